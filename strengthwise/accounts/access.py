@@ -1,0 +1,147 @@
+"""The one gate to client-owned data (DESIGN §3).
+
+Every view and API endpoint fetches client records through these functions; none calls
+`Client.objects` directly. The rule:
+
+* nobody crosses agencies;
+* a case worker reaches the clients on their own caseload and their teams' clients;
+* a supervisor reaches the clients of the teams they supervise or belong to;
+* program managers and agency admins reach no individual record here: they work with
+  de-identified reports and configuration.
+
+Missing and forbidden look the same (404), so an id reveals nothing. A refused access to a
+record that exists is written to the audit trail.
+
+Domain models are looked up through the app registry, so `accounts` does not import the apps
+that sit above it (docs/architecture.md); `audit` sits below `accounts`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from strengthwise.audit.services import audit_record
+
+from .models import Membership, Role
+
+if TYPE_CHECKING:
+    from .models import User
+
+CASEWORK_ROLES = frozenset({Role.WORKER, Role.SUPERVISOR})
+
+
+def team_ids_for(user: User) -> list[int]:
+    """Ids of the teams a user belongs to or supervises (cached on the user for the request)."""
+    cached = getattr(user, "_sw_team_ids", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user_id=user.pk, agency_id=user.agency_id)
+            .values_list("team_id", flat=True)
+            .order_by("team_id")
+        )
+        user._sw_team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def supervised_team_ids_for(user: User) -> list[int]:
+    if user.role != Role.SUPERVISOR:
+        return []
+    return list(
+        Membership.objects.filter(
+            user_id=user.pk, agency_id=user.agency_id, kind=Membership.Kind.SUPERVISOR
+        ).values_list("team_id", flat=True)
+    )
+
+
+def client_scope_q(user: Any, prefix: str = "") -> Q:
+    """A filter selecting the clients (through `prefix`, e.g. "client__") this user may see."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return Q(pk__in=[])
+    if user.role not in CASEWORK_ROLES:
+        return Q(pk__in=[])
+    own = Q(**{f"{prefix}primary_worker_id": user.pk})
+    teams = team_ids_for(user)
+    scope = own | Q(**{f"{prefix}team_id__in": teams}) if teams else own
+    return Q(**{f"{prefix}agency_id": user.agency_id}) & scope
+
+
+def clients_visible_to(user: Any) -> QuerySet[Any]:
+    """All clients this user may open."""
+    client_model = apps.get_model("people", "Client")
+    return client_model.objects.filter(client_scope_q(user))
+
+
+def _parse_id(value: Any) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _refuse(user: Any, model: type[Model], pk: int, request: HttpRequest | None) -> None:
+    audit_record(
+        actor=user,
+        action="access.refused",
+        target_type=model._meta.label_lower,
+        target_id=str(pk),
+        request=request,
+    )
+
+
+def access_client(
+    user: Any, client_id: Any, *, write: bool = False, request: HttpRequest | None = None
+) -> Any:
+    """The client with this id if `user` may see it (and, with write=True, change it); else 404.
+
+    Case workers and supervisors who can see a client may also work on the record; the
+    `write` flag is kept so that read-only roles (the portal, auditors) share this gate.
+    """
+    client_model = apps.get_model("people", "Client")
+    pk = _parse_id(client_id)
+    if pk is None:
+        raise Http404("No such client")
+    client = (
+        client_model.objects.filter(client_scope_q(user), pk=pk)
+        .select_related("primary_worker", "team", "agency")
+        .first()
+    )
+    if client is None:
+        if getattr(user, "is_authenticated", False) and client_model.objects.filter(pk=pk).exists():
+            _refuse(user, client_model, pk, request)
+        raise Http404("No such client")
+    return client
+
+
+def access_client_object(
+    user: Any,
+    model: type[Model],
+    object_id: Any,
+    *,
+    client_path: str = "client",
+    write: bool = False,
+    request: HttpRequest | None = None,
+) -> Any:
+    """Any object that belongs to a client (an episode, a goal, a note): same rule, same 404."""
+    pk = _parse_id(object_id)
+    if pk is None:
+        raise Http404("Not found")
+    obj = (
+        model._default_manager.filter(client_scope_q(user, f"{client_path}__"), pk=pk)
+        .select_related(client_path)
+        .first()
+    )
+    if obj is None:
+        if getattr(user, "is_authenticated", False) and model._default_manager.filter(pk=pk).exists():
+            _refuse(user, model, pk, request)
+        raise Http404("Not found")
+    return obj
+
+
+def can_see_confidential_address(user: Any, client: Any) -> bool:
+    """A confidential address is shown to the client's assigned worker and nobody else."""
+    return bool(getattr(user, "is_authenticated", False)) and client.primary_worker_id == user.pk

@@ -1,0 +1,80 @@
+"""The JSON API: /api/v1/ with bearer tokens; OpenAPI at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from strengthwise.accounts.tokens import token_user
+from strengthwise.core.errors import Conflict, DomainError
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Strengthwise API",
+    version="1",
+    description=(
+        "Strengths-based case management. Every call needs `Authorization: Bearer <token>` "
+        "(create one with `strengthwise token create USERNAME`). The same access rules as the "
+        "web pages apply: a record you may not see answers 404."
+    ),
+    auth=BearerAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "current": exc.current, "attempted": exc.attempted}, status=409
+    )
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.field_errors:
+        body["errors"] = exc.field_errors
+    extra = getattr(exc, "api_body", None)
+    if callable(extra):
+        body.update(extra())
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "Sign in with a bearer token: Authorization: Bearer <token>."}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "reason": e.get("msg", "invalid")}
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": "The request is not valid.", "errors": problems}, status=422)
+
+
+api.add_router("/v1/clients", "strengthwise.people.api.router")

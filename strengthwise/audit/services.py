@@ -1,0 +1,113 @@
+"""Writing the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+HIDDEN = "[hidden]"
+
+HASHED_FIELDS = (
+    "seq", "at", "agency_id", "actor_id", "actor_label", "action",
+    "target_type", "target_id", "client_id", "changes", "ip", "prev_hash",
+)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-native form: what is hashed is exactly what the database gives back."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def event_hash(fields: Mapping[str, Any]) -> str:
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["at"] = fields["at"].astimezone(dt.timezone.utc).isoformat()
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, hidden: Iterable[str] = ()
+) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed; hidden fields show no values."""
+    hidden = set(hidden)
+    changes: dict[str, list[Any]] = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            changes[name] = [HIDDEN, HIDDEN] if name in hidden else [old, new]
+    return _canonical(changes)
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    target_type: str = "",
+    target_id: str = "",
+    client_id: int | None = None,
+    agency_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one event to the chain.
+
+    Call it inside the service's transaction so the event and the write commit together. The
+    chain head is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+    already serialise writers), which keeps sequence numbers gap-free under concurrency.
+    """
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        if client_id is None:
+            client_id = getattr(target, "client_id", None)
+            if client_id is None and target._meta.label_lower == "people.client":
+                client_id = target.pk
+        if agency_id is None:
+            agency_id = getattr(target, "agency_id", None)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if agency_id is None and is_user:
+        agency_id = getattr(actor, "agency_id", None)
+    label = actor_label or (getattr(actor, "username", "") if is_user else "")
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+            head = AuditHead.objects.create(
+                pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS
+            )
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "at": timezone.now(),
+            "agency_id": agency_id,
+            "actor_id": actor.pk if is_user else None,
+            "actor_label": label[:150],
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id)[:64],
+            "client_id": client_id,
+            "changes": _canonical(dict(changes or {})),
+            "ip": _client_ip(request),
+            "prev_hash": head.hash,
+        }
+        fields["hash"] = event_hash(fields)
+        event = AuditEvent.objects.create(**fields)
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    return event

@@ -1,0 +1,129 @@
+"""Typo-tolerant client search over an access-scoped queryset.
+
+SQLite: an FTS5 table with the trigram tokenizer (kept in step with `people_client` by
+triggers, migration 0002). PostgreSQL: `pg_trgm` word similarity on a GIN index. Both backends
+return up to `CANDIDATES` candidate ids from the index; they are then ranked in Python with the
+same scorer, so results are ordered alike on both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import jellyfish
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from strengthwise.core.text import digits, fold
+
+CANDIDATES = 200
+MIN_SCORE = 0.72
+_PHONE_OR_ID = re.compile(r"^[\d\s()+.\-]+$")
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def search_name_for(*parts: str) -> str:
+    """The folded, de-duplicated words a client is found by."""
+    words: list[str] = []
+    for part in parts:
+        for word in fold(part).split():
+            if word not in words:
+                words.append(word)
+    return " ".join(words)[:400]
+
+
+def parse_date(value: str) -> dt.date | None:
+    match = _DATE.match(value)
+    if not match:
+        return None
+    try:
+        if match.group(1):
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return dt.date(int(match.group(6)), int(match.group(4)), int(match.group(5)))
+    except ValueError:
+        return None
+
+
+def _trigrams(words: list[str]) -> list[str]:
+    grams: list[str] = []
+    for word in words:
+        for i in range(len(word) - 2):
+            gram = word[i : i + 3]
+            if gram not in grams:
+                grams.append(gram)
+    return grams
+
+
+def name_score(query_words: list[str], search_name: str) -> float:
+    """How well the query words match a client's name words (0..1)."""
+    name_words = search_name.split()
+    if not query_words or not name_words:
+        return 0.0
+    total = 0.0
+    for q in query_words:
+        best = 0.0
+        for w in name_words:
+            if w.startswith(q):
+                best = 1.0
+                break
+            best = max(best, jellyfish.jaro_winkler_similarity(q, w))
+        total += best
+    return total / len(query_words)
+
+
+def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
+    if connection.vendor == "sqlite":
+        grams = _trigrams(words)
+        if not grams:
+            # Fewer than three letters: a plain prefix match is the best we can do.
+            return list(
+                scoped.filter(search_name__startswith=words[0]).values_list("id", flat=True)[:CANDIDATES]
+            )
+        fts_query = " OR ".join(f'"{g}"' for g in grams)
+        sub_sql, sub_params = scoped.values("id").query.sql_with_params()
+        sql = (
+            "SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s "
+            f"AND rowid IN ({sub_sql}) ORDER BY rank LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [fts_query, *sub_params, CANDIDATES])
+            return [row[0] for row in cursor.fetchall()]
+    condition = Q()
+    for word in words:
+        condition |= Q(search_name__trigram_word_similar=word) | Q(search_name__startswith=word)
+    return list(scoped.filter(condition).values_list("id", flat=True)[:CANDIDATES])
+
+
+def client_search_ids(scoped: QuerySet[Any], query: str, *, limit: int = 50) -> list[int]:
+    """Ids of clients in `scoped` matching `query` (a name, a date of birth, a phone or an id),
+    best first."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    date = parse_date(query)
+    if date is not None:
+        by_dob = scoped.filter(date_of_birth=date).order_by("legal_last_name", "id")
+        return list(by_dob.values_list("id", flat=True)[:limit])
+    if _PHONE_OR_ID.match(query):
+        number = digits(query)
+        if len(number) >= 10:
+            by_phone = Q(phone_digits=number[-10:])  # indexed: numbers are stored as 10 digits
+        elif len(number) >= 7:
+            by_phone = Q(phone_digits__endswith=number)
+        else:
+            by_phone = Q(pk__in=[])
+        by_id = Q(pk=int(number)) if len(number) < 19 else Q(pk__in=[])
+        return list(scoped.filter(by_phone | by_id).values_list("id", flat=True)[:limit])
+    words = fold(query).split()[:6]
+    if not words:
+        return []
+    ids = _candidate_ids(scoped, words)
+    if not ids:
+        return []
+    names = dict(scoped.filter(pk__in=ids).values_list("id", "search_name"))
+    scored = [(name_score(words, names[i]), i) for i in ids if i in names]
+    scored = [item for item in scored if item[0] >= MIN_SCORE]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [i for _, i in scored[:limit]]

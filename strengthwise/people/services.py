@@ -1,0 +1,209 @@
+"""Writes for clients, households and episodes. Each write is one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from strengthwise.accounts.access import team_ids_for
+from strengthwise.accounts.models import Program, Role, Team, User
+from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.text import digits
+
+from .duplicates import PersonKey, phonetic
+from .models import Client, Episode, HouseholdMember
+from .search import search_name_for
+from .selectors import DuplicateMatch, client_duplicate_candidates
+
+# The fields staff edit on a client record (forms and API use the same list).
+CLIENT_FIELDS = (
+    "legal_first_name", "legal_last_name", "preferred_name", "pronouns", "date_of_birth",
+    "preferred_language", "other_languages", "interpreter_needed",
+    "phone", "email", "preferred_contact_method", "ok_to_leave_message", "do_not_contact",
+    "contact_notes",
+    "address_line1", "address_line2", "city", "region", "postal_code", "address_confidential",
+)
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
+HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_client", "notes")
+
+
+class PossibleDuplicates(DomainError):
+    """Intake found people who may already be on record; the user must look before saving."""
+
+    status_code = 409
+
+    def __init__(self, matches: list[DuplicateMatch]):
+        super().__init__(_("This person may already be on record. Check the matches before saving."))
+        self.matches = matches
+
+
+def _validated(instance: Any, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors) from exc
+
+
+def client_refresh_search_fields(client: Client) -> None:
+    """Recompute the search and duplicate-check columns from the name and phone (no save)."""
+    client.search_name = search_name_for(
+        client.legal_first_name, client.preferred_name, client.legal_last_name
+    )
+    client.phonetic_first = phonetic(client.legal_first_name)
+    client.phonetic_last = phonetic(client.legal_last_name)
+    client.phone_digits = digits(client.phone)[-10:]
+
+
+def _snapshot(client: Client) -> dict[str, Any]:
+    return {name: getattr(client, name) for name in CLIENT_FIELDS}
+
+
+def _audit_hidden(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, ...]:
+    """Confidential addresses never reach the audit trail's readers in clear."""
+    if before.get("address_confidential") or after.get("address_confidential"):
+        return ADDRESS_FIELDS
+    return ()
+
+
+def _default_team(user: User) -> Team | None:
+    ids = team_ids_for(user)
+    return Team.objects.filter(pk=ids[0]).first() if ids else None
+
+
+def client_intake(
+    *,
+    acting_user: User,
+    fields: Mapping[str, Any],
+    team: Team | None = None,
+    program: Program | None = None,
+    confirm_not_duplicate: bool = False,
+) -> Client:
+    """Create a client after checking for likely duplicates across the agency.
+
+    Raises PossibleDuplicates unless the user has looked and confirmed that this is a new
+    person. The client joins `team` (default: the worker's first team) with the acting worker
+    as primary worker, and an episode opens in `program` (default: the team's program).
+    """
+    if acting_user.role not in (Role.WORKER, Role.SUPERVISOR) or not acting_user.agency_id:
+        raise DomainError(_("Only case workers and supervisors can take in clients."))
+    team = team or _default_team(acting_user)
+    if team is None or team.agency_id != acting_user.agency_id or team.pk not in team_ids_for(acting_user):
+        raise DomainError(_("Choose one of your teams for this client."), field_errors={"team": [_("Choose one of your teams.")]})
+    client = Client(agency_id=acting_user.agency_id, team=team, **{k: fields[k] for k in CLIENT_FIELDS if k in fields})
+    if acting_user.role == Role.WORKER:
+        client.primary_worker = acting_user
+    client_refresh_search_fields(client)
+    _validated(client)
+    if not confirm_not_duplicate:
+        matches = client_duplicate_candidates(
+            agency_id=acting_user.agency_id,
+            key=PersonKey(client.legal_first_name, client.legal_last_name, client.date_of_birth, client.preferred_name),
+        )
+        if matches:
+            raise PossibleDuplicates(matches)
+    program = program or team.program
+    with transaction.atomic():
+        client.save()
+        audit_record(
+            actor=acting_user,
+            action="client.created",
+            target=client,
+            changes=changed_fields({}, _snapshot(client), hidden=_audit_hidden({}, _snapshot(client))),
+        )
+        if confirm_not_duplicate:
+            audit_record(actor=acting_user, action="client.duplicate_check_overridden", target=client)
+        if program is not None:
+            episode_open(acting_user=acting_user, client=client, program=program)
+    return client
+
+
+def client_update(
+    *, acting_user: User, client: Client, version: int, fields: Mapping[str, Any]
+) -> Client:
+    """Change a client's record if nobody else saved it since `version` was read."""
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        current = Client.objects.select_for_update().select_related("team").get(pk=client.pk)
+        before = _snapshot(current)
+        if current.version != version:
+            raise Conflict(
+                _("Someone else saved this record while you were editing it."),
+                current=before,
+                attempted={**before, **dict(fields)},
+            )
+        for name, value in fields.items():
+            setattr(current, name, value)
+        client_refresh_search_fields(current)
+        _validated(current)
+        after = _snapshot(current)
+        changes = changed_fields(before, after, hidden=_audit_hidden(before, after))
+        if not changes:
+            return current
+        updated = Client.objects.filter(pk=current.pk, version=version).update(
+            **{name: getattr(current, name) for name in CLIENT_FIELDS},
+            search_name=current.search_name,
+            phonetic_first=current.phonetic_first,
+            phonetic_last=current.phonetic_last,
+            phone_digits=current.phone_digits,
+            version=version + 1,
+            updated_at=timezone.now(),
+        )
+        if updated == 0:  # pragma: no cover - the row lock above makes this a last resort
+            raise Conflict(_("Someone else saved this record."), current=before, attempted=after)
+        current.version = version + 1
+        audit_record(actor=acting_user, action="client.updated", target=current, changes=changes)
+    return current
+
+
+def household_member_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> HouseholdMember:
+    member = HouseholdMember(agency_id=client.agency_id, client=client, **{k: fields[k] for k in HOUSEHOLD_FIELDS if k in fields})
+    _validated(member, exclude=["client", "agency"])
+    with transaction.atomic():
+        member.save()
+        audit_record(
+            actor=acting_user, action="household_member.added", target=member,
+            changes=changed_fields({}, {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}),
+        )
+    return member
+
+
+def household_member_remove(*, acting_user: User, member: HouseholdMember) -> None:
+    with transaction.atomic():
+        before = {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}
+        audit_record(
+            actor=acting_user, action="household_member.removed", target=member,
+            changes=changed_fields(before, dict.fromkeys(before)),
+        )
+        member.delete()
+
+
+def episode_open(
+    *, acting_user: User, client: Client, program: Program, opened_on: dt.date | None = None
+) -> Episode:
+    """Open an episode of care in `program` (one open episode per program)."""
+    if program.agency_id != client.agency_id:
+        raise DomainError(_("That program belongs to another agency."))
+    if Episode.objects.filter(client=client, program=program, closed_on__isnull=True).exists():
+        raise DomainError(_("This client already has an open episode in %(p)s.") % {"p": program.name})
+    episode = Episode(
+        agency_id=client.agency_id, client=client, program=program,
+        opened_on=opened_on or timezone.localdate(), opened_by=acting_user,
+    )
+    _validated(episode, exclude=["client", "agency", "opened_by"])
+    with transaction.atomic():
+        episode.save()
+        audit_record(
+            actor=acting_user, action="episode.opened", target=episode,
+            changes={"program": [None, program.name], "opened_on": [None, episode.opened_on.isoformat()]},
+        )
+    return episode

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("search/", views.search, name="client-search"),
+    path("new/", views.intake, name="client-intake"),
+    path("<int:client_id>/", views.client_detail, name="client-detail"),
+    path("<int:client_id>/edit/", views.client_edit, name="client-edit"),
+    path("<int:client_id>/household/", views.household_add, name="household-add"),
+    path("<int:client_id>/household/<int:member_id>/remove/", views.household_remove, name="household-remove"),
+]

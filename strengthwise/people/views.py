@@ -1,0 +1,207 @@
+"""Pages for caseloads, search, intake, the face sheet and editing a client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import (
+    access_client,
+    access_client_object,
+    can_see_confidential_address,
+    clients_visible_to,
+)
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.htmx import render_page
+
+from . import selectors, services
+from .forms import ClientForm, HouseholdMemberForm, IntakeForm, SearchForm
+from .models import HouseholdMember
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form: Any, error: DomainError) -> None:
+    for field, problems in error.field_errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+    if not error.field_errors:
+        form.add_error(None, error.message)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    scope = "team" if request.GET.get("scope") == "team" else "mine"
+    clients = selectors.client_caseload(visible_to=request.user, scope=scope)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request, "people/client_caseload.html",
+        {"page": page, "scope": scope, "search_form": SearchForm()},
+    )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    results: list[Any] = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = selectors.client_search(visible_to=request.user, query=query)
+    return render_page(
+        request, "people/client_search.html",
+        {"search_form": form, "results": results, "query": query},
+        partial="results",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    matches: list[Any] = []
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                client = services.client_intake(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    fields=data,
+                    confirm_not_duplicate=data.get("confirm_not_duplicate", False),
+                )
+            except services.PossibleDuplicates as dup:
+                matches = dup.matches
+                form = IntakeForm(request.POST.copy())
+                form.data["confirm_not_duplicate"] = "on"  # a second submit means "I have looked"
+                form.is_valid()
+            except DomainError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("%(name)s is on record. Start with their strengths.") % {"name": client.display_name})
+                return redirect("people:client-detail", client_id=client.pk)
+    else:
+        form = IntakeForm()
+    visible_ids = set()
+    if matches:
+        visible_ids = set(
+            clients_visible_to(request.user)
+            .filter(pk__in=[m.client.pk for m in matches])
+            .values_list("pk", flat=True)
+        )
+    status = 200 if request.method == "GET" or (not form.errors and matches) else 400
+    return render_page(
+        request, "people/client_intake.html",
+        {"form": form, "matches": matches, "visible_ids": visible_ids},
+        status=status,
+    )
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="client.viewed", target=client, request=request)
+    return render_page(request, "people/client_detail.html", _face_sheet_context(request, client))
+
+
+def _face_sheet_context(request: HttpRequest, client: Any, household_form: Any = None) -> dict[str, Any]:
+    return {
+        "client": client,
+        "show_address": not client.address_confidential or can_see_confidential_address(request.user, client),
+        "household_form": household_form or HouseholdMemberForm(),
+        **selectors.client_face_sheet(client=client),
+    }
+
+
+def _client_form(client: Any, show_address: bool, data: Any = None) -> ClientForm:
+    form = ClientForm(data, instance=client)
+    if not show_address:
+        # Someone who may not see a confidential address may not change it either.
+        for name in (*services.ADDRESS_FIELDS, "address_confidential"):
+            form.fields.pop(name, None)
+    return form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    show_address = not client.address_confidential or can_see_confidential_address(request.user, client)
+    conflict = None
+    status = 200
+    form = _client_form(client, show_address, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                version = int(request.POST.get("version", "0"))
+            except ValueError:
+                version = 0
+            fields = {k: v for k, v in form.cleaned_data.items() if k in services.CLIENT_FIELDS}
+            try:
+                services.client_update(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    client=client, version=version, fields=fields,
+                )
+            except Conflict as error:
+                # Show what is saved now beside what this user tried to save; nothing is lost.
+                client.refresh_from_db()
+                conflict = [
+                    (form.fields[name].label, error.current.get(name), error.attempted.get(name))
+                    for name in services.CLIENT_FIELDS
+                    if name in form.fields and error.current.get(name) != error.attempted.get(name)
+                ]
+                form = _client_form(client, show_address)
+                status = 409
+            except DomainError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("people:client-detail", client_id=client.pk)
+    return render_page(
+        request, "people/client_edit.html",
+        {"client": client, "form": form, "conflict": conflict, "show_address": show_address},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def household_add(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    form = HouseholdMemberForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.household_member_add(acting_user=request.user, client=client, fields=form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as error:
+            _apply_errors(form, error)
+            status = 400
+        else:
+            form = HouseholdMemberForm()
+    else:
+        status = 400
+    if not request.htmx and status == 200:  # type: ignore[attr-defined]
+        return redirect("people:client-detail", client_id=client.pk)
+    context = _face_sheet_context(request, client, form)
+    return render_page(request, "people/client_detail.html", context, partial="household", status=status)
+
+
+@login_required
+@require_POST
+def household_remove(request: HttpRequest, client_id: int, member_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    member = access_client_object(request.user, HouseholdMember, member_id, write=True, request=request)
+    if member.client_id != client.pk:
+        raise Http404("Not found")
+    services.household_member_remove(acting_user=request.user, member=member)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("people:client-detail", client_id=client.pk)
+    return render_page(request, "people/client_detail.html", _face_sheet_context(request, client), partial="household")

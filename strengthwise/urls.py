@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from strengthwise.api import api
+from strengthwise.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("strengthwise.accounts.urls")),
+    path("clients/", include("strengthwise.people.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
