@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import jellyfish
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -82,7 +83,10 @@ def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
                 scoped.filter(search_name__startswith=words[0]).values_list("id", flat=True)[:CANDIDATES]
             )
         fts_query = " OR ".join(f'"{g}"' for g in grams)
-        sub_sql, sub_params = scoped.values("id").query.sql_with_params()
+        try:
+            sub_sql, sub_params = scoped.values("id").query.sql_with_params()
+        except EmptyResultSet:  # the user may see nobody
+            return []
         sql = (
             "SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s "
             f"AND rowid IN ({sub_sql}) ORDER BY rank LIMIT %s"
