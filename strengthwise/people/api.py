@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client, can_see_confidential_address
 from strengthwise.audit.services import audit_record
@@ -214,16 +214,16 @@ def client_create(request: HttpRequest, payload: ClientIn) -> Any:
     try:
         client = services.client_intake(acting_user=request.user, fields=data, confirm_not_duplicate=confirm)  # type: ignore[arg-type]
     except services.PossibleDuplicates as dup:
-        return 409, {
+        return Status(409, {
             "detail": dup.message,
             "matches": [
                 {"id": m.client.pk, "name": m.client.display_name, "date_of_birth": m.client.date_of_birth,
                  "score": m.score, "level": m.level}
                 for m in dup.matches
             ],
-        }
+        })
     client = access_client(request.user, client.pk, request=request)
-    return 201, _detail(request, client)
+    return Status(201, _detail(request, client))
 
 
 @router.get("/{client_id}", response=ClientOut, summary="A client's record")
@@ -247,7 +247,7 @@ def client_patch(request: HttpRequest, client_id: str, payload: ClientPatch) -> 
     if not (not client.address_confidential or can_see_confidential_address(request.user, client)):
         touched = set(data) & {*services.ADDRESS_FIELDS, "address_confidential"}
         if touched:
-            return 400, {"detail": "Only the assigned worker can see or change a confidential address."}
+            return Status(400, {"detail": "Only the assigned worker can see or change a confidential address."})
     services.client_update(acting_user=request.user, client=client, version=version, fields=data)  # type: ignore[arg-type]
     client = access_client(request.user, client.pk, request=request)
-    return 200, _detail(request, client)
+    return Status(200, _detail(request, client))

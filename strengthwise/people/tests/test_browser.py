@@ -92,7 +92,11 @@ def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[
                 problems.append(f"CSP blocked something: {message.text}")
 
         page.on("response", on_response)
-        page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+        def on_request_failed(request: Any) -> None:
+            if not any(request.url in p for p in problems):
+                problems.append(f"request failed ({request.failure}): {request.url}")
+
+        page.on("requestfailed", on_request_failed)
         page.on("console", on_console)
         return page
 
@@ -109,9 +113,13 @@ _PROBLEMS: dict[int, list[str]] = {}
 def assert_page_assets_loaded(page: Any, what: str) -> None:
     """The stylesheet and scripts arrived and the CSP blocked nothing: the page is as users see it."""
     problems = _PROBLEMS.get(id(page), [])
-    assert not problems, f"{what} did not load cleanly ({page.url}):\n" + "\n".join(
-        f"- {p}" for p in problems
-    )
+    if problems:
+        pytest.fail(
+            f"{what} did not load cleanly ({page.url}); is every static directory on the "
+            "staticfiles finders' path (STATICFILES_DIRS / app static/)?\n"
+            + "\n".join(f"- {p}" for p in problems),
+            pytrace=False,
+        )
     styled = page.evaluate(
         "() => [...document.styleSheets].some(s => (s.href || '').includes('/static/'))"
     )
