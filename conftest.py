@@ -75,7 +75,9 @@ def api() -> Any:
     """api(user) -> a JSON client carrying a fresh bearer token for `user` (None: no token)."""
 
     def make(user: Any = None) -> ApiClient:
-        return ApiClient(api_token_create(acting_user=None, user=user) if user is not None else None)
+        return ApiClient(
+            api_token_create(acting_user=None, user=user) if user is not None else None
+        )
 
     return make
 

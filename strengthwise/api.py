@@ -39,7 +39,9 @@ api = NinjaAPI(
 @api.exception_handler(Conflict)
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     return api.create_response(
-        request, {"detail": exc.message, "current": exc.current, "attempted": exc.attempted}, status=409
+        request,
+        {"detail": exc.message, "current": exc.current, "attempted": exc.attempted},
+        status=409,
     )
 
 
@@ -62,7 +64,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
-        request, {"detail": "Sign in with a bearer token: Authorization: Bearer <token>."}, status=401
+        request,
+        {"detail": "Sign in with a bearer token: Authorization: Bearer <token>."},
+        status=401,
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -71,10 +75,15 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "reason": e.get("msg", "invalid")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body",
+            "reason": e.get("msg", "invalid"),
+        }
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "The request is not valid.", "errors": problems}, status=422)
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": problems}, status=422
+    )
 
 
 api.add_router("/v1/clients", "strengthwise.people.api.router")

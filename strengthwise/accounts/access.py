@@ -37,24 +37,17 @@ CASEWORK_ROLES = frozenset({Role.WORKER, Role.SUPERVISOR})
 def team_ids_for(user: User) -> list[int]:
     """Ids of the teams a user belongs to or supervises (cached on the user for the request)."""
     cached = getattr(user, "_sw_team_ids", None)
+    agency_id = user.agency_id
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user_id=user.pk, agency_id=user.agency_id)
-            .values_list("team_id", flat=True)
-            .order_by("team_id")
-        )
+        cached = []
+        if agency_id:
+            cached = list(
+                Membership.objects.filter(user_id=user.pk, agency_id=agency_id)
+                .values_list("team_id", flat=True)
+                .order_by("team_id")
+            )
         user._sw_team_ids = cached  # type: ignore[attr-defined]
     return cached
-
-
-def supervised_team_ids_for(user: User) -> list[int]:
-    if user.role != Role.SUPERVISOR:
-        return []
-    return list(
-        Membership.objects.filter(
-            user_id=user.pk, agency_id=user.agency_id, kind=Membership.Kind.SUPERVISOR
-        ).values_list("team_id", flat=True)
-    )
 
 
 def client_scope_q(user: Any, prefix: str = "") -> Q:
@@ -136,7 +129,10 @@ def access_client_object(
         .first()
     )
     if obj is None:
-        if getattr(user, "is_authenticated", False) and model._default_manager.filter(pk=pk).exists():
+        if (
+            getattr(user, "is_authenticated", False)
+            and model._default_manager.filter(pk=pk).exists()
+        ):
             _refuse(user, model, pk, request)
         raise Http404("Not found")
     return obj

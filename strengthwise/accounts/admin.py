@@ -32,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "agency", "role", "is_active")
     list_filter = ("agency", "role", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Strengthwise", {"fields": ("agency", "role", "display_name")}),
     )
 

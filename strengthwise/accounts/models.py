@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -38,13 +39,17 @@ class Program(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(_("name"), max_length=200)
     requires_plan_approval = models.BooleanField(_("plans need supervisor approval"), default=True)
-    requires_closure_approval = models.BooleanField(_("closures need supervisor approval"), default=False)
+    requires_closure_approval = models.BooleanField(
+        _("closures need supervisor approval"), default=False
+    )
     reassessment_days = models.PositiveIntegerField(_("reassess every (days)"), default=90)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="program_unique_name_per_agency")
+            models.UniqueConstraint(
+                fields=["agency", "name"], name="program_unique_name_per_agency"
+            )
         ]
 
     def __str__(self) -> str:
@@ -90,7 +95,7 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.WORKER)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
 
     class Meta:
         indexes = [models.Index(fields=["agency", "role"], name="user_agency_role")]

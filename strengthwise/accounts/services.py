@@ -20,7 +20,11 @@ def api_token_create(*, acting_user: User | None, user: User, name: str = "cli")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         row = ApiToken.objects.create(
-            agency_id=user.agency_id, user=user, name=name[:100], prefix=token[:10], key_hash=_hash(token)
+            agency_id=user.agency_id,
+            user=user,
+            name=name[:100],
+            prefix=token[:10],
+            key_hash=_hash(token),
         )
         audit_record(
             actor=acting_user,

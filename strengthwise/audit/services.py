@@ -18,8 +18,18 @@ GENESIS = "0" * 64
 HIDDEN = "[hidden]"
 
 HASHED_FIELDS = (
-    "seq", "at", "agency_id", "actor_id", "actor_label", "action",
-    "target_type", "target_id", "client_id", "changes", "ip", "prev_hash",
+    "seq",
+    "at",
+    "agency_id",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "client_id",
+    "changes",
+    "ip",
+    "prev_hash",
 )
 
 
@@ -30,7 +40,7 @@ def _canonical(value: Any) -> Any:
 
 def event_hash(fields: Mapping[str, Any]) -> str:
     payload = {name: fields[name] for name in HASHED_FIELDS}
-    payload["at"] = fields["at"].astimezone(dt.timezone.utc).isoformat()
+    payload["at"] = fields["at"].astimezone(dt.UTC).isoformat()
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -22,9 +22,14 @@ def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit_record(
-        actor=None, actor_label=username, action="auth.sign_in_failed",
-        target_type="accounts.user", request=request,
+        actor=None,
+        actor_label=username,
+        action="auth.sign_in_failed",
+        target_type="accounts.user",
+        request=request,
     )

@@ -25,19 +25,22 @@ def audit_chain_verify() -> ChainReport:
     for row in rows.iterator(chunk_size=2000):
         if row["seq"] != expected_seq:
             return ChainReport(
-                False, count,
+                False,
+                count,
                 f"entry #{expected_seq} is missing (next stored entry is #{row['seq']}, id {row['id']})",
                 expected_seq,
             )
         if row["prev_hash"] != prev_hash:
             return ChainReport(
-                False, count,
+                False,
+                count,
                 f"entry #{row['seq']} (id {row['id']}) does not follow the entry before it",
                 row["seq"],
             )
         if event_hash(row) != row["hash"]:
             return ChainReport(
-                False, count,
+                False,
+                count,
                 f"entry #{row['seq']} (id {row['id']}) was altered: its content does not match its hash",
                 row["seq"],
             )
@@ -49,7 +52,8 @@ def audit_chain_verify() -> ChainReport:
     if head_seq != count or head_hash != prev_hash:
         missing = count + 1 if head_seq > count else None
         return ChainReport(
-            False, count,
+            False,
+            count,
             f"the chain ends at #{count} but the head records #{head_seq}: "
             "entries were removed from the end or the head was altered",
             missing,

@@ -9,7 +9,11 @@ from django.shortcuts import render
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None,
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render `template`, or only `template#partial` when htmx asks for it."""

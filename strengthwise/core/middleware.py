@@ -33,7 +33,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         policy = CSP_API_DOCS if request.path.startswith("/api/docs") else CSP
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
 

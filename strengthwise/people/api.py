@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client, can_see_confidential_address
+from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 
 from . import selectors, services
 from .models import ContactMethod, Language
 
 router = Router(tags=["clients"])
+
 
 class ClientIn(Schema):
     legal_first_name: str = Field(default="", max_length=100)
@@ -163,23 +164,46 @@ def _summary(client: Any) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, client: Any) -> dict[str, Any]:
+def _detail(request: StaffRequest, client: Any) -> dict[str, Any]:
     sheet = selectors.client_face_sheet(client=client)
-    show_address = not client.address_confidential or can_see_confidential_address(request.user, client)
+    show_address = not client.address_confidential or can_see_confidential_address(
+        request.user, client
+    )
     return {
         **_summary(client),
-        **{name: getattr(client, name) for name in (
-            "other_languages", "interpreter_needed", "phone", "email", "preferred_contact_method",
-            "ok_to_leave_message", "do_not_contact", "contact_notes", "address_confidential",
-            "created_at", "updated_at",
-        )},
+        **{
+            name: getattr(client, name)
+            for name in (
+                "other_languages",
+                "interpreter_needed",
+                "phone",
+                "email",
+                "preferred_contact_method",
+                "ok_to_leave_message",
+                "do_not_contact",
+                "contact_notes",
+                "address_confidential",
+                "created_at",
+                "updated_at",
+            )
+        },
         "address": {
-            "line1": client.address_line1, "line2": client.address_line2, "city": client.city,
-            "region": client.region, "postal_code": client.postal_code,
-        } if show_address else None,
+            "line1": client.address_line1,
+            "line2": client.address_line2,
+            "city": client.city,
+            "region": client.region,
+            "postal_code": client.postal_code,
+        }
+        if show_address
+        else None,
         "household": sheet["household"],
         "episodes": [
-            {"id": e.pk, "program": e.program.name, "opened_on": e.opened_on, "closed_on": e.closed_on}
+            {
+                "id": e.pk,
+                "program": e.program.name,
+                "opened_on": e.opened_on,
+                "closed_on": e.closed_on,
+            }
             for e in sheet["episodes"]
         ],
     }
@@ -187,8 +211,10 @@ def _detail(request: HttpRequest, client: Any) -> dict[str, Any]:
 
 @router.get("", response=ClientPage, summary="List or search the clients you may see")
 def client_list(
-    request: HttpRequest,
-    q: str = Query("", max_length=200, description="Name (typos tolerated), date of birth, phone or id"),
+    request: StaffRequest,
+    q: str = Query(
+        "", max_length=200, description="Name (typos tolerated), date of birth, phone or id"
+    ),
     page: int = Query(1, ge=1, le=100000),
     page_size: int = Query(25, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -200,44 +226,61 @@ def client_list(
         qs = selectors.client_list(visible_to=request.user)
         count = qs.count()
         items = list(qs[(page - 1) * page_size : page * page_size])
-    return {"count": count, "page": page, "page_size": page_size, "items": [_summary(c) for c in items]}
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "items": [_summary(c) for c in items],
+    }
 
 
 @router.post(
-    "", response={201: ClientOut, 400: ErrorOut, 409: DuplicatesOut},
+    "",
+    response={201: ClientOut, 400: ErrorOut, 409: DuplicatesOut},
     summary="Take in a new client (checks for likely duplicates first)",
 )
-def client_create(request: HttpRequest, payload: ClientIn) -> Any:
+def client_create(request: StaffRequest, payload: ClientIn) -> Any:
     data = payload.dict()
     confirm = data.pop("confirm_not_duplicate")
     data["preferred_contact_method"] = data["preferred_contact_method"] or ""
     try:
-        client = services.client_intake(acting_user=request.user, fields=data, confirm_not_duplicate=confirm)  # type: ignore[arg-type]
+        client = services.client_intake(
+            acting_user=request.user, fields=data, confirm_not_duplicate=confirm
+        )
     except services.PossibleDuplicates as dup:
-        return Status(409, {
-            "detail": dup.message,
-            "matches": [
-                {"id": m.client.pk, "name": m.client.display_name, "date_of_birth": m.client.date_of_birth,
-                 "score": m.score, "level": m.level}
-                for m in dup.matches
-            ],
-        })
+        return Status(
+            409,
+            {
+                "detail": dup.message,
+                "matches": [
+                    {
+                        "id": m.client.pk,
+                        "name": m.client.display_name,
+                        "date_of_birth": m.client.date_of_birth,
+                        "score": m.score,
+                        "level": m.level,
+                    }
+                    for m in dup.matches
+                ],
+            },
+        )
     client = access_client(request.user, client.pk, request=request)
     return Status(201, _detail(request, client))
 
 
 @router.get("/{client_id}", response=ClientOut, summary="A client's record")
-def client_get(request: HttpRequest, client_id: str) -> dict[str, Any]:
+def client_get(request: StaffRequest, client_id: str) -> dict[str, Any]:
     client = access_client(request.user, client_id, request=request)
     audit_record(actor=request.user, action="client.viewed", target=client, request=request)
     return _detail(request, client)
 
 
 @router.patch(
-    "/{client_id}", response={200: ClientOut, 400: ErrorOut, 409: Any},
+    "/{client_id}",
+    response={200: ClientOut, 400: ErrorOut, 409: Any},
     summary="Change a client's record (send the version you read)",
 )
-def client_patch(request: HttpRequest, client_id: str, payload: ClientPatch) -> Any:
+def client_patch(request: StaffRequest, client_id: str, payload: ClientPatch) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -247,7 +290,10 @@ def client_patch(request: HttpRequest, client_id: str, payload: ClientPatch) -> 
     if not (not client.address_confidential or can_see_confidential_address(request.user, client)):
         touched = set(data) & {*services.ADDRESS_FIELDS, "address_confidential"}
         if touched:
-            return Status(400, {"detail": "Only the assigned worker can see or change a confidential address."})
-    services.client_update(acting_user=request.user, client=client, version=version, fields=data)  # type: ignore[arg-type]
+            return Status(
+                400,
+                {"detail": "Only the assigned worker can see or change a confidential address."},
+            )
+    services.client_update(acting_user=request.user, client=client, version=version, fields=data)
     client = access_client(request.user, client.pk, request=request)
     return Status(200, _detail(request, client))

@@ -32,14 +32,19 @@ class ClientForm(forms.ModelForm):
         for name in ("legal_first_name", "legal_last_name", "preferred_name", "pronouns"):
             if isinstance(data.get(name), str):
                 data[name] = " ".join(data[name].split())
-        if not data.get("legal_first_name") and not data.get("legal_last_name") and "legal_first_name" not in self.errors:
+        if (
+            not data.get("legal_first_name")
+            and not data.get("legal_last_name")
+            and "legal_first_name" not in self.errors
+        ):
             self.add_error("legal_first_name", _("Enter at least a first or a last name."))
         return data
 
 
 class IntakeForm(ClientForm):
     confirm_not_duplicate = forms.BooleanField(
-        required=False, widget=forms.HiddenInput,
+        required=False,
+        widget=forms.HiddenInput,
     )
 
 

@@ -49,13 +49,18 @@ class Client(TimeStampedModel):
     legal_first_name = models.CharField(_("legal first name"), max_length=100, blank=True)
     legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
     preferred_name = models.CharField(
-        _("preferred name"), max_length=100, blank=True,
+        _("preferred name"),
+        max_length=100,
+        blank=True,
         help_text=_("What the client asks to be called. Used everywhere the client is named."),
     )
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=Language.choices, default=Language.ENGLISH,
+        _("preferred language"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
         help_text=_("Drives the portal and the printed plan."),
     )
     other_languages = models.CharField(_("other languages spoken"), max_length=200, blank=True)
@@ -69,7 +74,8 @@ class Client(TimeStampedModel):
     )
     ok_to_leave_message = models.BooleanField(_("OK to leave a message"), default=False)
     do_not_contact = models.BooleanField(
-        _("do not contact"), default=False,
+        _("do not contact"),
+        default=False,
         help_text=_("The client asked not to be contacted, or contact could put them at risk."),
     )
     contact_notes = models.CharField(_("contact notes"), max_length=300, blank=True)
@@ -80,7 +86,8 @@ class Client(TimeStampedModel):
     region = models.CharField(_("state"), max_length=50, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     address_confidential = models.BooleanField(
-        _("address is confidential"), default=False,
+        _("address is confidential"),
+        default=False,
         help_text=_(
             "For survivors of violence: the address is shown only to the assigned worker "
             "and never exported."
@@ -88,8 +95,12 @@ class Client(TimeStampedModel):
     )
 
     primary_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload",
-        null=True, blank=True, verbose_name=_("primary worker"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        null=True,
+        blank=True,
+        verbose_name=_("primary worker"),
     )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="clients", verbose_name=_("team")
@@ -104,7 +115,9 @@ class Client(TimeStampedModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["agency", "primary_worker", "legal_last_name"], name="client_caseload"),
+            models.Index(
+                fields=["agency", "primary_worker", "legal_last_name"], name="client_caseload"
+            ),
             models.Index(fields=["agency", "team", "legal_last_name"], name="client_team"),
             models.Index(fields=["agency", "date_of_birth"], name="client_dob"),
             models.Index(fields=["agency", "phonetic_last"], name="client_phonetic_last"),
@@ -149,7 +162,8 @@ class Client(TimeStampedModel):
                 errors["date_of_birth"] = [str(_("Check the date of birth: it is before 1900."))]
         if self.team_id and self.agency_id and self.team.agency_id != self.agency_id:
             errors["team"] = [str(_("The team belongs to another agency."))]
-        if self.primary_worker_id and self.agency_id and self.primary_worker.agency_id != self.agency_id:
+        worker = self.primary_worker if self.primary_worker_id else None
+        if worker is not None and self.agency_id and worker.agency_id != self.agency_id:
             errors["primary_worker"] = [str(_("The worker belongs to another agency."))]
         if errors:
             raise ValidationError(errors)
@@ -175,7 +189,9 @@ class HouseholdMember(TimeStampedModel):
 
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+            raise ValidationError(
+                {"date_of_birth": _("The date of birth cannot be in the future.")}
+            )
 
 
 class Episode(TimeStampedModel):
@@ -193,14 +209,18 @@ class Episode(TimeStampedModel):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["agency", "client", "closed_on"], name="episode_client_open")]
+        indexes = [
+            models.Index(fields=["agency", "client", "closed_on"], name="episode_client_open")
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
                 name="episode_closes_after_it_opens",
             ),
             models.UniqueConstraint(
-                fields=["client", "program"], condition=models.Q(closed_on__isnull=True),
+                fields=["client", "program"],
+                condition=models.Q(closed_on__isnull=True),
                 name="episode_one_open_per_program",
             ),
         ]

@@ -80,17 +80,17 @@ def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
         if not grams:
             # Fewer than three letters: a plain prefix match is the best we can do.
             return list(
-                scoped.filter(search_name__startswith=words[0]).values_list("id", flat=True)[:CANDIDATES]
+                scoped.filter(search_name__startswith=words[0]).values_list("id", flat=True)[
+                    :CANDIDATES
+                ]
             )
         fts_query = " OR ".join(f'"{g}"' for g in grams)
         try:
             sub_sql, sub_params = scoped.values("id").query.sql_with_params()
         except EmptyResultSet:  # the user may see nobody
             return []
-        sql = (
-            "SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s "
-            f"AND rowid IN ({sub_sql}) ORDER BY rank LIMIT %s"
-        )
+        # sub_sql is the ORM's own parameterised SQL for the access scope; values stay params.
+        sql = f"SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s AND rowid IN ({sub_sql}) ORDER BY rank LIMIT %s"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [fts_query, *sub_params, CANDIDATES])
             return [row[0] for row in cursor.fetchall()]

@@ -74,13 +74,18 @@ def client_duplicate_candidates(
         return []
     candidates = (
         Client.objects.filter(condition, agency_id=agency_id)
-        .exclude(pk=exclude_id)
+        .exclude(pk=exclude_id or 0)
         .select_related("team", "primary_worker")
         .order_by("id")[:CANDIDATE_LIMIT]
     )
     matches = []
     for client in candidates:
-        other = PersonKey(client.legal_first_name, client.legal_last_name, client.date_of_birth, client.preferred_name)
+        other = PersonKey(
+            client.legal_first_name,
+            client.legal_last_name,
+            client.date_of_birth,
+            client.preferred_name,
+        )
         score = match_score(key, other)
         if score >= POSSIBLE:
             matches.append(DuplicateMatch(client, score, match_level(score)))

@@ -24,11 +24,26 @@ from .selectors import DuplicateMatch, client_duplicate_candidates
 
 # The fields staff edit on a client record (forms and API use the same list).
 CLIENT_FIELDS = (
-    "legal_first_name", "legal_last_name", "preferred_name", "pronouns", "date_of_birth",
-    "preferred_language", "other_languages", "interpreter_needed",
-    "phone", "email", "preferred_contact_method", "ok_to_leave_message", "do_not_contact",
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "preferred_language",
+    "other_languages",
+    "interpreter_needed",
+    "phone",
+    "email",
+    "preferred_contact_method",
+    "ok_to_leave_message",
+    "do_not_contact",
     "contact_notes",
-    "address_line1", "address_line2", "city", "region", "postal_code", "address_confidential",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "address_confidential",
 )
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_client", "notes")
@@ -40,7 +55,9 @@ class PossibleDuplicates(DomainError):
     status_code = 409
 
     def __init__(self, matches: list[DuplicateMatch]):
-        super().__init__(_("This person may already be on record. Check the matches before saving."))
+        super().__init__(
+            _("This person may already be on record. Check the matches before saving.")
+        )
         self.matches = matches
 
 
@@ -95,9 +112,20 @@ def client_intake(
     if acting_user.role not in (Role.WORKER, Role.SUPERVISOR) or not acting_user.agency_id:
         raise DomainError(_("Only case workers and supervisors can take in clients."))
     team = team or _default_team(acting_user)
-    if team is None or team.agency_id != acting_user.agency_id or team.pk not in team_ids_for(acting_user):
-        raise DomainError(_("Choose one of your teams for this client."), field_errors={"team": [_("Choose one of your teams.")]})
-    client = Client(agency_id=acting_user.agency_id, team=team, **{k: fields[k] for k in CLIENT_FIELDS if k in fields})
+    if (
+        team is None
+        or team.agency_id != acting_user.agency_id
+        or team.pk not in team_ids_for(acting_user)
+    ):
+        raise DomainError(
+            _("Choose one of your teams for this client."),
+            field_errors={"team": [_("Choose one of your teams.")]},
+        )
+    client = Client(
+        agency_id=acting_user.agency_id,
+        team=team,
+        **{k: fields[k] for k in CLIENT_FIELDS if k in fields},
+    )
     if acting_user.role == Role.WORKER:
         client.primary_worker = acting_user
     client_refresh_search_fields(client)
@@ -105,7 +133,12 @@ def client_intake(
     if not confirm_not_duplicate:
         matches = client_duplicate_candidates(
             agency_id=acting_user.agency_id,
-            key=PersonKey(client.legal_first_name, client.legal_last_name, client.date_of_birth, client.preferred_name),
+            key=PersonKey(
+                client.legal_first_name,
+                client.legal_last_name,
+                client.date_of_birth,
+                client.preferred_name,
+            ),
         )
         if matches:
             raise PossibleDuplicates(matches)
@@ -116,10 +149,14 @@ def client_intake(
             actor=acting_user,
             action="client.created",
             target=client,
-            changes=changed_fields({}, _snapshot(client), hidden=_audit_hidden({}, _snapshot(client))),
+            changes=changed_fields(
+                {}, _snapshot(client), hidden=_audit_hidden({}, _snapshot(client))
+            ),
         )
         if confirm_not_duplicate:
-            audit_record(actor=acting_user, action="client.duplicate_check_overridden", target=client)
+            audit_record(
+                actor=acting_user, action="client.duplicate_check_overridden", target=client
+            )
         if program is not None:
             episode_open(acting_user=acting_user, client=client, program=program)
     return client
@@ -131,7 +168,9 @@ def client_update(
     """Change a client's record if nobody else saved it since `version` was read."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
-        raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise DomainError(
+            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         current = Client.objects.select_for_update().select_related("team").get(pk=client.pk)
         before = _snapshot(current)
@@ -165,13 +204,21 @@ def client_update(
     return current
 
 
-def household_member_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> HouseholdMember:
-    member = HouseholdMember(agency_id=client.agency_id, client=client, **{k: fields[k] for k in HOUSEHOLD_FIELDS if k in fields})
+def household_member_add(
+    *, acting_user: User, client: Client, fields: Mapping[str, Any]
+) -> HouseholdMember:
+    member = HouseholdMember(
+        agency_id=client.agency_id,
+        client=client,
+        **{k: fields[k] for k in HOUSEHOLD_FIELDS if k in fields},
+    )
     _validated(member, exclude=["client", "agency"])
     with transaction.atomic():
         member.save()
         audit_record(
-            actor=acting_user, action="household_member.added", target=member,
+            actor=acting_user,
+            action="household_member.added",
+            target=member,
             changes=changed_fields({}, {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}),
         )
     return member
@@ -181,7 +228,9 @@ def household_member_remove(*, acting_user: User, member: HouseholdMember) -> No
     with transaction.atomic():
         before = {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}
         audit_record(
-            actor=acting_user, action="household_member.removed", target=member,
+            actor=acting_user,
+            action="household_member.removed",
+            target=member,
             changes=changed_fields(before, dict.fromkeys(before)),
         )
         member.delete()
@@ -194,16 +243,26 @@ def episode_open(
     if program.agency_id != client.agency_id:
         raise DomainError(_("That program belongs to another agency."))
     if Episode.objects.filter(client=client, program=program, closed_on__isnull=True).exists():
-        raise DomainError(_("This client already has an open episode in %(p)s.") % {"p": program.name})
+        raise DomainError(
+            _("This client already has an open episode in %(p)s.") % {"p": program.name}
+        )
     episode = Episode(
-        agency_id=client.agency_id, client=client, program=program,
-        opened_on=opened_on or timezone.localdate(), opened_by=acting_user,
+        agency_id=client.agency_id,
+        client=client,
+        program=program,
+        opened_on=opened_on or timezone.localdate(),
+        opened_by=acting_user,
     )
     _validated(episode, exclude=["client", "agency", "opened_by"])
     with transaction.atomic():
         episode.save()
         audit_record(
-            actor=acting_user, action="episode.opened", target=episode,
-            changes={"program": [None, program.name], "opened_on": [None, episode.opened_on.isoformat()]},
+            actor=acting_user,
+            action="episode.opened",
+            target=episode,
+            changes={
+                "program": [None, program.name],
+                "opened_on": [None, episode.opened_on.isoformat()],
+            },
         )
     return episode

@@ -11,5 +11,9 @@ urlpatterns = [
     path("<int:client_id>/", views.client_detail, name="client-detail"),
     path("<int:client_id>/edit/", views.client_edit, name="client-edit"),
     path("<int:client_id>/household/", views.household_add, name="household-add"),
-    path("<int:client_id>/household/<int:member_id>/remove/", views.household_remove, name="household-remove"),
+    path(
+        "<int:client_id>/household/<int:member_id>/remove/",
+        views.household_remove,
+        name="household-remove",
+    ),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,7 @@ from strengthwise.accounts.access import (
     can_see_confidential_address,
     clients_visible_to,
 )
+from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.htmx import render_page
@@ -38,18 +39,19 @@ def _apply_errors(form: Any, error: DomainError) -> None:
 
 
 @login_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: StaffRequest) -> HttpResponse:
     scope = "team" if request.GET.get("scope") == "team" else "mine"
     clients = selectors.client_caseload(visible_to=request.user, scope=scope)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
-        request, "people/client_caseload.html",
+        request,
+        "people/client_caseload.html",
         {"page": page, "scope": scope, "search_form": SearchForm()},
     )
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     results: list[Any] = []
     query = ""
@@ -57,7 +59,8 @@ def search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         results = selectors.client_search(visible_to=request.user, query=query)
     return render_page(
-        request, "people/client_search.html",
+        request,
+        "people/client_search.html",
         {"search_form": form, "results": results, "query": query},
         partial="results",
     )
@@ -65,7 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: StaffRequest) -> HttpResponse:
     matches: list[Any] = []
     if request.method == "POST":
         form = IntakeForm(request.POST)
@@ -73,19 +76,24 @@ def intake(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 client = services.client_intake(
-                    acting_user=request.user,  # type: ignore[arg-type]
+                    acting_user=request.user,
                     fields=data,
                     confirm_not_duplicate=data.get("confirm_not_duplicate", False),
                 )
             except services.PossibleDuplicates as dup:
                 matches = dup.matches
-                form = IntakeForm(request.POST.copy())
-                form.data["confirm_not_duplicate"] = "on"  # a second submit means "I have looked"
+                again = request.POST.copy()
+                again["confirm_not_duplicate"] = "on"  # a second submit means "I have looked"
+                form = IntakeForm(again)
                 form.is_valid()
             except DomainError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(request, _("%(name)s is on record. Start with their strengths.") % {"name": client.display_name})
+                messages.success(
+                    request,
+                    _("%(name)s is on record. Start with their strengths.")
+                    % {"name": client.display_name},
+                )
                 return redirect("people:client-detail", client_id=client.pk)
     else:
         form = IntakeForm()
@@ -98,23 +106,27 @@ def intake(request: HttpRequest) -> HttpResponse:
         )
     status = 200 if request.method == "GET" or (not form.errors and matches) else 400
     return render_page(
-        request, "people/client_intake.html",
+        request,
+        "people/client_intake.html",
         {"form": form, "matches": matches, "visible_ids": visible_ids},
         status=status,
     )
 
 
 @login_required
-def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_detail(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, request=request)
     audit_record(actor=request.user, action="client.viewed", target=client, request=request)
     return render_page(request, "people/client_detail.html", _face_sheet_context(request, client))
 
 
-def _face_sheet_context(request: HttpRequest, client: Any, household_form: Any = None) -> dict[str, Any]:
+def _face_sheet_context(
+    request: StaffRequest, client: Any, household_form: Any = None
+) -> dict[str, Any]:
     return {
         "client": client,
-        "show_address": not client.address_confidential or can_see_confidential_address(request.user, client),
+        "show_address": not client.address_confidential
+        or can_see_confidential_address(request.user, client),
         "household_form": household_form or HouseholdMemberForm(),
         **selectors.client_face_sheet(client=client),
     }
@@ -131,9 +143,11 @@ def _client_form(client: Any, show_address: bool, data: Any = None) -> ClientFor
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    show_address = not client.address_confidential or can_see_confidential_address(request.user, client)
+    show_address = not client.address_confidential or can_see_confidential_address(
+        request.user, client
+    )
     conflict = None
     status = 200
     form = _client_form(client, show_address, request.POST if request.method == "POST" else None)
@@ -147,8 +161,10 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
             fields = {k: v for k, v in form.cleaned_data.items() if k in services.CLIENT_FIELDS}
             try:
                 services.client_update(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    client=client, version=version, fields=fields,
+                    acting_user=request.user,
+                    client=client,
+                    version=version,
+                    fields=fields,
                 )
             except Conflict as error:
                 # Show what is saved now beside what this user tried to save; nothing is lost.
@@ -166,7 +182,8 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("people:client-detail", client_id=client.pk)
     return render_page(
-        request, "people/client_edit.html",
+        request,
+        "people/client_edit.html",
         {"client": client, "form": form, "conflict": conflict, "show_address": show_address},
         status=status,
     )
@@ -174,13 +191,15 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_add(request: HttpRequest, client_id: int) -> HttpResponse:
+def household_add(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
     form = HouseholdMemberForm(request.POST)
     status = 200
     if form.is_valid():
         try:
-            services.household_member_add(acting_user=request.user, client=client, fields=form.cleaned_data)  # type: ignore[arg-type]
+            services.household_member_add(
+                acting_user=request.user, client=client, fields=form.cleaned_data
+            )
         except DomainError as error:
             _apply_errors(form, error)
             status = 400
@@ -188,20 +207,29 @@ def household_add(request: HttpRequest, client_id: int) -> HttpResponse:
             form = HouseholdMemberForm()
     else:
         status = 400
-    if not request.htmx and status == 200:  # type: ignore[attr-defined]
+    if not request.htmx and status == 200:
         return redirect("people:client-detail", client_id=client.pk)
     context = _face_sheet_context(request, client, form)
-    return render_page(request, "people/client_detail.html", context, partial="household", status=status)
+    return render_page(
+        request, "people/client_detail.html", context, partial="household", status=status
+    )
 
 
 @login_required
 @require_POST
-def household_remove(request: HttpRequest, client_id: int, member_id: int) -> HttpResponse:
+def household_remove(request: StaffRequest, client_id: int, member_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    member = access_client_object(request.user, HouseholdMember, member_id, write=True, request=request)
+    member = access_client_object(
+        request.user, HouseholdMember, member_id, write=True, request=request
+    )
     if member.client_id != client.pk:
         raise Http404("Not found")
-    services.household_member_remove(acting_user=request.user, member=member)  # type: ignore[arg-type]
-    if not request.htmx:  # type: ignore[attr-defined]
+    services.household_member_remove(acting_user=request.user, member=member)
+    if not request.htmx:
         return redirect("people:client-detail", client_id=client.pk)
-    return render_page(request, "people/client_detail.html", _face_sheet_context(request, client), partial="household")
+    return render_page(
+        request,
+        "people/client_detail.html",
+        _face_sheet_context(request, client),
+        partial="household",
+    )

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from strengthwise.accounts.access import access_client, can_see_confidential_address, clients_visible_to
+from strengthwise.accounts.access import (
+    access_client,
+    can_see_confidential_address,
+    clients_visible_to,
+)
 from strengthwise.audit.models import AuditEvent
 
 
@@ -32,7 +36,9 @@ def test_nobody_crosses_agencies(personas):
     assert visible_names(personas.mallory) == {"Dana Whitfield"}
     ids = {c.pk for c in clients_visible_to(personas.mallory)}
     assert ids == {personas.mallory_client.pk}
-    assert personas.dana.pk not in {c.pk for c in clients_visible_to(personas.bob) if c.agency_id != personas.river_city.pk}
+    assert personas.dana.pk not in {
+        c.pk for c in clients_visible_to(personas.bob) if c.agency_id != personas.river_city.pk
+    }
 
 
 @pytest.mark.parametrize("who", ["priya", "admin"])

@@ -53,7 +53,10 @@ def test_passwords_are_hashed_with_argon2_outside_tests(tmp_path):
     env["STRENGTHWISE_VAR_DIR"] = str(tmp_path)
     out = subprocess.run(
         [sys.executable, "-c", "import strengthwise.settings as s; print(s.PASSWORD_HASHERS[0])"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout.strip()
     assert out == "django.contrib.auth.hashers.Argon2PasswordHasher"
 

@@ -16,8 +16,16 @@ from strengthwise.audit.verify import audit_chain_verify
 @pytest.fixture
 def chain(db):
     for i in range(5):
-        audit_record(actor=None, actor_label=f"tester{i}", action="test.event", target_type="x",
-                     target_id=str(i), client_id=i, agency_id=1, changes={"field": [i, i + 1]})
+        audit_record(
+            actor=None,
+            actor_label=f"tester{i}",
+            action="test.event",
+            target_type="x",
+            target_id=str(i),
+            client_id=i,
+            agency_id=1,
+            changes={"field": [i, i + 1]},
+        )
     return list(AuditEvent.objects.order_by("seq"))
 
 

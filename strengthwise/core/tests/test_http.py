@@ -16,7 +16,9 @@ def test_healthz_answers_200_when_the_database_answers(db, web):
 
 
 def test_healthz_answers_503_when_the_database_does_not(db, web):
-    with mock.patch("strengthwise.core.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch(
+        "strengthwise.core.views.connection.cursor", side_effect=OperationalError("down")
+    ):
         response = web().get("/healthz")
     assert response.status_code == 503
 
@@ -67,7 +69,9 @@ def test_cli_verify_audit_end_to_end(tmp_path):
     env.pop("STRENGTHWISE_TESTING", None)
     cli = [sys.executable, "-m", "strengthwise.cli"]
     subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run([*cli, "token", "create", "admin"], env=env, capture_output=True)  # no such user yet
+    subprocess.run(
+        [*cli, "token", "create", "admin"], env=env, capture_output=True
+    )  # no such user yet
     db_path = tmp_path / "strengthwise.sqlite3"
     code = (
         "from strengthwise.audit.services import audit_record\n"

@@ -14,15 +14,23 @@ def add_clients(personas, count: int, *, worker=None, team=None, start: int = 0)
     made = []
     for i in range(start, start + count):
         client = Client(
-            agency=personas.river_city, team=team, primary_worker=worker,
-            legal_first_name=f"Person{i}", legal_last_name=f"Testcase{i:04d}",
+            agency=personas.river_city,
+            team=team,
+            primary_worker=worker,
+            legal_first_name=f"Person{i}",
+            legal_last_name=f"Testcase{i:04d}",
             date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
         )
         client_refresh_search_fields(client)
         client.save()
-        Episode.objects.create(agency=personas.river_city, client=client, program=team.program,
-                               opened_on=dt.date(2026, 1, 1))
-        HouseholdMember.objects.create(agency=personas.river_city, client=client, name=f"Kid {i}",
-                                       relationship="child")
+        Episode.objects.create(
+            agency=personas.river_city,
+            client=client,
+            program=team.program,
+            opened_on=dt.date(2026, 1, 1),
+        )
+        HouseholdMember.objects.create(
+            agency=personas.river_city, client=client, name=f"Kid {i}", relationship="child"
+        )
         made.append(client)
     return made

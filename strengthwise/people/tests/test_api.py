@@ -14,7 +14,12 @@ NEW = {"legal_first_name": "Marcus", "legal_last_name": "Oyelaran", "date_of_bir
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/api/v1/clients"), ("get", "/api/v1/clients/1"), ("post", "/api/v1/clients"), ("patch", "/api/v1/clients/1")],
+    [
+        ("get", "/api/v1/clients"),
+        ("get", "/api/v1/clients/1"),
+        ("post", "/api/v1/clients"),
+        ("patch", "/api/v1/clients/1"),
+    ],
 )
 def test_every_endpoint_requires_a_token(personas, api, method, path):
     client = api(None)
@@ -64,10 +69,15 @@ def test_malformed_or_missing_ids_are_404(personas, api, bad_id):
 
 def test_confidential_address_is_null_for_the_supervisor(personas, api):
     keisha = personas.carol_client
-    assert api(personas.carol).get(f"/api/v1/clients/{keisha.pk}").json()["address"]["line1"] == "(shelter address)"
+    assert (
+        api(personas.carol).get(f"/api/v1/clients/{keisha.pk}").json()["address"]["line1"]
+        == "(shelter address)"
+    )
     body = api(personas.bob).get(f"/api/v1/clients/{keisha.pk}").json()
     assert body["address"] is None and body["address_confidential"] is True
-    response = api(personas.bob).patch(f"/api/v1/clients/{keisha.pk}", {"version": 1, "city": "Elsewhere"})
+    response = api(personas.bob).patch(
+        f"/api/v1/clients/{keisha.pk}", {"version": 1, "city": "Elsewhere"}
+    )
     assert response.status_code == 400
 
 
@@ -81,14 +91,20 @@ def test_create_then_duplicate_check(personas, api, audit_events):
     again = client.post("/api/v1/clients", {**NEW, "legal_last_name": "Oyelaren"})
     assert again.status_code == 409
     assert again.json()["matches"][0]["id"] == created["id"]
-    confirmed = client.post("/api/v1/clients", {**NEW, "legal_last_name": "Oyelaren", "confirm_not_duplicate": True})
+    confirmed = client.post(
+        "/api/v1/clients", {**NEW, "legal_last_name": "Oyelaren", "confirm_not_duplicate": True}
+    )
     assert confirmed.status_code == 201
 
 
 @pytest.mark.parametrize(
     ("payload", "status", "reason"),
     [
-        ({**NEW, "date_of_birth": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, 400, "future"),
+        (
+            {**NEW, "date_of_birth": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
+            400,
+            "future",
+        ),
         ({"legal_first_name": "", "legal_last_name": ""}, 400, "first or a last name"),
         ({**NEW, "legal_last_name": "x" * 101}, 422, "100 characters"),
         ({**NEW, "date_of_birth": "yesterday"}, 422, "date"),
@@ -97,7 +113,9 @@ def test_create_then_duplicate_check(personas, api, audit_events):
         ({**NEW, "email": "nope"}, 400, "email"),
     ],
 )
-def test_bad_input_is_a_4xx_with_a_reason_and_writes_nothing(personas, api, payload, status, reason):
+def test_bad_input_is_a_4xx_with_a_reason_and_writes_nothing(
+    personas, api, payload, status, reason
+):
     client = api(personas.alice)
     before_clients, before_events = Client.objects.count(), AuditEvent.objects.count()
     response = client.post("/api/v1/clients", payload)
@@ -109,7 +127,9 @@ def test_bad_input_is_a_4xx_with_a_reason_and_writes_nothing(personas, api, payl
 
 def test_malformed_json_is_a_4xx(personas, api):
     client = api(personas.alice)
-    response = client.http.post("/api/v1/clients", "{not json", content_type="application/json", headers=client.headers)
+    response = client.http.post(
+        "/api/v1/clients", "{not json", content_type="application/json", headers=client.headers
+    )
     assert 400 <= response.status_code < 500
 
 
@@ -118,11 +138,15 @@ def test_patch_with_version_check(personas, api, dana, audit_events):
     response = client.patch(f"/api/v1/clients/{dana.pk}", {"version": 1, "preferred_name": "Dee"})
     assert response.status_code == 200
     assert response.json()["preferred_name"] == "Dee" and response.json()["version"] == 2
-    assert audit_events("client.updated", client_id=dana.pk)[-1].changes == {"preferred_name": ["", "Dee"]}
+    assert audit_events("client.updated", client_id=dana.pk)[-1].changes == {
+        "preferred_name": ["", "Dee"]
+    }
     stale = client.patch(f"/api/v1/clients/{dana.pk}", {"version": 1, "preferred_name": "D."})
     assert stale.status_code == 409
     body = stale.json()
-    assert body["current"]["preferred_name"] == "Dee" and body["attempted"]["preferred_name"] == "D."
+    assert (
+        body["current"]["preferred_name"] == "Dee" and body["attempted"]["preferred_name"] == "D."
+    )
     dana.refresh_from_db()
     assert dana.preferred_name == "Dee"
 

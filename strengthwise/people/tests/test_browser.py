@@ -38,11 +38,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
 
+# Per page (by id): static files that failed to load, requests the CSP blocked.
+_PROBLEMS: dict[int, list[str]] = {}
+
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("STRENGTHWISE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"STRENGTHWISE_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
-    pytest.skip(f"browser tests skipped: {reason} (set STRENGTHWISE_REQUIRE_BROWSER=1 to fail instead)")
+    pytest.skip(
+        f"browser tests skipped: {reason} (set STRENGTHWISE_REQUIRE_BROWSER=1 to fail instead)"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +96,11 @@ def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[
             if message.type == "error" and "Content Security Policy" in message.text:
                 problems.append(f"CSP blocked something: {message.text}")
 
-        page.on("response", on_response)
         def on_request_failed(request: Any) -> None:
-            if not any(request.url in p for p in problems):
+            if not any(request.url in problem for problem in problems):
                 problems.append(f"request failed ({request.failure}): {request.url}")
 
+        page.on("response", on_response)
         page.on("requestfailed", on_request_failed)
         page.on("console", on_console)
         return page
@@ -105,9 +110,6 @@ def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[
         for page in context.pages:
             _PROBLEMS.pop(id(page), None)
         context.close()
-
-
-_PROBLEMS: dict[int, list[str]] = {}
 
 
 def assert_page_assets_loaded(page: Any, what: str) -> None:
@@ -135,12 +137,21 @@ def assert_accessible(page: Any, what: str) -> None:
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     if bad:
-        lines = [f"axe found {len(bad)} serious/critical accessibility problem(s) on {what} ({page.url}):"]
+        lines = [
+            f"axe found {len(bad)} serious/critical accessibility problem(s) on {what} ({page.url}):"
+        ]
         for violation in bad:
-            lines.append(f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation['helpUrl']})")
+            lines.append(
+                f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation['helpUrl']})"
+            )
             for node in violation["nodes"]:
                 target = " ".join(str(t) for t in node["target"])
-                lines.append(f"    at {target}: {node.get('failureSummary', '').strip()}".replace("\n", " "))
+                summary = "; ".join(
+                    line.strip()
+                    for line in node.get("failureSummary", "").splitlines()
+                    if line.strip()
+                )
+                lines.append(f"    at {target}: {summary}")
         pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -163,7 +174,7 @@ def assert_no_horizontal_scroll(page: Any, what: str) -> None:
 
 
 def test_alice_signs_in_through_the_form_and_lands_on_her_caseload(new_page):
-    personas = create_personas()
+    create_personas()
     page = new_page()
     page.goto("/clients/")  # not signed in: sent to the sign-in page
     page.wait_for_url(re.compile(r"/accounts/sign-in/"))
@@ -242,6 +253,7 @@ def test_phone_and_desktop_layouts_do_not_scroll_sideways(new_page):
         page = new_page(viewport)
         sign_in(page, "alice")
         assert page.locator("table.clients").get_by_role("link", name="Dana Whitfield").is_visible()
+        assert_page_assets_loaded(page, f"the caseload ({label})")
         assert_no_horizontal_scroll(page, f"the caseload ({label})")
         page.screenshot(path=str(ARTIFACTS / f"caseload-{label}.png"), full_page=True)
 
@@ -258,7 +270,12 @@ def test_another_workers_client_is_not_found_for_carol(new_page):
     personas = create_personas()
     page = new_page()
     sign_in(page, "carol")
+    caseload = page.locator("main").inner_text()
+    assert "Keisha Brown" in caseload
+    assert "Whitfield" not in caseload
+
     response = page.goto(f"/clients/{personas.dana.pk}/")
     assert response is not None
     assert response.status == 404
+    assert "Not Found" in page.locator("h1").inner_text()
     assert "Whitfield" not in page.content()

@@ -14,13 +14,25 @@ from strengthwise.people.selectors import client_search
 def test_demo_agency_has_the_personas_and_realistic_clients(db):
     result = load(clients=60)
     assert result["clients"] >= 60
-    assert set(User.objects.values_list("username", flat=True)) >= {"alice", "bob", "carol", "mallory", "priya", "admin"}
-    dana = Client.objects.get(legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city")
+    assert set(User.objects.values_list("username", flat=True)) >= {
+        "alice",
+        "bob",
+        "carol",
+        "mallory",
+        "priya",
+        "admin",
+    }
+    dana = Client.objects.get(
+        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
+    )
     assert dana.primary_worker.username == "alice"
     assert {m.name for m in dana.household.all()} == {"Jayden Whitfield", "Marisol Whitfield"}
     assert Client.objects.filter(preferred_language="es").count() > 3
     alice = User.objects.get(username="alice")
-    assert client_search(visible_to=alice, query="whitfeld")[0].legal_last_name in {"Whitfield", "Whitfeld"}
+    assert client_search(visible_to=alice, query="whitfeld")[0].legal_last_name in {
+        "Whitfield",
+        "Whitfeld",
+    }
     assert audit_chain_verify().ok
 
 

@@ -40,13 +40,37 @@ def test_a_different_birth_date_lowers_the_match():
 @pytest.mark.parametrize(
     ("a", "b", "level"),
     [
-        (("Dana", "Whitfield", dt.date(1992, 4, 17)), ("Dana", "Whitfeld", dt.date(1992, 4, 17)), "likely"),
-        (("Rosa", "Hernández", dt.date(1974, 2, 8)), ("Rosa", "Hernandez", dt.date(1974, 2, 8)), "likely"),
-        (("Rosa", "Hernandez", dt.date(1974, 2, 8)), ("Rosa", "Hernandez", dt.date(1974, 8, 2)), "likely"),  # day/month swapped
-        (("Catherine", "Nguyen", dt.date(1990, 1, 5)), ("Katherine", "Nguyen", dt.date(1990, 1, 5)), "likely"),
+        (
+            ("Dana", "Whitfield", dt.date(1992, 4, 17)),
+            ("Dana", "Whitfeld", dt.date(1992, 4, 17)),
+            "likely",
+        ),
+        (
+            ("Rosa", "Hernández", dt.date(1974, 2, 8)),
+            ("Rosa", "Hernandez", dt.date(1974, 2, 8)),
+            "likely",
+        ),
+        (
+            ("Rosa", "Hernandez", dt.date(1974, 2, 8)),
+            ("Rosa", "Hernandez", dt.date(1974, 8, 2)),
+            "likely",
+        ),  # day/month swapped
+        (
+            ("Catherine", "Nguyen", dt.date(1990, 1, 5)),
+            ("Katherine", "Nguyen", dt.date(1990, 1, 5)),
+            "likely",
+        ),
         (("Smith", "John", DOB), ("John", "Smith", DOB), "likely"),  # first and last swapped
-        (("Dana", "Whitfield", None), ("Dana", "Whitfield", dt.date(1992, 4, 17)), "possible"),  # unknown dob
-        (("Dana", "Whitfield", DOB), ("Marcus", "Oyelaran", DOB), ""),  # same birthday, different person
+        (
+            ("Dana", "Whitfield", None),
+            ("Dana", "Whitfield", dt.date(1992, 4, 17)),
+            "possible",
+        ),  # unknown dob
+        (
+            ("Dana", "Whitfield", DOB),
+            ("Marcus", "Oyelaran", DOB),
+            "",
+        ),  # same birthday, different person
         (("Ana", "Lopez", dt.date(2001, 6, 6)), ("Tom", "Baker", dt.date(1950, 1, 1)), ""),
     ],
 )
@@ -55,7 +79,9 @@ def test_match_levels(a, b, level):
 
 
 def test_preferred_name_counts_as_a_first_name():
-    with_pref = match_score(PersonKey("Robert", "Jones", DOB, "Bobby"), PersonKey("Bobby", "Jones", DOB))
+    with_pref = match_score(
+        PersonKey("Robert", "Jones", DOB, "Bobby"), PersonKey("Bobby", "Jones", DOB)
+    )
     assert with_pref >= LIKELY
 
 

@@ -11,13 +11,17 @@ def names(results):
     return [c.legal_name for c in results]
 
 
-@pytest.mark.parametrize("query", ["Dana Whitfield", "whitfield", "Witfield", "Whitfeild", "dana whitfiled", "WHITFIELD"])
+@pytest.mark.parametrize(
+    "query", ["Dana Whitfield", "whitfield", "Witfield", "Whitfeild", "dana whitfiled", "WHITFIELD"]
+)
 def test_typos_and_case_still_find_dana(personas, query):
     assert "Dana Whitfield" in names(client_search(visible_to=personas.alice, query=query))
 
 
 def test_accents_do_not_matter(personas):
-    assert names(client_search(visible_to=personas.alice, query="rosa hernandez")) == ["Rosa Hernández"]
+    assert names(client_search(visible_to=personas.alice, query="rosa hernandez")) == [
+        "Rosa Hernández"
+    ]
     assert names(client_search(visible_to=personas.alice, query="Hernández")) == ["Rosa Hernández"]
 
 
@@ -34,7 +38,9 @@ def test_search_by_birth_date_phone_and_id(personas):
     assert "Dana Whitfield" in names(client_search(visible_to=personas.alice, query="1992-04-17"))
     assert "Dana Whitfield" in names(client_search(visible_to=personas.alice, query="04/17/1992"))
     assert "Dana Whitfield" in names(client_search(visible_to=personas.alice, query="555 201 4417"))
-    assert names(client_search(visible_to=personas.alice, query=str(personas.rosa.pk))) == ["Rosa Hernández"]
+    assert names(client_search(visible_to=personas.alice, query=str(personas.rosa.pk))) == [
+        "Rosa Hernández"
+    ]
 
 
 def test_search_is_scoped_to_what_the_user_may_see(personas):
@@ -47,7 +53,12 @@ def test_search_is_scoped_to_what_the_user_may_see(personas):
 def test_search_follows_a_name_change(personas, alice):
     from strengthwise.people.services import client_update
 
-    client_update(acting_user=alice, client=personas.rosa, version=1, fields={"legal_last_name": "Castellanos"})
+    client_update(
+        acting_user=alice,
+        client=personas.rosa,
+        version=1,
+        fields={"legal_last_name": "Castellanos"},
+    )
     assert names(client_search(visible_to=alice, query="castelanos")) == ["Rosa Castellanos"]
     assert client_search(visible_to=alice, query="hernandez") == []
 

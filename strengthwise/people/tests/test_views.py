@@ -14,8 +14,11 @@ from strengthwise.people.models import Client, HouseholdMember
 from .helpers import add_clients
 
 INTAKE = {
-    "legal_first_name": "Marcus", "legal_last_name": "Oyelaran", "date_of_birth": "1979-05-30",
-    "preferred_language": "en", "pronouns": "he/him",
+    "legal_first_name": "Marcus",
+    "legal_last_name": "Oyelaran",
+    "date_of_birth": "1979-05-30",
+    "preferred_language": "en",
+    "pronouns": "he/him",
 }
 
 
@@ -44,8 +47,18 @@ def test_others_get_404_on_every_dana_page(personas, web, dana, who):
     browser = web(getattr(personas, who))
     for path in dana_pages(dana):
         assert browser.get(path).status_code == 404, path
-    assert browser.post(f"/clients/{dana.pk}/edit/", {"legal_first_name": "X", "version": 1}).status_code == 404
-    assert browser.post(f"/clients/{dana.pk}/household/", {"name": "X", "relationship": "y"}).status_code == 404
+    assert (
+        browser.post(
+            f"/clients/{dana.pk}/edit/", {"legal_first_name": "X", "version": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        browser.post(
+            f"/clients/{dana.pk}/household/", {"name": "X", "relationship": "y"}
+        ).status_code
+        == 404
+    )
     member = dana.household.first()
     assert browser.post(f"/clients/{dana.pk}/household/{member.pk}/remove/").status_code == 404
     assert HouseholdMember.objects.filter(pk=member.pk).exists()
@@ -58,12 +71,25 @@ def test_malformed_and_missing_ids_are_404(personas, web):
     assert browser.get("/clients/99999999/").status_code == 404
 
 
-def test_face_sheet_opens_with_strengths_dreams_and_goals_and_is_audited(personas, web, dana, audit_events):
+def test_face_sheet_opens_with_strengths_dreams_and_goals_and_is_audited(
+    personas, web, dana, audit_events
+):
     response = web(personas.alice).get(f"/clients/{dana.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Dana Whitfield" in html and "she/her" in html
-    order = [html.index(h) for h in ("Strengths", "Dreams, in their words", "Goals", "Needs", "Current referrals", "Recent contacts", "Due tasks")]
+    order = [
+        html.index(h)
+        for h in (
+            "Strengths",
+            "Dreams, in their words",
+            "Goals",
+            "Needs",
+            "Current referrals",
+            "Recent contacts",
+            "Due tasks",
+        )
+    ]
     assert order == sorted(order)
     assert "Jayden Whitfield" in html and "Marisol Whitfield" in html
     assert "Housing Stability" in html
@@ -88,10 +114,17 @@ def test_confidential_address_is_hidden_from_all_but_the_assigned_worker(persona
 
 def test_supervisor_cannot_change_a_confidential_address_by_posting_it(personas, web):
     keisha = personas.carol_client
-    web(personas.bob).post(f"/clients/{keisha.pk}/edit/", {
-        "legal_first_name": "Keisha", "legal_last_name": "Brown", "preferred_language": "en",
-        "address_line1": "leaked", "address_confidential": "", "version": keisha.version,
-    })
+    web(personas.bob).post(
+        f"/clients/{keisha.pk}/edit/",
+        {
+            "legal_first_name": "Keisha",
+            "legal_last_name": "Brown",
+            "preferred_language": "en",
+            "address_line1": "leaked",
+            "address_confidential": "",
+            "version": keisha.version,
+        },
+    )
     keisha.refresh_from_db()
     assert keisha.address_line1 == "(shelter address)" and keisha.address_confidential
 
@@ -132,7 +165,9 @@ def test_face_sheet_query_count_is_pinned_and_constant(personas, web, dana):
     before = count_queries(browser, f"/clients/{dana.pk}/")
     add_clients(personas, 20)
     for i in range(10):
-        HouseholdMember.objects.create(agency=personas.river_city, client=dana, name=f"Cousin {i}", relationship="cousin")
+        HouseholdMember.objects.create(
+            agency=personas.river_city, client=dana, name=f"Cousin {i}", relationship="cousin"
+        )
     after = count_queries(browser, f"/clients/{dana.pk}/")
     assert before == after == FACE_SHEET_QUERIES
 
@@ -141,7 +176,9 @@ def test_search_page_finds_with_a_typo_and_serves_the_htmx_partial(personas, web
     browser = web(personas.alice)
     full = browser.get("/clients/search/?q=Witfield").content.decode()
     assert "<html" in full and "Dana Whitfield" in full
-    partial = browser.get("/clients/search/?q=Witfield", headers={"HX-Request": "true"}).content.decode()
+    partial = browser.get(
+        "/clients/search/?q=Witfield", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "<html" not in partial and "Dana Whitfield" in partial
 
 
@@ -168,7 +205,12 @@ def test_intake_creates_the_client_with_an_episode_and_audit(personas, web, audi
 
 def test_intake_warns_about_a_likely_duplicate_before_saving(personas, web):
     browser = web(personas.alice)
-    data = {**INTAKE, "legal_first_name": "Dana", "legal_last_name": "Whitfeeld", "date_of_birth": "1992-04-17"}
+    data = {
+        **INTAKE,
+        "legal_first_name": "Dana",
+        "legal_last_name": "Whitfeeld",
+        "date_of_birth": "1992-04-17",
+    }
     response = browser.post("/clients/new/", data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -180,11 +222,18 @@ def test_intake_warns_about_a_likely_duplicate_before_saving(personas, web):
     response = browser.post("/clients/new/", {**data, "confirm_not_duplicate": "on"})
     assert response.status_code == 302
     created = Client.objects.get(legal_last_name="Whitfeeld")
-    assert AuditEvent.objects.filter(action="client.duplicate_check_overridden", client_id=created.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="client.duplicate_check_overridden", client_id=created.pk
+    ).exists()
 
 
 def test_intake_duplicate_in_another_team_is_shown_without_a_link(personas, web):
-    data = {**INTAKE, "legal_first_name": "Keisha", "legal_last_name": "Browne", "date_of_birth": "1988-11-30"}
+    data = {
+        **INTAKE,
+        "legal_first_name": "Keisha",
+        "legal_last_name": "Browne",
+        "date_of_birth": "1988-11-30",
+    }
     html = web(personas.alice).post("/clients/new/", data).content.decode()
     assert "Keisha Brown" in html
     assert f"/clients/{personas.carol_client.pk}/" not in html
@@ -192,7 +241,12 @@ def test_intake_duplicate_in_another_team_is_shown_without_a_link(personas, web)
 
 
 def test_intake_never_shows_another_agencys_people(personas, web):
-    data = {**INTAKE, "legal_first_name": "Dana", "legal_last_name": "Whitfield", "date_of_birth": "1992-04-17"}
+    data = {
+        **INTAKE,
+        "legal_first_name": "Dana",
+        "legal_last_name": "Whitfield",
+        "date_of_birth": "1992-04-17",
+    }
     html = web(personas.mallory).post("/clients/new/", data).content.decode()
     # mallory's own agency record matches; River City's Dana never appears.
     assert f"/clients/{personas.dana.pk}/" not in html
@@ -202,7 +256,10 @@ def test_intake_never_shows_another_agencys_people(personas, web):
 @pytest.mark.parametrize(
     ("change", "field_error"),
     [
-        ({"date_of_birth": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "cannot be in the future"),
+        (
+            {"date_of_birth": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+            "cannot be in the future",
+        ),
         ({"legal_first_name": "", "legal_last_name": ""}, "Enter at least a first or a last name"),
         ({"legal_first_name": "x" * 101}, "at most 100 characters"),
         ({"date_of_birth": "17/04/1992x"}, "Enter a valid date"),
@@ -211,7 +268,9 @@ def test_intake_never_shows_another_agencys_people(personas, web):
         ({"preferred_language": "klingon"}, "Select a valid choice"),
     ],
 )
-def test_intake_bad_input_gives_a_field_error_and_writes_nothing(personas, web, change, field_error):
+def test_intake_bad_input_gives_a_field_error_and_writes_nothing(
+    personas, web, change, field_error
+):
     browser = web(personas.alice)
     before_clients, before_events = Client.objects.count(), AuditEvent.objects.count()
     response = browser.post("/clients/new/", {**INTAKE, **change})
@@ -232,13 +291,33 @@ def test_roles_without_a_caseload_cannot_take_in_clients(personas, web, who):
 
 
 def edit_data(client, **change):
-    data = {name: getattr(client, name) or "" for name in (
-        "legal_first_name", "legal_last_name", "preferred_name", "pronouns", "preferred_language",
-        "other_languages", "phone", "email", "preferred_contact_method", "contact_notes",
-        "address_line1", "address_line2", "city", "region", "postal_code",
-    )}
+    data = {
+        name: getattr(client, name) or ""
+        for name in (
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "pronouns",
+            "preferred_language",
+            "other_languages",
+            "phone",
+            "email",
+            "preferred_contact_method",
+            "contact_notes",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+        )
+    }
     data["date_of_birth"] = client.date_of_birth.isoformat() if client.date_of_birth else ""
-    for flag in ("interpreter_needed", "ok_to_leave_message", "do_not_contact", "address_confidential"):
+    for flag in (
+        "interpreter_needed",
+        "ok_to_leave_message",
+        "do_not_contact",
+        "address_confidential",
+    ):
         if getattr(client, flag):
             data[flag] = "on"
     data["version"] = client.version
@@ -246,8 +325,12 @@ def edit_data(client, **change):
     return data
 
 
-def test_edit_saves_bumps_the_version_and_audits_before_and_after(personas, web, dana, audit_events):
-    response = web(personas.alice).post(f"/clients/{dana.pk}/edit/", edit_data(dana, pronouns="she/they"))
+def test_edit_saves_bumps_the_version_and_audits_before_and_after(
+    personas, web, dana, audit_events
+):
+    response = web(personas.alice).post(
+        f"/clients/{dana.pk}/edit/", edit_data(dana, pronouns="she/they")
+    )
     assert response.status_code == 302
     dana.refresh_from_db()
     assert dana.pronouns == "she/they" and dana.version == 2
@@ -258,7 +341,9 @@ def test_edit_saves_bumps_the_version_and_audits_before_and_after(personas, web,
 def test_a_stale_edit_gets_a_conflict_showing_both_versions(personas, web, dana):
     stale = edit_data(dana)
     web(personas.bob).post(f"/clients/{dana.pk}/edit/", edit_data(dana, preferred_name="Dee"))
-    response = web(personas.alice).post(f"/clients/{dana.pk}/edit/", {**stale, "preferred_name": "D."})
+    response = web(personas.alice).post(
+        f"/clients/{dana.pk}/edit/", {**stale, "preferred_name": "D."}
+    )
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else saved this record" in html
@@ -269,7 +354,9 @@ def test_a_stale_edit_gets_a_conflict_showing_both_versions(personas, web, dana)
 
 def test_edit_bad_input_changes_nothing(personas, web, dana):
     future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    response = web(personas.alice).post(f"/clients/{dana.pk}/edit/", edit_data(dana, date_of_birth=future))
+    response = web(personas.alice).post(
+        f"/clients/{dana.pk}/edit/", edit_data(dana, date_of_birth=future)
+    )
     assert response.status_code == 400
     assert "cannot be in the future" in response.content.decode()
     dana.refresh_from_db()
@@ -278,7 +365,9 @@ def test_edit_bad_input_changes_nothing(personas, web, dana):
 
 def test_confidential_address_changes_are_audited_without_the_address(personas, web):
     keisha = personas.carol_client
-    web(personas.carol).post(f"/clients/{keisha.pk}/edit/", edit_data(keisha, address_line1="New shelter"))
+    web(personas.carol).post(
+        f"/clients/{keisha.pk}/edit/", edit_data(keisha, address_line1="New shelter")
+    )
     event = AuditEvent.objects.filter(action="client.updated", client_id=keisha.pk).get()
     assert event.changes["address_line1"] == ["[hidden]", "[hidden]"]
     assert "New shelter" not in str(event.changes)
@@ -289,18 +378,26 @@ def test_confidential_address_changes_are_audited_without_the_address(personas, 
 
 def test_household_add_and_remove_with_htmx(personas, web, dana, audit_events):
     browser = web(personas.alice)
-    response = browser.post(f"/clients/{dana.pk}/household/", {"name": "Grandma Lou", "relationship": "grandmother", "lives_with_client": "on"}, headers={"HX-Request": "true"})
+    response = browser.post(
+        f"/clients/{dana.pk}/household/",
+        {"name": "Grandma Lou", "relationship": "grandmother", "lives_with_client": "on"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "Grandma Lou" in response.content.decode() and "<html" not in response.content.decode()
     member = dana.household.get(name="Grandma Lou")
     assert audit_events("household_member.added", client_id=dana.pk)
-    response = browser.post(f"/clients/{dana.pk}/household/{member.pk}/remove/", headers={"HX-Request": "true"})
+    response = browser.post(
+        f"/clients/{dana.pk}/household/{member.pk}/remove/", headers={"HX-Request": "true"}
+    )
     assert "Grandma Lou" not in response.content.decode()
     assert audit_events("household_member.removed", client_id=dana.pk)
 
 
 def test_household_bad_input(personas, web, dana):
-    response = web(personas.alice).post(f"/clients/{dana.pk}/household/", {"name": "", "relationship": "x" * 150})
+    response = web(personas.alice).post(
+        f"/clients/{dana.pk}/household/", {"name": "", "relationship": "x" * 150}
+    )
     assert response.status_code == 400
     assert dana.household.count() == 2
 

@@ -13,5 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_chain_verify()
         if not report.ok:
-            raise CommandError(f"audit chain BROKEN after {report.entries} good entries: {report.problem}")
+            raise CommandError(
+                f"audit chain BROKEN after {report.entries} good entries: {report.problem}"
+            )
         self.stdout.write(f"audit chain intact: {report.entries} entries")

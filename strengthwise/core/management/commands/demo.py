@@ -26,20 +26,26 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args: Any, no_serve: bool, clients: int, host: str, port: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, no_serve: bool, clients: int, host: str, port: int, **options: Any
+    ) -> None:
         from strengthwise.accounts.models import Agency
         from strengthwise.people.personas import DEMO_PASSWORD
 
         call_command("migrate", interactive=False, verbosity=0)
         if Agency.objects.exists():
-            self.stdout.write("The database already holds data; the demo agency was not loaded again.")
+            self.stdout.write(
+                "The database already holds data; the demo agency was not loaded again."
+            )
         else:
             self.stdout.write("Loading the demo agency (River City Community Services)…")
             for path in settings.STRENGTHWISE_DEMO_LOADERS:
                 import_string(path)(clients=clients)  # each app's loader takes the same options
             self.stdout.write(self.style.SUCCESS("Demo agency loaded."))
         self.stdout.write("")
-        self.stdout.write(f"Sign in at http://{host}:{port}/ — every demo password is: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Sign in at http://{host}:{port}/ — every demo password is: {DEMO_PASSWORD}"
+        )
         for username, what in SIGN_INS:
             self.stdout.write(f"  {username:<8} {what}")
         self.stdout.write("")
