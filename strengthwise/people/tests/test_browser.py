@@ -277,5 +277,5 @@ def test_another_workers_client_is_not_found_for_carol(new_page):
     response = page.goto(f"/clients/{personas.dana.pk}/")
     assert response is not None
     assert response.status == 404
-    assert "Not Found" in page.locator("h1").inner_text()
+    assert "Not found" in page.locator("h1").inner_text()
     assert "Whitfield" not in page.content()
