@@ -225,3 +225,7 @@ LOGGING = {
 STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.people.demo.load",
 ]
+# Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
+STRENGTHWISE_BENCH_SCENARIOS = [
+    "strengthwise.people.bench.scenarios",
+]

@@ -13,13 +13,14 @@ import re
 from typing import Any
 
 import jellyfish
-from django.core.exceptions import EmptyResultSet
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from strengthwise.core.text import digits, fold
 
 CANDIDATES = 200
+FTS_POOL = 2000  # best-ranked index matches considered before access scoping (SQLite)
 MIN_SCORE = 0.72
 _PHONE_OR_ID = re.compile(r"^[\d\s()+.\-]+$")
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -85,19 +86,24 @@ def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
                 ]
             )
         fts_query = " OR ".join(f'"{g}"' for g in grams)
-        try:
-            sub_sql, sub_params = scoped.values("id").query.sql_with_params()
-        except EmptyResultSet:  # the user may see nobody
-            return []
-        # sub_sql is the ORM's own parameterised SQL for the access scope; values stay params.
-        sql = f"SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s AND rowid IN ({sub_sql}) ORDER BY rank LIMIT %s"  # noqa: S608
+        # Rank in the FTS index alone, then keep the ids the user may see. (Letting SQLite
+        # drive the MATCH from an `IN (scope)` list probes the index once per visible client.)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [fts_query, *sub_params, CANDIDATES])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT rowid FROM people_client_fts WHERE people_client_fts MATCH %s "
+                "ORDER BY rank LIMIT %s",
+                [fts_query, FTS_POOL],
+            )
+            ranked = [row[0] for row in cursor.fetchall()]
+        visible = set(scoped.filter(pk__in=ranked).values_list("id", flat=True))
+        return [i for i in ranked if i in visible][:CANDIDATES]
     condition = Q()
     for word in words:
         condition |= Q(search_name__trigram_word_similar=word) | Q(search_name__startswith=word)
-    return list(scoped.filter(condition).values_list("id", flat=True)[:CANDIDATES])
+    best_first = scoped.filter(condition).annotate(
+        similarity=TrigramWordSimilarity(" ".join(words), "search_name")
+    )
+    return list(best_first.order_by("-similarity", "id").values_list("id", flat=True)[:CANDIDATES])
 
 
 def client_search_ids(scoped: QuerySet[Any], query: str, *, limit: int = 50) -> list[int]:
