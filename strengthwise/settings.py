@@ -5,6 +5,7 @@ Every knob a deployment needs is an environment variable (see README "Configurat
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -37,6 +38,12 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+# The audit trail's HMAC key. Keep it stable and outside the database; by default it is
+# derived from SECRET_KEY, so rotating SECRET_KEY without setting this breaks verification.
+STRENGTHWISE_AUDIT_KEY = os.environ.get("STRENGTHWISE_AUDIT_KEY") or (
+    hashlib.sha256(f"strengthwise-audit:{SECRET_KEY}".encode()).hexdigest()
+)
 
 ALLOWED_HOSTS = [
     h.strip()

@@ -50,16 +50,38 @@ def team_ids_for(user: User) -> list[int]:
     return cached
 
 
-def client_scope_q(user: Any, prefix: str = "") -> Q:
-    """A filter selecting the clients (through `prefix`, e.g. "client__") this user may see."""
+def client_scope_q(user: Any, prefix: str = "", *, only: str | None = None) -> Q:
+    """A filter selecting the clients (through `prefix`, e.g. "client__") this user may see.
+
+    `only="mine"` narrows to the user's own caseload, `only="teams"` to their teams' clients;
+    both are subsets of the full scope. The full scope is written as
+    (agency AND worker) OR (agency AND team) so that each branch uses its own index.
+    `client_visible` below is the same rule for one row already in memory.
+    """
     if not getattr(user, "is_authenticated", False) or not user.agency_id:
         return Q(pk__in=[])
     if user.role not in CASEWORK_ROLES:
         return Q(pk__in=[])
-    own = Q(**{f"{prefix}primary_worker_id": user.pk})
+    agency = {f"{prefix}agency_id": user.agency_id}
     teams = team_ids_for(user)
-    scope = own | Q(**{f"{prefix}team_id__in": teams}) if teams else own
-    return Q(**{f"{prefix}agency_id": user.agency_id}) & scope
+    mine = Q(**agency, **{f"{prefix}primary_worker_id": user.pk})
+    of_teams = Q(**agency, **{f"{prefix}team_id__in": teams}) if teams else Q(pk__in=[])
+    if only == "mine":
+        return mine
+    if only == "teams":
+        return of_teams
+    return mine | of_teams if teams else mine
+
+
+def client_visible(
+    user: Any, *, agency_id: int, primary_worker_id: int | None, team_id: int
+) -> bool:
+    """`client_scope_q` for one client row already fetched (tests prove the two agree)."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return False
+    if user.role not in CASEWORK_ROLES or agency_id != user.agency_id:
+        return False
+    return primary_worker_id == user.pk or team_id in team_ids_for(user)
 
 
 def clients_visible_to(user: Any) -> QuerySet[Any]:
@@ -77,11 +99,15 @@ def _parse_id(value: Any) -> int | None:
 
 
 def _refuse(user: Any, model: type[Model], pk: int, request: HttpRequest | None) -> None:
+    """Record a refused access in the log of the record's own agency and client."""
+    row = model._default_manager.filter(pk=pk).values("agency_id").first() or {}
     audit_record(
         actor=user,
         action="access.refused",
         target_type=model._meta.label_lower,
         target_id=str(pk),
+        client_id=pk if model._meta.label_lower == "people.client" else None,
+        agency_id=row.get("agency_id"),
         request=request,
     )
 
@@ -141,3 +167,8 @@ def access_client_object(
 def can_see_confidential_address(user: Any, client: Any) -> bool:
     """A confidential address is shown to the client's assigned worker and nobody else."""
     return bool(getattr(user, "is_authenticated", False)) and client.primary_worker_id == user.pk
+
+
+def may_see_address_of(user: Any, client: Any) -> bool:
+    """Whether `user` may see (and change) this client's address at all."""
+    return not client.address_confidential or can_see_confidential_address(user, client)

@@ -69,6 +69,7 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

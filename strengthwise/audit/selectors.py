@@ -11,4 +11,4 @@ READ_ACTIONS = ("client.viewed",)
 
 def audit_event_list_for_client(*, client_id: int, limit: int = 50) -> QuerySet[AuditEvent]:
     """The newest events about one client (caller has already passed the access gate)."""
-    return AuditEvent.objects.filter(client_id=client_id).order_by("-at")[:limit]
+    return AuditEvent.objects.filter(client_id=client_id).order_by("-seq")[:limit]

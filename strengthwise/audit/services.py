@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.utils import timezone
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+HEAD_RECREATED = "audit.head_recreated"
 HIDDEN = "[hidden]"
 
 HASHED_FIELDS = (
@@ -38,11 +42,22 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def _key() -> bytes:
+    """The chain's HMAC key. It lives outside the database (settings/environment), so someone
+    who can write to the database alone cannot forge a consistent chain."""
+    return settings.STRENGTHWISE_AUDIT_KEY.encode()
+
+
 def event_hash(fields: Mapping[str, Any]) -> str:
     payload = {name: fields[name] for name in HASHED_FIELDS}
     payload["at"] = fields["at"].astimezone(dt.UTC).isoformat()
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hmac.new(_key(), encoded.encode(), hashlib.sha256).hexdigest()
+
+
+def head_mac(seq: int, last_hash: str) -> str:
+    """Seals the head (number and hash of the newest event) so the chain cannot be shortened."""
+    return hmac.new(_key(), f"{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 def changed_fields(
@@ -61,7 +76,11 @@ def changed_fields(
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        # Store (and hash) the canonical form the database will give back.
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR") or ""))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -99,10 +118,7 @@ def audit_record(
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
-            last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-            head = AuditHead.objects.create(
-                pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS
-            )
+            head = _head_recreate()
         fields: dict[str, Any] = {
             "seq": head.seq + 1,
             "at": timezone.now(),
@@ -119,5 +135,37 @@ def audit_record(
         }
         fields["hash"] = event_hash(fields)
         event = AuditEvent.objects.create(**fields)
-        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+        AuditHead.objects.filter(pk=1).update(
+            seq=event.seq, hash=event.hash, mac=head_mac(event.seq, event.hash)
+        )
     return event
+
+
+def _head_recreate() -> AuditHead:
+    """The head row is created by a migration and never deleted. If it is missing, someone
+    removed it: keep the trail working, but write the discontinuity into the chain itself,
+    where `verify-audit` reports it."""
+    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    head = AuditHead.objects.create(pk=1, seq=seq, hash=last_hash, mac=head_mac(seq, last_hash))
+    fields: dict[str, Any] = {
+        "seq": seq + 1,
+        "at": timezone.now(),
+        "agency_id": None,
+        "actor_id": None,
+        "actor_label": "system",
+        "action": HEAD_RECREATED,
+        "target_type": "audit.audithead",
+        "target_id": "1",
+        "client_id": None,
+        "changes": {"reason": ["", "the chain head was missing"]},
+        "ip": None,
+        "prev_hash": last_hash,
+    }
+    fields["hash"] = event_hash(fields)
+    event = AuditEvent.objects.create(**fields)
+    AuditHead.objects.filter(pk=1).update(
+        seq=event.seq, hash=event.hash, mac=head_mac(event.seq, event.hash)
+    )
+    head.seq, head.hash = event.seq, event.hash
+    return head

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import AuditEvent, AuditHead
-from .services import GENESIS, HASHED_FIELDS, event_hash
+from .services import GENESIS, HASHED_FIELDS, HEAD_RECREATED, event_hash, head_mac
 
 
 @dataclass
@@ -16,46 +16,54 @@ class ChainReport:
     first_broken_seq: int | None = None
 
 
+def _broken(count: int, seq: int | None, problem: str) -> ChainReport:
+    return ChainReport(False, count, problem, seq)
+
+
 def audit_chain_verify() -> ChainReport:
-    """Walk every event in order; report the first one that does not fit the chain."""
+    """Walk every event in order; report the first one that does not fit the chain, then check
+    the sealed head so that removing the newest events (or all of them) is caught too."""
     expected_seq = 1
     prev_hash = GENESIS
     count = 0
     rows = AuditEvent.objects.order_by("seq").values("id", "hash", *HASHED_FIELDS)
     for row in rows.iterator(chunk_size=2000):
+        where = f"entry #{row['seq']} (id {row['id']})"
         if row["seq"] != expected_seq:
-            return ChainReport(
-                False,
+            return _broken(
                 count,
-                f"entry #{expected_seq} is missing (next stored entry is #{row['seq']}, id {row['id']})",
                 expected_seq,
+                f"entry #{expected_seq} is missing (the next stored entry is #{row['seq']}, id {row['id']})",
             )
         if row["prev_hash"] != prev_hash:
-            return ChainReport(
-                False,
-                count,
-                f"entry #{row['seq']} (id {row['id']}) does not follow the entry before it",
-                row["seq"],
-            )
+            return _broken(count, row["seq"], f"{where} does not follow the entry before it")
         if event_hash(row) != row["hash"]:
-            return ChainReport(
-                False,
+            return _broken(
+                count, row["seq"], f"{where} was altered: its content does not match its hash"
+            )
+        if row["action"] == HEAD_RECREATED:
+            return _broken(
                 count,
-                f"entry #{row['seq']} (id {row['id']}) was altered: its content does not match its hash",
                 row["seq"],
+                f"{where} records that the chain head had been deleted: events before it may have been removed",
             )
         prev_hash = row["hash"]
         expected_seq += 1
         count += 1
     head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != count or head_hash != prev_hash:
-        missing = count + 1 if head_seq > count else None
-        return ChainReport(
-            False,
+    if head is None:
+        return _broken(
             count,
-            f"the chain ends at #{count} but the head records #{head_seq}: "
-            "entries were removed from the end or the head was altered",
-            missing,
+            count + 1,
+            f"the chain head is missing after #{count}: the trail may have been cut or wiped",
+        )
+    if head.mac != head_mac(head.seq, head.hash):
+        return _broken(count, head.seq, "the chain head was altered: its seal does not match")
+    if head.seq != count or head.hash != prev_hash:
+        return _broken(
+            count,
+            count + 1 if head.seq > count else None,
+            f"the chain ends at #{count} but the head records #{head.seq}: "
+            "entries were removed from the end",
         )
     return ChainReport(True, count)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, can_see_confidential_address
+from strengthwise.accounts.access import access_client, may_see_address_of
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 
@@ -132,9 +132,13 @@ class ClientPage(Schema):
 
 
 class DuplicateOut(Schema):
-    id: int
-    name: str
+    visible: bool = Field(
+        description="False: a possible match on a team whose records you cannot open"
+    )
+    id: int | None
+    name: str | None
     date_of_birth: dt.date | None
+    team: str
     score: float
     level: str
 
@@ -166,9 +170,7 @@ def _summary(client: Any) -> dict[str, Any]:
 
 def _detail(request: StaffRequest, client: Any) -> dict[str, Any]:
     sheet = selectors.client_face_sheet(client=client)
-    show_address = not client.address_confidential or can_see_confidential_address(
-        request.user, client
-    )
+    show_address = may_see_address_of(request.user, client)
     return {
         **_summary(client),
         **{
@@ -252,16 +254,9 @@ def client_create(request: StaffRequest, payload: ClientIn) -> Any:
             409,
             {
                 "detail": dup.message,
-                "matches": [
-                    {
-                        "id": m.client.pk,
-                        "name": m.client.display_name,
-                        "date_of_birth": m.client.date_of_birth,
-                        "score": m.score,
-                        "level": m.level,
-                    }
-                    for m in dup.matches
-                ],
+                "matches": selectors.duplicate_match_summaries(
+                    visible_to=request.user, matches=dup.matches
+                ),
             },
         )
     client = access_client(request.user, client.pk, request=request)
@@ -287,13 +282,6 @@ def client_patch(request: StaffRequest, client_id: str, payload: ClientPatch) ->
     for name, value in list(data.items()):
         if value is None and name != "date_of_birth":
             data.pop(name)  # null means "leave as is" except for the one nullable field
-    if not (not client.address_confidential or can_see_confidential_address(request.user, client)):
-        touched = set(data) & {*services.ADDRESS_FIELDS, "address_confidential"}
-        if touched:
-            return Status(
-                400,
-                {"detail": "Only the assigned worker can see or change a confidential address."},
-            )
     services.client_update(acting_user=request.user, client=client, version=version, fields=data)
     client = access_client(request.user, client.pk, request=request)
     return Status(200, _detail(request, client))

@@ -17,6 +17,15 @@ class DateInput(forms.DateInput):
 
 
 class ClientForm(forms.ModelForm):
+    # The version the user read; it travels with the form so a re-shown form keeps it.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("The form was missing its version. Reload the page and try again.")
+        },
+    )
+
     class Meta:
         model = Client
         fields = CLIENT_FIELDS
@@ -42,9 +51,10 @@ class ClientForm(forms.ModelForm):
 
 
 class IntakeForm(ClientForm):
-    confirm_not_duplicate = forms.BooleanField(
-        required=False,
-        widget=forms.HiddenInput,
+    version = None  # type: ignore[assignment]  # a new record has no version yet
+    # Set by the server after a duplicate check: the details that were checked.
+    duplicates_checked_for = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=500
     )
 
 

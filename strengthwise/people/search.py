@@ -17,10 +17,13 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from strengthwise.accounts.access import client_visible, clients_visible_to
 from strengthwise.core.text import digits, fold
 
+from .models import Client
+
 CANDIDATES = 200
-FTS_POOL = 2000  # best-ranked index matches considered before access scoping (SQLite)
+FTS_POOL = 1000  # best-ranked index matches considered before access scoping (SQLite)
 MIN_SCORE = 0.72
 _PHONE_OR_ID = re.compile(r"^[\d\s()+.\-]+$")
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -75,7 +78,7 @@ def name_score(query_words: list[str], search_name: str) -> float:
     return total / len(query_words)
 
 
-def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
+def _candidate_ids(user: Any, scoped: QuerySet[Any], words: list[str]) -> list[int]:
     if connection.vendor == "sqlite":
         grams = _trigrams(words)
         if not grams:
@@ -95,7 +98,16 @@ def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
                 [fts_query, FTS_POOL],
             )
             ranked = [row[0] for row in cursor.fetchall()]
-        visible = set(scoped.filter(pk__in=ranked).values_list("id", flat=True))
+        rows = Client.objects.filter(pk__in=ranked).values_list(
+            "id", "agency_id", "primary_worker_id", "team_id"
+        )
+        visible = {
+            pk
+            for pk, agency_id, worker_id, team_id in rows
+            if client_visible(
+                user, agency_id=agency_id, primary_worker_id=worker_id, team_id=team_id
+            )
+        }
         return [i for i in ranked if i in visible][:CANDIDATES]
     condition = Q()
     for word in words:
@@ -106,9 +118,10 @@ def _candidate_ids(scoped: QuerySet[Any], words: list[str]) -> list[int]:
     return list(best_first.order_by("-similarity", "id").values_list("id", flat=True)[:CANDIDATES])
 
 
-def client_search_ids(scoped: QuerySet[Any], query: str, *, limit: int = 50) -> list[int]:
-    """Ids of clients in `scoped` matching `query` (a name, a date of birth, a phone or an id),
-    best first."""
+def client_search_ids(user: Any, query: str, *, limit: int = 50) -> list[int]:
+    """Ids of the clients `user` may see matching `query` (a name, a date of birth, a phone or
+    an id), best first."""
+    scoped = clients_visible_to(user)
     query = (query or "").strip()[:200]
     if not query:
         return []
@@ -124,12 +137,12 @@ def client_search_ids(scoped: QuerySet[Any], query: str, *, limit: int = 50) -> 
             by_phone = Q(phone_digits__endswith=number)
         else:
             by_phone = Q(pk__in=[])
-        by_id = Q(pk=int(number)) if len(number) < 19 else Q(pk__in=[])
+        by_id = Q(pk=int(number)) if 0 < len(number) < 19 else Q(pk__in=[])
         return list(scoped.filter(by_phone | by_id).values_list("id", flat=True)[:limit])
     words = fold(query).split()[:6]
     if not words:
         return []
-    ids = _candidate_ids(scoped, words)
+    ids = _candidate_ids(user, scoped, words)
     if not ids:
         return []
     names = dict(scoped.filter(pk__in=ids).values_list("id", "search_name"))

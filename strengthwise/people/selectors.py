@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from strengthwise.accounts.access import clients_visible_to, team_ids_for
+from strengthwise.accounts.access import client_scope_q, clients_visible_to
 
 from .duplicates import POSSIBLE, PersonKey, match_level, match_score, phonetic
 from .models import Client, Episode
@@ -25,25 +25,20 @@ def _with_list_relations(qs: QuerySet[Client]) -> QuerySet[Client]:
 
 def client_caseload(*, visible_to: Any, scope: str = "mine") -> QuerySet[Client]:
     """The user's own caseload ("mine") or every client of their teams ("team")."""
-    qs = clients_visible_to(visible_to)
-    if scope == "mine":
-        qs = qs.filter(primary_worker_id=visible_to.pk)
-    else:
-        qs = qs.filter(team_id__in=team_ids_for(visible_to))
+    qs = Client.objects.filter(
+        client_scope_q(visible_to, only="mine" if scope == "mine" else "teams")
+    )
     return _with_list_relations(qs.order_by("legal_last_name", "legal_first_name", "id"))
 
 
 def client_list(*, visible_to: Any) -> QuerySet[Client]:
-    """Every client the user may see, in name order."""
-    return _with_list_relations(
-        clients_visible_to(visible_to).order_by("legal_last_name", "legal_first_name", "id")
-    )
+    """Every client the user may see, oldest record first (a stable order for paging)."""
+    return _with_list_relations(clients_visible_to(visible_to).order_by("id"))
 
 
 def client_search(*, visible_to: Any, query: str, limit: int = 50) -> list[Client]:
     """Typo-tolerant search by name, date of birth, phone or id; best match first."""
-    scoped = clients_visible_to(visible_to)
-    ids = client_search_ids(scoped, query, limit=limit)
+    ids = client_search_ids(visible_to, query, limit=limit)
     if not ids:
         return []
     by_id = {c.pk: c for c in _with_list_relations(Client.objects.filter(pk__in=ids))}
@@ -91,6 +86,46 @@ def client_duplicate_candidates(
             matches.append(DuplicateMatch(client, score, match_level(score)))
     matches.sort(key=lambda m: -m.score)
     return matches[:limit]
+
+
+def duplicate_match_summaries(
+    *, visible_to: Any, matches: list[DuplicateMatch]
+) -> list[dict[str, Any]]:
+    """What a user may be told about each match: everything for records they may open; for
+    any other record only that a possible match exists on another team (no name, no date of
+    birth, no id), so that intake cannot be used to look people up."""
+    visible = set(
+        clients_visible_to(visible_to)
+        .filter(pk__in=[m.client.pk for m in matches])
+        .values_list("pk", flat=True)
+    )
+    summaries = []
+    for m in matches:
+        if m.client.pk in visible:
+            summaries.append(
+                {
+                    "visible": True,
+                    "id": m.client.pk,
+                    "name": m.client.display_name,
+                    "date_of_birth": m.client.date_of_birth,
+                    "team": m.client.team.name,
+                    "score": m.score,
+                    "level": m.level,
+                }
+            )
+        else:
+            summaries.append(
+                {
+                    "visible": False,
+                    "id": None,
+                    "name": None,
+                    "date_of_birth": None,
+                    "team": m.client.team.name,
+                    "score": m.score,
+                    "level": m.level,
+                }
+            )
+    return summaries
 
 
 def client_face_sheet(*, client: Client) -> dict[str, Any]:

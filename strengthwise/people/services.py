@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.access import team_ids_for
+from strengthwise.accounts.access import may_see_address_of, team_ids_for
 from strengthwise.accounts.models import Program, Role, Team, User
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import HIDDEN, audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import digits
 
@@ -46,6 +46,8 @@ CLIENT_FIELDS = (
     "address_confidential",
 )
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
+ADDRESS_CONTROL_FIELDS = (*ADDRESS_FIELDS, "address_confidential")
+NAME_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "pronouns")
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_client", "notes")
 
 
@@ -59,6 +61,31 @@ class PossibleDuplicates(DomainError):
             _("This person may already be on record. Check the matches before saving.")
         )
         self.matches = matches
+
+
+def _clean_text(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Refuse NUL characters (PostgreSQL cannot store them) and tidy the spaces in names."""
+    cleaned = dict(fields)
+    for name, value in cleaned.items():
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValidationFailed(
+                    _("Please correct the errors below."),
+                    field_errors={name: [_("Null characters are not allowed.")]},
+                )
+            if name in NAME_FIELDS:
+                cleaned[name] = " ".join(value.split())
+    return cleaned
+
+
+def _masked(values: Mapping[str, Any], may_see_address: bool) -> dict[str, Any]:
+    """Values to show back to a user: a confidential address only to those who may see it."""
+    shown = dict(values)
+    if not may_see_address:
+        for name in ADDRESS_FIELDS:
+            if name in shown:
+                shown[name] = HIDDEN
+    return shown
 
 
 def _validated(instance: Any, exclude: list[str] | None = None) -> None:
@@ -121,13 +148,15 @@ def client_intake(
             _("Choose one of your teams for this client."),
             field_errors={"team": [_("Choose one of your teams.")]},
         )
+    fields = _clean_text(fields)
+    # The person who takes the client in is their worker until a supervisor reassigns them,
+    # so that a confidential address always has someone who may see it.
     client = Client(
         agency_id=acting_user.agency_id,
         team=team,
+        primary_worker=acting_user,
         **{k: fields[k] for k in CLIENT_FIELDS if k in fields},
     )
-    if acting_user.role == Role.WORKER:
-        client.primary_worker = acting_user
     client_refresh_search_fields(client)
     _validated(client)
     if not confirm_not_duplicate:
@@ -141,6 +170,12 @@ def client_intake(
             ),
         )
         if matches:
+            audit_record(
+                actor=acting_user,
+                action="client.duplicate_check",
+                target_type="people.client",
+                changes={"matched_ids": [m.client.pk for m in matches]},
+            )
             raise PossibleDuplicates(matches)
     program = program or team.program
     with transaction.atomic():
@@ -165,20 +200,32 @@ def client_intake(
 def client_update(
     *, acting_user: User, client: Client, version: int, fields: Mapping[str, Any]
 ) -> Client:
-    """Change a client's record if nobody else saved it since `version` was read."""
+    """Change a client's record if nobody else saved it since `version` was read.
+
+    Only the assigned worker may see or change a confidential address; a conflict shows
+    both versions, with the address hidden from anyone else.
+    """
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
         raise DomainError(
             _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
+    fields = _clean_text(fields)
     with transaction.atomic():
         current = Client.objects.select_for_update().select_related("team").get(pk=client.pk)
+        may_see_address = may_see_address_of(acting_user, current)
         before = _snapshot(current)
+        if not may_see_address and any(
+            name in fields and fields[name] != before[name] for name in ADDRESS_CONTROL_FIELDS
+        ):
+            raise DomainError(
+                _("Only the assigned worker can see or change a confidential address.")
+            )
         if current.version != version:
             raise Conflict(
                 _("Someone else saved this record while you were editing it."),
-                current=before,
-                attempted={**before, **dict(fields)},
+                current=_masked(before, may_see_address),
+                attempted=_masked({**before, **dict(fields)}, may_see_address),
             )
         for name, value in fields.items():
             setattr(current, name, value)

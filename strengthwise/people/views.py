@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from strengthwise.accounts.access import (
     access_client,
     access_client_object,
-    can_see_confidential_address,
-    clients_visible_to,
+    may_see_address_of,
 )
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.htmx import render_page
+from strengthwise.core.text import fold
 
 from . import selectors, services
 from .forms import ClientForm, HouseholdMemberForm, IntakeForm, SearchForm
@@ -66,50 +66,48 @@ def search(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _duplicate_check_key(data: Any) -> str:
+    """What the duplicate check looked at; a confirmation only counts for the same details."""
+    parts = [data.get(n) or "" for n in ("legal_first_name", "legal_last_name", "preferred_name")]
+    return "|".join([*(fold(str(p)) for p in parts), str(data.get("date_of_birth") or "")])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request: StaffRequest) -> HttpResponse:
-    matches: list[Any] = []
-    if request.method == "POST":
-        form = IntakeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                client = services.client_intake(
-                    acting_user=request.user,
-                    fields=data,
-                    confirm_not_duplicate=data.get("confirm_not_duplicate", False),
-                )
-            except services.PossibleDuplicates as dup:
-                matches = dup.matches
-                again = request.POST.copy()
-                again["confirm_not_duplicate"] = "on"  # a second submit means "I have looked"
-                form = IntakeForm(again)
-                form.is_valid()
-            except DomainError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is on record. Start with their strengths.")
-                    % {"name": client.display_name},
-                )
-                return redirect("people:client-detail", client_id=client.pk)
-    else:
-        form = IntakeForm()
-    visible_ids = set()
-    if matches:
-        visible_ids = set(
-            clients_visible_to(request.user)
-            .filter(pk__in=[m.client.pk for m in matches])
-            .values_list("pk", flat=True)
-        )
+    matches: list[dict[str, Any]] = []
+    form = IntakeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        key = _duplicate_check_key(data)
+        try:
+            client = services.client_intake(
+                acting_user=request.user,
+                fields=data,
+                confirm_not_duplicate=data.get("duplicates_checked_for") == key,
+            )
+        except services.PossibleDuplicates as dup:
+            matches = selectors.duplicate_match_summaries(
+                visible_to=request.user, matches=dup.matches
+            )
+            again = request.POST.copy()
+            again["duplicates_checked_for"] = (
+                key  # saving these same details again means "I have looked"
+            )
+            form = IntakeForm(again)
+            form.is_valid()
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is on record. Start with their strengths.")
+                % {"name": client.display_name},
+            )
+            return redirect("people:client-detail", client_id=client.pk)
     status = 200 if request.method == "GET" or (not form.errors and matches) else 400
     return render_page(
-        request,
-        "people/client_intake.html",
-        {"form": form, "matches": matches, "visible_ids": visible_ids},
-        status=status,
+        request, "people/client_intake.html", {"form": form, "matches": matches}, status=status
     )
 
 
@@ -125,18 +123,17 @@ def _face_sheet_context(
 ) -> dict[str, Any]:
     return {
         "client": client,
-        "show_address": not client.address_confidential
-        or can_see_confidential_address(request.user, client),
+        "show_address": may_see_address_of(request.user, client),
         "household_form": household_form or HouseholdMemberForm(),
         **selectors.client_face_sheet(client=client),
     }
 
 
 def _client_form(client: Any, show_address: bool, data: Any = None) -> ClientForm:
-    form = ClientForm(data, instance=client)
+    form = ClientForm(data, instance=client, initial={"version": client.version})
     if not show_address:
         # Someone who may not see a confidential address may not change it either.
-        for name in (*services.ADDRESS_FIELDS, "address_confidential"):
+        for name in services.ADDRESS_CONTROL_FIELDS:
             form.fields.pop(name, None)
     return form
 
@@ -145,19 +142,14 @@ def _client_form(client: Any, show_address: bool, data: Any = None) -> ClientFor
 @require_http_methods(["GET", "POST"])
 def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    show_address = not client.address_confidential or can_see_confidential_address(
-        request.user, client
-    )
+    show_address = may_see_address_of(request.user, client)
     conflict = None
     status = 200
     form = _client_form(client, show_address, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                version = int(request.POST.get("version", "0"))
-            except ValueError:
-                version = 0
+            version = form.cleaned_data["version"]
             fields = {k: v for k, v in form.cleaned_data.items() if k in services.CLIENT_FIELDS}
             try:
                 services.client_update(

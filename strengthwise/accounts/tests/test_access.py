@@ -63,6 +63,9 @@ def test_refused_access_is_audited_but_missing_is_not(personas):
     assert len(refused) == 1
     assert refused[0].actor_id == personas.mallory.pk
     assert refused[0].target_id == str(personas.dana.pk)
+    # Filed under Dana's own agency and record, so River City's log shows the attempt.
+    assert refused[0].client_id == personas.dana.pk
+    assert refused[0].agency_id == personas.river_city.pk
 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "0", "1.5", "", None, "9" * 40])
@@ -81,3 +84,47 @@ def test_confidential_address_only_for_the_assigned_worker(personas):
     keisha = personas.carol_client
     assert can_see_confidential_address(personas.carol, keisha)
     assert not can_see_confidential_address(personas.bob, keisha)
+
+
+def test_row_rule_agrees_with_the_query_rule_for_everyone(personas):
+    from strengthwise.accounts.access import client_visible
+    from strengthwise.people.models import Client
+    from strengthwise.people.tests.helpers import add_clients
+
+    add_clients(
+        personas, 3, worker=personas.carol, team=personas.housing
+    )  # carol's client in alice's team
+    everyone = [
+        personas.alice,
+        personas.bob,
+        personas.carol,
+        personas.mallory,
+        personas.priya,
+        personas.admin,
+    ]
+    for user in everyone:
+        by_query = set(clients_visible_to(user).values_list("pk", flat=True))
+        by_row = {
+            c.pk
+            for c in Client.objects.all()
+            if client_visible(
+                user,
+                agency_id=c.agency_id,
+                primary_worker_id=c.primary_worker_id,
+                team_id=c.team_id,
+            )
+        }
+        assert by_query == by_row, user.username
+
+
+def test_caseload_subsets_stay_inside_the_scope(personas):
+    from strengthwise.accounts.access import client_scope_q
+    from strengthwise.people.models import Client
+
+    for user in [personas.alice, personas.bob, personas.carol, personas.priya]:
+        full = set(clients_visible_to(user).values_list("pk", flat=True))
+        for only in ("mine", "teams"):
+            subset = set(
+                Client.objects.filter(client_scope_q(user, only=only)).values_list("pk", flat=True)
+            )
+            assert subset <= full

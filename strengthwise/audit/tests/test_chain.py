@@ -99,8 +99,50 @@ def test_the_model_refuses_updates_and_deletes(chain):
         AuditEvent.objects.all().delete()
 
 
-def test_chain_survives_a_lost_head_row(chain):
-    # The head is re-anchored from the last event if it is ever missing (e.g. a fresh table).
+def test_a_deleted_head_keeps_the_trail_working_but_is_reported(chain):
     AuditHead.objects.all().delete()
     audit_record(actor=None, action="test.after", target_type="x", target_id="1")
+    report = audit_chain_verify()
+    assert not report.ok and report.first_broken_seq == 6
+    assert "head had been deleted" in report.problem
+
+
+def test_cutting_the_newest_events_and_rewriting_the_head_is_detected(chain):
+    # An attacker with database access removes the last two events and points the head at #3.
+    _raw("DELETE FROM audit_auditevent WHERE seq > 3", [])
+    _raw("UPDATE audit_audithead SET seq = 3, hash = %s", [chain[2].hash])
+    report = audit_chain_verify()
+    assert not report.ok and "seal" in report.problem
+
+
+def test_wiping_the_whole_trail_is_detected(chain):
+    _raw("DELETE FROM audit_auditevent", [])
+    _raw("DELETE FROM audit_audithead", [])
+    report = audit_chain_verify()
+    assert not report.ok and "head is missing" in report.problem
+
+
+def test_rehashing_an_altered_event_without_the_key_is_detected(chain):
+    import hashlib
+
+    target = chain[2]
+    # Recompute a plain SHA-256 (what someone without the HMAC key could do).
+    _raw(
+        "UPDATE audit_auditevent SET action = 'test.forged', hash = %s WHERE id = %s",
+        [hashlib.sha256(b"forged").hexdigest(), target.pk],
+    )
+    assert not audit_chain_verify().ok
+
+
+@pytest.mark.parametrize(
+    "remote",
+    ["2001:DB8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "not-an-ip", "", "10.0.0.7"],
+)
+def test_client_addresses_are_stored_in_canonical_form(db, rf, remote):
+    request = rf.get("/", REMOTE_ADDR=remote)
+    event = audit_record(
+        actor=None, action="test.ip", target_type="x", target_id="1", request=request
+    )
+    event.refresh_from_db()
+    assert event.ip in (None, "2001:db8::1", "10.0.0.7")
     assert audit_chain_verify().ok

@@ -167,3 +167,56 @@ def test_openapi_and_docs_are_served(personas, web):
     docs = web().get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
     assert b"cdn." not in docs.content  # no CDNs: assets are served by the app
+
+
+def test_a_conflict_never_shows_a_confidential_address_to_the_supervisor(personas, api):
+    keisha = personas.carol_client
+    response = api(personas.bob).patch(
+        f"/api/v1/clients/{keisha.pk}", {"version": 0, "pronouns": "she/her"}
+    )
+    assert response.status_code == 409
+    assert "(shelter address)" not in response.content.decode()
+    assert response.json()["current"]["address_line1"] == "[hidden]"
+
+
+def test_api_duplicates_in_another_team_reveal_nothing_about_them(personas, api):
+    response = api(personas.carol).post(
+        "/api/v1/clients", {"legal_first_name": "Dana", "legal_last_name": "Whitfield"}
+    )
+    assert response.status_code == 409
+    matches = response.json()["matches"]
+    assert matches and all(
+        m["visible"] is False
+        and m["id"] is None
+        and m["name"] is None
+        and m["date_of_birth"] is None
+        for m in matches
+    )
+    assert "1992-04-17" not in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["legal_first_name", "pronouns", "contact_notes"])
+def test_null_characters_are_refused_with_a_reason(personas, api, dana, field):
+    client = api(personas.alice)
+    response = client.post("/api/v1/clients", {**NEW, field: "Mar\x00cus"})
+    assert response.status_code == 400 and "Null characters" in response.content.decode()
+    response = client.patch(f"/api/v1/clients/{dana.pk}", {"version": 1, field: "a\x00b"})
+    assert response.status_code == 400
+
+
+def test_names_are_tidied_the_same_way_in_the_api_and_the_pages(personas, api):
+    created = (
+        api(personas.alice)
+        .post(
+            "/api/v1/clients",
+            {**NEW, "legal_first_name": "  Marcus   J ", "confirm_not_duplicate": True},
+        )
+        .json()
+    )
+    assert created["legal_first_name"] == "Marcus J"
+
+
+@pytest.mark.parametrize("q", ["-", "+", "()", ".", " - ( ) "])
+def test_punctuation_only_searches_answer_200(personas, api, web, q):
+    assert api(personas.alice).get("/api/v1/clients", data={"q": q}).status_code == 200
+    assert web(personas.alice).get("/clients/search/", data={"q": q}).status_code == 200

@@ -70,10 +70,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+def new_page(
+    browser: Any, live_server: Any, django_db_serialized_rollback: Any, transactional_db: Any
+) -> Iterator[Any]:
     """new_page(viewport=None) -> a page in a fresh browser context (own cookies) on the live server.
 
-    The live server runs in another thread, so the data must be committed: transactional_db,
+    The live server runs in another thread, so the data must be committed: transactional_db
+    (with serialized rollback, so the rows migrations create — the audit chain head — are
+    restored after the flush),
     and each test calls create_personas() itself. Every page records the stylesheets and
     scripts that failed to load and anything the Content-Security-Policy blocked, so a test
     cannot pass against an unstyled, script-less page (see assert_page_assets_loaded).

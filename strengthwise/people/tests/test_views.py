@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -218,8 +219,9 @@ def test_intake_warns_about_a_likely_duplicate_before_saving(personas, web):
     assert "Dana Whitfield" in html and "likely the same person" in html
     assert f'href="/clients/{personas.dana.pk}/"' in html
     assert not Client.objects.filter(legal_last_name="Whitfeeld").exists()
-    # Confirming it is a different person saves it (and records that the check was overridden).
-    response = browser.post("/clients/new/", {**data, "confirm_not_duplicate": "on"})
+    # Saving the same details again means "I have looked": it saves and records the override.
+    checked = re.search(r'name="duplicates_checked_for" value="([^"]*)"', html).group(1)
+    response = browser.post("/clients/new/", {**data, "duplicates_checked_for": checked})
     assert response.status_code == 302
     created = Client.objects.get(legal_last_name="Whitfeeld")
     assert AuditEvent.objects.filter(
@@ -227,7 +229,30 @@ def test_intake_warns_about_a_likely_duplicate_before_saving(personas, web):
     ).exists()
 
 
-def test_intake_duplicate_in_another_team_is_shown_without_a_link(personas, web):
+def test_changing_the_details_after_the_check_runs_the_check_again(personas, web):
+    browser = web(personas.alice)
+    data = {
+        **INTAKE,
+        "legal_first_name": "Dana",
+        "legal_last_name": "Whitfeeld",
+        "date_of_birth": "1992-04-17",
+    }
+    html = browser.post("/clients/new/", data).content.decode()
+    checked = re.search(r'name="duplicates_checked_for" value="([^"]*)"', html).group(1)
+    # The worker now types Rosa's details into the same form: they must be checked too.
+    rosa = {
+        **data,
+        "legal_first_name": "Rosa",
+        "legal_last_name": "Hernandes",
+        "date_of_birth": "1974-02-08",
+        "duplicates_checked_for": checked,
+    }
+    response = browser.post("/clients/new/", rosa)
+    assert "This person may already be on record" in response.content.decode()
+    assert not Client.objects.filter(legal_last_name="Hernandes").exists()
+
+
+def test_intake_duplicate_in_another_team_reveals_nothing_about_them(personas, web, audit_events):
     data = {
         **INTAKE,
         "legal_first_name": "Keisha",
@@ -235,9 +260,29 @@ def test_intake_duplicate_in_another_team_is_shown_without_a_link(personas, web)
         "date_of_birth": "1988-11-30",
     }
     html = web(personas.alice).post("/clients/new/", data).content.decode()
-    assert "Keisha Brown" in html
+    assert "A record on the Family Support team" in html
+    assert "Keisha Brown" not in html and "1988-11-30\n" not in html.replace('1988-11-30"', "")
     assert f"/clients/{personas.carol_client.pk}/" not in html
-    assert "Family Support" in html
+    check = audit_events("client.duplicate_check", actor_id=personas.alice.pk)
+    assert check[-1].changes["matched_ids"] == [personas.carol_client.pk]
+
+
+def test_intake_without_a_birth_date_does_not_reveal_another_teams_birth_date(personas, web):
+    html = (
+        web(personas.carol)
+        .post(
+            "/clients/new/",
+            {
+                **INTAKE,
+                "legal_first_name": "Dana",
+                "legal_last_name": "Whitfield",
+                "date_of_birth": "",
+            },
+        )
+        .content.decode()
+    )
+    assert "1992-04-17" not in html and "Dana Whitfield" not in html
+    assert "A record on the Housing Stability team" in html
 
 
 def test_intake_never_shows_another_agencys_people(personas, web):
@@ -323,6 +368,32 @@ def edit_data(client, **change):
     data["version"] = client.version
     data.update(change)
     return data
+
+
+def test_a_form_error_keeps_the_version_the_user_read(personas, web, dana):
+    stale = edit_data(dana)
+    web(personas.bob).post(f"/clients/{dana.pk}/edit/", edit_data(dana, phone="555-000-1111"))
+    # alice submits a bad email: the form comes back with HER version, not the newer one...
+    html = (
+        web(personas.alice)
+        .post(f"/clients/{dana.pk}/edit/", {**stale, "email": "bad"})
+        .content.decode()
+    )
+    assert 'name="version" value="1"' in html
+    # ...so fixing the email and saving gets a conflict instead of erasing bob's phone number.
+    response = web(personas.alice).post(
+        f"/clients/{dana.pk}/edit/", {**stale, "email": "dana@example.org"}
+    )
+    assert response.status_code == 409
+    dana.refresh_from_db()
+    assert dana.phone == "555-000-1111"
+
+
+def test_an_edit_without_a_version_is_refused(personas, web, dana):
+    data = edit_data(dana)
+    del data["version"]
+    response = web(personas.alice).post(f"/clients/{dana.pk}/edit/", data)
+    assert response.status_code == 400 and "missing its version" in response.content.decode()
 
 
 def test_edit_saves_bumps_the_version_and_audits_before_and_after(
