@@ -15,6 +15,9 @@ from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.table import Table
 
+from strengthwise.accounts.services import api_token_create
+from strengthwise.people.models import Client
+
 
 class Command(BaseCommand):
     help = (
@@ -29,8 +32,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, runs: int, write: str | None, **options: Any) -> None:
-        from strengthwise.accounts.services import api_token_create
-
         scenarios = [
             s for path in settings.STRENGTHWISE_BENCH_SCENARIOS for s in import_string(path)()
         ]
@@ -65,8 +66,6 @@ class Command(BaseCommand):
             timings.sort()
             p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
             rows.append((scenario.name, statistics.median(timings), p95, len(ctx.captured_queries)))
-
-        from strengthwise.people.models import Client
 
         title = (
             f"{timezone.now():%Y-%m-%d} · {connection.vendor} · "

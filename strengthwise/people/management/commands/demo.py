@@ -7,6 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from strengthwise.accounts.models import Agency
+from strengthwise.people.personas import DEMO_PASSWORD
+
 SIGN_INS = [
     ("alice", "case worker, Housing Stability — owns Dana Whitfield's case"),
     ("bob", "supervisor of Housing Stability and Family Support"),
@@ -29,9 +32,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, no_serve: bool, clients: int, host: str, port: int, **options: Any
     ) -> None:
-        from strengthwise.accounts.models import Agency
-        from strengthwise.people.personas import DEMO_PASSWORD
-
         call_command("migrate", interactive=False, verbosity=0)
         if Agency.objects.exists():
             self.stdout.write(
