@@ -225,9 +225,9 @@ def client_list(
         count = len(found)
         items = found[(page - 1) * page_size : page * page_size]
     else:
-        qs = selectors.client_list(visible_to=request.user)
-        count = qs.count()
-        items = list(qs[(page - 1) * page_size : page * page_size])
+        count, items = selectors.client_page(
+            visible_to=request.user, offset=(page - 1) * page_size, size=page_size
+        )
     return {
         "count": count,
         "page": page,

@@ -23,7 +23,7 @@ from strengthwise.core.text import digits, fold
 from .models import Client
 
 CANDIDATES = 200
-FTS_POOL = 1000  # best-ranked index matches considered before access scoping (SQLite)
+FTS_POOL = 500  # best-ranked index matches considered before access scoping (SQLite)
 MIN_SCORE = 0.72
 _PHONE_OR_ID = re.compile(r"^[\d\s()+.\-]+$")
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -78,16 +78,14 @@ def name_score(query_words: list[str], search_name: str) -> float:
     return total / len(query_words)
 
 
-def _candidate_ids(user: Any, scoped: QuerySet[Any], words: list[str]) -> list[int]:
+def _candidates(user: Any, scoped: QuerySet[Any], words: list[str]) -> list[tuple[int, str]]:
+    """(id, search_name) of up to CANDIDATES clients the user may see, best index match first."""
     if connection.vendor == "sqlite":
         grams = _trigrams(words)
         if not grams:
             # Fewer than three letters: a plain prefix match is the best we can do.
-            return list(
-                scoped.filter(search_name__startswith=words[0]).values_list("id", flat=True)[
-                    :CANDIDATES
-                ]
-            )
+            prefix = scoped.filter(search_name__startswith=words[0])
+            return list(prefix.values_list("id", "search_name")[:CANDIDATES])
         fts_query = " OR ".join(f'"{g}"' for g in grams)
         # Rank in the FTS index alone, then keep the ids the user may see. (Letting SQLite
         # drive the MATCH from an `IN (scope)` list probes the index once per visible client.)
@@ -99,23 +97,25 @@ def _candidate_ids(user: Any, scoped: QuerySet[Any], words: list[str]) -> list[i
             )
             ranked = [row[0] for row in cursor.fetchall()]
         rows = Client.objects.filter(pk__in=ranked).values_list(
-            "id", "agency_id", "primary_worker_id", "team_id"
+            "id", "search_name", "agency_id", "primary_worker_id", "team_id"
         )
         visible = {
-            pk
-            for pk, agency_id, worker_id, team_id in rows
+            pk: name
+            for pk, name, agency_id, worker_id, team_id in rows
             if client_visible(
                 user, agency_id=agency_id, primary_worker_id=worker_id, team_id=team_id
             )
         }
-        return [i for i in ranked if i in visible][:CANDIDATES]
+        return [(i, visible[i]) for i in ranked if i in visible][:CANDIDATES]
     condition = Q()
     for word in words:
         condition |= Q(search_name__trigram_word_similar=word) | Q(search_name__startswith=word)
     best_first = scoped.filter(condition).annotate(
         similarity=TrigramWordSimilarity(" ".join(words), "search_name")
     )
-    return list(best_first.order_by("-similarity", "id").values_list("id", flat=True)[:CANDIDATES])
+    return list(
+        best_first.order_by("-similarity", "id").values_list("id", "search_name")[:CANDIDATES]
+    )
 
 
 def client_search_ids(user: Any, query: str, *, limit: int = 50) -> list[int]:
@@ -142,11 +142,7 @@ def client_search_ids(user: Any, query: str, *, limit: int = 50) -> list[int]:
     words = fold(query).split()[:6]
     if not words:
         return []
-    ids = _candidate_ids(user, scoped, words)
-    if not ids:
-        return []
-    names = dict(scoped.filter(pk__in=ids).values_list("id", "search_name"))
-    scored = [(name_score(words, names[i]), i) for i in ids if i in names]
+    scored = [(name_score(words, name), i) for i, name in _candidates(user, scoped, words)]
     scored = [item for item in scored if item[0] >= MIN_SCORE]
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [i for _, i in scored[:limit]]

@@ -1,0 +1,156 @@
+"""The Spanish interface: the catalogue is complete and compiled, and the switcher works."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+PO_FILE = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES" / "django.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
+
+
+@dataclass
+class Entry:
+    msgid: str
+    msgid_plural: str | None
+    msgctxt: str | None
+    msgstr: dict[int, str]
+    flags: set[str]
+
+
+def read_po(path: Path) -> list[Entry]:
+    """A minimal .po reader: enough for a catalogue written by makemessages."""
+    entries: list[Entry] = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        values: dict[str, str] = {}
+        flags: set[str] = set()
+        key = None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags |= {flag.strip() for flag in line[2:].split(",")}
+            elif line.startswith("#") or not line.strip():
+                continue  # comments, references and obsolete (#~) entries
+            elif line.startswith('"') and key:
+                values[key] += ast.literal_eval(line)
+            else:
+                key, _, literal = line.partition(" ")
+                values[key] = ast.literal_eval(literal)
+        if "msgid" not in values:
+            continue
+        msgstr = {
+            int(k[7:-1]) if k.startswith("msgstr[") else 0: v
+            for k, v in values.items()
+            if k.startswith("msgstr")
+        }
+        entries.append(
+            Entry(
+                msgid=values["msgid"],
+                msgid_plural=values.get("msgid_plural"),
+                msgctxt=values.get("msgctxt"),
+                msgstr=msgstr,
+                flags=flags,
+            )
+        )
+    return entries
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> list[Entry]:
+    return [entry for entry in read_po(PO_FILE) if entry.msgid]
+
+
+def test_the_spanish_catalogue_is_complete(catalogue):
+    assert len(catalogue) > 150, "the Spanish catalogue looks truncated"
+    header = PO_FILE.read_text(encoding="utf-8").split("\n\n")[0]
+    assert "fuzzy" not in header
+    fuzzy = [entry.msgid for entry in catalogue if "fuzzy" in entry.flags]
+    assert not fuzzy, f"fuzzy entries (unchecked machine guesses): {fuzzy}"
+    empty = [entry.msgid for entry in catalogue if not all(entry.msgstr.values())]
+    assert not empty, f"untranslated: {empty}"
+    forms = [e.msgid for e in catalogue if e.msgid_plural is not None and len(e.msgstr) != 3]
+    assert not forms, f"Spanish needs three plural forms (one, many, other): {forms}"
+
+
+def test_translations_keep_every_placeholder(catalogue):
+    for entry in catalogue:
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        for text in entry.msgstr.values():
+            assert sorted(PLACEHOLDER.findall(text)) == wanted, (entry.msgid, text)
+
+
+def test_the_compiled_catalogue_matches_the_po_file(catalogue):
+    assert MO_FILE.exists(), "run `strengthwise compilemessages` and commit the .mo file"
+    assert MO_FILE.stat().st_mtime >= PO_FILE.stat().st_mtime - 1, "the .mo file is stale"
+    with translation.override("es"):
+        for entry in catalogue:
+            if entry.msgid_plural is not None:
+                one = translation.ngettext(entry.msgid, entry.msgid_plural, 1)
+                many = translation.ngettext(entry.msgid, entry.msgid_plural, 3)
+                assert (one, many) == (entry.msgstr[0], entry.msgstr[2]), entry.msgid
+            elif entry.msgctxt is not None:
+                got = translation.pgettext(entry.msgctxt, entry.msgid)
+                assert got == entry.msgstr[0], entry.msgid
+            else:
+                assert translation.gettext(entry.msgid) == entry.msgstr[0], entry.msgid
+        assert translation.gettext("Strengths") == "Fortalezas"
+        assert translation.gettext("Sign in") == "Iniciar sesión"
+
+
+def test_sign_in_page_follows_the_browser_language(db, web):
+    response = web().get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="es">' in html
+    assert "<h1>Iniciar sesión</h1>" in html
+    assert "Saltar al contenido principal" in html
+
+    english = web().get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Sign in</h1>" in english
+
+
+def test_sign_in_page_offers_the_language_switcher(db, web):
+    html = web().get("/accounts/sign-in/?next=/clients/").content.decode()
+    form = re.search(r'<form class="lang-switch".*?</form>', html, re.S)
+    assert form, "the language switcher is missing from the sign-in page"
+    switcher = form.group(0)
+    assert f'action="{reverse("set_language")}"' in switcher
+    assert 'method="post"' in switcher and "csrfmiddlewaretoken" in switcher
+    assert '<label for="site-language" class="visually-hidden">Language</label>' in switcher
+    assert '<select name="language" id="site-language">' in switcher
+    assert '<input type="hidden" name="next" value="/accounts/sign-in/?next=/clients/">' in switcher
+    assert '<option value="es" lang="es">Español</option>' in switcher
+    assert 'type="submit"' in switcher
+    # The strict CSP allows no inline script, handler or style.
+    assert not re.search(r"\son[a-z]+=|\sstyle=|<script", switcher)
+
+
+def test_switching_to_spanish_translates_the_caseload_and_face_sheet(personas, web):
+    alice = web(personas.alice)
+    response = alice.post(reverse("set_language"), {"language": "es", "next": "/clients/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/clients/"
+
+    caseload = alice.get("/clients/").content.decode()
+    assert '<html lang="es">' in caseload
+    assert "Mis casos asignados" in caseload
+    assert "Nueva admisión" in caseload
+    assert "Cerrar sesión" in caseload
+    assert '<option value="es" lang="es" selected>Español</option>' in caseload
+
+    face_sheet = alice.get(f"/clients/{personas.dana.pk}/").content.decode()
+    assert '<h2 id="h-strengths">Fortalezas</h2>' in face_sheet
+    assert "Sueños, en sus propias palabras" in face_sheet
+    assert "Episodios de atención" in face_sheet
+    assert "Mensaje de texto" in face_sheet  # a model choice, translated too
+    assert ">Strengths<" not in face_sheet
+
+    alice.post(reverse("set_language"), {"language": "en", "next": "/clients/"})
+    assert "<h1>My caseload</h1>" in alice.get("/clients/").content.decode()
