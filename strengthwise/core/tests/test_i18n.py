@@ -87,8 +87,8 @@ def test_translations_keep_every_placeholder(catalogue):
 
 
 def test_the_compiled_catalogue_matches_the_po_file(catalogue):
+    # Every entry, so a .po edited without recompiling (a stale .mo) fails here.
     assert MO_FILE.exists(), "run `strengthwise compilemessages` and commit the .mo file"
-    assert MO_FILE.stat().st_mtime >= PO_FILE.stat().st_mtime - 1, "the .mo file is stale"
     with translation.override("es"):
         for entry in catalogue:
             if entry.msgid_plural is not None:
