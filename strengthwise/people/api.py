@@ -175,19 +175,8 @@ def _detail(request: StaffRequest, client: Any) -> dict[str, Any]:
         **_summary(client),
         **{
             name: getattr(client, name)
-            for name in (
-                "other_languages",
-                "interpreter_needed",
-                "phone",
-                "email",
-                "preferred_contact_method",
-                "ok_to_leave_message",
-                "do_not_contact",
-                "contact_notes",
-                "address_confidential",
-                "created_at",
-                "updated_at",
-            )
+            for name in (*services.CLIENT_FIELDS, "created_at", "updated_at")
+            if name not in services.ADDRESS_FIELDS
         },
         "address": {
             "line1": client.address_line1,
