@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "strengthwise.accounts",
     "strengthwise.audit",
     "strengthwise.people",
+    "strengthwise.assessments",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,11 @@ LOGGING = {
 # Demo data loaders, run in order by `strengthwise demo` (each app adds its own).
 STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.people.demo.load",
+    "strengthwise.assessments.demo.load",
+]
+# Sections of the client's face sheet, contributed by the apps above `people`.
+STRENGTHWISE_FACE_SHEET_PROVIDERS = [
+    "strengthwise.assessments.face_sheet.sections",
 ]
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [

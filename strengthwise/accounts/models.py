@@ -43,6 +43,10 @@ class Program(TimeStampedModel):
         _("closures need supervisor approval"), default=False
     )
     reassessment_days = models.PositiveIntegerField(_("reassess every (days)"), default=90)
+    offers_screening = models.BooleanField(
+        _("offers social-needs screening"), default=False,
+        help_text=_("Show the AHC HRSN screen for clients in this program."),
+    )
 
     class Meta:
         ordering = ["name"]

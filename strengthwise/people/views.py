@@ -24,6 +24,7 @@ from strengthwise.core.htmx import render_page
 from strengthwise.core.text import fold
 
 from . import selectors, services
+from .face_sheet import face_sheet_sections
 from .forms import ClientForm, HouseholdMemberForm, IntakeForm, SearchForm
 from .models import HouseholdMember
 
@@ -124,6 +125,7 @@ def _face_sheet_context(
     return {
         "client": client,
         "show_address": may_see_address_of(request.user, client),
+        "sections": face_sheet_sections(client=client, user=request.user),
         "household_form": household_form or HouseholdMemberForm(),
         **selectors.client_face_sheet(client=client),
     }

@@ -1,0 +1,202 @@
+"""/api/v1/clients/{id}/assessments — the same services, selectors, access and audit as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from strengthwise.accounts.access import access_client
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import DomainError
+
+from . import selectors, services
+from .models import EcomapNode
+
+router = Router(tags=["assessments"])
+
+KINDS = ("strengths", "motivation", "ssm", "ecomap", "screening")
+
+
+class Cell(Schema):
+    text: str = Field(default="", max_length=2000)
+    author: Literal["client", "worker", "together"] = "together"
+    verbatim: bool = False
+
+
+class StrengthsContent(Schema):
+    domains: dict[str, dict[str, Cell]] = {}
+    priorities: list[Cell] = []
+
+
+class StrengthsIn(Schema):
+    kind: Literal["strengths"]
+    version: int | None = Field(default=None, description="The assessment version you read (null for a first save)")
+    content: StrengthsContent
+
+
+class MotivationIn(Schema):
+    kind: Literal["motivation"]
+    recorded_on: dt.date | None = None
+    dreams: str = Field(default="", max_length=2000)
+    dreams_author: Literal["client", "worker", "together"] = "client"
+    dreams_verbatim: bool = True
+    obstacles: str = Field(default="", max_length=2000)
+    obstacles_author: Literal["client", "worker", "together"] = "client"
+    obstacles_verbatim: bool = True
+    support: str = Field(default="", max_length=2000)
+    support_author: Literal["client", "worker", "together"] = "client"
+    support_verbatim: bool = True
+
+
+class SsmScoreIn(Schema):
+    score: int = Field(ge=0, le=5)
+    note: str = Field(default="", max_length=500)
+
+
+class SsmIn(Schema):
+    kind: Literal["ssm"]
+    administration: Literal["entry", "review", "exit"]
+    administered_on: dt.date
+    member_id: int | None = Field(default=None, description="Another adult of the household; null for the client")
+    scores: dict[str, SsmScoreIn]
+
+
+class EcomapNodeIn(Schema):
+    label: str = Field(max_length=60)
+    kind: EcomapNode.NodeKind
+    level: Literal["micro", "meso", "macro"]
+    strength: EcomapNode.Strength = EcomapNode.Strength.MODERATE
+    quality: EcomapNode.Quality = EcomapNode.Quality.POSITIVE
+    flow: EcomapNode.Flow = EcomapNode.Flow.BOTH
+    note: str = Field(default="", max_length=200)
+
+
+class EcomapIn(Schema):
+    kind: Literal["ecomap"]
+    add_nodes: list[EcomapNodeIn] = []
+    snapshot: bool = Field(default=False, description="Keep a dated copy after adding the nodes")
+
+
+class ScreeningIn(Schema):
+    kind: Literal["screening"]
+    administered_on: dt.date | None = None
+    answers: dict[str, str | list[str] | None]
+
+
+AssessmentIn = Annotated[
+    StrengthsIn | MotivationIn | SsmIn | EcomapIn | ScreeningIn, Field(discriminator="kind")
+]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: Any = None
+
+
+def _strengths(client: Any) -> dict[str, Any] | None:
+    assessment, _latest = selectors.strengths_assessment_get(client=client)
+    if assessment is None:
+        return None
+    return {
+        "version": assessment.version,
+        "template_version": assessment.template.version,
+        "versions": [
+            {"number": v.number, "saved_at": v.saved_at, "saved_by": v.saved_by.username, "content": v.content}
+            for v in selectors.strengths_versions(assessment=assessment)
+        ],
+    }
+
+
+def _motivation(client: Any) -> dict[str, Any]:
+    return {
+        "answers": [
+            {"id": m.pk, "recorded_on": m.recorded_on, **{f: getattr(m, f) for f in services.MOTIVATION_FIELDS if f != "recorded_on"}}
+            for m in selectors.motivation_history(client=client)
+        ],
+        "concerns": [
+            {"id": c.pk, "label": c.label, "domain": c.domain,
+             "ratings": [{"rated_on": r.rated_on, "stage": r.stage, "importance": r.importance, "confidence": r.confidence,
+                          "why_not_lower": r.why_not_lower, "rated_by": r.rated_by} for r in c.ratings.all()]}
+            for c in selectors.concerns_with_ratings(client=client)
+        ],
+    }
+
+
+def _ssm(client: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": a.pk, "administration": a.kind, "administered_on": a.administered_on,
+         "member": a.member.name if a.member else None, "template_version": a.template.version,
+         "scores": {s.domain: {"score": s.score, "note": s.note} for s in a.scores.all()}}
+        for a in selectors.ssm_administrations(client=client)
+    ]
+
+
+def _ecomap(client: Any) -> dict[str, Any]:
+    return {
+        "nodes": [{"id": n.pk, **{f: getattr(n, f) for f in services.NODE_FIELDS}} for n in selectors.ecomap_nodes(client=client)],
+        "snapshots": [{"id": s.pk, "taken_on": s.taken_on, "data": s.data} for s in selectors.ecomap_snapshots(client=client)],
+    }
+
+
+def _screening(client: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": s.pk, "administered_on": s.administered_on, "template_version": s.template_version,
+         "answers": s.answers, "results": s.results}
+        for s in selectors.screenings(client=client)
+    ]
+
+
+READERS = {"strengths": _strengths, "motivation": _motivation, "ssm": _ssm, "ecomap": _ecomap, "screening": _screening}
+
+
+@router.get("/clients/{client_id}/assessments", summary="A client's assessments, each with its versions or history")
+def assessment_list(
+    request: StaffRequest, client_id: str,
+    kind: Literal["strengths", "motivation", "ssm", "ecomap", "screening"] | None = Query(None),
+) -> dict[str, Any]:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="assessments.viewed", target=client, request=request,
+                 changes={"kind": [None, kind or "all"]})
+    kinds = [kind] if kind else list(KINDS)
+    return {k: READERS[k](client) for k in kinds}
+
+
+@router.post(
+    "/clients/{client_id}/assessments", response={201: dict[str, Any], 400: ErrorOut, 409: Any},
+    summary="Save an assessment: a strengths version, motivation answers, a matrix, ecomap ties or a screen",
+)
+def assessment_create(request: StaffRequest, client_id: str, payload: AssessmentIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    user = request.user
+    if isinstance(payload, StrengthsIn):
+        services.strengths_assessment_revise(
+            acting_user=user, client=client, version=payload.version, content=payload.content.dict()
+        )
+    elif isinstance(payload, MotivationIn):
+        fields = payload.dict(exclude={"kind"})
+        if fields["recorded_on"] is None:
+            fields.pop("recorded_on")
+        services.motivation_record_add(acting_user=user, client=client, fields=fields)
+    elif isinstance(payload, SsmIn):
+        member = None
+        if payload.member_id is not None:
+            member = client.household.filter(pk=payload.member_id).first()
+            if member is None:
+                raise DomainError("No such household member.")
+        services.ssm_administer(
+            acting_user=user, client=client, kind=payload.administration, administered_on=payload.administered_on,
+            scores={k: (v.score, v.note) for k, v in payload.scores.items()}, member=member,
+        )
+    elif isinstance(payload, EcomapIn):
+        for node in payload.add_nodes:
+            services.ecomap_node_add(acting_user=user, client=client, fields=node.dict())
+        if payload.snapshot:
+            services.ecomap_snapshot_take(acting_user=user, client=client)
+    else:
+        services.screening_record(
+            acting_user=user, client=client, answers=payload.answers, administered_on=payload.administered_on
+        )
+    return Status(201, {payload.kind: READERS[payload.kind](client)})

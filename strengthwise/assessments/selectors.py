@@ -1,0 +1,151 @@
+"""Reads for assessments. Callers have passed the access gate for `client`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+
+from strengthwise.people.models import Client
+
+from .models import (
+    Concern,
+    EcomapNode,
+    EcomapSnapshot,
+    Factor,
+    Kind,
+    Level,
+    MotivationRecord,
+    ReadinessRating,
+    ScreeningResponse,
+    SsmAdministration,
+    StrengthsAssessment,
+    StrengthsAssessmentVersion,
+    Valence,
+)
+from .templates_data import shipped_template, template_current
+
+
+def strengths_assessment_get(*, client: Client) -> tuple[StrengthsAssessment | None, StrengthsAssessmentVersion | None]:
+    """The client's living assessment and its latest version (or Nones)."""
+    assessment = StrengthsAssessment.objects.select_related("template").filter(client=client).first()
+    if assessment is None:
+        return None, None
+    latest = assessment.versions.select_related("saved_by").order_by("-number").first()
+    return assessment, latest
+
+
+def strengths_versions(*, assessment: StrengthsAssessment) -> list[StrengthsAssessmentVersion]:
+    return list(assessment.versions.select_related("saved_by").order_by("-number"))
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    section: str
+    column: str
+    left: dict[str, Any] | None
+    right: dict[str, Any] | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.left or {}) != (self.right or {})
+
+
+def strengths_compare(
+    *, template: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
+) -> list[CompareRow]:
+    """Rows for a side-by-side comparison of two versions, in template order."""
+    rows = []
+    for domain in template["domains"]:
+        for column in template["columns"]:
+            a = left.get("domains", {}).get(domain["key"], {}).get(column["key"])
+            b = right.get("domains", {}).get(domain["key"], {}).get(column["key"])
+            if (a and a.get("text")) or (b and b.get("text")):
+                rows.append(CompareRow(domain["label"], column["label"], a, b))
+    pa, pb = left.get("priorities", []), right.get("priorities", [])
+    for rank in range(max(len(pa), len(pb))):
+        rows.append(CompareRow(
+            template["priorities"]["label"], f"#{rank + 1}",
+            pa[rank] if rank < len(pa) else None, pb[rank] if rank < len(pb) else None,
+        ))
+    return rows
+
+
+def factors_for(*, client: Client) -> dict[str, list[Factor]]:
+    """Active factors grouped for display: strengths first; macro context kept apart from the
+    client's own barriers (it is never the client's deficit)."""
+    factors = list(Factor.objects.filter(client=client, active=True).order_by("id"))
+    labels = dict(agency_life_domains(agency_id=client.agency_id)) if factors else {}
+    for factor in factors:
+        factor.domain_label = labels.get(factor.domain, factor.domain)  # type: ignore[attr-defined]
+    return {
+        "strengths": [f for f in factors if f.valence == Valence.STRENGTH],
+        "barriers": [f for f in factors if f.valence == Valence.BARRIER and f.level != Level.MACRO],
+        "context": [f for f in factors if f.valence == Valence.BARRIER and f.level == Level.MACRO],
+    }
+
+
+def motivation_history(*, client: Client) -> list[MotivationRecord]:
+    return list(MotivationRecord.objects.filter(client=client).select_related("recorded_by").order_by("-recorded_on", "-id"))
+
+
+def concerns_with_ratings(*, client: Client) -> list[Concern]:
+    ratings = ReadinessRating.objects.order_by("rated_on", "id")
+    return list(
+        Concern.objects.filter(client=client).prefetch_related(Prefetch("ratings", queryset=ratings)).order_by("id")
+    )
+
+
+def ssm_administrations(*, client: Client) -> list[SsmAdministration]:
+    return list(
+        SsmAdministration.objects.filter(client=client)
+        .select_related("member", "template", "recorded_by")
+        .prefetch_related("scores")
+        .order_by("administered_on", "id")
+    )
+
+
+def ecomap_nodes(*, client: Client) -> list[EcomapNode]:
+    return list(EcomapNode.objects.filter(client=client).order_by("id"))
+
+
+def ecomap_snapshots(*, client: Client) -> list[EcomapSnapshot]:
+    return list(EcomapSnapshot.objects.filter(client=client).select_related("created_by").order_by("-taken_on", "-id"))
+
+
+def screenings(*, client: Client) -> list[ScreeningResponse]:
+    return list(ScreeningResponse.objects.filter(client=client).select_related("recorded_by"))
+
+
+def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
+    """What the face sheet shows from assessments, in a constant number of queries."""
+    assessment, latest = strengths_assessment_get(client=client)
+    content = latest.content if latest else {"domains": {}, "priorities": []}
+    labels = {d["key"]: d["label"] for d in (assessment.template.content if assessment else shipped_template(Kind.STRENGTHS))["domains"]}
+    aspirations = [
+        (labels.get(key, key), columns["aspirations"])
+        for key, columns in content["domains"].items()
+        if columns.get("aspirations", {}).get("text")
+    ]
+    resources = [
+        (labels.get(key, key), columns["resources"])
+        for key, columns in content["domains"].items()
+        if columns.get("resources", {}).get("text")
+    ]
+    motivation = MotivationRecord.objects.filter(client=client).order_by("-recorded_on", "-id").first()
+    latest_screen = ScreeningResponse.objects.filter(client=client).order_by("-administered_on", "-id").first()
+    return {
+        "factors": factors_for(client=client),
+        "aspirations": aspirations,
+        "resources": resources,
+        "priorities": content.get("priorities", []),
+        "motivation": motivation,
+        "screen_positive": [r for r in (latest_screen.results.values() if latest_screen else []) if r.get("positive")],
+        "strengths_version": latest,
+    }
+
+
+def agency_life_domains(*, agency_id: int) -> list[tuple[str, str]]:
+    template = template_current(agency_id=agency_id, kind=Kind.STRENGTHS)
+    return [(d["key"], d["label"]) for d in template.content["domains"]]
