@@ -869,8 +869,8 @@ def render_ecomap(
         id_prefix,
         {
             "center": center,
-            "nodes": [[n.id, n.label, n.kind, n.level] for n in nodes],
-            "ties": [[t.node_id, t.strength, t.quality, t.flow, t.note] for t in ties],
+            "nodes": sorted([n.id, n.label, n.kind, n.level] for n in nodes),
+            "ties": sorted([t.node_id, t.strength, t.quality, t.flow, t.note] for t in ties),
             "title": heading,
             "household": list(household),
             "labels": labels,

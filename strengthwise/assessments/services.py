@@ -99,7 +99,9 @@ def strengths_content_normalise(template: Mapping[str, Any], raw: Mapping[str, A
     `raw` = {"domains": {domain: {column: {"text", "author", "verbatim"}}}, "priorities": [cell, …]}.
     Unknown domains or columns are refused, so nothing typed is silently dropped.
     """
-    domains_raw = raw.get("domains") or {}
+    domains_raw = raw.get("domains", {})
+    if domains_raw is None:
+        domains_raw = {}
     if not isinstance(domains_raw, Mapping):
         raise ValidationFailed(_("The assessment is not in the expected shape."))
     keys = [d["key"] for d in template["domains"]]
@@ -119,7 +121,9 @@ def strengths_content_normalise(template: Mapping[str, Any], raw: Mapping[str, A
             c["key"]: _cell(given.get(c["key"]), c.get("default_author", Author.TOGETHER), f"{key}.{c['key']}")
             for c in columns
         }
-    priorities_raw = raw.get("priorities") or []
+    priorities_raw = raw.get("priorities", [])
+    if priorities_raw is None:
+        priorities_raw = []
     if not isinstance(priorities_raw, list):
         raise ValidationFailed(_("Priorities must be a list."))
     slots = int(template["priorities"]["slots"])

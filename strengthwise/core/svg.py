@@ -73,7 +73,7 @@ def _num(value: float) -> str:
 
 def _text_width(text: str, size: float) -> float:
     """Rough rendered width of ``text`` at font size ``size`` (sans-serif average glyph)."""
-    return len(text) * size * 0.56
+    return len(text) * size * 0.6
 
 
 def _join(words: Sequence[str]) -> str:
@@ -228,7 +228,7 @@ def line_chart(
     inset = 16.0
     spacing, rotate = fit(inset)
     if n > 1 and not rotate:  # keep the first and last centred labels inside the chart
-        inset = max(inset, widths[0] / 2 - x0 + 2, widths[-1] / 2 - right + 2)
+        inset = max(inset, widths[0] / 2 - x0 + 4, widths[-1] / 2 - right + 4)
         spacing, rotate = fit(inset)
     if rotate:  # rotated labels hang down-left from their tick
         inset = max(16.0, widths[0] * 0.71 - x0 + 4)
@@ -315,7 +315,8 @@ def line_chart(
     for k, s in enumerate(series):
         colour, dash = COLOURS[k % len(COLOURS)], DASHES[k % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        present = [i for i, v in enumerate(s.values) if v is not None]
+        given = {i: float(v) for i, v in enumerate(s.values) if v is not None}
+        present = list(given)
         runs: list[list[int]] = []
         bridges: list[tuple[int, int]] = []
         for a, b in zip(present, present[1:], strict=False):
@@ -331,18 +332,13 @@ def line_chart(
             f'stroke-width="2" stroke-linejoin="round"{dash_attr}>'
         )
         for a, b in bridges:
-            va, vb = s.values[a], s.values[b]
-            assert va is not None and vb is not None
             parts.append(
-                f'<line class="gap" x1="{_c(x_of(k, a))}" y1="{_c(y_at(va))}" '
-                f'x2="{_c(x_of(k, b))}" y2="{_c(y_at(vb))}" stroke-width="1.2" '
+                f'<line class="gap" x1="{_c(x_of(k, a))}" y1="{_c(y_at(given[a]))}" '
+                f'x2="{_c(x_of(k, b))}" y2="{_c(y_at(given[b]))}" stroke-width="1.2" '
                 f'stroke-opacity="0.45"/>'
             )
         for run in runs:
-            points = " ".join(
-                f"{_c(x_of(k, i))},{_c(y_at(s.values[i]))}"  # type: ignore[arg-type]
-                for i in run
-            )
+            points = " ".join(f"{_c(x_of(k, i))},{_c(y_at(given[i]))}" for i in run)
             parts.append(f'<polyline points="{points}"/>')
         parts.append("</g>")
     for k, s in enumerate(series):
@@ -408,7 +404,7 @@ def _wrap(text: str, width: float, size: float, max_lines: int = 2) -> list[str]
 def _truncate(text: str, width: float, size: float) -> str:
     if _text_width(text, size) <= width:
         return text
-    keep = max(1, int(width / (size * 0.56)) - 1)
+    keep = max(1, int(width / (size * 0.6)) - 1)
     return text[:keep].rstrip() + "…"
 
 
@@ -576,8 +572,8 @@ def dot_plot(
         for c, value in scored:
             colour = COLOURS[c % len(COLOURS)]
             y = cy + (c - (m - 1) / 2) * dodge
-            name = tick_labels.get(value)
-            words = f"{_num(value)} ({name})" if name else _num(value)
+            tick_name = tick_labels.get(value)
+            words = f"{_num(value)} ({tick_name})" if tick_name else _num(value)
             parts.append(
                 _marker(
                     prefix,
