@@ -403,21 +403,27 @@ def _node_block(node: EcoNode, labels: Mapping[str, str], fs: float, wrap_w: flo
 
 
 def _kind_font(texts: Sequence[str]) -> float:
-    """The largest size at which every kind fits inside a node circle (at least 8)."""
+    """The largest size at which every kind fits inside a node circle on one or two lines."""
     for fs in (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0):
-        if all(_kind_fits(t, fs) for t in texts):
+        if all(not _kind_lines(t, fs)[-1].endswith("…") for t in texts if t):
             return fs
     return 8.0
 
 
-def _kind_fits(text: str, fs: float) -> bool:
-    return math.hypot(_text_width(text, fs) / 2, 0.6 * fs) <= NODE_R - 3
+def _kind_lines(text: str, fs: float) -> list[str]:
+    """The kind, written inside its circle: one line, else two, else cut with an ellipsis."""
+    room = NODE_R - 3
+    if math.hypot(_text_width(text, fs) / 2, (ASC + DESC) * fs / 2) <= room:
+        return [text]
+    half_height = (ASC + LINE + DESC) * fs / 2
+    width = 2 * math.sqrt(max(0.0, room * room - half_height * half_height))
+    return _wrap(text, width, fs, 2)
 
 
-def _kind_text(text: str, fs: float) -> str:
-    while text and not _kind_fits(text, fs):
-        text = text[:-2] + "…" if len(text) > 1 else ""
-    return text
+def _kind_baselines(cy: float, fs: float, count: int) -> list[float]:
+    """Baselines that centre `count` lines of the kind on the circle's centre."""
+    top = cy - (ASC + LINE * (count - 1) + DESC) * fs / 2
+    return [top + ASC * fs + LINE * fs * k for k in range(count)]
 
 
 def _try_layout(
@@ -547,12 +553,17 @@ def _choose_layout(
             offsets.append((ux * t, uy * t))
         return blocks, offsets
 
+    # Preference: larger text first, then one ring (the classic drawing) over two, then wider
+    # label lines, then the smallest radius.
+    prepared = {}
     for fs in FONT_SIZES:
-        for chars in WRAP_CHARS:
-            blocks, offsets = prepare(fs, chars)
-            for ring_gap in RING_GAPS:
-                if ring_gap and count < 8:
-                    continue
+        for ring_gap in RING_GAPS:
+            if ring_gap and count < 8:
+                continue
+            for chars in WRAP_CHARS:
+                if (fs, chars) not in prepared:
+                    prepared[fs, chars] = prepare(fs, chars)
+                blocks, offsets = prepared[fs, chars]
                 radius = r_min
                 while True:
                     placed, extent, ok = _try_layout(
@@ -742,7 +753,7 @@ def _node_group(p: _Placed, layout: _Layout, labels: Mapping[str, str]) -> str:
     x, y = layout.cx + p.x, layout.cy + p.y
     left, top = layout.cx + p.bx, layout.cy + p.by
     mid = left + block.width / 2
-    kind = _kind_text(_clean(labels[node.kind]), layout.kind_fs)
+    kind = _kind_lines(_clean(labels[node.kind]), layout.kind_fs)
     parts = [
         f'<g class="node" data-node="{_esc(node.id)}" data-kind="{node.kind}" '
         f'data-level="{node.level}">',
@@ -754,7 +765,7 @@ def _node_group(p: _Placed, layout: _Layout, labels: Mapping[str, str]) -> str:
             _text(
                 "node-kind",
                 x,
-                [(kind, y + 0.35 * layout.kind_fs)],
+                list(zip(kind, _kind_baselines(y, layout.kind_fs, len(kind)), strict=True)),
                 layout.kind_fs,
                 f' fill="{INK}"',
             )
