@@ -44,7 +44,8 @@ class Program(TimeStampedModel):
     )
     reassessment_days = models.PositiveIntegerField(_("reassess every (days)"), default=90)
     offers_screening = models.BooleanField(
-        _("offers social-needs screening"), default=False,
+        _("offers social-needs screening"),
+        default=False,
         help_text=_("Show the AHC HRSN screen for clients in this program."),
     )
 

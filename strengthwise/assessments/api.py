@@ -33,7 +33,9 @@ class StrengthsContent(Schema):
 
 class StrengthsIn(Schema):
     kind: Literal["strengths"]
-    version: int | None = Field(default=None, description="The assessment version you read (null for a first save)")
+    version: int | None = Field(
+        default=None, description="The assessment version you read (null for a first save)"
+    )
     content: StrengthsContent
 
 
@@ -60,7 +62,9 @@ class SsmIn(Schema):
     kind: Literal["ssm"]
     administration: Literal["entry", "review", "exit"]
     administered_on: dt.date
-    member_id: int | None = Field(default=None, description="Another adult of the household; null for the client")
+    member_id: int | None = Field(
+        default=None, description="Another adult of the household; null for the client"
+    )
     scores: dict[str, SsmScoreIn]
 
 
@@ -104,7 +108,12 @@ def _strengths(client: Any) -> dict[str, Any] | None:
         "version": assessment.version,
         "template_version": assessment.template.version,
         "versions": [
-            {"number": v.number, "saved_at": v.saved_at, "saved_by": v.saved_by.username, "content": v.content}
+            {
+                "number": v.number,
+                "saved_at": v.saved_at,
+                "saved_by": v.saved_by.username,
+                "content": v.content,
+            }
             for v in selectors.strengths_versions(assessment=assessment)
         ],
     }
@@ -113,13 +122,30 @@ def _strengths(client: Any) -> dict[str, Any] | None:
 def _motivation(client: Any) -> dict[str, Any]:
     return {
         "answers": [
-            {"id": m.pk, "recorded_on": m.recorded_on, **{f: getattr(m, f) for f in services.MOTIVATION_FIELDS if f != "recorded_on"}}
+            {
+                "id": m.pk,
+                "recorded_on": m.recorded_on,
+                **{f: getattr(m, f) for f in services.MOTIVATION_FIELDS if f != "recorded_on"},
+            }
             for m in selectors.motivation_history(client=client)
         ],
         "concerns": [
-            {"id": c.pk, "label": c.label, "domain": c.domain,
-             "ratings": [{"rated_on": r.rated_on, "stage": r.stage, "importance": r.importance, "confidence": r.confidence,
-                          "why_not_lower": r.why_not_lower, "rated_by": r.rated_by} for r in c.ratings.all()]}
+            {
+                "id": c.pk,
+                "label": c.label,
+                "domain": c.domain,
+                "ratings": [
+                    {
+                        "rated_on": r.rated_on,
+                        "stage": r.stage,
+                        "importance": r.importance,
+                        "confidence": r.confidence,
+                        "why_not_lower": r.why_not_lower,
+                        "rated_by": r.rated_by,
+                    }
+                    for r in c.ratings.all()
+                ],
+            }
             for c in selectors.concerns_with_ratings(client=client)
         ],
     }
@@ -127,45 +153,77 @@ def _motivation(client: Any) -> dict[str, Any]:
 
 def _ssm(client: Any) -> list[dict[str, Any]]:
     return [
-        {"id": a.pk, "administration": a.kind, "administered_on": a.administered_on,
-         "member": a.member.name if a.member else None, "template_version": a.template.version,
-         "scores": {s.domain: {"score": s.score, "note": s.note} for s in a.scores.all()}}
+        {
+            "id": a.pk,
+            "administration": a.kind,
+            "administered_on": a.administered_on,
+            "member": a.member.name if a.member else None,
+            "template_version": a.template.version,
+            "scores": {s.domain: {"score": s.score, "note": s.note} for s in a.scores.all()},
+        }
         for a in selectors.ssm_administrations(client=client)
     ]
 
 
 def _ecomap(client: Any) -> dict[str, Any]:
     return {
-        "nodes": [{"id": n.pk, **{f: getattr(n, f) for f in services.NODE_FIELDS}} for n in selectors.ecomap_nodes(client=client)],
-        "snapshots": [{"id": s.pk, "taken_on": s.taken_on, "data": s.data} for s in selectors.ecomap_snapshots(client=client)],
+        "nodes": [
+            {"id": n.pk, **{f: getattr(n, f) for f in services.NODE_FIELDS}}
+            for n in selectors.ecomap_nodes(client=client)
+        ],
+        "snapshots": [
+            {"id": s.pk, "taken_on": s.taken_on, "data": s.data}
+            for s in selectors.ecomap_snapshots(client=client)
+        ],
     }
 
 
 def _screening(client: Any) -> list[dict[str, Any]]:
     return [
-        {"id": s.pk, "administered_on": s.administered_on, "template_version": s.template_version,
-         "answers": s.answers, "results": s.results}
+        {
+            "id": s.pk,
+            "administered_on": s.administered_on,
+            "template_version": s.template_version,
+            "answers": s.answers,
+            "results": s.results,
+        }
         for s in selectors.screenings(client=client)
     ]
 
 
-READERS = {"strengths": _strengths, "motivation": _motivation, "ssm": _ssm, "ecomap": _ecomap, "screening": _screening}
+READERS = {
+    "strengths": _strengths,
+    "motivation": _motivation,
+    "ssm": _ssm,
+    "ecomap": _ecomap,
+    "screening": _screening,
+}
 
 
-@router.get("/clients/{client_id}/assessments", summary="A client's assessments, each with its versions or history")
+@router.get(
+    "/clients/{client_id}/assessments",
+    summary="A client's assessments, each with its versions or history",
+)
 def assessment_list(
-    request: StaffRequest, client_id: str,
+    request: StaffRequest,
+    client_id: str,
     kind: Literal["strengths", "motivation", "ssm", "ecomap", "screening"] | None = Query(None),
 ) -> dict[str, Any]:
     client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="assessments.viewed", target=client, request=request,
-                 changes={"kind": [None, kind or "all"]})
+    audit_record(
+        actor=request.user,
+        action="assessments.viewed",
+        target=client,
+        request=request,
+        changes={"kind": [None, kind or "all"]},
+    )
     kinds = [kind] if kind else list(KINDS)
     return {k: READERS[k](client) for k in kinds}
 
 
 @router.post(
-    "/clients/{client_id}/assessments", response={201: dict[str, Any], 400: ErrorOut, 409: Any},
+    "/clients/{client_id}/assessments",
+    response={201: dict[str, Any], 400: ErrorOut, 409: Any},
     summary="Save an assessment: a strengths version, motivation answers, a matrix, ecomap ties or a screen",
 )
 def assessment_create(request: StaffRequest, client_id: str, payload: AssessmentIn) -> Any:
@@ -187,8 +245,12 @@ def assessment_create(request: StaffRequest, client_id: str, payload: Assessment
             if member is None:
                 raise DomainError("No such household member.")
         services.ssm_administer(
-            acting_user=user, client=client, kind=payload.administration, administered_on=payload.administered_on,
-            scores={k: (v.score, v.note) for k, v in payload.scores.items()}, member=member,
+            acting_user=user,
+            client=client,
+            kind=payload.administration,
+            administered_on=payload.administered_on,
+            scores={k: (v.score, v.note) for k, v in payload.scores.items()},
+            member=member,
         )
     elif isinstance(payload, EcomapIn):
         for node in payload.add_nodes:
@@ -197,6 +259,9 @@ def assessment_create(request: StaffRequest, client_id: str, payload: Assessment
             services.ecomap_snapshot_take(acting_user=user, client=client)
     else:
         services.screening_record(
-            acting_user=user, client=client, answers=payload.answers, administered_on=payload.administered_on
+            acting_user=user,
+            client=client,
+            answers=payload.answers,
+            administered_on=payload.administered_on,
         )
     return Status(201, {payload.kind: READERS[payload.kind](client)})

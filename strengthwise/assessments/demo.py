@@ -23,8 +23,12 @@ def _c(text: str, author: str = "together", verbatim: bool = False) -> dict[str,
 def _dana_strengths(final: bool) -> dict[str, Any]:
     domains = {
         "daily_living": {
-            "aspirations": _c("A place with a door that locks and a room for Jayden.", "client", True),
-            "current_status": _c("Weekly motel since the eviction last spring; Jayden shares her room."),
+            "aspirations": _c(
+                "A place with a door that locks and a room for Jayden.", "client", True
+            ),
+            "current_status": _c(
+                "Weekly motel since the eviction last spring; Jayden shares her room."
+            ),
             "resources": _c("Keeps every receipt and letter in one folder; knows the bus routes."),
         },
         "financial": {
@@ -33,13 +37,17 @@ def _dana_strengths(final: bool) -> dict[str, Any]:
             "resources": _c("Budgets week by week; has never missed the motel payment."),
         },
         "vocational_education": {
-            "aspirations": _c("I want to be a medical assistant — I'm good with scared people.", "client", True),
+            "aspirations": _c(
+                "I want to be a medical assistant — I'm good with scared people.", "client", True
+            ),
             "current_status": _c("Part-time at the grocery store; finished her GED while working."),
             "resources": _c("Finished her GED while working; calm and kind with customers."),
         },
         "social_supports": {
             "aspirations": _c("Keep Jayden close to his aunt and his school friends.", "client"),
-            "current_status": _c("Sister Marisol drives her to appointments; tense with Jayden's father."),
+            "current_status": _c(
+                "Sister Marisol drives her to appointments; tense with Jayden's father."
+            ),
             "resources": _c("Marisol; the Tuesday meeting; friends at the Saturday market."),
         },
         "health": {
@@ -53,7 +61,9 @@ def _dana_strengths(final: bool) -> dict[str, Any]:
             "resources": _c("A painter — her canvases sell at the market."),
         },
         "spirituality_culture": {
-            "aspirations": _c(""), "current_status": _c(""), "resources": _c(""),
+            "aspirations": _c(""),
+            "current_status": _c(""),
+            "resources": _c(""),
         },
     }
     priorities = [
@@ -66,7 +76,9 @@ def _dana_strengths(final: bool) -> dict[str, Any]:
             "current_status": _c("Goes to the chapel near the motel now and then."),
             "resources": _c("Her faith got her through getting sober."),
         }
-        domains["financial"]["current_status"] = _c("Part-time pay; a voucher application is in; rent is still over half her pay.")
+        domains["financial"]["current_status"] = _c(
+            "Part-time pay; a voucher application is in; rent is still over half her pay."
+        )
         priorities.append(_c("Get the eviction off my record", "client", True))
     return {"domains": domains, "priorities": priorities}
 
@@ -74,70 +86,226 @@ def _dana_strengths(final: bool) -> dict[str, Any]:
 @transaction.atomic
 def load(**options: Any) -> dict[str, Any]:
     alice = User.objects.filter(username="alice").first()
-    dana = Client.objects.filter(legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city").first()
+    dana = Client.objects.filter(
+        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
+    ).first()
     if alice is None or dana is None:
         return {}
-    Program.objects.filter(agency_id=dana.agency_id, name="Housing Stability").update(offers_screening=True)
+    Program.objects.filter(agency_id=dana.agency_id, name="Housing Stability").update(
+        offers_screening=True
+    )
     today = timezone.localdate()
     ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
 
-    services.strengths_assessment_revise(acting_user=alice, client=dana, version=None, content=_dana_strengths(False))
+    services.strengths_assessment_revise(
+        acting_user=alice, client=dana, version=None, content=_dana_strengths(False)
+    )
     assessment = StrengthsAssessment.objects.get(client=dana)
-    services.strengths_assessment_revise(acting_user=alice, client=dana, version=assessment.version, content=_dana_strengths(True))
+    services.strengths_assessment_revise(
+        acting_user=alice, client=dana, version=assessment.version, content=_dana_strengths(True)
+    )
     # The first version was written at intake, months ago.
-    StrengthsAssessmentVersion.objects.filter(assessment=assessment, number=1).update(saved_at=timezone.now() - dt.timedelta(days=110))
+    StrengthsAssessmentVersion.objects.filter(assessment=assessment, number=1).update(
+        saved_at=timezone.now() - dt.timedelta(days=110)
+    )
 
-    services.motivation_record_add(acting_user=alice, client=dana, fields={
-        "recorded_on": ago(115), "dreams": "A place of our own, somewhere Jayden can stay at the same school.",
-        "obstacles": "The eviction. Landlords see it and stop reading.", "support": "Help me find places that take vouchers.",
-    })
-    services.motivation_record_add(acting_user=alice, client=dana, fields={
-        "recorded_on": ago(20),
-        "dreams": "A place with a door that locks and a room for Jayden. And I want to be a medical assistant — I'm good with scared people.",
-        "obstacles": "The eviction record, no car, and rent here is more than half my pay.",
-        "support": "Help me find landlords who will look past the eviction, and keep me on track with the paperwork.",
-    })
-    housing = services.concern_add(acting_user=alice, client=dana, label="Finding a place Jayden and I can stay in", domain="daily_living")
-    school = services.concern_add(acting_user=alice, client=dana, label="Going back to school for medical assisting", domain="vocational_education")
+    services.motivation_record_add(
+        acting_user=alice,
+        client=dana,
+        fields={
+            "recorded_on": ago(115),
+            "dreams": "A place of our own, somewhere Jayden can stay at the same school.",
+            "obstacles": "The eviction. Landlords see it and stop reading.",
+            "support": "Help me find places that take vouchers.",
+        },
+    )
+    services.motivation_record_add(
+        acting_user=alice,
+        client=dana,
+        fields={
+            "recorded_on": ago(20),
+            "dreams": "A place with a door that locks and a room for Jayden. And I want to be a medical assistant — I'm good with scared people.",
+            "obstacles": "The eviction record, no car, and rent here is more than half my pay.",
+            "support": "Help me find landlords who will look past the eviction, and keep me on track with the paperwork.",
+        },
+    )
+    housing = services.concern_add(
+        acting_user=alice,
+        client=dana,
+        label="Finding a place Jayden and I can stay in",
+        domain="daily_living",
+    )
+    school = services.concern_add(
+        acting_user=alice,
+        client=dana,
+        label="Going back to school for medical assisting",
+        domain="vocational_education",
+    )
     for days, stage, imp, conf, why in [
         (110, "preparation", 10, 4, "I already have my papers together."),
         (60, "action", 10, 6, "Two landlords called me back."),
         (20, "action", 10, 7, "Rapid re-housing said yes."),
     ]:
-        services.readiness_rate(acting_user=alice, concern=housing, fields={
-            "rated_on": ago(days), "stage": stage, "importance": imp, "confidence": conf, "why_not_lower": why})
+        services.readiness_rate(
+            acting_user=alice,
+            concern=housing,
+            fields={
+                "rated_on": ago(days),
+                "stage": stage,
+                "importance": imp,
+                "confidence": conf,
+                "why_not_lower": why,
+            },
+        )
     for days, stage, imp, conf, why in [
         (60, "contemplation", 8, 3, "I help my neighbours when they're sick."),
-        (20, "contemplation", 9, 4, "I'm at 4 and not lower because I finished my GED while working."),
+        (
+            20,
+            "contemplation",
+            9,
+            4,
+            "I'm at 4 and not lower because I finished my GED while working.",
+        ),
     ]:
-        services.readiness_rate(acting_user=alice, concern=school, fields={
-            "rated_on": ago(days), "stage": stage, "importance": imp, "confidence": conf, "why_not_lower": why})
+        services.readiness_rate(
+            acting_user=alice,
+            concern=school,
+            fields={
+                "rated_on": ago(days),
+                "stage": stage,
+                "importance": imp,
+                "confidence": conf,
+                "why_not_lower": why,
+            },
+        )
 
     for description, level, valence, domain, author, verbatim in [
-        ("A painter — sells small canvases at the Saturday market", "micro", "strength", "leisure", "together", False),
-        ("Close to her sister Marisol, who drives her to appointments", "meso", "strength", "social_supports", "together", False),
-        ("Got herself sober six years ago; still goes to a Tuesday meeting", "micro", "strength", "health", "client", False),
-        ("Organised — keeps every receipt in a folder", "micro", "strength", "financial", "worker", False),
-        ("I'm good with scared people.", "micro", "strength", "vocational_education", "client", True),
+        (
+            "A painter — sells small canvases at the Saturday market",
+            "micro",
+            "strength",
+            "leisure",
+            "together",
+            False,
+        ),
+        (
+            "Close to her sister Marisol, who drives her to appointments",
+            "meso",
+            "strength",
+            "social_supports",
+            "together",
+            False,
+        ),
+        (
+            "Got herself sober six years ago; still goes to a Tuesday meeting",
+            "micro",
+            "strength",
+            "health",
+            "client",
+            False,
+        ),
+        (
+            "Organised — keeps every receipt in a folder",
+            "micro",
+            "strength",
+            "financial",
+            "worker",
+            False,
+        ),
+        (
+            "I'm good with scared people.",
+            "micro",
+            "strength",
+            "vocational_education",
+            "client",
+            True,
+        ),
         ("No car", "micro", "barrier", "daily_living", "together", False),
-        ("Tense relationship with Jayden's father", "meso", "barrier", "social_supports", "together", False),
-        ("An eviction record from last spring", "micro", "barrier", "daily_living", "together", False),
-        ("River City rents are over half of a part-time wage (housing market)", "macro", "barrier", "financial", "worker", False),
-        ("Landlords who turn away applicants with housing vouchers", "macro", "barrier", "daily_living", "worker", False),
+        (
+            "Tense relationship with Jayden's father",
+            "meso",
+            "barrier",
+            "social_supports",
+            "together",
+            False,
+        ),
+        (
+            "An eviction record from last spring",
+            "micro",
+            "barrier",
+            "daily_living",
+            "together",
+            False,
+        ),
+        (
+            "River City rents are over half of a part-time wage (housing market)",
+            "macro",
+            "barrier",
+            "financial",
+            "worker",
+            False,
+        ),
+        (
+            "Landlords who turn away applicants with housing vouchers",
+            "macro",
+            "barrier",
+            "daily_living",
+            "worker",
+            False,
+        ),
     ]:
-        services.factor_add(acting_user=alice, client=dana, fields={
-            "description": description, "level": level, "valence": valence, "domain": domain,
-            "author": author, "verbatim": verbatim})
+        services.factor_add(
+            acting_user=alice,
+            client=dana,
+            fields={
+                "description": description,
+                "level": level,
+                "valence": valence,
+                "domain": domain,
+                "author": author,
+                "verbatim": verbatim,
+            },
+        )
 
-    entry = {"income": 2, "employment": 2, "housing": 1, "food": 3, "childcare": 3, "childrens_education": 4,
-             "adult_education": 3, "legal": 2, "health_care_coverage": 3, "life_skills": 4, "mental_health": 3,
-             "substance_use": 5, "family_relations": 3, "mobility": 2, "community_involvement": 3, "safety": 3,
-             "parenting_skills": 4}
+    entry = {
+        "income": 2,
+        "employment": 2,
+        "housing": 1,
+        "food": 3,
+        "childcare": 3,
+        "childrens_education": 4,
+        "adult_education": 3,
+        "legal": 2,
+        "health_care_coverage": 3,
+        "life_skills": 4,
+        "mental_health": 3,
+        "substance_use": 5,
+        "family_relations": 3,
+        "mobility": 2,
+        "community_involvement": 3,
+        "safety": 3,
+        "parenting_skills": 4,
+    }
     review = {**entry, "housing": 2, "income": 3, "legal": 2, "food": 4, "mobility": 3}
-    services.ssm_administer(acting_user=alice, client=dana, kind="entry", administered_on=ago(115),
-                            scores={k: (v, "Weekly motel after the eviction" if k == "housing" else "") for k, v in entry.items()})
-    services.ssm_administer(acting_user=alice, client=dana, kind="review", administered_on=ago(20),
-                            scores={k: (v, "Rapid re-housing accepted" if k == "housing" else "") for k, v in review.items()})
+    services.ssm_administer(
+        acting_user=alice,
+        client=dana,
+        kind="entry",
+        administered_on=ago(115),
+        scores={
+            k: (v, "Weekly motel after the eviction" if k == "housing" else "")
+            for k, v in entry.items()
+        },
+    )
+    services.ssm_administer(
+        acting_user=alice,
+        client=dana,
+        kind="review",
+        administered_on=ago(20),
+        scores={
+            k: (v, "Rapid re-housing accepted" if k == "housing" else "") for k, v in review.items()
+        },
+    )
 
     for label, kind, level, strength, quality, flow in [
         ("Jayden (son)", "family", "meso", "strong", "positive", "both"),
@@ -148,34 +316,81 @@ def load(**options: Any) -> dict[str, Any]:
         ("Saturday market", "community", "meso", "strong", "positive", "both"),
         ("River City Community Services", "services", "meso", "strong", "positive", "to_client"),
     ]:
-        services.ecomap_node_add(acting_user=alice, client=dana, fields={
-            "label": label, "kind": kind, "level": level, "strength": strength, "quality": quality, "flow": flow})
+        services.ecomap_node_add(
+            acting_user=alice,
+            client=dana,
+            fields={
+                "label": label,
+                "kind": kind,
+                "level": level,
+                "strength": strength,
+                "quality": quality,
+                "flow": flow,
+            },
+        )
     services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(110))
     for label, kind, level, strength, quality, flow in [
         ("Jayden's father", "family", "meso", "tenuous", "stressful", "from_client"),
         ("Motel manager", "other", "meso", "moderate", "stressful", "from_client"),
         ("Housing voucher office", "services", "macro", "tenuous", "neutral", "to_client"),
     ]:
-        services.ecomap_node_add(acting_user=alice, client=dana, fields={
-            "label": label, "kind": kind, "level": level, "strength": strength, "quality": quality, "flow": flow})
+        services.ecomap_node_add(
+            acting_user=alice,
+            client=dana,
+            fields={
+                "label": label,
+                "kind": kind,
+                "level": level,
+                "strength": strength,
+                "quality": quality,
+                "flow": flow,
+            },
+        )
     services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(20))
 
-    services.screening_record(acting_user=alice, client=dana, administered_on=ago(115), answers={
-        "living_situation": "not_steady", "housing_problems": ["none"], "food_worry": "sometimes",
-        "food_ran_out": "never", "transportation": "yes", "utilities": "no",
-        "safety_hurt": "never", "safety_insult": "rarely", "safety_threaten": "never", "safety_scream": "sometimes",
-    })
+    services.screening_record(
+        acting_user=alice,
+        client=dana,
+        administered_on=ago(115),
+        answers={
+            "living_situation": "not_steady",
+            "housing_problems": ["none"],
+            "food_worry": "sometimes",
+            "food_ran_out": "never",
+            "transportation": "yes",
+            "utilities": "no",
+            "safety_hurt": "never",
+            "safety_insult": "rarely",
+            "safety_threaten": "never",
+            "safety_scream": "sometimes",
+        },
+    )
 
     rosa = Client.objects.filter(legal_first_name="Rosa", agency_id=dana.agency_id).first()
     if rosa is not None:
-        services.motivation_record_add(acting_user=alice, client=rosa, fields={
-            "recorded_on": ago(30), "dreams": "Tener mi propio taller de costura.",
-            "obstacles": "No tengo dinero para las máquinas.", "support": "Ayúdeme a encontrar un programa para pequeños negocios."})
+        services.motivation_record_add(
+            acting_user=alice,
+            client=rosa,
+            fields={
+                "recorded_on": ago(30),
+                "dreams": "Tener mi propio taller de costura.",
+                "obstacles": "No tengo dinero para las máquinas.",
+                "support": "Ayúdeme a encontrar un programa para pequeños negocios.",
+            },
+        )
         for description, level, domain in [
             ("Her church community", "meso", "spirituality_culture"),
             ("Twenty years as a seamstress", "micro", "vocational_education"),
             ("A wide network of neighbours", "meso", "social_supports"),
         ]:
-            services.factor_add(acting_user=alice, client=rosa, fields={
-                "description": description, "level": level, "valence": "strength", "domain": domain})
+            services.factor_add(
+                acting_user=alice,
+                client=rosa,
+                fields={
+                    "description": description,
+                    "level": level,
+                    "valence": "strength",
+                    "domain": domain,
+                },
+            )
     return {"dana": dana.pk}

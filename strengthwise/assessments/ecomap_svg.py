@@ -403,9 +403,10 @@ def _node_block(node: EcoNode, labels: Mapping[str, str], fs: float, wrap_w: flo
 
 
 def _kind_font(texts: Sequence[str]) -> float:
-    """The largest size at which every kind fits inside a node circle on one or two lines."""
+    """The largest size at which every kind fits inside a node circle, whole words on one or two
+    lines (below that, words break and the last line may end in an ellipsis)."""
     for fs in (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0):
-        if all(not _kind_lines(t, fs)[-1].endswith("…") for t in texts if t):
+        if all(" ".join(_kind_lines(t, fs)) == t for t in texts):
             return fs
     return 8.0
 
@@ -753,7 +754,7 @@ def _node_group(p: _Placed, layout: _Layout, labels: Mapping[str, str]) -> str:
     x, y = layout.cx + p.x, layout.cy + p.y
     left, top = layout.cx + p.bx, layout.cy + p.by
     mid = left + block.width / 2
-    kind = _kind_lines(_clean(labels[node.kind]), layout.kind_fs)
+    kind = [line for line in _kind_lines(_clean(labels[node.kind]), layout.kind_fs) if line]
     parts = [
         f'<g class="node" data-node="{_esc(node.id)}" data-kind="{node.kind}" '
         f'data-level="{node.level}">',

@@ -13,12 +13,37 @@ def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, A
     factors = data["factors"]
     out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     if factors["strengths"] or data["resources"]:
-        out["strengths"] = [("assessments/face/strengths.html", {"client": client, "factors": factors["strengths"], "resources": data["resources"]})]
+        out["strengths"] = [
+            (
+                "assessments/face/strengths.html",
+                {"client": client, "factors": factors["strengths"], "resources": data["resources"]},
+            )
+        ]
     if data["motivation"] or data["aspirations"] or data["priorities"]:
-        out["dreams"] = [("assessments/face/dreams.html", {"client": client, "motivation": data["motivation"],
-                                                           "aspirations": data["aspirations"], "priorities": data["priorities"]})]
+        out["dreams"] = [
+            (
+                "assessments/face/dreams.html",
+                {
+                    "client": client,
+                    "motivation": data["motivation"],
+                    "aspirations": data["aspirations"],
+                    "priorities": data["priorities"],
+                },
+            )
+        ]
     if factors["barriers"] or data["screen_positive"]:
-        out["needs"] = [("assessments/face/needs.html", {"client": client, "barriers": factors["barriers"], "screen": data["screen_positive"]})]
+        out["needs"] = [
+            (
+                "assessments/face/needs.html",
+                {
+                    "client": client,
+                    "barriers": factors["barriers"],
+                    "screen": data["screen_positive"],
+                },
+            )
+        ]
     if factors["context"]:
-        out["context"] = [("assessments/face/context.html", {"client": client, "context": factors["context"]})]
+        out["context"] = [
+            ("assessments/face/context.html", {"client": client, "context": factors["context"]})
+        ]
     return out

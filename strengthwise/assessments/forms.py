@@ -25,18 +25,29 @@ class StrengthsForm(forms.Form):
         self.template = template
         for domain in template["domains"]:
             for column in template["columns"]:
-                self._cell_fields(f"{domain['key']}__{column['key']}", column["label"], column.get("default_author", "together"))
+                self._cell_fields(
+                    f"{domain['key']}__{column['key']}",
+                    column["label"],
+                    column.get("default_author", "together"),
+                )
         for rank in range(1, int(template["priorities"]["slots"]) + 1):
-            self._cell_fields(f"priority_{rank}", _("Priority %(n)d") % {"n": rank}, Author.CLIENT, rows=1)
+            self._cell_fields(
+                f"priority_{rank}", _("Priority %(n)d") % {"n": rank}, Author.CLIENT, rows=1
+            )
 
     def _cell_fields(self, prefix: str, label: str, default_author: str, rows: int = 2) -> None:
         self.fields[f"{prefix}__text"] = forms.CharField(
-            label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": rows})
+            label=label,
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": rows}),
         )
         self.fields[f"{prefix}__author"] = forms.ChoiceField(
             label=_("Whose words"), choices=AUTHOR_CHOICES, initial=default_author
         )
-        self.fields[f"{prefix}__verbatim"] = forms.BooleanField(label=_("Exact words"), required=False)
+        self.fields[f"{prefix}__verbatim"] = forms.BooleanField(
+            label=_("Exact words"), required=False
+        )
 
     @staticmethod
     def initial_from(content: dict[str, Any], version: int | None) -> dict[str, Any]:
@@ -52,13 +63,25 @@ class StrengthsForm(forms.Form):
 
     def content(self) -> dict[str, Any]:
         data = self.cleaned_data
-        cell = lambda p: {"text": data[f"{p}__text"], "author": data[f"{p}__author"], "verbatim": data[f"{p}__verbatim"]}  # noqa: E731
+
+        def cell(p: str) -> dict[str, Any]:
+            return {
+                "text": data[f"{p}__text"],
+                "author": data[f"{p}__author"],
+                "verbatim": data[f"{p}__verbatim"],
+            }
+
         return {
             "domains": {
-                d["key"]: {c["key"]: cell(f"{d['key']}__{c['key']}") for c in self.template["columns"]}
+                d["key"]: {
+                    c["key"]: cell(f"{d['key']}__{c['key']}") for c in self.template["columns"]
+                }
                 for d in self.template["domains"]
             },
-            "priorities": [cell(f"priority_{r}") for r in range(1, int(self.template["priorities"]["slots"]) + 1)],
+            "priorities": [
+                cell(f"priority_{r}")
+                for r in range(1, int(self.template["priorities"]["slots"]) + 1)
+            ],
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -66,9 +89,12 @@ class StrengthsForm(forms.Form):
         grouped = []
         for domain in self.template["domains"]:
             cells = [
-                {"column": c, "text": self[f"{domain['key']}__{c['key']}__text"],
-                 "author": self[f"{domain['key']}__{c['key']}__author"],
-                 "verbatim": self[f"{domain['key']}__{c['key']}__verbatim"]}
+                {
+                    "column": c,
+                    "text": self[f"{domain['key']}__{c['key']}__text"],
+                    "author": self[f"{domain['key']}__{c['key']}__author"],
+                    "verbatim": self[f"{domain['key']}__{c['key']}__verbatim"],
+                }
                 for c in self.template["columns"]
             ]
             grouped.append({"domain": domain, "cells": cells})
@@ -76,7 +102,11 @@ class StrengthsForm(forms.Form):
 
     def priority_rows(self) -> list[dict[str, Any]]:
         return [
-            {"text": self[f"priority_{r}__text"], "author": self[f"priority_{r}__author"], "verbatim": self[f"priority_{r}__verbatim"]}
+            {
+                "text": self[f"priority_{r}__text"],
+                "author": self[f"priority_{r}__author"],
+                "verbatim": self[f"priority_{r}__verbatim"],
+            }
             for r in range(1, int(self.template["priorities"]["slots"]) + 1)
         ]
 
@@ -91,8 +121,8 @@ class FactorForm(forms.ModelForm):
 
     def __init__(self, *args: Any, domains: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = domains
-        self.fields["level"].choices = Level.choices
+        self.fields["domain"].choices = domains  # type: ignore[attr-defined]
+        self.fields["level"].choices = Level.choices  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         pass
@@ -102,8 +132,16 @@ class MotivationForm(forms.ModelForm):
     class Meta:
         model = MotivationRecord
         fields = (
-            "recorded_on", "dreams", "dreams_author", "dreams_verbatim", "obstacles", "obstacles_author",
-            "obstacles_verbatim", "support", "support_author", "support_verbatim",
+            "recorded_on",
+            "dreams",
+            "dreams_author",
+            "dreams_verbatim",
+            "obstacles",
+            "obstacles_author",
+            "obstacles_verbatim",
+            "support",
+            "support_author",
+            "support_verbatim",
         )
         widgets = {
             "recorded_on": DateInput(),
@@ -112,8 +150,12 @@ class MotivationForm(forms.ModelForm):
             "support": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
-            "dreams_author": _("Whose words"), "obstacles_author": _("Whose words"), "support_author": _("Whose words"),
-            "dreams_verbatim": _("Exact words"), "obstacles_verbatim": _("Exact words"), "support_verbatim": _("Exact words"),
+            "dreams_author": _("Whose words"),
+            "obstacles_author": _("Whose words"),
+            "support_author": _("Whose words"),
+            "dreams_verbatim": _("Exact words"),
+            "obstacles_verbatim": _("Exact words"),
+            "support_verbatim": _("Exact words"),
         }
 
     def _post_clean(self) -> None:
@@ -121,12 +163,14 @@ class MotivationForm(forms.ModelForm):
 
 
 class ConcernForm(forms.Form):
-    label = forms.CharField(label=_("What would they like to change? (their words)"), max_length=200)
+    label = forms.CharField(
+        label=_("What would they like to change? (their words)"), max_length=200
+    )
     domain = forms.ChoiceField(label=_("Life domain"), required=False)
 
     def __init__(self, *args: Any, domains: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [("", "—"), *domains]
+        self.fields["domain"].choices = [("", "—"), *domains]  # type: ignore[attr-defined]
 
 
 RULER = [(n, str(n)) for n in range(11)]
@@ -138,15 +182,21 @@ class RatingForm(forms.Form):
     importance = forms.TypedChoiceField(label=_("Importance (0–10)"), choices=RULER, coerce=int)
     confidence = forms.TypedChoiceField(label=_("Confidence (0–10)"), choices=RULER, coerce=int)
     why_not_lower = forms.CharField(
-        label=_("Why this number and not a lower one?"), required=False, max_length=1000,
+        label=_("Why this number and not a lower one?"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    why_author = forms.ChoiceField(label=_("Whose words"), choices=AUTHOR_CHOICES, initial=Author.CLIENT)
-    rated_by = forms.ChoiceField(label=_("Whose rating"), choices=AUTHOR_CHOICES, initial=Author.CLIENT)
+    why_author = forms.ChoiceField(
+        label=_("Whose words"), choices=AUTHOR_CHOICES, initial=Author.CLIENT
+    )
+    rated_by = forms.ChoiceField(
+        label=_("Whose rating"), choices=AUTHOR_CHOICES, initial=Author.CLIENT
+    )
 
     def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = stages
+        self.fields["stage"].choices = stages  # type: ignore[attr-defined]
 
 
 class SsmForm(forms.Form):
@@ -154,21 +204,34 @@ class SsmForm(forms.Form):
     administered_on = forms.DateField(label=_("Date"), widget=DateInput())
     member = forms.ChoiceField(label=_("Whose matrix"), required=False)
 
-    def __init__(self, *args: Any, template: dict[str, Any], members: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self, *args: Any, template: dict[str, Any], members: list[tuple[str, str]], **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.template = template
-        self.fields["member"].choices = [("", _("The client")), *members]
+        self.fields["member"].choices = [("", _("The client")), *members]  # type: ignore[attr-defined]
         scale = template["scale"]
         for domain in [*template["domains"], *template.get("optional_domains", [])]:
             anchors = domain.get("anchors", {})
             choices = [
-                (level, f"{level} · {scale.get(level, scale.get(str(level), ''))}"
-                 + (f" — {anchors.get(level, anchors.get(str(level)))}" if level and (anchors.get(level) or anchors.get(str(level))) else ""))
+                (
+                    level,
+                    f"{level} · {scale.get(level, scale.get(str(level), ''))}"
+                    + (
+                        f" — {anchors.get(level, anchors.get(str(level)))}"
+                        if level and (anchors.get(level) or anchors.get(str(level)))
+                        else ""
+                    ),
+                )
                 for level in range(6)
             ]
             optional = domain in template.get("optional_domains", [])
             self.fields[f"score_{domain['key']}"] = forms.TypedChoiceField(
-                label=domain["label"], choices=choices, coerce=int, widget=forms.RadioSelect, required=not optional,
+                label=domain["label"],
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=not optional,
                 empty_value=None,
             )
             self.fields[f"note_{domain['key']}"] = forms.CharField(
@@ -177,8 +240,12 @@ class SsmForm(forms.Form):
 
     def domain_rows(self) -> list[dict[str, Any]]:
         return [
-            {"domain": d, "score": self[f"score_{d['key']}"], "note": self[f"note_{d['key']}"],
-             "optional": d in self.template.get("optional_domains", [])}
+            {
+                "domain": d,
+                "score": self[f"score_{d['key']}"],
+                "note": self[f"note_{d['key']}"],
+                "optional": d in self.template.get("optional_domains", []),
+            }
             for d in [*self.template["domains"], *self.template.get("optional_domains", [])]
         ]
 

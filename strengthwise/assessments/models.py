@@ -54,8 +54,12 @@ class AssessmentTemplate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "kind", "version"], name="template_version_unique"),
-            models.UniqueConstraint(fields=["agency", "kind", "content_hash"], name="template_content_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "kind", "version"], name="template_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "kind", "content_hash"], name="template_content_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,13 +76,16 @@ class AgencyDomain(TimeStampedModel):
     key = models.SlugField(max_length=40, help_text=_("A short id, e.g. immigration_status"))
     label = models.CharField(max_length=100)
     anchors = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text=_('Matrix only: a description for each level, e.g. {"1": "…", …, "5": "…"}'),
     )
     active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "kind", "key"], name="agency_domain_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind", "key"], name="agency_domain_unique")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -86,7 +93,9 @@ class AgencyDomain(TimeStampedModel):
     def clean(self) -> None:
         if self.kind == Kind.SSM:
             keys = sorted(str(k) for k in (self.anchors or {}))
-            if keys != ["1", "2", "3", "4", "5"] or not all(str(v).strip() for v in self.anchors.values()):
+            if keys != ["1", "2", "3", "4", "5"] or not all(
+                str(v).strip() for v in self.anchors.values()
+            ):
                 raise ValidationError({"anchors": _("Describe each of the levels 1 to 5.")})
 
 
@@ -94,7 +103,9 @@ class StrengthsAssessment(TimeStampedModel):
     """One living strengths assessment per client; every save adds a version."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="strengths_assessment")
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="strengths_assessment"
+    )
     template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
     latest_number = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)  # optimistic lock (DESIGN §4)
@@ -107,16 +118,22 @@ class StrengthsAssessmentVersion(models.Model):
     """The whole document as saved once: small JSON, one row per save (never per keystroke)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    assessment = models.ForeignKey(StrengthsAssessment, on_delete=models.CASCADE, related_name="versions")
+    assessment = models.ForeignKey(
+        StrengthsAssessment, on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField()
     content = models.JSONField()
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "number"], name="strengths_version_unique")
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="strengths_version_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -133,10 +150,14 @@ class Factor(TimeStampedModel):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     valence = models.CharField(_("strength or barrier"), max_length=10, choices=Valence.choices)
     domain = models.CharField(_("life domain"), max_length=40)
-    author = models.CharField(_("in whose words"), max_length=10, choices=Author.choices, default=Author.TOGETHER)
+    author = models.CharField(
+        _("in whose words"), max_length=10, choices=Author.choices, default=Author.TOGETHER
+    )
     verbatim = models.BooleanField(_("exact words"), default=False)
     active = models.BooleanField(default=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -156,18 +177,24 @@ class MotivationRecord(models.Model):
     dreams_author = models.CharField(max_length=10, choices=Author.choices, default=Author.CLIENT)
     dreams_verbatim = models.BooleanField(default=True)
     obstacles = models.TextField(_("What might be holding you back?"), max_length=2000, blank=True)
-    obstacles_author = models.CharField(max_length=10, choices=Author.choices, default=Author.CLIENT)
+    obstacles_author = models.CharField(
+        max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
     obstacles_verbatim = models.BooleanField(default=True)
     support = models.TextField(_("How can I support you?"), max_length=2000, blank=True)
     support_author = models.CharField(max_length=10, choices=Author.choices, default=Author.CLIENT)
     support_verbatim = models.BooleanField(default=True)
     template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-recorded_on", "-id"]
-        indexes = [models.Index(fields=["agency", "client", "recorded_on"], name="motivation_client")]
+        indexes = [
+            models.Index(fields=["agency", "client", "recorded_on"], name="motivation_client")
+        ]
 
     def __str__(self) -> str:
         return f"Motivation {self.recorded_on}"
@@ -196,19 +223,33 @@ class ReadinessRating(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="ratings")
     rated_on = models.DateField(_("date"))
     stage = models.CharField(_("stage of change"), max_length=20)
-    importance = models.PositiveSmallIntegerField(_("importance"), validators=[MaxValueValidator(10)])
-    confidence = models.PositiveSmallIntegerField(_("confidence"), validators=[MaxValueValidator(10)])
-    why_not_lower = models.TextField(_("Why this number and not a lower one?"), max_length=1000, blank=True)
+    importance = models.PositiveSmallIntegerField(
+        _("importance"), validators=[MaxValueValidator(10)]
+    )
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"), validators=[MaxValueValidator(10)]
+    )
+    why_not_lower = models.TextField(
+        _("Why this number and not a lower one?"), max_length=1000, blank=True
+    )
     why_author = models.CharField(max_length=10, choices=Author.choices, default=Author.CLIENT)
-    rated_by = models.CharField(_("whose rating"), max_length=10, choices=Author.choices, default=Author.CLIENT)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_by = models.CharField(
+        _("whose rating"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["rated_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(importance__lte=10), name="rating_importance_0_10"),
-            models.CheckConstraint(condition=models.Q(confidence__lte=10), name="rating_confidence_0_10"),
+            models.CheckConstraint(
+                condition=models.Q(importance__lte=10), name="rating_importance_0_10"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__lte=10), name="rating_confidence_0_10"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,13 +267,19 @@ class SsmAdministration(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="ssm_administrations")
     member = models.ForeignKey(
-        HouseholdMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        HouseholdMember,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Another adult in the household; empty for the client."),
     )
     kind = models.CharField(_("when"), max_length=10, choices=Kind.choices)
     administered_on = models.DateField(_("date"))
     template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["administered_on", "id"]
@@ -244,15 +291,21 @@ class SsmAdministration(TimeStampedModel):
 
 class SsmScore(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    administration = models.ForeignKey(SsmAdministration, on_delete=models.CASCADE, related_name="scores")
+    administration = models.ForeignKey(
+        SsmAdministration, on_delete=models.CASCADE, related_name="scores"
+    )
     domain = models.CharField(max_length=40)
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["administration", "domain"], name="ssm_one_level_per_domain"),
+            models.UniqueConstraint(
+                fields=["administration", "domain"], name="ssm_one_level_per_domain"
+            ),
             models.CheckConstraint(condition=models.Q(score__lte=5), name="ssm_score_0_5"),
         ]
 
@@ -297,9 +350,15 @@ class EcomapNode(TimeStampedModel):
     label = models.CharField(_("who or what"), max_length=60)
     kind = models.CharField(_("kind"), max_length=20, choices=NodeKind.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    strength = models.CharField(_("tie"), max_length=10, choices=Strength.choices, default=Strength.MODERATE)
-    quality = models.CharField(_("quality"), max_length=10, choices=Quality.choices, default=Quality.POSITIVE)
-    flow = models.CharField(_("flow of energy"), max_length=12, choices=Flow.choices, default=Flow.BOTH)
+    strength = models.CharField(
+        _("tie"), max_length=10, choices=Strength.choices, default=Strength.MODERATE
+    )
+    quality = models.CharField(
+        _("quality"), max_length=10, choices=Quality.choices, default=Quality.POSITIVE
+    )
+    flow = models.CharField(
+        _("flow of energy"), max_length=12, choices=Flow.choices, default=Flow.BOTH
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -317,7 +376,9 @@ class EcomapSnapshot(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="ecomap_snapshots")
     taken_on = models.DateField(_("date"))
     data = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -336,7 +397,9 @@ class ScreeningResponse(models.Model):
     template_version = models.PositiveIntegerField()
     answers = models.JSONField()
     results = models.JSONField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,9 +27,13 @@ from .models import (
 from .templates_data import shipped_template, template_current
 
 
-def strengths_assessment_get(*, client: Client) -> tuple[StrengthsAssessment | None, StrengthsAssessmentVersion | None]:
+def strengths_assessment_get(
+    *, client: Client
+) -> tuple[StrengthsAssessment | None, StrengthsAssessmentVersion | None]:
     """The client's living assessment and its latest version (or Nones)."""
-    assessment = StrengthsAssessment.objects.select_related("template").filter(client=client).first()
+    assessment = (
+        StrengthsAssessment.objects.select_related("template").filter(client=client).first()
+    )
     if assessment is None:
         return None, None
     latest = assessment.versions.select_related("saved_by").order_by("-number").first()
@@ -65,10 +69,14 @@ def strengths_compare(
                 rows.append(CompareRow(domain["label"], column["label"], a, b))
     pa, pb = left.get("priorities", []), right.get("priorities", [])
     for rank in range(max(len(pa), len(pb))):
-        rows.append(CompareRow(
-            template["priorities"]["label"], f"#{rank + 1}",
-            pa[rank] if rank < len(pa) else None, pb[rank] if rank < len(pb) else None,
-        ))
+        rows.append(
+            CompareRow(
+                template["priorities"]["label"],
+                f"#{rank + 1}",
+                pa[rank] if rank < len(pa) else None,
+                pb[rank] if rank < len(pb) else None,
+            )
+        )
     return rows
 
 
@@ -87,13 +95,19 @@ def factors_for(*, client: Client) -> dict[str, list[Factor]]:
 
 
 def motivation_history(*, client: Client) -> list[MotivationRecord]:
-    return list(MotivationRecord.objects.filter(client=client).select_related("recorded_by").order_by("-recorded_on", "-id"))
+    return list(
+        MotivationRecord.objects.filter(client=client)
+        .select_related("recorded_by")
+        .order_by("-recorded_on", "-id")
+    )
 
 
 def concerns_with_ratings(*, client: Client) -> list[Concern]:
     ratings = ReadinessRating.objects.order_by("rated_on", "id")
     return list(
-        Concern.objects.filter(client=client).prefetch_related(Prefetch("ratings", queryset=ratings)).order_by("id")
+        Concern.objects.filter(client=client)
+        .prefetch_related(Prefetch("ratings", queryset=ratings))
+        .order_by("id")
     )
 
 
@@ -111,7 +125,11 @@ def ecomap_nodes(*, client: Client) -> list[EcomapNode]:
 
 
 def ecomap_snapshots(*, client: Client) -> list[EcomapSnapshot]:
-    return list(EcomapSnapshot.objects.filter(client=client).select_related("created_by").order_by("-taken_on", "-id"))
+    return list(
+        EcomapSnapshot.objects.filter(client=client)
+        .select_related("created_by")
+        .order_by("-taken_on", "-id")
+    )
 
 
 def screenings(*, client: Client) -> list[ScreeningResponse]:
@@ -122,7 +140,12 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
     """What the face sheet shows from assessments, in a constant number of queries."""
     assessment, latest = strengths_assessment_get(client=client)
     content = latest.content if latest else {"domains": {}, "priorities": []}
-    labels = {d["key"]: d["label"] for d in (assessment.template.content if assessment else shipped_template(Kind.STRENGTHS))["domains"]}
+    labels = {
+        d["key"]: d["label"]
+        for d in (assessment.template.content if assessment else shipped_template(Kind.STRENGTHS))[
+            "domains"
+        ]
+    }
     aspirations = [
         (labels.get(key, key), columns["aspirations"])
         for key, columns in content["domains"].items()
@@ -133,15 +156,23 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
         for key, columns in content["domains"].items()
         if columns.get("resources", {}).get("text")
     ]
-    motivation = MotivationRecord.objects.filter(client=client).order_by("-recorded_on", "-id").first()
-    latest_screen = ScreeningResponse.objects.filter(client=client).order_by("-administered_on", "-id").first()
+    motivation = (
+        MotivationRecord.objects.filter(client=client).order_by("-recorded_on", "-id").first()
+    )
+    latest_screen = (
+        ScreeningResponse.objects.filter(client=client).order_by("-administered_on", "-id").first()
+    )
     return {
         "factors": factors_for(client=client),
         "aspirations": aspirations,
         "resources": resources,
         "priorities": content.get("priorities", []),
         "motivation": motivation,
-        "screen_positive": [r for r in (latest_screen.results.values() if latest_screen else []) if r.get("positive")],
+        "screen_positive": [
+            r
+            for r in (latest_screen.results.values() if latest_screen else [])
+            if r.get("positive")
+        ],
         "strengths_version": latest,
     }
 

@@ -37,10 +37,26 @@ from .templates_data import shipped_template, template_current
 MAX_TEXT = 2000
 FACTOR_FIELDS = ("description", "level", "valence", "domain", "author", "verbatim")
 MOTIVATION_FIELDS = (
-    "recorded_on", "dreams", "dreams_author", "dreams_verbatim", "obstacles", "obstacles_author",
-    "obstacles_verbatim", "support", "support_author", "support_verbatim",
+    "recorded_on",
+    "dreams",
+    "dreams_author",
+    "dreams_verbatim",
+    "obstacles",
+    "obstacles_author",
+    "obstacles_verbatim",
+    "support",
+    "support_author",
+    "support_verbatim",
 )
-RATING_FIELDS = ("rated_on", "stage", "importance", "confidence", "why_not_lower", "why_author", "rated_by")
+RATING_FIELDS = (
+    "rated_on",
+    "stage",
+    "importance",
+    "confidence",
+    "why_not_lower",
+    "why_author",
+    "rated_by",
+)
 NODE_FIELDS = ("label", "kind", "level", "strength", "quality", "flow", "note")
 
 
@@ -70,7 +86,8 @@ def _no_nul(values: Mapping[str, Any]) -> None:
 def _not_future(day: dt.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationFailed(
-            _("Please correct the errors below."), field_errors={field: [_("The date cannot be in the future.")]}
+            _("Please correct the errors below."),
+            field_errors={field: [_("The date cannot be in the future.")]},
         )
 
 
@@ -82,18 +99,26 @@ def _cell(raw: Any, default_author: str, where: str) -> dict[str, Any]:
     text = str(raw.get("text") or "").strip()
     author = raw.get("author") or default_author
     if author not in Author.values:
-        raise ValidationFailed(_("Unknown author at %(where)s.") % {"where": where}, field_errors={where: [_("Choose who said it.")]})
+        raise ValidationFailed(
+            _("Unknown author at %(where)s.") % {"where": where},
+            field_errors={where: [_("Choose who said it.")]},
+        )
     if len(text) > MAX_TEXT:
         raise ValidationFailed(
             _("Text too long at %(where)s.") % {"where": where},
             field_errors={where: [_("Keep it under %(n)d characters.") % {"n": MAX_TEXT}]},
         )
     if "\x00" in text:
-        raise ValidationFailed(_("Null characters are not allowed."), field_errors={where: [_("Null characters are not allowed.")]})
+        raise ValidationFailed(
+            _("Null characters are not allowed."),
+            field_errors={where: [_("Null characters are not allowed.")]},
+        )
     return {"text": text, "author": author, "verbatim": bool(raw.get("verbatim")) and bool(text)}
 
 
-def strengths_content_normalise(template: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
+def strengths_content_normalise(
+    template: Mapping[str, Any], raw: Mapping[str, Any]
+) -> dict[str, Any]:
     """Check a document against its template and return it in canonical form.
 
     `raw` = {"domains": {domain: {column: {"text", "author", "verbatim"}}}, "priorities": [cell, …]}.
@@ -118,7 +143,9 @@ def strengths_content_normalise(template: Mapping[str, Any], raw: Mapping[str, A
         if bad_columns:
             raise ValidationFailed(_("Unknown columns: %(c)s") % {"c": ", ".join(bad_columns)})
         domains[key] = {
-            c["key"]: _cell(given.get(c["key"]), c.get("default_author", Author.TOGETHER), f"{key}.{c['key']}")
+            c["key"]: _cell(
+                given.get(c["key"]), c.get("default_author", Author.TOGETHER), f"{key}.{c['key']}"
+            )
             for c in columns
         }
     priorities_raw = raw.get("priorities", [])
@@ -134,7 +161,9 @@ def strengths_content_normalise(template: Mapping[str, Any], raw: Mapping[str, A
     return {"domains": domains, "priorities": priorities}
 
 
-def _content_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, list[Any]]:
+def _content_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> dict[str, list[Any]]:
     """Field-level before/after of two documents, for the audit trail."""
     flat_before = _flatten(before or {"domains": {}, "priorities": []})
     flat_after = _flatten(after)
@@ -148,9 +177,13 @@ def _flatten(content: Mapping[str, Any]) -> dict[str, Any]:
     for key, columns in content.get("domains", {}).items():
         for column, cell in columns.items():
             if cell.get("text"):
-                flat[f"{key}.{column}"] = f"[{cell['author']}{', quote' if cell.get('verbatim') else ''}] {cell['text']}"
+                flat[f"{key}.{column}"] = (
+                    f"[{cell['author']}{', quote' if cell.get('verbatim') else ''}] {cell['text']}"
+                )
     for rank, cell in enumerate(content.get("priorities", []), start=1):
-        flat[f"priority.{rank}"] = f"[{cell['author']}{', quote' if cell.get('verbatim') else ''}] {cell['text']}"
+        flat[f"priority.{rank}"] = (
+            f"[{cell['author']}{', quote' if cell.get('verbatim') else ''}] {cell['text']}"
+        )
     return flat
 
 
@@ -165,15 +198,23 @@ def strengths_assessment_revise(
     """
     with transaction.atomic():
         assessment = (
-            StrengthsAssessment.objects.select_for_update().select_related("template").filter(client=client).first()
+            StrengthsAssessment.objects.select_for_update()
+            .select_related("template")
+            .filter(client=client)
+            .first()
         )
-        template = assessment.template if assessment else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
+        template = (
+            assessment.template
+            if assessment
+            else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
+        )
         document = strengths_content_normalise(template.content, content)
         latest = assessment.versions.order_by("-number").first() if assessment else None
         if assessment is not None and version != assessment.version:
             raise Conflict(
                 _("Someone else saved this assessment while you were working on it."),
-                current=latest.content if latest else {}, attempted=document,
+                current=latest.content if latest else {},
+                attempted=document,
             )
         if assessment is None and version not in (None, 0):
             raise Conflict(_("This assessment was removed."), current={}, attempted=document)
@@ -181,21 +222,35 @@ def strengths_assessment_revise(
             return assessment  # type: ignore[return-value]
         if assessment is None:
             assessment = StrengthsAssessment.objects.create(
-                agency_id=client.agency_id, client=client, template=template, latest_number=0, version=0
+                agency_id=client.agency_id,
+                client=client,
+                template=template,
+                latest_number=0,
+                version=0,
             )
         number = assessment.latest_number + 1
         StrengthsAssessmentVersion.objects.create(
-            agency_id=client.agency_id, assessment=assessment, number=number, content=document, saved_by=acting_user
+            agency_id=client.agency_id,
+            assessment=assessment,
+            number=number,
+            content=document,
+            saved_by=acting_user,
         )
-        updated = StrengthsAssessment.objects.filter(pk=assessment.pk, version=assessment.version).update(
-            latest_number=number, version=assessment.version + 1, updated_at=timezone.now()
-        )
+        updated = StrengthsAssessment.objects.filter(
+            pk=assessment.pk, version=assessment.version
+        ).update(latest_number=number, version=assessment.version + 1, updated_at=timezone.now())
         if updated != 1:  # pragma: no cover - the row lock makes this a last resort
             raise Conflict(_("Someone else saved this assessment."), current={}, attempted=document)
         assessment.latest_number, assessment.version = number, assessment.version + 1
         audit_record(
-            actor=acting_user, action="strengths_assessment.revised", target=assessment,
-            client_id=client.pk, changes={"version": [number - 1, number], **_content_changes(latest.content if latest else None, document)},
+            actor=acting_user,
+            action="strengths_assessment.revised",
+            target=assessment,
+            client_id=client.pk,
+            changes={
+                "version": [number - 1, number],
+                **_content_changes(latest.content if latest else None, document),
+            },
         )
     return assessment
 
@@ -206,15 +261,25 @@ def strengths_assessment_revise(
 def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> Factor:
     """Record a strength or barrier with its level and domain."""
     _no_nul(fields)
-    factor = Factor(agency_id=client.agency_id, client=client, recorded_by=acting_user,
-                    **{k: fields[k] for k in FACTOR_FIELDS if k in fields})
+    factor = Factor(
+        agency_id=client.agency_id,
+        client=client,
+        recorded_by=acting_user,
+        **{k: fields[k] for k in FACTOR_FIELDS if k in fields},
+    )
     if factor.domain not in life_domains(client.agency_id):
-        raise ValidationFailed(_("Choose a life domain."), field_errors={"domain": [_("Choose a life domain.")]})
+        raise ValidationFailed(
+            _("Choose a life domain."), field_errors={"domain": [_("Choose a life domain.")]}
+        )
     _validated(factor, exclude=["client", "agency", "recorded_by"])
     with transaction.atomic():
         factor.save()
-        audit_record(actor=acting_user, action="factor.added", target=factor,
-                     changes=changed_fields({}, {k: getattr(factor, k) for k in FACTOR_FIELDS}))
+        audit_record(
+            actor=acting_user,
+            action="factor.added",
+            target=factor,
+            changes=changed_fields({}, {k: getattr(factor, k) for k in FACTOR_FIELDS}),
+        )
     return factor
 
 
@@ -223,44 +288,70 @@ def factor_set_aside(*, acting_user: User, factor: Factor) -> Factor:
     with transaction.atomic():
         Factor.objects.filter(pk=factor.pk).update(active=False, updated_at=timezone.now())
         factor.active = False
-        audit_record(actor=acting_user, action="factor.set_aside", target=factor, changes={"active": [True, False]})
+        audit_record(
+            actor=acting_user,
+            action="factor.set_aside",
+            target=factor,
+            changes={"active": [True, False]},
+        )
     return factor
 
 
 # --- motivation -----------------------------------------------------------------------------
 
 
-def motivation_record_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> MotivationRecord:
+def motivation_record_add(
+    *, acting_user: User, client: Client, fields: Mapping[str, Any]
+) -> MotivationRecord:
     """Answers to the three engagement questions, in the client's words, on one day."""
     _no_nul(fields)
     values = {k: fields[k] for k in MOTIVATION_FIELDS if k in fields}
     values.setdefault("recorded_on", timezone.localdate())
     _not_future(values["recorded_on"], "recorded_on")
     if not any((values.get(k) or "").strip() for k in ("dreams", "obstacles", "support")):
-        raise ValidationFailed(_("Write at least one answer."), field_errors={"dreams": [_("Write at least one answer.")]})
+        raise ValidationFailed(
+            _("Write at least one answer."),
+            field_errors={"dreams": [_("Write at least one answer.")]},
+        )
     record = MotivationRecord(
-        agency_id=client.agency_id, client=client, recorded_by=acting_user,
-        template=template_current(agency_id=client.agency_id, kind=Kind.MOTIVATION), **values,
+        agency_id=client.agency_id,
+        client=client,
+        recorded_by=acting_user,
+        template=template_current(agency_id=client.agency_id, kind=Kind.MOTIVATION),
+        **values,
     )
     _validated(record, exclude=["client", "agency", "recorded_by", "template"])
     with transaction.atomic():
         record.save()
-        audit_record(actor=acting_user, action="motivation.recorded", target=record,
-                     changes=changed_fields({}, {k: getattr(record, k) for k in MOTIVATION_FIELDS}))
+        audit_record(
+            actor=acting_user,
+            action="motivation.recorded",
+            target=record,
+            changes=changed_fields({}, {k: getattr(record, k) for k in MOTIVATION_FIELDS}),
+        )
     return record
 
 
 def concern_add(*, acting_user: User, client: Client, label: str, domain: str = "") -> Concern:
     _no_nul({"label": label})
-    concern = Concern(agency_id=client.agency_id, client=client, label=" ".join(label.split()), domain=domain)
+    concern = Concern(
+        agency_id=client.agency_id, client=client, label=" ".join(label.split()), domain=domain
+    )
     _validated(concern, exclude=["client", "agency"])
     with transaction.atomic():
         concern.save()
-        audit_record(actor=acting_user, action="concern.added", target=concern, changes={"label": [None, concern.label]})
+        audit_record(
+            actor=acting_user,
+            action="concern.added",
+            target=concern,
+            changes={"label": [None, concern.label]},
+        )
     return concern
 
 
-def readiness_rate(*, acting_user: User, concern: Concern, fields: Mapping[str, Any]) -> ReadinessRating:
+def readiness_rate(
+    *, acting_user: User, concern: Concern, fields: Mapping[str, Any]
+) -> ReadinessRating:
     """Stage of change and the importance and confidence rulers (0–10) for one concern."""
     _no_nul(fields)
     values = {k: fields[k] for k in RATING_FIELDS if k in fields}
@@ -272,14 +363,27 @@ def readiness_rate(*, acting_user: User, concern: Concern, fields: Mapping[str, 
     for ruler in ("importance", "confidence"):
         value = values.get(ruler)
         if not isinstance(value, int) or not 0 <= value <= 10:
-            raise ValidationFailed(_("Rulers go from 0 to 10."), field_errors={ruler: [_("Choose a number from 0 to 10.")]})
-    rating = ReadinessRating(agency_id=concern.agency_id, client_id=concern.client_id, concern=concern,
-                             recorded_by=acting_user, **values)
+            raise ValidationFailed(
+                _("Rulers go from 0 to 10."),
+                field_errors={ruler: [_("Choose a number from 0 to 10.")]},
+            )
+    rating = ReadinessRating(
+        agency_id=concern.agency_id,
+        client_id=concern.client_id,
+        concern=concern,
+        recorded_by=acting_user,
+        **values,
+    )
     _validated(rating, exclude=["client", "agency", "concern", "recorded_by"])
     with transaction.atomic():
         rating.save()
-        audit_record(actor=acting_user, action="readiness.rated", target=rating, client_id=concern.client_id,
-                     changes=changed_fields({}, {k: getattr(rating, k) for k in RATING_FIELDS}))
+        audit_record(
+            actor=acting_user,
+            action="readiness.rated",
+            target=rating,
+            client_id=concern.client_id,
+            changes=changed_fields({}, {k: getattr(rating, k) for k in RATING_FIELDS}),
+        )
     return rating
 
 
@@ -308,11 +412,18 @@ def ssm_administer(
     left out; one entry per person until an exit; a review or exit follows an entry.
     """
     if kind not in SsmAdministration.Kind.values:
-        raise ValidationFailed(_("Choose entry, review or exit."), field_errors={"kind": [_("Choose entry, review or exit.")]})
+        raise ValidationFailed(
+            _("Choose entry, review or exit."),
+            field_errors={"kind": [_("Choose entry, review or exit.")]},
+        )
     _not_future(administered_on, "administered_on")
-    if member is not None and (member.client_id != client.pk or not _is_adult(member, administered_on)):
-        raise ValidationFailed(_("The matrix is for adults of this household."),
-                               field_errors={"member": [_("Choose an adult of this household.")]})
+    if member is not None and (
+        member.client_id != client.pk or not _is_adult(member, administered_on)
+    ):
+        raise ValidationFailed(
+            _("The matrix is for adults of this household."),
+            field_errors={"member": [_("Choose an adult of this household.")]},
+        )
     template = template_current(agency_id=client.agency_id, kind=Kind.SSM)
     required = [d["key"] for d in template.content["domains"]]
     optional = [d["key"] for d in template.content.get("optional_domains", [])]
@@ -330,7 +441,8 @@ def ssm_administer(
     if errors:
         raise ValidationFailed(_("Every domain needs exactly one level."), field_errors=errors)
     history = list(
-        SsmAdministration.objects.filter(client=client, member=member).order_by("administered_on", "id")
+        SsmAdministration.objects.filter(client=client, member=member)
+        .order_by("administered_on", "id")
         .values_list("kind", "administered_on")
     )
     open_entry = None
@@ -340,23 +452,46 @@ def ssm_administer(
         elif past_kind == SsmAdministration.Kind.EXIT:
             open_entry = None
     if kind == SsmAdministration.Kind.ENTRY and open_entry is not None:
-        raise DomainError(_("There is already an entry matrix for this person; record a review or an exit."))
-    if kind != SsmAdministration.Kind.ENTRY and (open_entry is None or administered_on < open_entry):
+        raise DomainError(
+            _("There is already an entry matrix for this person; record a review or an exit.")
+        )
+    if kind != SsmAdministration.Kind.ENTRY and (
+        open_entry is None or administered_on < open_entry
+    ):
         raise DomainError(_("Record the entry matrix first; reviews and exits follow it."))
     with transaction.atomic():
         administration = SsmAdministration.objects.create(
-            agency_id=client.agency_id, client=client, member=member, kind=kind,
-            administered_on=administered_on, template=template, recorded_by=acting_user,
+            agency_id=client.agency_id,
+            client=client,
+            member=member,
+            kind=kind,
+            administered_on=administered_on,
+            template=template,
+            recorded_by=acting_user,
         )
-        SsmScore.objects.bulk_create([
-            SsmScore(agency_id=client.agency_id, administration=administration, domain=key, score=score, note=note or "")
-            for key, (score, note) in scores.items()
-        ])
+        SsmScore.objects.bulk_create(
+            [
+                SsmScore(
+                    agency_id=client.agency_id,
+                    administration=administration,
+                    domain=key,
+                    score=score,
+                    note=note or "",
+                )
+                for key, (score, note) in scores.items()
+            ]
+        )
         audit_record(
-            actor=acting_user, action="ssm.administered", target=administration, client_id=client.pk,
-            changes={"kind": [None, kind], "administered_on": [None, administered_on.isoformat()],
-                     "member": [None, member.name if member else None],
-                     **{f"score.{k}": [None, s] for k, (s, _n) in scores.items()}},
+            actor=acting_user,
+            action="ssm.administered",
+            target=administration,
+            client_id=client.pk,
+            changes={
+                "kind": [None, kind],
+                "administered_on": [None, administered_on.isoformat()],
+                "member": [None, member.name if member else None],
+                **{f"score.{k}": [None, s] for k, (s, _n) in scores.items()},
+            },
         )
     return administration
 
@@ -366,7 +501,11 @@ def ssm_administer(
 
 def _node_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     _no_nul(fields)
-    return {k: (" ".join(fields[k].split()) if k == "label" else fields[k]) for k in NODE_FIELDS if k in fields}
+    return {
+        k: (" ".join(fields[k].split()) if k == "label" else fields[k])
+        for k in NODE_FIELDS
+        if k in fields
+    }
 
 
 def ecomap_node_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> EcomapNode:
@@ -375,12 +514,18 @@ def ecomap_node_add(*, acting_user: User, client: Client, fields: Mapping[str, A
     _validated(node, exclude=["client", "agency"])
     with transaction.atomic():
         node.save()
-        audit_record(actor=acting_user, action="ecomap.node_added", target=node,
-                     changes=changed_fields({}, {k: getattr(node, k) for k in NODE_FIELDS}))
+        audit_record(
+            actor=acting_user,
+            action="ecomap.node_added",
+            target=node,
+            changes=changed_fields({}, {k: getattr(node, k) for k in NODE_FIELDS}),
+        )
     return node
 
 
-def ecomap_node_update(*, acting_user: User, node: EcomapNode, fields: Mapping[str, Any]) -> EcomapNode:
+def ecomap_node_update(
+    *, acting_user: User, node: EcomapNode, fields: Mapping[str, Any]
+) -> EcomapNode:
     """Change a tie (its strength, quality, flow) or the node's label, kind or level."""
     values = _node_values(fields)
     before = {k: getattr(node, k) for k in NODE_FIELDS}
@@ -399,12 +544,20 @@ def ecomap_node_update(*, acting_user: User, node: EcomapNode, fields: Mapping[s
 
 def ecomap_node_remove(*, acting_user: User, node: EcomapNode) -> None:
     with transaction.atomic():
-        audit_record(actor=acting_user, action="ecomap.node_removed", target=node,
-                     changes=changed_fields({k: getattr(node, k) for k in NODE_FIELDS}, dict.fromkeys(NODE_FIELDS)))
+        audit_record(
+            actor=acting_user,
+            action="ecomap.node_removed",
+            target=node,
+            changes=changed_fields(
+                {k: getattr(node, k) for k in NODE_FIELDS}, dict.fromkeys(NODE_FIELDS)
+            ),
+        )
         node.delete()
 
 
-def ecomap_snapshot_take(*, acting_user: User, client: Client, taken_on: dt.date | None = None) -> EcomapSnapshot:
+def ecomap_snapshot_take(
+    *, acting_user: User, client: Client, taken_on: dt.date | None = None
+) -> EcomapSnapshot:
     """Freeze today's ecomap as a dated picture."""
     taken_on = taken_on or timezone.localdate()
     _not_future(taken_on, "taken_on")
@@ -418,10 +571,18 @@ def ecomap_snapshot_take(*, acting_user: User, client: Client, taken_on: dt.date
     }
     with transaction.atomic():
         snapshot = EcomapSnapshot.objects.create(
-            agency_id=client.agency_id, client=client, taken_on=taken_on, data=data, created_by=acting_user
+            agency_id=client.agency_id,
+            client=client,
+            taken_on=taken_on,
+            data=data,
+            created_by=acting_user,
         )
-        audit_record(actor=acting_user, action="ecomap.snapshot_taken", target=snapshot,
-                     changes={"taken_on": [None, taken_on.isoformat()], "nodes": [None, len(nodes)]})
+        audit_record(
+            actor=acting_user,
+            action="ecomap.snapshot_taken",
+            target=snapshot,
+            changes={"taken_on": [None, taken_on.isoformat()], "nodes": [None, len(nodes)]},
+        )
     return snapshot
 
 
@@ -429,7 +590,11 @@ def ecomap_snapshot_take(*, acting_user: User, client: Client, taken_on: dt.date
 
 
 def screening_record(
-    *, acting_user: User, client: Client, answers: Mapping[str, Any], administered_on: dt.date | None = None
+    *,
+    acting_user: User,
+    client: Client,
+    answers: Mapping[str, Any],
+    administered_on: dt.date | None = None,
 ) -> ScreeningResponse:
     """Record an AHC HRSN screen. A positive domain is a suggestion for the worker to raise with
     the client; it never creates a goal."""
@@ -442,15 +607,28 @@ def screening_record(
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from exc
     results = {
-        d.domain: {"positive": d.positive, "detail": d.detail, "label": d.label, "suggestion": d.suggestion}
+        d.domain: {
+            "positive": d.positive,
+            "detail": d.detail,
+            "label": d.label,
+            "suggestion": d.suggestion,
+        }
         for d in result.domains
     }
     with transaction.atomic():
         response = ScreeningResponse.objects.create(
-            agency_id=client.agency_id, client=client, administered_on=administered_on,
-            template_version=int(hrsn.hrsn_template().get("version", 1)), answers=dict(answers),
-            results=results, recorded_by=acting_user,
+            agency_id=client.agency_id,
+            client=client,
+            administered_on=administered_on,
+            template_version=int(hrsn.hrsn_template().get("version", 1)),
+            answers=dict(answers),
+            results=results,
+            recorded_by=acting_user,
         )
-        audit_record(actor=acting_user, action="screening.recorded", target=response,
-                     changes={"positive": [None, list(result.positive_domains)]})
+        audit_record(
+            actor=acting_user,
+            action="screening.recorded",
+            target=response,
+            changes={"positive": [None, list(result.positive_domains)]},
+        )
     return response

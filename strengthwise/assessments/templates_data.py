@@ -37,7 +37,9 @@ def shipped_template(kind: str) -> dict[str, Any]:
 def _content_for(agency_id: int, kind: str) -> dict[str, Any]:
     content = copy.deepcopy(shipped_template(kind))
     if kind in (Kind.STRENGTHS, Kind.SSM):
-        extra = AgencyDomain.objects.filter(agency_id=agency_id, kind=kind, active=True).order_by("id")
+        extra = AgencyDomain.objects.filter(agency_id=agency_id, kind=kind, active=True).order_by(
+            "id"
+        )
         for domain in extra:
             entry: dict[str, Any] = {"key": domain.key, "label": domain.label, "agency": True}
             if kind == Kind.SSM:
@@ -50,19 +52,30 @@ def template_current(*, agency_id: int, kind: str) -> AssessmentTemplate:
     """The snapshot of the template as it is today for this agency (created on first use)."""
     content = json.loads(json.dumps(_content_for(agency_id, kind)))  # JSON-native (int keys → str)
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-    found = AssessmentTemplate.objects.filter(agency_id=agency_id, kind=kind, content_hash=digest).first()
+    found = AssessmentTemplate.objects.filter(
+        agency_id=agency_id, kind=kind, content_hash=digest
+    ).first()
     if found:
         return found
     for _attempt in range(3):  # two first uses at once: the loser reads the winner's row
-        latest = AssessmentTemplate.objects.filter(agency_id=agency_id, kind=kind).order_by("-version").first()
+        latest = (
+            AssessmentTemplate.objects.filter(agency_id=agency_id, kind=kind)
+            .order_by("-version")
+            .first()
+        )
         try:
             with transaction.atomic():
                 return AssessmentTemplate.objects.create(
-                    agency_id=agency_id, kind=kind, version=(latest.version + 1) if latest else 1,
-                    content=content, content_hash=digest,
+                    agency_id=agency_id,
+                    kind=kind,
+                    version=(latest.version + 1) if latest else 1,
+                    content=content,
+                    content_hash=digest,
                 )
         except IntegrityError:
-            found = AssessmentTemplate.objects.filter(agency_id=agency_id, kind=kind, content_hash=digest).first()
+            found = AssessmentTemplate.objects.filter(
+                agency_id=agency_id, kind=kind, content_hash=digest
+            ).first()
             if found:
                 return found
     raise RuntimeError("Could not record the template version.")  # pragma: no cover

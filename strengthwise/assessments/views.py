@@ -22,8 +22,17 @@ from strengthwise.core.htmx import render_page
 from . import screening as hrsn
 from . import selectors, services
 from .ecomap_svg import EcoNode, EcoTie, render_ecomap
-from .forms import ConcernForm, FactorForm, MotivationForm, NodeForm, RatingForm, SsmForm, StrengthsForm, TieForm
-from .models import Concern, EcomapNode, EcomapSnapshot, Factor, Kind, SsmAdministration
+from .forms import (
+    ConcernForm,
+    FactorForm,
+    MotivationForm,
+    NodeForm,
+    RatingForm,
+    SsmForm,
+    StrengthsForm,
+    TieForm,
+)
+from .models import Concern, EcomapNode, Factor, Kind, SsmAdministration
 from .templates_data import shipped_template, template_current
 
 
@@ -55,14 +64,22 @@ def _owned(obj: Any, client: Any) -> Any:
 def overview(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "assessments")
     assessment, latest = selectors.strengths_assessment_get(client=client)
-    return render_page(request, "assessments/overview.html", {
-        "client": client, "tab": "overview", "latest": latest,
-        "motivation": selectors.motivation_history(client=client)[:1],
-        "ssm": selectors.ssm_administrations(client=client),
-        "nodes": selectors.ecomap_nodes(client=client),
-        "screens": selectors.screenings(client=client)[:1],
-        "offers_screening": client.episodes.filter(closed_on__isnull=True, program__offers_screening=True).exists(),
-    })
+    return render_page(
+        request,
+        "assessments/overview.html",
+        {
+            "client": client,
+            "tab": "overview",
+            "latest": latest,
+            "motivation": selectors.motivation_history(client=client)[:1],
+            "ssm": selectors.ssm_administrations(client=client),
+            "nodes": selectors.ecomap_nodes(client=client),
+            "screens": selectors.screenings(client=client)[:1],
+            "offers_screening": client.episodes.filter(
+                closed_on__isnull=True, program__offers_screening=True
+            ).exists(),
+        },
+    )
 
 
 # --- strengths assessment -------------------------------------------------------------------
@@ -73,7 +90,11 @@ def overview(request: StaffRequest, client_id: int) -> HttpResponse:
 def strengths(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "strengths_assessment", write=request.method == "POST")
     assessment, latest = selectors.strengths_assessment_get(client=client)
-    template = (assessment.template if assessment else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)).content
+    template = (
+        assessment.template
+        if assessment
+        else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
+    ).content
     status, conflict = 200, None
     if request.method == "POST":
         form = StrengthsForm(request.POST, template=template)
@@ -81,13 +102,22 @@ def strengths(request: StaffRequest, client_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.strengths_assessment_revise(
-                    acting_user=request.user, client=client, version=form.cleaned_data["version"],
+                    acting_user=request.user,
+                    client=client,
+                    version=form.cleaned_data["version"],
                     content=form.content(),
                 )
             except Conflict as error:
                 assessment, latest = selectors.strengths_assessment_get(client=client)
-                conflict = selectors.strengths_compare(template=template, left=error.current, right=error.attempted)
-                form = StrengthsForm(template=template, initial=StrengthsForm.initial_from(error.current, assessment.version if assessment else 0))
+                conflict = selectors.strengths_compare(
+                    template=template, left=error.current, right=error.attempted
+                )
+                form = StrengthsForm(
+                    template=template,
+                    initial=StrengthsForm.initial_from(
+                        error.current, assessment.version if assessment else 0
+                    ),
+                )
                 status = 409
             except DomainError as error:
                 _apply_errors(form, error)
@@ -96,11 +126,23 @@ def strengths(request: StaffRequest, client_id: int) -> HttpResponse:
                 return redirect("assessments:strengths", client_id=client.pk)
     else:
         content = latest.content if latest else {}
-        form = StrengthsForm(template=template, initial=StrengthsForm.initial_from(content, assessment.version if assessment else 0))
-    return render_page(request, "assessments/strengths_form.html", {
-        "client": client, "tab": "strengths", "form": form, "template": template, "latest": latest,
-        "conflict": conflict,
-    }, status=status)
+        form = StrengthsForm(
+            template=template,
+            initial=StrengthsForm.initial_from(content, assessment.version if assessment else 0),
+        )
+    return render_page(
+        request,
+        "assessments/strengths_form.html",
+        {
+            "client": client,
+            "tab": "strengths",
+            "form": form,
+            "template": template,
+            "latest": latest,
+            "conflict": conflict,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -118,10 +160,21 @@ def strengths_versions(request: StaffRequest, client_id: int) -> HttpResponse:
         a, b = versions[1].number, versions[0].number
     if a in numbers and b in numbers and assessment is not None:
         left, right = numbers[a], numbers[b]
-        rows = selectors.strengths_compare(template=assessment.template.content, left=left.content, right=right.content)
-    return render_page(request, "assessments/strengths_versions.html", {
-        "client": client, "tab": "strengths", "versions": versions, "rows": rows, "left": left, "right": right,
-    })
+        rows = selectors.strengths_compare(
+            template=assessment.template.content, left=left.content, right=right.content
+        )
+    return render_page(
+        request,
+        "assessments/strengths_versions.html",
+        {
+            "client": client,
+            "tab": "strengths",
+            "versions": versions,
+            "rows": rows,
+            "left": left,
+            "right": right,
+        },
+    )
 
 
 # --- factors --------------------------------------------------------------------------------
@@ -138,24 +191,37 @@ def factors(request: StaffRequest, client_id: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.factor_add(acting_user=request.user, client=client, fields=form.cleaned_data)
+                services.factor_add(
+                    acting_user=request.user, client=client, fields=form.cleaned_data
+                )
             except DomainError as error:
                 _apply_errors(form, error)
             else:
                 if not request.htmx:
                     return redirect("assessments:factors", client_id=client.pk)
                 form, status = FactorForm(domains=domains), 200
-    return render_page(request, "assessments/factors.html", {
-        "client": client, "tab": "factors", "form": form, "groups": selectors.factors_for(client=client),
-        "domain_labels": dict(domains),
-    }, partial="factor-list", status=status)
+    return render_page(
+        request,
+        "assessments/factors.html",
+        {
+            "client": client,
+            "tab": "factors",
+            "form": form,
+            "groups": selectors.factors_for(client=client),
+            "domain_labels": dict(domains),
+        },
+        partial="factor-list",
+        status=status,
+    )
 
 
 @login_required
 @require_POST
 def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    factor = _owned(access_client_object(request.user, Factor, factor_id, write=True, request=request), client)
+    factor = _owned(
+        access_client_object(request.user, Factor, factor_id, write=True, request=request), client
+    )
     services.factor_set_aside(acting_user=request.user, factor=factor)
     return redirect("assessments:factors", client_id=client.pk)
 
@@ -174,9 +240,14 @@ def _ruler_chart(concern: Concern) -> str:
     return svg.line_chart(
         title=_("%(concern)s: importance and confidence over time") % {"concern": concern.label},
         x_labels=[r.rated_on.isoformat() for r in ratings],
-        series=[svg.Series(_("Importance"), [r.importance for r in ratings]),
-                svg.Series(_("Confidence"), [r.confidence for r in ratings])],
-        y_min=0, y_max=10, y_ticks=[0, 2, 4, 6, 8, 10], id_prefix=f"ruler-{concern.pk}",
+        series=[
+            svg.Series(_("Importance"), [r.importance for r in ratings]),
+            svg.Series(_("Confidence"), [r.confidence for r in ratings]),
+        ],
+        y_min=0,
+        y_max=10,
+        y_ticks=[0, 2, 4, 6, 8, 10],
+        id_prefix=f"ruler-{concern.pk}",
     )
 
 
@@ -197,34 +268,71 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
             if action == "answers":
                 answers = MotivationForm(request.POST)
                 if answers.is_valid():
-                    services.motivation_record_add(acting_user=request.user, client=client, fields=answers.cleaned_data)
+                    services.motivation_record_add(
+                        acting_user=request.user, client=client, fields=answers.cleaned_data
+                    )
                     return redirect("assessments:motivation", client_id=client.pk)
             elif action == "concern":
                 concern_form = ConcernForm(request.POST, domains=domains)
                 if concern_form.is_valid():
-                    services.concern_add(acting_user=request.user, client=client, **concern_form.cleaned_data)
+                    services.concern_add(
+                        acting_user=request.user, client=client, **concern_form.cleaned_data
+                    )
                     return redirect("assessments:motivation", client_id=client.pk)
             elif action == "rating":
-                concern = _owned(access_client_object(request.user, Concern, request.POST.get("concern"), write=True, request=request), client)
+                concern = _owned(
+                    access_client_object(
+                        request.user,
+                        Concern,
+                        request.POST.get("concern"),
+                        write=True,
+                        request=request,
+                    ),
+                    client,
+                )
                 rating_form = RatingForm(request.POST, stages=_stages())
                 if rating_form.is_valid():
-                    services.readiness_rate(acting_user=request.user, concern=concern, fields=rating_form.cleaned_data)
+                    services.readiness_rate(
+                        acting_user=request.user, concern=concern, fields=rating_form.cleaned_data
+                    )
                     return redirect("assessments:motivation", client_id=client.pk)
             else:
                 raise DomainError(_("Unknown action."))
         except DomainError as error:
-            target = {"answers": answers, "concern": concern_form, "rating": rating_form}.get(action or "", answers)
+            target = {"answers": answers, "concern": concern_form, "rating": rating_form}.get(
+                action or "", answers
+            )
             _apply_errors(target, error)
     concerns = selectors.concerns_with_ratings(client=client)
     stage_labels = dict(_stages())
-    return render_page(request, "assessments/motivation.html", {
-        "client": client, "tab": "motivation", "answers_form": answers, "concern_form": concern_form,
-        "rating_form": rating_form, "history": selectors.motivation_history(client=client),
-        "concerns": [{"concern": c, "chart": _ruler_chart(c), "ratings": list(c.ratings.all()),
-                      "stage_label": stage_labels.get(c.ratings.all()[len(c.ratings.all()) - 1].stage, "") if c.ratings.all() else ""}
-                     for c in concerns],
-        "stage_labels": stage_labels, "template": shipped_template(Kind.MOTIVATION),
-    }, status=status)
+    return render_page(
+        request,
+        "assessments/motivation.html",
+        {
+            "client": client,
+            "tab": "motivation",
+            "answers_form": answers,
+            "concern_form": concern_form,
+            "rating_form": rating_form,
+            "history": selectors.motivation_history(client=client),
+            "concerns": [
+                {
+                    "concern": c,
+                    "chart": _ruler_chart(c),
+                    "ratings": list(c.ratings.all()),
+                    "stage_label": stage_labels.get(
+                        c.ratings.all()[len(c.ratings.all()) - 1].stage, ""
+                    )
+                    if c.ratings.all()
+                    else "",
+                }
+                for c in concerns
+            ],
+            "stage_labels": stage_labels,
+            "template": shipped_template(Kind.MOTIVATION),
+        },
+        status=status,
+    )
 
 
 # --- Self-Sufficiency Matrix ----------------------------------------------------------------
@@ -234,17 +342,28 @@ def _members(client: Any) -> list[tuple[str, str]]:
     return [(str(m.pk), f"{m.name} ({m.relationship})") for m in client.household.all()]
 
 
-def _ssm_chart(template: dict[str, Any], administrations: list[SsmAdministration]) -> tuple[str, list[Any]]:
+def _ssm_chart(
+    template: dict[str, Any], administrations: list[SsmAdministration]
+) -> tuple[str, list[Any]]:
     domains = [*template["domains"], *template.get("optional_domains", [])]
     columns = [f"{a.get_kind_display()} {a.administered_on.isoformat()}" for a in administrations]
     scores = [{s.domain: s.score for s in a.scores.all()} for a in administrations]
     rows = [(d["label"], [sc.get(d["key"]) or None for sc in scores]) for d in domains]
     table = [(d["label"], [sc.get(d["key"]) for sc in scores]) for d in domains]
-    chart = svg.dot_plot(
-        title=_("Self-Sufficiency Matrix: change across administrations"), rows=rows, column_names=columns,
-        x_min=1, x_max=5, x_ticks=[1, 2, 3, 4, 5],
-        x_tick_labels={int(k): v for k, v in template["scale"].items() if int(k) > 0}, id_prefix="ssm",
-    ) if administrations else ""
+    chart = (
+        svg.dot_plot(
+            title=_("Self-Sufficiency Matrix: change across administrations"),
+            rows=rows,
+            column_names=columns,
+            x_min=1,
+            x_max=5,
+            x_ticks=[1, 2, 3, 4, 5],
+            x_tick_labels={int(k): v for k, v in template["scale"].items() if int(k) > 0},
+            id_prefix="ssm",
+        )
+        if administrations
+        else ""
+    )
     return chart, table
 
 
@@ -259,9 +378,18 @@ def ssm(request: StaffRequest, client_id: int) -> HttpResponse:
     for member, items in people.items():
         template = items[-1].template.content
         chart, table = _ssm_chart(template, items)
-        charts.append({"member": member, "administrations": items, "chart": chart, "table": table,
-                       "scale": template["scale"]})
-    return render_page(request, "assessments/ssm.html", {"client": client, "tab": "ssm", "charts": charts})
+        charts.append(
+            {
+                "member": member,
+                "administrations": items,
+                "chart": chart,
+                "table": table,
+                "scale": template["scale"],
+            }
+        )
+    return render_page(
+        request, "assessments/ssm.html", {"client": client, "tab": "ssm", "charts": charts}
+    )
 
 
 @login_required
@@ -270,8 +398,12 @@ def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "ssm", write=request.method == "POST")
     template = template_current(agency_id=client.agency_id, kind=Kind.SSM).content
     members = _members(client)
-    form = SsmForm(request.POST or None, template=template, members=members,
-                   initial={"administered_on": timezone.localdate(), "kind": "entry"})
+    form = SsmForm(
+        request.POST or None,
+        template=template,
+        members=members,
+        initial={"administered_on": timezone.localdate(), "kind": "entry"},
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -281,34 +413,72 @@ def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
                 member = client.household.filter(pk=form.cleaned_data["member"]).first()
             try:
                 services.ssm_administer(
-                    acting_user=request.user, client=client, kind=form.cleaned_data["kind"],
-                    administered_on=form.cleaned_data["administered_on"], scores=form.scores(), member=member,
+                    acting_user=request.user,
+                    client=client,
+                    kind=form.cleaned_data["kind"],
+                    administered_on=form.cleaned_data["administered_on"],
+                    scores=form.scores(),
+                    member=member,
                 )
             except DomainError as error:
                 for field, problems in error.field_errors.items():
                     for problem in problems:
-                        form.add_error(f"score_{field}" if f"score_{field}" in form.fields else (field if field in form.fields else None), problem)
+                        form.add_error(
+                            f"score_{field}"
+                            if f"score_{field}" in form.fields
+                            else (field if field in form.fields else None),
+                            problem,
+                        )
                 if not error.field_errors:
                     form.add_error(None, error.message)
             else:
                 messages.success(request, _("Matrix saved."))
                 return redirect("assessments:ssm", client_id=client.pk)
-    return render_page(request, "assessments/ssm_form.html", {
-        "client": client, "tab": "ssm", "form": form, "template": template,
-    }, status=status)
+    return render_page(
+        request,
+        "assessments/ssm_form.html",
+        {
+            "client": client,
+            "tab": "ssm",
+            "form": form,
+            "template": template,
+        },
+        status=status,
+    )
 
 
 # --- ecomap ---------------------------------------------------------------------------------
 
 
-def _ecomap_svg(client: Any, nodes: list[dict[str, Any]], *, title: str, dated: str = "", household: list[str] | None = None) -> str:
+def _ecomap_svg(
+    client: Any,
+    nodes: list[dict[str, Any]],
+    *,
+    title: str,
+    dated: str = "",
+    household: list[str] | None = None,
+) -> str:
     if not nodes:
         return ""
     return render_ecomap(
         center_label=client.display_name if not isinstance(client, str) else client,
-        nodes=[EcoNode(id=str(n["id"]), label=n["label"], kind=n["kind"], level=n["level"]) for n in nodes],
-        ties=[EcoTie(node_id=str(n["id"]), strength=n["strength"], quality=n["quality"], flow=n["flow"], note=n.get("note", "")) for n in nodes],
-        title=title, dated=dated, household=household or [],
+        nodes=[
+            EcoNode(id=str(n["id"]), label=n["label"], kind=n["kind"], level=n["level"])
+            for n in nodes
+        ],
+        ties=[
+            EcoTie(
+                node_id=str(n["id"]),
+                strength=n["strength"],
+                quality=n["quality"],
+                flow=n["flow"],
+                note=n.get("note", ""),
+            )
+            for n in nodes
+        ],
+        title=title,
+        dated=dated,
+        household=household or [],
         legend_labels=_legend_labels(),
     )
 
@@ -316,50 +486,99 @@ def _ecomap_svg(client: Any, nodes: list[dict[str, Any]], *, title: str, dated: 
 def _legend_labels() -> dict[str, str]:
     """The ecomap's words, translated (the renderer has English defaults)."""
     return {
-        "ties": _("Ties"), "flow": _("Flow"), "levels": _("Level"),
-        "strong": _("Strong"), "moderate": _("Moderate"), "tenuous": _("Tenuous"),
-        "stressful": _("Stressful (hatched)"), "to_client": _("Energy to the client"),
-        "from_client": _("Energy from the client"), "both": _("Both ways"),
-        "legend_micro": _("micro: the person"), "legend_meso": _("meso: family, groups, local"),
+        "ties": _("Ties"),
+        "flow": _("Flow"),
+        "levels": _("Level"),
+        "strong": _("Strong"),
+        "moderate": _("Moderate"),
+        "tenuous": _("Tenuous"),
+        "stressful": _("Stressful (hatched)"),
+        "to_client": _("Energy to the client"),
+        "from_client": _("Energy from the client"),
+        "both": _("Both ways"),
+        "legend_micro": _("micro: the person"),
+        "legend_meso": _("meso: family, groups, local"),
         "legend_macro": _("macro: wider systems"),
-        "micro": _("micro"), "meso": _("meso"), "macro": _("macro"),
+        "micro": _("micro"),
+        "meso": _("meso"),
+        "macro": _("macro"),
         **{kind: str(label).lower() for kind, label in EcomapNode.NodeKind.choices},
     }
 
 
 def _node_dicts(nodes: list[EcomapNode]) -> list[dict[str, Any]]:
-    return [{"id": n.pk, "label": n.label, "kind": n.kind, "level": n.level, "strength": n.strength,
-             "quality": n.quality, "flow": n.flow, "note": n.note} for n in nodes]
+    return [
+        {
+            "id": n.pk,
+            "label": n.label,
+            "kind": n.kind,
+            "level": n.level,
+            "strength": n.strength,
+            "quality": n.quality,
+            "flow": n.flow,
+            "note": n.note,
+        }
+        for n in nodes
+    ]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ecomap(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "ecomap", write=request.method == "POST")
-    form = NodeForm(request.POST or None, initial={"level": "meso", "strength": "moderate", "quality": "positive", "flow": "both"})
+    form = NodeForm(
+        request.POST or None,
+        initial={"level": "meso", "strength": "moderate", "quality": "positive", "flow": "both"},
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.ecomap_node_add(acting_user=request.user, client=client, fields=form.cleaned_data)
+                services.ecomap_node_add(
+                    acting_user=request.user, client=client, fields=form.cleaned_data
+                )
             except DomainError as error:
                 _apply_errors(form, error)
             else:
                 if not request.htmx:
                     return redirect("assessments:ecomap", client_id=client.pk)
-                form, status = NodeForm(initial={"level": "meso", "strength": "moderate", "quality": "positive", "flow": "both"}), 200
-    return render_page(request, "assessments/ecomap.html", _ecomap_context(client, form), partial="ecomap-editor", status=status)
+                form, status = (
+                    NodeForm(
+                        initial={
+                            "level": "meso",
+                            "strength": "moderate",
+                            "quality": "positive",
+                            "flow": "both",
+                        }
+                    ),
+                    200,
+                )
+    return render_page(
+        request,
+        "assessments/ecomap.html",
+        _ecomap_context(client, form),
+        partial="ecomap-editor",
+        status=status,
+    )
 
 
 def _ecomap_context(client: Any, form: Any) -> dict[str, Any]:
     nodes = selectors.ecomap_nodes(client=client)
     household = [m.name for m in client.household.all() if m.lives_with_client]
     return {
-        "client": client, "tab": "ecomap", "form": form, "nodes": nodes,
+        "client": client,
+        "tab": "ecomap",
+        "form": form,
+        "nodes": nodes,
         "tie_forms": [(n, TieForm(instance=n, prefix=f"tie{n.pk}")) for n in nodes],
-        "svg": _ecomap_svg(client, _node_dicts(nodes), title=_("Ecomap of %(name)s") % {"name": client.display_name},
-                           dated=timezone.localdate().isoformat(), household=household),
+        "svg": _ecomap_svg(
+            client,
+            _node_dicts(nodes),
+            title=_("Ecomap of %(name)s") % {"name": client.display_name},
+            dated=timezone.localdate().isoformat(),
+            household=household,
+        ),
         "snapshots": selectors.ecomap_snapshots(client=client),
     }
 
@@ -368,7 +587,9 @@ def _ecomap_context(client: Any, form: Any) -> dict[str, Any]:
 @require_POST
 def ecomap_tie(request: StaffRequest, client_id: int, node_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    node = _owned(access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client)
+    node = _owned(
+        access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client
+    )
     form = TieForm(request.POST, instance=node, prefix=f"tie{node.pk}")
     status = 200
     if form.is_valid():
@@ -377,18 +598,31 @@ def ecomap_tie(request: StaffRequest, client_id: int, node_id: int) -> HttpRespo
         status = 400
     if not request.htmx:
         return redirect("assessments:ecomap", client_id=client.pk)
-    return render_page(request, "assessments/ecomap.html", _ecomap_context(client, NodeForm()), partial="ecomap-editor", status=status)
+    return render_page(
+        request,
+        "assessments/ecomap.html",
+        _ecomap_context(client, NodeForm()),
+        partial="ecomap-editor",
+        status=status,
+    )
 
 
 @login_required
 @require_POST
 def ecomap_node_remove(request: StaffRequest, client_id: int, node_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    node = _owned(access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client)
+    node = _owned(
+        access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client
+    )
     services.ecomap_node_remove(acting_user=request.user, node=node)
     if not request.htmx:
         return redirect("assessments:ecomap", client_id=client.pk)
-    return render_page(request, "assessments/ecomap.html", _ecomap_context(client, NodeForm()), partial="ecomap-editor")
+    return render_page(
+        request,
+        "assessments/ecomap.html",
+        _ecomap_context(client, NodeForm()),
+        partial="ecomap-editor",
+    )
 
 
 @login_required
@@ -413,19 +647,42 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
 
     def side(key: str) -> dict[str, Any] | None:
         if key == "current":
-            return {"label": _("Today"), "svg": _ecomap_svg(client, current, title=_("Ecomap today"), dated=timezone.localdate().isoformat()), "nodes": current}
+            return {
+                "label": _("Today"),
+                "svg": _ecomap_svg(
+                    client, current, title=_("Ecomap today"), dated=timezone.localdate().isoformat()
+                ),
+                "nodes": current,
+            }
         snap = by_id.get(key)
         if snap is None:
             return None
-        return {"label": snap.taken_on.isoformat(), "nodes": snap.data["nodes"],
-                "svg": _ecomap_svg(snap.data["center"], snap.data["nodes"], title=_("Ecomap"), dated=snap.taken_on.isoformat(),
-                                   household=snap.data.get("household", []))}
+        return {
+            "label": snap.taken_on.isoformat(),
+            "nodes": snap.data["nodes"],
+            "svg": _ecomap_svg(
+                snap.data["center"],
+                snap.data["nodes"],
+                title=_("Ecomap"),
+                dated=snap.taken_on.isoformat(),
+                household=snap.data.get("household", []),
+            ),
+        }
 
     a = request.GET.get("a") or (str(snapshots[0].pk) if snapshots else "current")
     b = request.GET.get("b") or "current"
-    return render_page(request, "assessments/ecomap_compare.html", {
-        "client": client, "tab": "ecomap", "snapshots": snapshots, "sides": [side(a), side(b)], "a": a, "b": b,
-    })
+    return render_page(
+        request,
+        "assessments/ecomap_compare.html",
+        {
+            "client": client,
+            "tab": "ecomap",
+            "snapshots": snapshots,
+            "sides": [side(a), side(b)],
+            "a": a,
+            "b": b,
+        },
+    )
 
 
 # --- screening ------------------------------------------------------------------------------
@@ -439,7 +696,9 @@ def _screening_items() -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def screening(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "screening", write=request.method == "POST")
-    offered = client.episodes.filter(closed_on__isnull=True, program__offers_screening=True).exists()
+    offered = client.episodes.filter(
+        closed_on__isnull=True, program__offers_screening=True
+    ).exists()
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -456,9 +715,24 @@ def screening(request: StaffRequest, client_id: int) -> HttpResponse:
             errors.append(error.message)
             status = 400
         else:
-            messages.success(request, _("Screen saved. Positive answers are things to talk about — the client decides what becomes a goal."))
+            messages.success(
+                request,
+                _(
+                    "Screen saved. Positive answers are things to talk about — the client decides what becomes a goal."
+                ),
+            )
             return redirect("assessments:screening", client_id=client.pk)
-    return render_page(request, "assessments/screening.html", {
-        "client": client, "tab": "screening", "offered": offered, "items": _screening_items(),
-        "template": hrsn.hrsn_template(), "past": selectors.screenings(client=client), "errors": errors,
-    }, status=status)
+    return render_page(
+        request,
+        "assessments/screening.html",
+        {
+            "client": client,
+            "tab": "screening",
+            "offered": offered,
+            "items": _screening_items(),
+            "template": hrsn.hrsn_template(),
+            "past": selectors.screenings(client=client),
+            "errors": errors,
+        },
+        status=status,
+    )

@@ -745,6 +745,27 @@ def test_legend_and_node_words_use_custom_labels():
     assert_legible(ET.tostring(root, encoding="unicode"))
 
 
+def test_longer_kind_names_wrap_inside_their_circles():
+    kinds = {
+        "health": "health care",
+        "faith": "faith community",
+        "court": "courts and legal",
+        "services": "servicios sociales",
+        "recreation": "recreación",
+    }
+    data = crowd(11)  # one node of every kind
+    svg = render_ecomap(**data, legend_labels=kinds)
+    assert_legible(svg)  # also checks each kind text lies inside its circle
+    root = parse(svg)
+    written = {
+        g.get("data-kind"): text_of(find_class(g, "node-kind")[0]) for g in find_class(root, "node")
+    }
+    for kind, text in kinds.items():
+        assert written[kind] == text
+    faith = next(g for g in find_class(root, "node") if g.get("data-kind") == "faith")
+    assert len(find_class(faith, "node-kind")[0].findall(f"{NS}tspan")) == 2
+
+
 def test_a_broken_translated_summary_falls_back_to_english():
     root = parse(single(legend_labels={"summary": "{center} {oops} {"}))
     assert root.find(f"{NS}desc").text.startswith("Dana and 1 connection:")

@@ -26,7 +26,11 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def test_engagement_answers_keep_the_clients_words_and_history(assessed, web):
-    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/motivation/").content.decode()
+    html = (
+        web(assessed.alice)
+        .get(f"/clients/{assessed.dana.pk}/assessments/motivation/")
+        .content.decode()
+    )
     assert "“Help me find landlords who will look past the eviction" in html
     assert "in their words" in html
     assert MotivationRecord.objects.filter(client=assessed.dana).count() == 2
@@ -34,48 +38,111 @@ def test_engagement_answers_keep_the_clients_words_and_history(assessed, web):
 
 
 def test_rulers_are_charted_with_the_numbers_beside_them(assessed, web):
-    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/motivation/").content.decode()
+    html = (
+        web(assessed.alice)
+        .get(f"/clients/{assessed.dana.pk}/assessments/motivation/")
+        .content.decode()
+    )
     assert html.count("<svg") >= 2
-    assert "I&#x27;m at 4 and not lower because I finished my GED while working." in html or "I'm at 4 and not lower" in html
+    assert (
+        "I&#x27;m at 4 and not lower because I finished my GED while working." in html
+        or "I'm at 4 and not lower" in html
+    )
     assert "Thinking about it, with mixed feelings" in html  # schooling: contemplation
 
 
 def test_motivation_form_and_rating_form(personas, web):
     browser = web(personas.alice)
     url = f"/clients/{personas.dana.pk}/assessments/motivation/"
-    response = browser.post(url, {"action": "answers", "recorded_on": "2026-02-01", "dreams": "A home",
-                                  "dreams_author": "client", "dreams_verbatim": "on", "obstacles_author": "client",
-                                  "support_author": "client"})
+    response = browser.post(
+        url,
+        {
+            "action": "answers",
+            "recorded_on": "2026-02-01",
+            "dreams": "A home",
+            "dreams_author": "client",
+            "dreams_verbatim": "on",
+            "obstacles_author": "client",
+            "support_author": "client",
+        },
+    )
     assert response.status_code == 302
-    assert browser.post(url, {"action": "concern", "label": "Housing", "domain": "daily_living"}).status_code == 302
+    assert (
+        browser.post(
+            url, {"action": "concern", "label": "Housing", "domain": "daily_living"}
+        ).status_code
+        == 302
+    )
     concern = personas.dana.concerns.get()
-    response = browser.post(url, {"action": "rating", "concern": concern.pk, "rated_on": "2026-02-01", "stage": "action",
-                                  "importance": "9", "confidence": "11", "why_author": "client", "rated_by": "client"})
+    response = browser.post(
+        url,
+        {
+            "action": "rating",
+            "concern": concern.pk,
+            "rated_on": "2026-02-01",
+            "stage": "action",
+            "importance": "9",
+            "confidence": "11",
+            "why_author": "client",
+            "rated_by": "client",
+        },
+    )
     assert response.status_code == 400 and not ReadinessRating.objects.exists()
-    response = browser.post(url, {"action": "rating", "concern": concern.pk, "rated_on": "2026-02-01", "stage": "action",
-                                  "importance": "9", "confidence": "4", "why_not_lower": "I did it before",
-                                  "why_author": "client", "rated_by": "client"})
+    response = browser.post(
+        url,
+        {
+            "action": "rating",
+            "concern": concern.pk,
+            "rated_on": "2026-02-01",
+            "stage": "action",
+            "importance": "9",
+            "confidence": "4",
+            "why_not_lower": "I did it before",
+            "why_author": "client",
+            "rated_by": "client",
+        },
+    )
     assert response.status_code == 302
     assert ReadinessRating.objects.get().confidence == 4
 
 
 def test_motivation_bad_input(personas):
     with pytest.raises(ValidationFailed):
-        services.motivation_record_add(acting_user=personas.alice, client=personas.dana, fields={"dreams": "  "})
+        services.motivation_record_add(
+            acting_user=personas.alice, client=personas.dana, fields={"dreams": "  "}
+        )
     with pytest.raises(ValidationFailed):
-        services.motivation_record_add(acting_user=personas.alice, client=personas.dana,
-                                       fields={"dreams": "x", "recorded_on": dt.date.today() + dt.timedelta(days=2)})
+        services.motivation_record_add(
+            acting_user=personas.alice,
+            client=personas.dana,
+            fields={"dreams": "x", "recorded_on": dt.date.today() + dt.timedelta(days=2)},
+        )
     concern = services.concern_add(acting_user=personas.alice, client=personas.dana, label="Work")
-    for bad in [{"stage": "denial", "importance": 5, "confidence": 5}, {"stage": "action", "importance": 11, "confidence": 5}]:
+    for bad in [
+        {"stage": "denial", "importance": 5, "confidence": 5},
+        {"stage": "action", "importance": 11, "confidence": 5},
+    ]:
         with pytest.raises(ValidationFailed):
             services.readiness_rate(acting_user=personas.alice, concern=concern, fields=bad)
 
 
 def test_a_rating_for_another_clients_concern_is_404(assessed, web):
-    rosa_concern = services.concern_add(acting_user=assessed.alice, client=assessed.rosa, label="Taller")
-    response = web(assessed.alice).post(f"/clients/{assessed.dana.pk}/assessments/motivation/", {
-        "action": "rating", "concern": rosa_concern.pk, "rated_on": "2026-02-01", "stage": "action",
-        "importance": "9", "confidence": "4", "why_author": "client", "rated_by": "client"})
+    rosa_concern = services.concern_add(
+        acting_user=assessed.alice, client=assessed.rosa, label="Taller"
+    )
+    response = web(assessed.alice).post(
+        f"/clients/{assessed.dana.pk}/assessments/motivation/",
+        {
+            "action": "rating",
+            "concern": rosa_concern.pk,
+            "rated_on": "2026-02-01",
+            "stage": "action",
+            "importance": "9",
+            "confidence": "4",
+            "why_author": "client",
+            "rated_by": "client",
+        },
+    )
     assert response.status_code == 404
 
 
@@ -91,7 +158,9 @@ def test_face_sheet_shows_strengths_first_and_macro_barriers_as_context(assessed
     assert html.index("A painter") < needs
     needs_card = html[needs:context]
     assert "No car" in needs_card
-    assert "Landlords who turn away applicants" not in needs_card  # macro: never the client's deficit
+    assert (
+        "Landlords who turn away applicants" not in needs_card
+    )  # macro: never the client's deficit
     assert "Landlords who turn away applicants" in html[context:]
     assert "“A place with a door that locks and a room for Jayden." in html
 
@@ -99,17 +168,34 @@ def test_face_sheet_shows_strengths_first_and_macro_barriers_as_context(assessed
 def test_factor_needs_a_known_level_valence_and_domain(personas):
     base = {"description": "x", "level": "micro", "valence": "strength", "domain": "health"}
     services.factor_add(acting_user=personas.alice, client=personas.dana, fields=base)
-    for change in [{"level": "cosmic"}, {"valence": "maybe"}, {"domain": "astrology"}, {"description": ""}, {"description": "a\x00"}]:
+    for change in [
+        {"level": "cosmic"},
+        {"valence": "maybe"},
+        {"domain": "astrology"},
+        {"description": ""},
+        {"description": "a\x00"},
+    ]:
         with pytest.raises(ValidationFailed):
-            services.factor_add(acting_user=personas.alice, client=personas.dana, fields=base | change)
+            services.factor_add(
+                acting_user=personas.alice, client=personas.dana, fields=base | change
+            )
     assert Factor.objects.filter(client=personas.dana).count() == 1
 
 
 def test_factor_page_adds_with_htmx_and_sets_aside(personas, web):
     browser = web(personas.alice)
     url = f"/clients/{personas.dana.pk}/assessments/factors/"
-    response = browser.post(url, {"description": "Keeps every receipt", "valence": "strength", "level": "micro",
-                                  "domain": "financial", "author": "worker"}, headers={"HX-Request": "true"})
+    response = browser.post(
+        url,
+        {
+            "description": "Keeps every receipt",
+            "valence": "strength",
+            "level": "micro",
+            "domain": "financial",
+            "author": "worker",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200 and "<html" not in response.content.decode()
     assert "Keeps every receipt" in response.content.decode()
     factor = Factor.objects.get(client=personas.dana)
@@ -128,13 +214,19 @@ def ties_in(html):
 
 
 def test_ecomap_page_draws_every_tie_with_its_style(assessed, web):
-    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/ecomap/").content.decode()
+    html = (
+        web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/ecomap/").content.decode()
+    )
     ties = ties_in(html)
     nodes = {str(n.pk): n for n in EcomapNode.objects.filter(client=assessed.dana)}
     assert set(ties) == set(nodes) and len(ties) >= 8
     for node_id, g in ties.items():
         node = nodes[node_id]
-        assert (g.get("data-strength"), g.get("data-quality"), g.get("data-flow")) == (node.strength, node.quality, node.flow)
+        assert (g.get("data-strength"), g.get("data-quality"), g.get("data-flow")) == (
+            node.strength,
+            node.quality,
+            node.flow,
+        )
         hatches = [e for e in g.iter() if e.get("class") == "hatch"]
         assert bool(hatches) == (node.quality == "stressful")
     assert not re.search(r'\sstyle="', html[html.index("<svg") : html.index("</svg>")])
@@ -144,7 +236,11 @@ def test_changing_a_tie_with_htmx_redraws_the_ecomap(assessed, web):
     node = EcomapNode.objects.get(client=assessed.dana, label="Grocery store job")
     response = web(assessed.alice).post(
         f"/clients/{assessed.dana.pk}/assessments/ecomap/nodes/{node.pk}/",
-        {f"tie{node.pk}-strength": "strong", f"tie{node.pk}-quality": "positive", f"tie{node.pk}-flow": "both"},
+        {
+            f"tie{node.pk}-strength": "strong",
+            f"tie{node.pk}-quality": "positive",
+            f"tie{node.pk}-flow": "both",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -159,7 +255,11 @@ def test_bad_tie_values_change_nothing(assessed, web):
     node = EcomapNode.objects.get(client=assessed.dana, label="Grocery store job")
     response = web(assessed.alice).post(
         f"/clients/{assessed.dana.pk}/assessments/ecomap/nodes/{node.pk}/",
-        {f"tie{node.pk}-strength": "unbreakable", f"tie{node.pk}-quality": "positive", f"tie{node.pk}-flow": "both"},
+        {
+            f"tie{node.pk}-strength": "unbreakable",
+            f"tie{node.pk}-quality": "positive",
+            f"tie{node.pk}-flow": "both",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 400
@@ -170,8 +270,17 @@ def test_bad_tie_values_change_nothing(assessed, web):
 def test_add_and_remove_a_node(personas, web):
     browser = web(personas.alice)
     url = f"/clients/{personas.dana.pk}/assessments/ecomap/"
-    response = browser.post(url, {"label": "Pastor Ruth", "kind": "faith", "level": "meso", "strength": "strong",
-                                  "quality": "positive", "flow": "to_client"})
+    response = browser.post(
+        url,
+        {
+            "label": "Pastor Ruth",
+            "kind": "faith",
+            "level": "meso",
+            "strength": "strong",
+            "quality": "positive",
+            "flow": "to_client",
+        },
+    )
     assert response.status_code == 302
     node = EcomapNode.objects.get(client=personas.dana)
     assert browser.post(url, {"label": "", "kind": "faith", "level": "meso"}).status_code == 400
@@ -183,9 +292,13 @@ def test_dated_snapshots_compare_side_by_side(assessed, web):
     snapshots = list(EcomapSnapshot.objects.filter(client=assessed.dana).order_by("taken_on"))
     assert len(snapshots) == 2
     assert len(snapshots[0].data["nodes"]) == 7 and len(snapshots[1].data["nodes"]) == 10
-    html = web(assessed.alice).get(
-        f"/clients/{assessed.dana.pk}/assessments/ecomap/compare/?a={snapshots[0].pk}&b={snapshots[1].pk}"
-    ).content.decode()
+    html = (
+        web(assessed.alice)
+        .get(
+            f"/clients/{assessed.dana.pk}/assessments/ecomap/compare/?a={snapshots[0].pk}&b={snapshots[1].pk}"
+        )
+        .content.decode()
+    )
     assert html.count("<svg") == 2
     assert snapshots[0].taken_on.isoformat() in html and snapshots[1].taken_on.isoformat() in html
 
@@ -199,7 +312,9 @@ def test_a_snapshot_of_an_empty_ecomap_is_refused(personas):
 
 
 def test_screening_only_where_the_program_offers_it(personas, web):
-    response = web(personas.alice).post(f"/clients/{personas.dana.pk}/assessments/screening/", {"transportation": "yes"})
+    response = web(personas.alice).post(
+        f"/clients/{personas.dana.pk}/assessments/screening/", {"transportation": "yes"}
+    )
     assert response.status_code == 400
     assert not ScreeningResponse.objects.exists()
 
@@ -207,9 +322,18 @@ def test_screening_only_where_the_program_offers_it(personas, web):
 def test_a_positive_screen_suggests_never_decides(assessed, web):
     browser = web(assessed.alice)
     url = f"/clients/{assessed.dana.pk}/assessments/screening/"
-    answers = {"living_situation": "steady", "housing_problems": "none", "food_worry": "never", "food_ran_out": "never",
-               "transportation": "no", "utilities": "no", "safety_hurt": "sometimes", "safety_insult": "fairly_often",
-               "safety_threaten": "rarely", "safety_scream": "sometimes"}
+    answers = {
+        "living_situation": "steady",
+        "housing_problems": "none",
+        "food_worry": "never",
+        "food_ran_out": "never",
+        "transportation": "no",
+        "utilities": "no",
+        "safety_hurt": "sometimes",
+        "safety_insult": "fairly_often",
+        "safety_threaten": "rarely",
+        "safety_scream": "sometimes",
+    }
     assert browser.post(url, answers).status_code == 302
     screen = ScreeningResponse.objects.filter(client=assessed.dana).first()
     assert screen.results["safety"]["positive"] is True  # 3 + 4 + 2 + 3 = 12 > 10

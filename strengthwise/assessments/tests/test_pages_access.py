@@ -30,7 +30,9 @@ def url(client, path):
 def test_owner_opens_every_page_and_the_read_is_audited(assessed, web, path, action):
     response = web(assessed.alice).get(url(assessed.dana, path))
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(action=action, client_id=assessed.dana.pk, actor_id=assessed.alice.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=action, client_id=assessed.dana.pk, actor_id=assessed.alice.pk
+    ).exists()
     assert response["Cache-Control"] == "no-store"
 
 
@@ -56,11 +58,30 @@ def test_others_get_404_on_every_page_and_action_and_change_nothing(assessed, we
     node = EcomapNode.objects.filter(client=dana).first()
     posts = [
         ("strengths/", {"version": 2, "daily_living__aspirations__text": "x"}),
-        ("factors/", {"description": "x", "valence": "strength", "level": "micro", "domain": "health", "author": "client"}),
+        (
+            "factors/",
+            {
+                "description": "x",
+                "valence": "strength",
+                "level": "micro",
+                "domain": "health",
+                "author": "client",
+            },
+        ),
         (f"factors/{factor.pk}/set-aside/", {}),
         ("motivation/", {"action": "answers", "recorded_on": "2026-01-01", "dreams": "x"}),
         ("matrix/new/", {"kind": "review", "administered_on": "2026-01-01"}),
-        ("ecomap/", {"label": "x", "kind": "family", "level": "meso", "strength": "strong", "quality": "positive", "flow": "both"}),
+        (
+            "ecomap/",
+            {
+                "label": "x",
+                "kind": "family",
+                "level": "meso",
+                "strength": "strong",
+                "quality": "positive",
+                "flow": "both",
+            },
+        ),
         (f"ecomap/nodes/{node.pk}/", {f"tie{node.pk}-strength": "tenuous"}),
         (f"ecomap/nodes/{node.pk}/remove/", {}),
         ("ecomap/snapshots/", {}),
@@ -82,7 +103,9 @@ def test_objects_of_another_client_cannot_be_reached_through_dana(assessed, web)
     assert rosa_factor.active
 
 
-@pytest.mark.parametrize("path", ["", "strengths/", "factors/", "motivation/", "matrix/", "ecomap/", "screening/"])
+@pytest.mark.parametrize(
+    "path", ["", "strengths/", "factors/", "motivation/", "matrix/", "ecomap/", "screening/"]
+)
 def test_pages_of_a_client_with_nothing_recorded_show_empty_states(personas, web, path):
     response = web(personas.alice).get(url(personas.rosa, path))
     assert response.status_code == 200

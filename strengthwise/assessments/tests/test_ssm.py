@@ -21,8 +21,14 @@ def full(level=3, **overrides):
 
 
 def administer(personas, kind="entry", day=DAY, scores=None, member=None):
-    return services.ssm_administer(acting_user=personas.alice, client=personas.dana, kind=kind,
-                                   administered_on=day, scores=scores or full(), member=member)
+    return services.ssm_administer(
+        acting_user=personas.alice,
+        client=personas.dana,
+        kind=kind,
+        administered_on=day,
+        scores=scores or full(),
+        member=member,
+    )
 
 
 def test_the_template_has_seventeen_domains_and_an_optional_credit_domain():
@@ -38,8 +44,15 @@ def test_entry_review_and_exit_with_zero_for_not_applicable(personas):
     entry = administer(personas, scores=full(2, childcare=0))
     assert SsmScore.objects.get(administration=entry, domain="childcare").score == 0
     administer(personas, "review", DAY + dt.timedelta(days=90), full(3))
-    administer(personas, "exit", DAY + dt.timedelta(days=180), full(4, credit_history=3) | {"credit_history": (3, "")})
-    kinds = list(SsmAdministration.objects.filter(client=personas.dana).values_list("kind", flat=True))
+    administer(
+        personas,
+        "exit",
+        DAY + dt.timedelta(days=180),
+        full(4, credit_history=3) | {"credit_history": (3, "")},
+    )
+    kinds = list(
+        SsmAdministration.objects.filter(client=personas.dana).values_list("kind", flat=True)
+    )
     assert kinds == ["entry", "review", "exit"]
     # After an exit, a new entry may start (the client came back).
     administer(personas, "entry", DAY + dt.timedelta(days=200))
@@ -105,14 +118,18 @@ def test_the_form_saves_a_matrix_and_shows_field_errors(personas, web):
     data["note_housing"] = "Weekly motel"
     assert browser.post(url, data).status_code == 302
     administration = SsmAdministration.objects.get(client=personas.dana)
-    assert SsmScore.objects.get(administration=administration, domain="housing").note == "Weekly motel"
+    assert (
+        SsmScore.objects.get(administration=administration, domain="housing").note == "Weekly motel"
+    )
 
 
 def test_matrix_page_has_a_chart_and_the_numbers_as_a_table(assessed, web):
-    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/matrix/").content.decode()
+    html = (
+        web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/matrix/").content.decode()
+    )
     assert "<svg" in html and 'role="img"' in html
     assert "Levels by domain" in html
     # Housing went from 1 at entry to 2 at review: both numbers are in the table row.
-    table = html[html.index('<table class="ssm-table">'):]
-    row = table[table.index(">Housing<"):][:200]
+    table = html[html.index('<table class="ssm-table">') :]
+    row = table[table.index(">Housing<") :][:200]
     assert ">1<" in row and ">2<" in row

@@ -7,7 +7,12 @@ import re
 import pytest
 
 from strengthwise.assessments import services
-from strengthwise.assessments.models import AgencyDomain, AssessmentTemplate, Kind, StrengthsAssessment
+from strengthwise.assessments.models import (
+    AgencyDomain,
+    AssessmentTemplate,
+    Kind,
+    StrengthsAssessment,
+)
 from strengthwise.assessments.selectors import strengths_compare
 from strengthwise.audit.models import AuditEvent
 from strengthwise.core.errors import Conflict, ValidationFailed
@@ -18,42 +23,83 @@ def doc(**cells):
     domains: dict = {}
     for key, (text, author, verbatim) in cells.items():
         domain, column = key.split(".")
-        domains.setdefault(domain, {})[column] = {"text": text, "author": author, "verbatim": verbatim}
+        domains.setdefault(domain, {})[column] = {
+            "text": text,
+            "author": author,
+            "verbatim": verbatim,
+        }
     return {"domains": domains, "priorities": []}
 
 
 def test_every_save_keeps_a_version_with_authorship(personas):
     alice, dana = personas.alice, personas.dana
-    a = services.strengths_assessment_revise(acting_user=alice, client=dana, version=None,
-                                             content=doc(**{"health.aspirations": ("Stay sober", "client", True)}))
+    a = services.strengths_assessment_revise(
+        acting_user=alice,
+        client=dana,
+        version=None,
+        content=doc(**{"health.aspirations": ("Stay sober", "client", True)}),
+    )
     assert a.latest_number == 1 and a.version == 1
-    a = services.strengths_assessment_revise(acting_user=alice, client=dana, version=1,
-                                             content=doc(**{"health.aspirations": ("Stay sober and sleep", "client", True)}))
+    a = services.strengths_assessment_revise(
+        acting_user=alice,
+        client=dana,
+        version=1,
+        content=doc(**{"health.aspirations": ("Stay sober and sleep", "client", True)}),
+    )
     assert a.latest_number == 2
     first, second = [v.content for v in a.versions.order_by("number")]
-    assert first["domains"]["health"]["aspirations"] == {"text": "Stay sober", "author": "client", "verbatim": True}
+    assert first["domains"]["health"]["aspirations"] == {
+        "text": "Stay sober",
+        "author": "client",
+        "verbatim": True,
+    }
     assert second["domains"]["health"]["aspirations"]["text"] == "Stay sober and sleep"
     # Every domain and column is present, defaults applied where nothing was said.
-    assert second["domains"]["leisure"]["resources"] == {"text": "", "author": "together", "verbatim": False}
-    event = AuditEvent.objects.filter(action="strengths_assessment.revised", client_id=dana.pk).last()
-    assert event.changes["health.aspirations"] == ["[client, quote] Stay sober", "[client, quote] Stay sober and sleep"]
+    assert second["domains"]["leisure"]["resources"] == {
+        "text": "",
+        "author": "together",
+        "verbatim": False,
+    }
+    event = AuditEvent.objects.filter(
+        action="strengths_assessment.revised", client_id=dana.pk
+    ).last()
+    assert event.changes["health.aspirations"] == [
+        "[client, quote] Stay sober",
+        "[client, quote] Stay sober and sleep",
+    ]
 
 
 def test_saving_the_same_document_adds_no_version(personas):
     content = doc(**{"health.aspirations": ("Stay sober", "client", True)})
-    a = services.strengths_assessment_revise(acting_user=personas.alice, client=personas.dana, version=None, content=content)
-    a = services.strengths_assessment_revise(acting_user=personas.alice, client=personas.dana, version=a.version, content=content)
+    a = services.strengths_assessment_revise(
+        acting_user=personas.alice, client=personas.dana, version=None, content=content
+    )
+    a = services.strengths_assessment_revise(
+        acting_user=personas.alice, client=personas.dana, version=a.version, content=content
+    )
     assert a.latest_number == 1
 
 
 def test_a_stale_save_is_a_conflict_that_keeps_both(personas):
-    a = services.strengths_assessment_revise(acting_user=personas.alice, client=personas.dana, version=None,
-                                             content=doc(**{"health.aspirations": ("one", "client", False)}))
-    services.strengths_assessment_revise(acting_user=personas.bob, client=personas.dana, version=a.version,
-                                         content=doc(**{"health.aspirations": ("bob's", "together", False)}))
+    a = services.strengths_assessment_revise(
+        acting_user=personas.alice,
+        client=personas.dana,
+        version=None,
+        content=doc(**{"health.aspirations": ("one", "client", False)}),
+    )
+    services.strengths_assessment_revise(
+        acting_user=personas.bob,
+        client=personas.dana,
+        version=a.version,
+        content=doc(**{"health.aspirations": ("bob's", "together", False)}),
+    )
     with pytest.raises(Conflict) as conflict:
-        services.strengths_assessment_revise(acting_user=personas.alice, client=personas.dana, version=a.version,
-                                             content=doc(**{"health.aspirations": ("alice's", "client", False)}))
+        services.strengths_assessment_revise(
+            acting_user=personas.alice,
+            client=personas.dana,
+            version=a.version,
+            content=doc(**{"health.aspirations": ("alice's", "client", False)}),
+        )
     assert conflict.value.current["domains"]["health"]["aspirations"]["text"] == "bob's"
     assert conflict.value.attempted["domains"]["health"]["aspirations"]["text"] == "alice's"
     assert StrengthsAssessment.objects.get(client=personas.dana).latest_number == 2
@@ -74,7 +120,9 @@ def test_a_stale_save_is_a_conflict_that_keeps_both(personas):
 )
 def test_bad_documents_are_refused_and_write_nothing(personas, content):
     with pytest.raises(ValidationFailed):
-        services.strengths_assessment_revise(acting_user=personas.alice, client=personas.dana, version=None, content=content)
+        services.strengths_assessment_revise(
+            acting_user=personas.alice, client=personas.dana, version=None, content=content
+        )
     assert not StrengthsAssessment.objects.filter(client=personas.dana).exists()
 
 
@@ -91,12 +139,22 @@ def test_compare_marks_changed_rows(assessed):
 def test_form_page_starts_with_the_clients_own_words_and_saves_a_version(assessed, web):
     browser = web(assessed.alice)
     page = browser.get(f"/clients/{assessed.dana.pk}/assessments/strengths/").content.decode()
-    first_label = re.search(r'<div class="cell cell-first">\s*<label[^>]*>([^<]+)</label>', page).group(1)
+    first_label = re.search(
+        r'<div class="cell cell-first">\s*<label[^>]*>([^<]+)</label>', page
+    ).group(1)
     assert first_label == "What I want"
     assert "A place with a door that locks" in page
     a = StrengthsAssessment.objects.get(client=assessed.dana)
     data = {k: v for k, v in re.findall(r'name="([^"]+__(?:text|author))"[^>]*>([^<]*)', page)}
-    data.update(dict(re.findall(r'<select name="([^"]+__author)"[^>]*>.*?<option value="([a-z]+)"[^>]*selected', page, re.S)))
+    data.update(
+        dict(
+            re.findall(
+                r'<select name="([^"]+__author)"[^>]*>.*?<option value="([a-z]+)"[^>]*selected',
+                page,
+                re.S,
+            )
+        )
+    )
     data["version"] = a.version
     data["leisure__aspirations__text"] = "Teach Jayden to paint"
     data["leisure__aspirations__author"] = "client"
@@ -106,24 +164,50 @@ def test_form_page_starts_with_the_clients_own_words_and_saves_a_version(assesse
     a.refresh_from_db()
     latest = a.versions.order_by("-number").first().content
     assert a.latest_number == 3
-    assert latest["domains"]["leisure"]["aspirations"] == {"text": "Teach Jayden to paint", "author": "client", "verbatim": True}
+    assert latest["domains"]["leisure"]["aspirations"] == {
+        "text": "Teach Jayden to paint",
+        "author": "client",
+        "verbatim": True,
+    }
 
 
 def test_stale_form_save_shows_both_versions(assessed, web):
     a = StrengthsAssessment.objects.get(client=assessed.dana)
     stale = a.version - 1
-    response = web(assessed.alice).post(f"/clients/{assessed.dana.pk}/assessments/strengths/", {
-        "version": stale, "health__aspirations__text": "Run a 5k", "health__aspirations__author": "client",
-        **{f"{d}__{c}__author": "together" for d in ("daily_living", "financial", "vocational_education", "social_supports", "health", "leisure", "spirituality_culture") for c in ("aspirations", "current_status", "resources") if (d, c) != ("health", "aspirations")},
-        **{f"priority_{i}__author": "client" for i in range(1, 6)},
-    })
+    response = web(assessed.alice).post(
+        f"/clients/{assessed.dana.pk}/assessments/strengths/",
+        {
+            "version": stale,
+            "health__aspirations__text": "Run a 5k",
+            "health__aspirations__author": "client",
+            **{
+                f"{d}__{c}__author": "together"
+                for d in (
+                    "daily_living",
+                    "financial",
+                    "vocational_education",
+                    "social_supports",
+                    "health",
+                    "leisure",
+                    "spirituality_culture",
+                )
+                for c in ("aspirations", "current_status", "resources")
+                if (d, c) != ("health", "aspirations")
+            },
+            **{f"priority_{i}__author": "client" for i in range(1, 6)},
+        },
+    )
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else saved this assessment" in html and "Run a 5k" in html
 
 
 def test_versions_page_compares_side_by_side(assessed, web):
-    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/strengths/versions/?a=1&b=2").content.decode()
+    html = (
+        web(assessed.alice)
+        .get(f"/clients/{assessed.dana.pk}/assessments/strengths/versions/?a=1&b=2")
+        .content.decode()
+    )
     assert "Version 1 beside version 2" in html
     assert "Find a church near the new place." in html
     assert 'class="changed"' in html
@@ -131,23 +215,50 @@ def test_versions_page_compares_side_by_side(assessed, web):
 
 def test_an_agency_domain_makes_a_new_template_version_and_old_versions_keep_theirs(assessed, web):
     old = StrengthsAssessment.objects.get(client=assessed.dana).template
-    AgencyDomain.objects.create(agency=assessed.river_city, kind=Kind.STRENGTHS, key="immigration", label="Immigration and status")
+    AgencyDomain.objects.create(
+        agency=assessed.river_city,
+        kind=Kind.STRENGTHS,
+        key="immigration",
+        label="Immigration and status",
+    )
     # Dana's living assessment keeps the template it was started with...
-    page = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/strengths/").content.decode()
+    page = (
+        web(assessed.alice)
+        .get(f"/clients/{assessed.dana.pk}/assessments/strengths/")
+        .content.decode()
+    )
     assert "Immigration and status" not in page
     # ...a new assessment uses the new version.
-    page = web(assessed.alice).get(f"/clients/{assessed.rosa.pk}/assessments/strengths/").content.decode()
+    page = (
+        web(assessed.alice)
+        .get(f"/clients/{assessed.rosa.pk}/assessments/strengths/")
+        .content.decode()
+    )
     assert "Immigration and status" in page
-    versions = list(AssessmentTemplate.objects.filter(agency=assessed.river_city, kind=Kind.STRENGTHS).values_list("version", flat=True))
+    versions = list(
+        AssessmentTemplate.objects.filter(
+            agency=assessed.river_city, kind=Kind.STRENGTHS
+        ).values_list("version", flat=True)
+    )
     assert sorted(versions) == [old.version, old.version + 1]
     # Another agency never sees River City's domain.
-    page = web(assessed.mallory).get(f"/clients/{assessed.mallory_client.pk}/assessments/strengths/").content.decode()
+    page = (
+        web(assessed.mallory)
+        .get(f"/clients/{assessed.mallory_client.pk}/assessments/strengths/")
+        .content.decode()
+    )
     assert "Immigration and status" not in page
 
 
 def test_an_ssm_agency_domain_needs_five_level_descriptions(personas):
     from django.core.exceptions import ValidationError
 
-    domain = AgencyDomain(agency=personas.river_city, kind=Kind.SSM, key="digital", label="Digital access", anchors={"1": "x"})
+    domain = AgencyDomain(
+        agency=personas.river_city,
+        kind=Kind.SSM,
+        key="digital",
+        label="Digital access",
+        anchors={"1": "x"},
+    )
     with pytest.raises(ValidationError):
         domain.full_clean()
