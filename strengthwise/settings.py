@@ -241,4 +241,5 @@ STRENGTHWISE_FACE_SHEET_PROVIDERS = [
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.people.bench.scenarios",
+    "strengthwise.assessments.bench.scenarios",
 ]
