@@ -233,6 +233,16 @@ def _stages() -> list[tuple[str, str]]:
     return [(s["key"], s["label"]) for s in shipped_template(Kind.MOTIVATION)["stages"]]
 
 
+def _concern_view(concern: Concern, stage_labels: dict[str, str]) -> dict[str, Any]:
+    ratings = list(concern.ratings.all())
+    return {
+        "concern": concern,
+        "ratings": ratings,
+        "chart": _ruler_chart(concern),
+        "stage_label": stage_labels.get(ratings[-1].stage, "") if ratings else "",
+    }
+
+
 def _ruler_chart(concern: Concern) -> str:
     ratings = list(concern.ratings.all())
     if not ratings:
@@ -315,19 +325,7 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
             "concern_form": concern_form,
             "rating_form": rating_form,
             "history": selectors.motivation_history(client=client),
-            "concerns": [
-                {
-                    "concern": c,
-                    "chart": _ruler_chart(c),
-                    "ratings": list(c.ratings.all()),
-                    "stage_label": stage_labels.get(
-                        c.ratings.all()[len(c.ratings.all()) - 1].stage, ""
-                    )
-                    if c.ratings.all()
-                    else "",
-                }
-                for c in concerns
-            ],
+            "concerns": [_concern_view(c, stage_labels) for c in concerns],
             "stage_labels": stage_labels,
             "template": shipped_template(Kind.MOTIVATION),
         },
