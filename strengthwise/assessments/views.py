@@ -17,6 +17,7 @@ from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
 from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 
 from . import screening as hrsn
@@ -41,14 +42,6 @@ def _open(request: StaffRequest, client_id: int, kind: str, *, write: bool = Fal
     if request.method == "GET":
         audit_record(actor=request.user, action=f"{kind}.viewed", target=client, request=request)
     return client
-
-
-def _apply_errors(form: Any, error: DomainError) -> None:
-    for field, problems in error.field_errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-    if not error.field_errors:
-        form.add_error(None, error.message)
 
 
 def _owned(obj: Any, client: Any) -> Any:
@@ -120,7 +113,7 @@ def strengths(request: StaffRequest, client_id: int) -> HttpResponse:
                 )
                 status = 409
             except DomainError as error:
-                _apply_errors(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("Saved as a new version. Nothing earlier is lost."))
                 return redirect("assessments:strengths", client_id=client.pk)
@@ -195,7 +188,7 @@ def factors(request: StaffRequest, client_id: int) -> HttpResponse:
                     acting_user=request.user, client=client, fields=form.cleaned_data
                 )
             except DomainError as error:
-                _apply_errors(form, error)
+                apply_domain_error(form, error)
             else:
                 if not request.htmx:
                     return redirect("assessments:factors", client_id=client.pk)
@@ -312,7 +305,7 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
             target = {"answers": answers, "concern": concern_form, "rating": rating_form}.get(
                 action or "", answers
             )
-            _apply_errors(target, error)
+            apply_domain_error(target, error)
     concerns = selectors.concerns_with_ratings(client=client)
     stage_labels = dict(_stages())
     return render_page(
@@ -537,7 +530,7 @@ def ecomap(request: StaffRequest, client_id: int) -> HttpResponse:
                     acting_user=request.user, client=client, fields=form.cleaned_data
                 )
             except DomainError as error:
-                _apply_errors(form, error)
+                apply_domain_error(form, error)
             else:
                 if not request.htmx:
                     return redirect("assessments:ecomap", client_id=client.pk)

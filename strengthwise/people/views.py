@@ -20,6 +20,7 @@ from strengthwise.accounts.access import (
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.text import fold
 
@@ -29,14 +30,6 @@ from .forms import ClientForm, HouseholdMemberForm, IntakeForm, SearchForm
 from .models import HouseholdMember
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form: Any, error: DomainError) -> None:
-    for field, problems in error.field_errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-    if not error.field_errors:
-        form.add_error(None, error.message)
 
 
 @login_required
@@ -98,7 +91,7 @@ def intake(request: StaffRequest) -> HttpResponse:
             form = IntakeForm(again)
             form.is_valid()
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -171,7 +164,7 @@ def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
                 form = _client_form(client, show_address)
                 status = 409
             except DomainError as error:
-                _apply_errors(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("people:client-detail", client_id=client.pk)
@@ -195,7 +188,7 @@ def household_add(request: StaffRequest, client_id: int) -> HttpResponse:
                 acting_user=request.user, client=client, fields=form.cleaned_data
             )
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
             status = 400
         else:
             form = HouseholdMemberForm()

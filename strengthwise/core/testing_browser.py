@@ -1,0 +1,196 @@
+"""Helpers for the browser tests: Chromium through Playwright against pytest-django's live server.
+
+The fixtures that use these (``browser``, ``new_page``) live in the repository's root
+conftest.py; the test modules import the helpers from here. Nothing here is used at runtime:
+Playwright and axe-core are imported only when a browser test runs.
+
+These drive the Debian Chromium at /usr/bin/chromium (never a downloaded browser) and run
+axe-core on the pages the tests visit. Without Chromium the browser tests are skipped, unless
+STRENGTHWISE_REQUIRE_BROWSER=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strengthwise.people.personas import DEMO_PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+# Per page (by id): static files that failed to load, requests the CSP blocked.
+_PROBLEMS: dict[int, list[str]] = {}
+
+
+def unavailable(reason: str) -> None:
+    """Skip the browser test, or fail it when STRENGTHWISE_REQUIRE_BROWSER=1."""
+    if os.environ.get("STRENGTHWISE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"STRENGTHWISE_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
+    pytest.skip(
+        f"browser tests skipped: {reason} (set STRENGTHWISE_REQUIRE_BROWSER=1 to fail instead)"
+    )
+
+
+@contextmanager
+def async_unsafe_allowed() -> Iterator[None]:
+    """While Playwright runs, let Django use the ORM from this thread.
+
+    Playwright's sync API leaves an asyncio loop marked as running in this thread from start()
+    to stop(); Django refuses ORM calls from such a thread unless told it is safe (it is:
+    nothing here is really async). Only for as long as the browser is up, so the rest of the
+    suite keeps Django's guard.
+    """
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def launch_chromium() -> Iterator[Any]:
+    """Yield a headless Chromium; skip (or fail, in CI) when it cannot run here."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # pragma: no cover - the dev extras install it
+        unavailable(f"Playwright is not installed ({error})")
+    with async_unsafe_allowed():
+        playwright = sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+        except Exception:
+            playwright.stop()
+            raise
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            playwright.stop()
+
+
+def open_page(browser: Any, base_url: str, contexts: list[Any], viewport: Any = None) -> Any:
+    """A page in a fresh browser context (own cookies) that records what failed to load."""
+    context = browser.new_context(base_url=base_url, viewport=viewport or DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    contexts.append(context)
+    page = context.new_page()
+    problems: list[str] = []
+    _PROBLEMS[id(page)] = problems
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400 and "/static/" in response.url:
+            problems.append(f"{response.status} for {response.url}")
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP blocked something: {message.text}")
+
+    def on_request_failed(request: Any) -> None:
+        if not any(request.url in problem for problem in problems):
+            problems.append(f"request failed ({request.failure}): {request.url}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    page.on("console", on_console)
+    return page
+
+
+def close_contexts(contexts: list[Any]) -> None:
+    for context in contexts:
+        for page in context.pages:
+            _PROBLEMS.pop(id(page), None)
+        context.close()
+
+
+def assert_page_assets_loaded(page: Any, what: str) -> None:
+    """The stylesheet and scripts arrived and the CSP blocked nothing: the page is as users see it."""
+    problems = _PROBLEMS.get(id(page), [])
+    if problems:
+        pytest.fail(
+            f"{what} did not load cleanly ({page.url}); is every static directory on the "
+            "staticfiles finders' path (STATICFILES_DIRS / app static/)?\n"
+            + "\n".join(f"- {p}" for p in problems),
+            pytrace=False,
+        )
+    styled = page.evaluate(
+        "() => [...document.styleSheets].some(s => (s.href || '').includes('/static/'))"
+    )
+    assert styled, f"{what} has no stylesheet from /static/ ({page.url})"
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    """axe-core finds no serious or critical problem on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # Contrast and layout checks mean nothing on a page whose stylesheet did not load.
+    assert_page_assets_loaded(page, what)
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    if bad:
+        lines = [
+            f"axe found {len(bad)} serious/critical accessibility problem(s) on {what} ({page.url}):"
+        ]
+        for violation in bad:
+            lines.append(
+                f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation['helpUrl']})"
+            )
+            for node in violation["nodes"]:
+                target = " ".join(str(t) for t in node["target"])
+                summary = "; ".join(
+                    line.strip()
+                    for line in node.get("failureSummary", "").splitlines()
+                    if line.strip()
+                )
+                lines.append(f"    at {target}: {summary}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form, as a person would; lands on the caseload."""
+    page.goto("/accounts/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/clients/$"))
+
+
+def assert_no_horizontal_scroll(page: Any, what: str) -> None:
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"] + 1, (
+        f"{what} scrolls sideways on a {widths['inner']}px-wide screen "
+        f"(content is {widths['scroll']}px wide)"
+    )
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot to test-artifacts/<name>.png (for people to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
