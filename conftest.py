@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,7 +10,8 @@ from django.test import Client as HttpClient
 
 from strengthwise.accounts.services import api_token_create
 from strengthwise.audit.models import AuditEvent
-from strengthwise.people.personas import Personas, create_personas
+from strengthwise.core import testing_browser
+from strengthwise.people.personas import DEMO_PASSWORD, Personas, create_personas
 
 
 @pytest.fixture
@@ -90,3 +92,47 @@ def audit_events() -> Any:
         return list(AuditEvent.objects.filter(action=action, **filters).order_by("seq"))
 
     return find
+
+
+# --- browser tests (strengthwise/core/testing_browser.py has the helpers) ----------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Debian Chromium, one per test module; skipped (or, with
+    STRENGTHWISE_REQUIRE_BROWSER=1, failed) when it cannot run. While it is up, Django allows ORM
+    calls from this thread (Playwright's sync API keeps an asyncio loop running in it)."""
+    yield from testing_browser.launch_chromium()
+
+
+@pytest.fixture
+def new_page(
+    browser: Any, live_server: Any, django_db_serialized_rollback: Any, transactional_db: Any
+) -> Iterator[Any]:
+    """new_page(viewport=None) -> a page in a fresh browser context (own cookies) on the live server.
+
+    The live server runs in another thread, so the data must be committed: transactional_db
+    (with serialized rollback, so the rows migrations create — the audit chain head — are
+    restored after the flush), and each test calls create_personas() itself. Every page records
+    the stylesheets and scripts that failed to load and anything the Content-Security-Policy
+    blocked, so a test cannot pass against an unstyled, script-less page
+    (see testing_browser.assert_page_assets_loaded).
+    """
+    contexts: list[Any] = []
+
+    def make(viewport: dict[str, int] | None = None) -> Any:
+        return testing_browser.open_page(browser, live_server.url, contexts, viewport)
+
+    yield make
+    testing_browser.close_contexts(contexts)
+
+
+@pytest.fixture
+def sign_in() -> Any:
+    """sign_in(page, username) -> signs in through the form with the personas' password and
+    waits for the caseload."""
+
+    def run(page: Any, username: str) -> None:
+        testing_browser.sign_in(page, username, DEMO_PASSWORD)
+
+    return run

@@ -9,7 +9,11 @@ from strengthwise.people.models import Client
 
 def scenarios() -> list[Scenario]:
     alice = User.objects.filter(username="alice").first()
-    dana = Client.objects.filter(primary_worker=alice, legal_last_name="Whitfield").first() if alice else None
+    dana = (
+        Client.objects.filter(primary_worker=alice, legal_last_name="Whitfield").first()
+        if alice
+        else None
+    )
     if alice is None or dana is None:
         return []
     base = f"/clients/{dana.pk}/assessments"

@@ -638,10 +638,15 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
 
     def side(key: str) -> dict[str, Any] | None:
         if key == "current":
+            household = [m.name for m in client.household.all() if m.lives_with_client]
             return {
                 "label": _("Today"),
                 "svg": _ecomap_svg(
-                    client, current, title=_("Ecomap today"), dated=timezone.localdate().isoformat()
+                    client,
+                    current,
+                    title=_("Ecomap today"),
+                    dated=timezone.localdate().isoformat(),
+                    household=household,
                 ),
                 "nodes": current,
             }

@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 
-from strengthwise.people.personas import DEMO_PASSWORD
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -79,9 +77,7 @@ def launch_chromium() -> Iterator[Any]:
     with async_unsafe_allowed():
         playwright = sync_playwright().start()
         try:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception:
             playwright.stop()
             raise
@@ -90,6 +86,14 @@ def launch_chromium() -> Iterator[Any]:
         finally:
             chromium.close()
             playwright.stop()
+
+
+def expect(target: Any, message: str | None = None) -> Any:
+    """Playwright's auto-waiting assertions, imported only when a browser test runs (so a missing
+    Playwright skips the browser tests instead of breaking collection)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target, message)
 
 
 def open_page(browser: Any, base_url: str, contexts: list[Any], viewport: Any = None) -> Any:
@@ -169,8 +173,11 @@ def assert_accessible(page: Any, what: str) -> None:
         pytest.fail("\n".join(lines), pytrace=False)
 
 
-def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the form, as a person would; lands on the caseload."""
+def sign_in(page: Any, username: str, password: str) -> None:
+    """Sign in through the form, as a person would; lands on the caseload.
+
+    (The tests use the ``sign_in`` fixture in conftest.py, which knows the personas' password:
+    core may not import people.)"""
     page.goto("/accounts/sign-in/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
