@@ -497,6 +497,13 @@ def _legend_labels() -> dict[str, str]:
     }
 
 
+NODE_DEFAULTS = {"level": "meso", "strength": "moderate", "quality": "positive", "flow": "both"}
+
+
+def _blank_node_form() -> NodeForm:
+    return NodeForm(initial=NODE_DEFAULTS)
+
+
 def _node_dicts(nodes: list[EcomapNode]) -> list[dict[str, Any]]:
     return [
         {
@@ -517,10 +524,7 @@ def _node_dicts(nodes: list[EcomapNode]) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def ecomap(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "ecomap", write=request.method == "POST")
-    form = NodeForm(
-        request.POST or None,
-        initial={"level": "meso", "strength": "moderate", "quality": "positive", "flow": "both"},
-    )
+    form = NodeForm(request.POST or None, initial=NODE_DEFAULTS)
     status = 200
     if request.method == "POST":
         status = 400
@@ -535,14 +539,7 @@ def ecomap(request: StaffRequest, client_id: int) -> HttpResponse:
                 if not request.htmx:
                     return redirect("assessments:ecomap", client_id=client.pk)
                 form, status = (
-                    NodeForm(
-                        initial={
-                            "level": "meso",
-                            "strength": "moderate",
-                            "quality": "positive",
-                            "flow": "both",
-                        }
-                    ),
+                    _blank_node_form(),
                     200,
                 )
     return render_page(
@@ -592,7 +589,7 @@ def ecomap_tie(request: StaffRequest, client_id: int, node_id: int) -> HttpRespo
     return render_page(
         request,
         "assessments/ecomap.html",
-        _ecomap_context(client, NodeForm()),
+        _ecomap_context(client, _blank_node_form()),
         partial="ecomap-editor",
         status=status,
     )
@@ -611,7 +608,7 @@ def ecomap_node_remove(request: StaffRequest, client_id: int, node_id: int) -> H
     return render_page(
         request,
         "assessments/ecomap.html",
-        _ecomap_context(client, NodeForm()),
+        _ecomap_context(client, _blank_node_form()),
         partial="ecomap-editor",
     )
 
