@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "strengthwise.audit",
     "strengthwise.people",
     "strengthwise.assessments",
+    "strengthwise.plans",
 ]
 
 MIDDLEWARE = [
@@ -233,10 +234,12 @@ LOGGING = {
 STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.people.demo.load",
     "strengthwise.assessments.demo.load",
+    "strengthwise.plans.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [
     "strengthwise.assessments.face_sheet.sections",
+    "strengthwise.plans.face_sheet.sections",
 ]
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [

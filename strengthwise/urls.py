@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("strengthwise.accounts.urls")),
     path("clients/", include("strengthwise.people.urls")),
     path("clients/<int:client_id>/assessments/", include("strengthwise.assessments.urls")),
+    path("", include("strengthwise.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "strengthwise.plans"
+    label = "plans"
+    verbose_name = "Plans and goals"

@@ -1,0 +1,227 @@
+"""Demo plans (PERSONAS.md): Dana's plan with options weighed, steps with natural supports, GAS
+follow-ups and an approval history; Rosa's plan in Spanish for the take-home PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from strengthwise.accounts.models import User
+from strengthwise.assessments.models import EcomapNode, Factor
+from strengthwise.people.models import Client
+
+from . import services
+from .models import GasFollowUp, Goal, Plan
+
+HOUSING_GAS = {
+    "gas_minus2": "Still in the motel, no applications in",
+    "gas_minus1": "Still in the motel, applications in",
+    "gas_zero": "In an apartment with a lease by the end of spring",
+    "gas_plus1": "In an apartment by the end of winter",
+    "gas_plus2": "In an apartment Jayden can walk to school from, by the end of winter",
+}
+SCHOOL_GAS = {
+    "gas_minus2": "Not enrolled and stopped looking",
+    "gas_minus1": "Not enrolled yet, still looking at courses",
+    "gas_zero": "Enrolled in the evening course for the fall",
+    "gas_plus1": "Enrolled, with childcare arranged for class nights",
+    "gas_plus2": "Enrolled, childcare arranged, and first module passed",
+}
+
+
+@transaction.atomic
+def load(**options: Any) -> dict[str, Any]:
+    alice = User.objects.filter(username="alice").first()
+    bob = User.objects.filter(username="bob").first()
+    dana = Client.objects.filter(
+        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
+    ).first()
+    if alice is None or bob is None or dana is None:
+        return {}
+    today = timezone.localdate()
+    ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
+    plan = services.plan_start(acting_user=alice, client=dana)
+    Plan.objects.filter(pk=plan.pk).update(created_at=timezone.now() - dt.timedelta(days=100))
+
+    marisol = EcomapNode.objects.filter(client=dana, label__startswith="Marisol").first()
+    services_node = EcomapNode.objects.filter(client=dana, label__startswith="River City").first()
+    organised = Factor.objects.filter(client=dana, description__startswith="Organised").first()
+    sister = Factor.objects.filter(
+        client=dana, description__startswith="Close to her sister"
+    ).first()
+    housing = services.goal_add(
+        acting_user=alice,
+        plan=plan,
+        fields={
+            "statement": "Move into an apartment Jayden and I can stay in",
+            "author": "client",
+            "verbatim": True,
+            "why_it_matters": "A place with a door that locks and a room for Jayden.",
+            "domain": "daily_living",
+            "stage": "action",
+            "importance": 10,
+            "confidence": 7,
+            "gas_importance": 3,
+            "gas_difficulty": 2,
+            "gas_baseline": -1,
+            **HOUSING_GAS,
+        },
+        strengths=[f for f in (organised, sister) if f],
+        supports=[n for n in (marisol, services_node) if n],
+    )
+    for text, who, name, days_ahead, done_days_ago in [
+        ("Gather my last three pay stubs", "client", "", -80, 85),
+        ("Call two landlords who take vouchers", "worker", "", -70, 72),
+        ("Drive Dana to the viewings", "support", "Marisol (sister)", 10, None),
+        ("Apply to rapid re-housing", "agency", "River City Rapid Re-housing", -60, 62),
+    ]:
+        step = services.step_add(
+            acting_user=alice,
+            goal=housing,
+            fields={
+                "text": text,
+                "who": who,
+                "who_name": name,
+                "target_date": today + dt.timedelta(days=days_ahead),
+            },
+        )
+        if done_days_ago:
+            services.step_mark_done(acting_user=alice, step=step, done_on=ago(done_days_ago))
+
+    choice = services.option_set_add(
+        acting_user=alice,
+        plan=plan,
+        problem="How do I become a medical assistant?",
+        options=[
+            {
+                "text": "Community college evening course",
+                "pros": "Cheap; I can keep working",
+                "cons": "Late nights",
+                "author": "client",
+            },
+            {
+                "text": "A 12-week private program",
+                "pros": "Fast",
+                "cons": "I'd need a loan",
+                "author": "client",
+            },
+        ],
+    )
+    services.option_choose(
+        acting_user=alice,
+        option_set=choice,
+        option=choice.options.get(text__startswith="Community"),
+    )
+    school = services.option_make_goal(
+        acting_user=alice, option_set=choice, domain="vocational_education"
+    )
+    school = services.goal_update(
+        acting_user=alice,
+        goal=school,
+        version=school.version,
+        fields={
+            "statement": "Start the medical assistant course in the fall",
+            "stage": "contemplation",
+            "importance": 9,
+            "confidence": 4,
+            "gas_importance": 2,
+            "gas_difficulty": 3,
+            "gas_baseline": -1,
+            **SCHOOL_GAS,
+        },
+    )
+    for text, who, name in [
+        ("Ask the college about evening classes", "client", ""),
+        ("Find out about fee waivers", "worker", ""),
+        ("Ask Marisol to watch Jayden on class nights", "client", ""),
+    ]:
+        services.step_add(
+            acting_user=alice,
+            goal=school,
+            fields={
+                "text": text,
+                "who": who,
+                "who_name": name,
+                "target_date": today + dt.timedelta(days=30),
+            },
+        )
+
+    # Sign-off: v1 agreed and signed, returned by the supervisor, changed (v2), agreed, approved.
+    services.plan_client_agree(acting_user=alice, plan=plan, signed_name="Dana Whitfield")
+    services.plan_worker_sign(acting_user=alice, plan=plan)
+    services.plan_review(
+        acting_user=bob,
+        plan=plan,
+        approve=False,
+        comment="Good plan. Add a step for the legal aid referral about the eviction record.",
+    )
+    services.step_add(
+        acting_user=alice,
+        goal=housing,
+        fields={
+            "text": "Meet legal aid about sealing the eviction record",
+            "who": "client",
+            "target_date": today + dt.timedelta(days=21),
+        },
+    )
+    plan.refresh_from_db()
+    services.plan_client_agree(acting_user=alice, plan=plan, signed_name="Dana Whitfield")
+    services.plan_worker_sign(acting_user=alice, plan=plan)
+    services.plan_review(
+        acting_user=bob, plan=plan, approve=True, comment="Approved — nice work on the options."
+    )
+
+    for days, goal, level, by in [
+        (60, housing, -1, "client"),
+        (60, housing, -1, "worker"),
+        (60, school, -1, "client"),
+        (30, housing, 0, "client"),
+        (30, housing, -1, "worker"),
+        (30, school, -1, "client"),
+        (30, school, -1, "worker"),
+        (7, housing, 0, "client"),
+        (7, housing, 0, "worker"),
+        (7, school, 0, "client"),
+        (7, school, -1, "worker"),
+    ]:
+        services.gas_followup_add(
+            acting_user=alice, goal=goal, level=level, scored_by=by, scored_on=ago(days)
+        )
+
+    rosa = Client.objects.filter(legal_first_name="Rosa", agency_id=dana.agency_id).first()
+    if rosa is not None and rosa.episodes.filter(closed_on__isnull=True).exists():
+        rosa_plan = services.plan_start(acting_user=alice, client=rosa)
+        taller = services.goal_add(
+            acting_user=alice,
+            plan=rosa_plan,
+            fields={
+                "statement": "Tener mi propio taller de costura",
+                "author": "client",
+                "verbatim": True,
+                "why_it_matters": "Veinte años cosiendo; quiero trabajar para mí.",
+                "domain": "vocational_education",
+            },
+        )
+        for text, who, name in [
+            ("Hacer una lista de clientas del barrio", "client", ""),
+            ("Buscar un programa para pequeños negocios", "worker", ""),
+            ("Preguntar en la iglesia por un local", "support", "Hermana Lucía (iglesia)"),
+        ]:
+            services.step_add(
+                acting_user=alice,
+                goal=taller,
+                fields={
+                    "text": text,
+                    "who": who,
+                    "who_name": name,
+                    "target_date": today + dt.timedelta(days=45),
+                },
+            )
+    return {
+        "plan": plan.pk,
+        "goals": Goal.objects.filter(plan=plan).count(),
+        "followups": GasFollowUp.objects.count(),
+    }

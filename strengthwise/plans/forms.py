@@ -1,0 +1,194 @@
+"""Forms for planning: parsing only; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from strengthwise.assessments.models import Author
+from strengthwise.people.forms import DateInput
+
+from .models import GasFollowUp, Goal, Step
+
+LEVEL_CHOICES = [(2, "+2"), (1, "+1"), (0, "0"), (-1, "−1"), (-2, "−2")]
+ZERO_TO_THREE = [("", "—"), (0, "0"), (1, "1"), (2, "2"), (3, "3")]
+
+
+class GoalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    domain = forms.ChoiceField(label=_("Life domain"))
+    stage = forms.ChoiceField(label=_("Where they see themselves"), required=False)
+    gas_importance = forms.TypedChoiceField(
+        label=_("Importance to them (0–3)"),
+        choices=ZERO_TO_THREE,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    gas_difficulty = forms.TypedChoiceField(
+        label=_("Expected difficulty (0–3)"),
+        choices=ZERO_TO_THREE,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    gas_baseline = forms.TypedChoiceField(
+        label=_("Where they are now (baseline)"),
+        choices=[("", "—"), *LEVEL_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    strengths = forms.MultipleChoiceField(
+        label=_("Strengths that will carry it"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    supports = forms.MultipleChoiceField(
+        label=_("People and places that will help"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Goal
+        fields = (
+            "statement",
+            "author",
+            "verbatim",
+            "worker_view",
+            "why_it_matters",
+            "domain",
+            "stage",
+            "importance",
+            "confidence",
+            "status",
+            "gas_minus2",
+            "gas_minus1",
+            "gas_zero",
+            "gas_plus1",
+            "gas_plus2",
+            "gas_importance",
+            "gas_difficulty",
+            "gas_baseline",
+        )
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 2}),
+            "worker_view": forms.Textarea(attrs={"rows": 2}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        domains: list[tuple[str, str]],
+        stages: list[tuple[str, str]],
+        strengths: list[tuple[str, str]],
+        supports: list[tuple[str, str]],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = domains  # type: ignore[attr-defined]
+        self.fields["stage"].choices = [("", "—"), *stages]  # type: ignore[attr-defined]
+        self.fields["strengths"].choices = strengths  # type: ignore[attr-defined]
+        self.fields["supports"].choices = supports  # type: ignore[attr-defined]
+        self.fields["author"].initial = Author.CLIENT
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class StepForm(forms.ModelForm):
+    class Meta:
+        model = Step
+        fields = ("text", "who", "who_name", "target_date")
+        widgets = {"target_date": DateInput()}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class FollowUpForm(forms.ModelForm):
+    level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int)
+
+    class Meta:
+        model = GasFollowUp
+        fields = ("scored_on", "level", "scored_by", "note")
+        widgets = {"scored_on": DateInput()}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class OptionSetForm(forms.Form):
+    problem = forms.CharField(label=_("What are they deciding? (their words)"), max_length=300)
+    option_1 = forms.CharField(label=_("Option 1"), max_length=300)
+    pros_1 = forms.CharField(
+        label=_("What is good about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cons_1 = forms.CharField(
+        label=_("What is hard about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    option_2 = forms.CharField(label=_("Option 2"), max_length=300, required=False)
+    pros_2 = forms.CharField(
+        label=_("What is good about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cons_2 = forms.CharField(
+        label=_("What is hard about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    option_3 = forms.CharField(label=_("Option 3"), max_length=300, required=False)
+    pros_3 = forms.CharField(
+        label=_("What is good about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cons_3 = forms.CharField(
+        label=_("What is hard about it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def options(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        return [
+            {
+                "text": data[f"option_{i}"],
+                "pros": data[f"pros_{i}"],
+                "cons": data[f"cons_{i}"],
+                "author": Author.CLIENT,
+            }
+            for i in (1, 2, 3)
+            if data.get(f"option_{i}")
+        ]
+
+
+class ClientAgreeForm(forms.Form):
+    signed_name = forms.CharField(label=_("The client types their name to agree"), max_length=200)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
+        widget=forms.RadioSelect,
+        label=_("Decision"),
+    )
+    comment = forms.CharField(
+        label=_("Comments"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,299 @@
+"""The client-owned plan: goals in the client's words, options weighed, steps, Goal Attainment
+Scaling, sign-off and approval."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from strengthwise.accounts.models import Agency
+from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor
+from strengthwise.core.models import TimeStampedModel
+from strengthwise.people.models import Client, Episode
+
+GAS_LEVELS = (-2, -1, 0, 1, 2)
+
+
+class Plan(TimeStampedModel):
+    """One plan per episode, made with the client. `number` counts versions: a change after
+    sign-off starts a new one; each signed version is kept as a PlanVersion snapshot."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being written together")
+        CLIENT_SIGNED = "client_signed", _("Agreed by the client")
+        AWAITING_APPROVAL = "awaiting_approval", _("Waiting for supervisor approval")
+        RETURNED = "returned", _("Returned with comments")
+        ACTIVE = "active", _("Agreed and active")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="plan")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    number = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "status"], name="plan_status")]
+
+    def __str__(self) -> str:
+        return f"Plan v{self.number} of {self.client}"
+
+
+class Goal(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ACHIEVED = "achieved", _("Achieved")
+        SET_ASIDE = "set_aside", _("Set aside by the client")
+        REVISED = "revised", _("Revised")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="goals")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    statement = models.TextField(_("the goal, in their words"), max_length=500)
+    author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    verbatim = models.BooleanField(_("exact words"), default=True)
+    worker_view = models.TextField(
+        _("the worker's view, if different"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Kept beside the client's words; a disagreement is recorded, never overwritten."
+        ),
+    )
+    why_it_matters = models.TextField(_("why it matters to them"), max_length=1000, blank=True)
+    concern = models.ForeignKey(
+        Concern,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("linked motivation"),
+    )
+    strengths = models.ManyToManyField(
+        Factor, blank=True, related_name="goals", verbose_name=_("strengths that will carry it")
+    )
+    supports = models.ManyToManyField(
+        EcomapNode,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("people and places that will help"),
+    )
+    domain = models.CharField(_("life domain"), max_length=40)
+    stage = models.CharField(_("stage of change"), max_length=20, blank=True)
+    importance = models.PositiveSmallIntegerField(
+        _("importance (0–10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence (0–10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    order = models.PositiveIntegerField(default=0)
+    # Goal Attainment Scaling: five levels written with the client at goal setting.
+    gas_minus2 = models.CharField(_("−2 much less than expected"), max_length=300, blank=True)
+    gas_minus1 = models.CharField(_("−1 less than expected"), max_length=300, blank=True)
+    gas_zero = models.CharField(_("0 expected outcome"), max_length=300, blank=True)
+    gas_plus1 = models.CharField(_("+1 better than expected"), max_length=300, blank=True)
+    gas_plus2 = models.CharField(_("+2 much better than expected"), max_length=300, blank=True)
+    gas_importance = models.PositiveSmallIntegerField(
+        _("importance to them (0–3)"), null=True, blank=True, validators=[MaxValueValidator(3)]
+    )
+    gas_difficulty = models.PositiveSmallIntegerField(
+        _("expected difficulty (0–3)"), null=True, blank=True, validators=[MaxValueValidator(3)]
+    )
+    gas_baseline = models.SmallIntegerField(
+        _("where they are now (baseline)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-2), MaxValueValidator(2)],
+    )
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["agency", "client", "status"], name="goal_client")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gas_baseline__isnull=True)
+                | models.Q(gas_baseline__gte=-2, gas_baseline__lte=2),
+                name="goal_baseline_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:60]
+
+    @property
+    def gas_levels(self) -> list[tuple[int, str]]:
+        return [
+            (-2, self.gas_minus2),
+            (-1, self.gas_minus1),
+            (0, self.gas_zero),
+            (1, self.gas_plus1),
+            (2, self.gas_plus2),
+        ]
+
+    @property
+    def gas_complete(self) -> bool:
+        return all(text.strip() for _, text in self.gas_levels)
+
+    @property
+    def gas_weight(self) -> int | None:
+        if self.gas_importance is None or self.gas_difficulty is None:
+            return None
+        return self.gas_importance * self.gas_difficulty
+
+
+class Step(TimeStampedModel):
+    class Who(models.TextChoices):
+        CLIENT = "client", _("The client")
+        WORKER = "worker", _("The worker")
+        SUPPORT = "support", _("A natural support")
+        AGENCY = "agency", _("An agency")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    text = models.CharField(_("step"), max_length=300)
+    who = models.CharField(_("who does it"), max_length=10, choices=Who.choices, default=Who.CLIENT)
+    who_name = models.CharField(_("name (support or agency)"), max_length=120, blank=True)
+    target_date = models.DateField(_("by when"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class OptionSet(TimeStampedModel):
+    """A problem the client is weighing, with their options; the choice stays on record."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="option_sets")
+    problem = models.CharField(_("what they are deciding"), max_length=300)
+    author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    chosen = models.ForeignKey(
+        "Option", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(null=True, blank=True)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="option_sets"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.problem
+
+
+class Option(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    option_set = models.ForeignKey(OptionSet, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(_("option"), max_length=300)
+    pros = models.TextField(_("what is good about it"), max_length=1000, blank=True)
+    cons = models.TextField(_("what is hard about it"), max_length=1000, blank=True)
+    author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class GasFollowUp(models.Model):
+    """A dated Goal Attainment Scaling score, by the client or by the worker (both are kept)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="followups")
+    scored_on = models.DateField(_("date"))
+    level = models.SmallIntegerField(
+        _("level"), validators=[MinValueValidator(-2), MaxValueValidator(2)]
+    )
+    scored_by = models.CharField(
+        _("whose score"),
+        max_length=10,
+        choices=[(Author.CLIENT, Author.CLIENT.label), (Author.WORKER, Author.WORKER.label)],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scored_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=-2, level__lte=2), name="followup_level_in_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.level}"
+
+
+class PlanVersion(models.Model):
+    """A signed version of the plan, frozen: what the client agreed to."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number}"
+
+
+class PlanEvent(models.Model):
+    """The sign-off and approval history: who agreed, signed, approved or returned, and when."""
+
+    class Kind(models.TextChoices):
+        CLIENT_AGREED = "client_agreed", _("The client agreed")
+        WORKER_SIGNED = "worker_signed", _("The worker signed")
+        SUBMITTED = "submitted", _("Sent for approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+        REOPENED = "reopened", _("Changed after sign-off: a new version started")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    signed_name = models.CharField(max_length=200, blank=True)
+    signature_method = models.CharField(max_length=10, blank=True)  # typed | drawn
+    signature_drawing = models.TextField(blank=True)  # SVG path data of a drawn signature
+    comment = models.TextField(max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.number}"

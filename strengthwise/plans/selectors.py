@@ -1,0 +1,131 @@
+"""Reads for plans. Callers have passed the access gate for the client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from strengthwise.accounts.access import client_scope_q
+from strengthwise.assessments.models import Author
+from strengthwise.people.models import Client
+
+from .gas import t_score
+from .models import GasFollowUp, Goal, Option, OptionSet, Plan, PlanEvent, PlanVersion, Step
+
+
+def plan_current(*, client: Client) -> Plan | None:
+    """The plan of the client's open episode, else their most recent plan."""
+    plans = Plan.objects.filter(client=client).select_related("episode__program")
+    return (
+        plans.filter(episode__closed_on__isnull=True).order_by("-id").first()
+        or plans.order_by("-id").first()
+    )
+
+
+def plan_goals(*, plan: Plan) -> list[Goal]:
+    """Goals with steps (the client's own first), follow-ups, strengths and supports."""
+    steps = Step.objects.order_by("order", "id")
+    goals = list(
+        Goal.objects.filter(plan=plan)
+        .select_related("concern")
+        .prefetch_related(
+            Prefetch("steps", queryset=steps),
+            Prefetch("followups", queryset=GasFollowUp.objects.order_by("scored_on", "id")),
+            "strengths",
+            "supports",
+        )
+        .order_by("order", "id")
+    )
+    for goal in goals:
+        all_steps = list(goal.steps.all())
+        goal.ordered_steps = [s for s in all_steps if s.who == Step.Who.CLIENT] + [
+            s for s in all_steps if s.who != Step.Who.CLIENT
+        ]  # type: ignore[attr-defined]
+    return goals
+
+
+def plan_option_sets(*, plan: Plan) -> list[OptionSet]:
+    return list(
+        OptionSet.objects.filter(plan=plan)
+        .select_related("chosen", "goal")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("id")))
+    )
+
+
+def plan_history(*, plan: Plan) -> list[PlanEvent]:
+    return list(PlanEvent.objects.filter(plan=plan).select_related("by").order_by("at", "id"))
+
+
+def plan_versions(*, plan: Plan) -> list[PlanVersion]:
+    return list(PlanVersion.objects.filter(plan=plan).order_by("number"))
+
+
+@dataclass(frozen=True)
+class Voice:
+    client_authored: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.client_authored / self.total if self.total else None
+
+    @property
+    def flagged(self) -> bool:
+        """A plan without a single goal in the client's own words."""
+        return self.total > 0 and self.client_authored == 0
+
+
+def client_voice(goals: list[Goal]) -> Voice:
+    """Share of the plan's current goals (not revised away) authored by the client."""
+    counted = [g for g in goals if g.status != Goal.Status.REVISED]
+    return Voice(sum(1 for g in counted if g.author == Author.CLIENT), len(counted))
+
+
+def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, float]]:
+    """The plan's combined GAS T-score at each follow-up date for one scorer.
+
+    At each date every goal with complete levels counts with its latest score so far (its
+    baseline before the first follow-up); goals with neither are left out of that point.
+    """
+    scaled = [g for g in goals if g.gas_complete and g.status != Goal.Status.REVISED]
+    dates = sorted(
+        {f.scored_on for g in scaled for f in g.followups.all() if f.scored_by == scored_by}
+    )
+    series = []
+    for day in dates:
+        scores, weights = [], []
+        for goal in scaled:
+            latest = [
+                f.level
+                for f in goal.followups.all()
+                if f.scored_by == scored_by and f.scored_on <= day
+            ]
+            level = latest[-1] if latest else goal.gas_baseline
+            if level is None:
+                continue
+            scores.append(level)
+            weights.append(goal.gas_weight if goal.gas_weight is not None else 1)
+        if scores and any(w > 0 for w in weights):
+            series.append((day, t_score(scores, weights)))
+    return series
+
+
+def plans_awaiting_approval(*, visible_to: Any) -> QuerySet[Plan]:
+    """Plans waiting for this supervisor, in the teams they may see."""
+    return (
+        Plan.objects.filter(
+            client_scope_q(visible_to, "client__"), status=Plan.Status.AWAITING_APPROVAL
+        )
+        .filter(
+            Q(
+                client__team__memberships__user=visible_to,
+                client__team__memberships__kind="supervisor",
+            )
+        )
+        .select_related("client", "episode__program", "created_by")
+        .order_by("updated_at")
+        .distinct()
+    )

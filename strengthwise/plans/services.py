@@ -1,0 +1,605 @@
+"""Writes for plans. Every write is one transaction with its audit event; a change after
+sign-off starts a new plan version; goals carry an optimistic-lock version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from strengthwise.accounts.models import Membership, Role, User
+from strengthwise.assessments.models import Author, EcomapNode, Factor
+from strengthwise.assessments.services import life_domains
+from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.people.models import Client, Episode
+
+from .models import GasFollowUp, Goal, Option, OptionSet, Plan, PlanEvent, PlanVersion, Step
+
+GOAL_FIELDS = (
+    "statement",
+    "author",
+    "verbatim",
+    "worker_view",
+    "why_it_matters",
+    "concern",
+    "domain",
+    "stage",
+    "importance",
+    "confidence",
+    "status",
+    "gas_minus2",
+    "gas_minus1",
+    "gas_zero",
+    "gas_plus1",
+    "gas_plus2",
+    "gas_importance",
+    "gas_difficulty",
+    "gas_baseline",
+)
+STEP_FIELDS = ("text", "who", "who_name", "target_date", "done_on")
+
+
+def _validated(instance: Any, exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors) from exc
+
+
+def _no_nul(values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationFailed(
+                _("Null characters are not allowed."),
+                field_errors={name: [_("Null characters are not allowed.")]},
+            )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+# --- the plan -------------------------------------------------------------------------------
+
+
+def plan_start(*, acting_user: User, client: Client, episode: Episode | None = None) -> Plan:
+    """Open the plan of the client's current episode (one plan per episode)."""
+    episode = (
+        episode or client.episodes.filter(closed_on__isnull=True).order_by("-opened_on").first()
+    )
+    if episode is None or episode.client_id != client.pk:
+        raise DomainError(_("Open an episode of care before starting a plan."))
+    if Plan.objects.filter(episode=episode).exists():
+        raise DomainError(_("This episode already has a plan."))
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            agency_id=client.agency_id, client=client, episode=episode, created_by=acting_user
+        )
+        audit_record(
+            actor=acting_user,
+            action="plan.started",
+            target=plan,
+            changes={"episode": [None, episode.pk]},
+        )
+    return plan
+
+
+def snapshot(plan: Plan) -> dict[str, Any]:
+    """The plan's content as agreed: goals (client's words), GAS levels and steps."""
+    goals = Goal.objects.filter(plan=plan).prefetch_related("steps").order_by("order", "id")
+    return {
+        "number": plan.number,
+        "goals": [
+            {
+                "id": g.pk,
+                "statement": g.statement,
+                "author": g.author,
+                "verbatim": g.verbatim,
+                "worker_view": g.worker_view,
+                "why_it_matters": g.why_it_matters,
+                "status": g.status,
+                "domain": g.domain,
+                "gas": {str(level): text for level, text in g.gas_levels},
+                "steps": [
+                    {
+                        "text": s.text,
+                        "who": s.who,
+                        "who_name": s.who_name,
+                        "target_date": _plain(s.target_date),
+                        "done_on": _plain(s.done_on),
+                    }
+                    for s in g.steps.all()
+                ],
+            }
+            for g in goals
+        ],
+    }
+
+
+def _reopen_if_signed(plan: Plan, acting_user: User) -> None:
+    """A change to a plan the client has agreed to starts a new version (the agreed one is
+    kept as a PlanVersion); the client agrees again to the new version."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != Plan.Status.DRAFT:  # signed, waiting, active or returned
+        locked.number += 1
+        locked.status = Plan.Status.DRAFT
+        locked.version += 1
+        locked.save(update_fields=["number", "status", "version", "updated_at"])
+        PlanEvent.objects.create(
+            agency_id=plan.agency_id,
+            plan=plan,
+            number=locked.number,
+            kind=PlanEvent.Kind.REOPENED,
+            by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="plan.reopened",
+            target=locked,
+            changes={"number": [locked.number - 1, locked.number]},
+        )
+    plan.number, plan.status, plan.version = locked.number, locked.status, locked.version
+
+
+# --- goals ----------------------------------------------------------------------------------
+
+
+def _goal_values(client: Client, fields: Mapping[str, Any]) -> dict[str, Any]:
+    _no_nul(fields)
+    values = {k: fields[k] for k in GOAL_FIELDS if k in fields}
+    if "statement" in values:
+        values["statement"] = " ".join(str(values["statement"]).split())
+    if "domain" in values and values["domain"] not in life_domains(client.agency_id):
+        raise ValidationFailed(
+            _("Choose a life domain."), field_errors={"domain": [_("Choose a life domain.")]}
+        )
+    if values.get("concern") is not None and values["concern"].client_id != client.pk:
+        raise ValidationFailed(_("That motivation belongs to someone else."))
+    return values
+
+
+def _links(
+    client: Client, strengths: Iterable[Factor] | None, supports: Iterable[EcomapNode] | None
+) -> tuple[list[Factor] | None, list[EcomapNode] | None]:
+    s = list(strengths) if strengths is not None else None
+    p = list(supports) if supports is not None else None
+    if any(f.client_id != client.pk for f in s or []) or any(
+        n.client_id != client.pk for n in p or []
+    ):
+        raise ValidationFailed(_("Strengths and supports must be this client's own."))
+    return s, p
+
+
+def goal_add(
+    *,
+    acting_user: User,
+    plan: Plan,
+    fields: Mapping[str, Any],
+    strengths: Iterable[Factor] | None = None,
+    supports: Iterable[EcomapNode] | None = None,
+) -> Goal:
+    """Add a goal in the client's words. Who wrote it is recorded from what the worker marks."""
+    client = plan.client
+    values = _goal_values(client, fields)
+    s, p = _links(client, strengths, supports)
+    goal = Goal(
+        agency_id=plan.agency_id,
+        client=client,
+        plan=plan,
+        recorded_by=acting_user,
+        order=Goal.objects.filter(plan=plan).count() + 1,
+        **values,
+    )
+    _validated(goal, exclude=["client", "agency", "plan", "recorded_by", "concern"])
+    with transaction.atomic():
+        _reopen_if_signed(plan, acting_user)
+        goal.save()
+        if s:
+            goal.strengths.set(s)
+        if p:
+            goal.supports.set(p)
+        audit_record(
+            actor=acting_user,
+            action="goal.added",
+            target=goal,
+            changes=changed_fields({}, {k: _plain(getattr(goal, k)) for k in GOAL_FIELDS}),
+        )
+    return goal
+
+
+def goal_update(
+    *,
+    acting_user: User,
+    goal: Goal,
+    version: int,
+    fields: Mapping[str, Any],
+    strengths: Iterable[Factor] | None = None,
+    supports: Iterable[EcomapNode] | None = None,
+) -> Goal:
+    """Change a goal if nobody saved it since `version`; otherwise Conflict with both texts."""
+    values = _goal_values(goal.client, fields)
+    s, p = _links(goal.client, strengths, supports)
+    with transaction.atomic():
+        current = Goal.objects.select_for_update().select_related("plan", "client").get(pk=goal.pk)
+        before = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
+        if current.version != version:
+            raise Conflict(
+                _("Someone else saved this goal while you were editing it."),
+                current=before,
+                attempted={**before, **{k: _plain(v) for k, v in values.items()}},
+            )
+        for name, value in values.items():
+            setattr(current, name, value)
+        _validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
+        after = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
+        changes = changed_fields(before, after)
+        links_changed = (
+            s is not None
+            and {f.pk for f in s} != set(current.strengths.values_list("pk", flat=True))
+        ) or (
+            p is not None
+            and {n.pk for n in p} != set(current.supports.values_list("pk", flat=True))
+        )
+        if not changes and not links_changed:
+            return current
+        _reopen_if_signed(current.plan, acting_user)
+        Goal.objects.filter(pk=current.pk, version=version).update(
+            **values, version=version + 1, updated_at=timezone.now()
+        )
+        current.version = version + 1
+        if s is not None:
+            current.strengths.set(s)
+        if p is not None:
+            current.supports.set(p)
+        audit_record(actor=acting_user, action="goal.updated", target=current, changes=changes)
+    return current
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Step:
+    """A small step with who does it (the client, the worker, a named support or an agency)."""
+    _no_nul(fields)
+    values = {k: fields[k] for k in STEP_FIELDS if k in fields}
+    step = Step(agency_id=goal.agency_id, goal=goal, order=goal.steps.count() + 1, **values)
+    if step.who in (Step.Who.SUPPORT, Step.Who.AGENCY) and not step.who_name.strip():
+        raise ValidationFailed(
+            _("Name the person or agency."),
+            field_errors={"who_name": [_("Name the person or agency.")]},
+        )
+    _validated(step, exclude=["agency", "goal"])
+    with transaction.atomic():
+        _reopen_if_signed(goal.plan, acting_user)
+        step.save()
+        audit_record(
+            actor=acting_user,
+            action="step.added",
+            target=step,
+            client_id=goal.client_id,
+            changes=changed_fields({}, {k: _plain(getattr(step, k)) for k in STEP_FIELDS}),
+        )
+    return step
+
+
+def step_mark_done(*, acting_user: User, step: Step, done_on: dt.date | None) -> Step:
+    """Mark a step done (or not done again). Progress does not reopen a signed plan."""
+    if done_on is not None and done_on > timezone.localdate():
+        raise ValidationFailed(
+            _("The date cannot be in the future."),
+            field_errors={"done_on": [_("The date cannot be in the future.")]},
+        )
+    with transaction.atomic():
+        before = _plain(step.done_on)
+        Step.objects.filter(pk=step.pk).update(done_on=done_on, updated_at=timezone.now())
+        step.done_on = done_on
+        audit_record(
+            actor=acting_user,
+            action="step.done" if done_on else "step.undone",
+            target=step,
+            client_id=step.goal.client_id,
+            changes={"done_on": [before, _plain(done_on)]},
+        )
+    return step
+
+
+# --- options weighed ------------------------------------------------------------------------
+
+
+def option_set_add(
+    *,
+    acting_user: User,
+    plan: Plan,
+    problem: str,
+    author: str = Author.CLIENT,
+    options: Iterable[Mapping[str, str]] = (),
+) -> OptionSet:
+    """A decision the client is weighing, with their options, pros and cons."""
+    _no_nul({"problem": problem})
+    option_set = OptionSet(
+        agency_id=plan.agency_id, plan=plan, problem=" ".join(problem.split()), author=author
+    )
+    _validated(option_set, exclude=["agency", "plan", "chosen", "goal"])
+    rows = [o for o in options if (o.get("text") or "").strip()]
+    with transaction.atomic():
+        option_set.save()
+        for row in rows:
+            option_add(acting_user=acting_user, option_set=option_set, fields=row, audit=False)
+        audit_record(
+            actor=acting_user,
+            action="options.added",
+            target=option_set,
+            client_id=plan.client_id,
+            changes={
+                "problem": [None, option_set.problem],
+                "options": [None, [r["text"] for r in rows]],
+            },
+        )
+    return option_set
+
+
+def option_add(
+    *, acting_user: User, option_set: OptionSet, fields: Mapping[str, str], audit: bool = True
+) -> Option:
+    _no_nul(fields)
+    option = Option(
+        agency_id=option_set.agency_id,
+        option_set=option_set,
+        **{k: fields[k] for k in ("text", "pros", "cons", "author") if k in fields},
+    )
+    _validated(option, exclude=["agency", "option_set"])
+    with transaction.atomic():
+        option.save()
+        if audit:
+            audit_record(
+                actor=acting_user,
+                action="option.added",
+                target=option,
+                client_id=option_set.plan.client_id,
+                changes={"text": [None, option.text]},
+            )
+    return option
+
+
+def option_choose(*, acting_user: User, option_set: OptionSet, option: Option) -> OptionSet:
+    """Record the client's choice; every option considered stays on record."""
+    if option.option_set_id != option_set.pk:
+        raise DomainError(_("That option belongs to another decision."))
+    with transaction.atomic():
+        before = option_set.chosen.text if option_set.chosen else None
+        OptionSet.objects.filter(pk=option_set.pk).update(chosen=option, chosen_at=timezone.now())
+        option_set.chosen = option
+        audit_record(
+            actor=acting_user,
+            action="option.chosen",
+            target=option_set,
+            client_id=option_set.plan.client_id,
+            changes={"chosen": [before, option.text]},
+        )
+    return option_set
+
+
+def option_make_goal(*, acting_user: User, option_set: OptionSet, domain: str) -> Goal:
+    """Turn the client's chosen option into a goal in their words."""
+    if option_set.chosen is None:
+        raise DomainError(_("The client has not chosen an option yet."))
+    if option_set.goal_id:
+        raise DomainError(_("This choice is already a goal."))
+    chosen = option_set.chosen
+    with transaction.atomic():
+        goal = goal_add(
+            acting_user=acting_user,
+            plan=option_set.plan,
+            fields={
+                "statement": chosen.text,
+                "author": chosen.author,
+                "verbatim": chosen.author == Author.CLIENT,
+                "why_it_matters": chosen.pros,
+                "domain": domain,
+            },
+        )
+        OptionSet.objects.filter(pk=option_set.pk).update(goal=goal)
+        option_set.goal = goal
+    return goal
+
+
+# --- Goal Attainment Scaling ----------------------------------------------------------------
+
+
+def gas_followup_add(
+    *,
+    acting_user: User,
+    goal: Goal,
+    level: int,
+    scored_by: str,
+    scored_on: dt.date | None = None,
+    note: str = "",
+) -> GasFollowUp:
+    """A dated follow-up score (−2…+2) by the client or the worker; both are kept."""
+    if not goal.gas_complete:
+        raise DomainError(_("Write all five levels with the client before the first follow-up."))
+    if level not in (-2, -1, 0, 1, 2) or isinstance(level, bool):
+        raise ValidationFailed(
+            _("Choose a level from −2 to +2."),
+            field_errors={"level": [_("Choose a level from −2 to +2.")]},
+        )
+    if scored_by not in (Author.CLIENT, Author.WORKER):
+        raise ValidationFailed(
+            _("Say whose score it is."), field_errors={"scored_by": [_("Say whose score it is.")]}
+        )
+    scored_on = scored_on or timezone.localdate()
+    if scored_on > timezone.localdate():
+        raise ValidationFailed(
+            _("The date cannot be in the future."),
+            field_errors={"scored_on": [_("The date cannot be in the future.")]},
+        )
+    _no_nul({"note": note})
+    followup = GasFollowUp(
+        agency_id=goal.agency_id,
+        goal=goal,
+        level=level,
+        scored_by=scored_by,
+        scored_on=scored_on,
+        note=note,
+        recorded_by=acting_user,
+    )
+    _validated(followup, exclude=["agency", "goal", "recorded_by"])
+    with transaction.atomic():
+        followup.save()
+        audit_record(
+            actor=acting_user,
+            action="gas.followup",
+            target=followup,
+            client_id=goal.client_id,
+            changes={
+                "level": [None, level],
+                "scored_by": [None, scored_by],
+                "scored_on": [None, scored_on.isoformat()],
+            },
+        )
+    return followup
+
+
+# --- sign-off and approval ------------------------------------------------------------------
+
+
+def _event(plan: Plan, kind: str, user: User, **extra: Any) -> PlanEvent:
+    return PlanEvent.objects.create(
+        agency_id=plan.agency_id, plan=plan, number=plan.number, kind=kind, by=user, **extra
+    )
+
+
+def plan_client_agree(
+    *, acting_user: User, plan: Plan, signed_name: str, method: str = "typed", drawing: str = ""
+) -> Plan:
+    """The client agrees to this version: their typed name (or drawn signature), with the time."""
+    signed_name = " ".join((signed_name or "").split())
+    if method not in ("typed", "drawn"):
+        raise ValidationFailed(_("Choose how the client signs."))
+    if not signed_name:
+        raise ValidationFailed(
+            _("The client types their name to agree."),
+            field_errors={"signed_name": [_("The client types their name to agree.")]},
+        )
+    if len(signed_name) > 200 or len(drawing) > 20000 or "\x00" in signed_name + drawing:
+        raise ValidationFailed(_("The signature is too long."))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status not in (Plan.Status.DRAFT, Plan.Status.RETURNED):
+            raise DomainError(_("This version is already signed."))
+        if not Goal.objects.filter(plan=locked, status=Goal.Status.ACTIVE).exists():
+            raise DomainError(_("Write at least one goal with the client before they agree."))
+        PlanVersion.objects.update_or_create(
+            plan=locked,
+            number=locked.number,
+            defaults={"agency_id": locked.agency_id, "snapshot": snapshot(locked)},
+        )
+        _event(
+            locked,
+            PlanEvent.Kind.CLIENT_AGREED,
+            acting_user,
+            signed_name=signed_name,
+            signature_method=method,
+            signature_drawing=drawing,
+        )
+        Plan.objects.filter(pk=locked.pk).update(
+            status=Plan.Status.CLIENT_SIGNED, version=locked.version + 1, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=acting_user,
+            action="plan.client_agreed",
+            target=locked,
+            changes={
+                "number": [None, locked.number],
+                "signed_name": [None, signed_name],
+                "method": [None, method],
+            },
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def plan_worker_sign(*, acting_user: User, plan: Plan) -> Plan:
+    """The worker signs after the client; programs that require it send the plan to a supervisor."""
+    if acting_user.role not in (Role.WORKER, Role.SUPERVISOR):
+        raise DomainError(_("Only case workers and supervisors sign plans."))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().select_related("episode__program").get(pk=plan.pk)
+        if locked.status != Plan.Status.CLIENT_SIGNED:
+            raise DomainError(_("The client agrees first; then the worker signs."))
+        _event(
+            locked,
+            PlanEvent.Kind.WORKER_SIGNED,
+            acting_user,
+            signed_name=acting_user.label,
+            signature_method="typed",
+        )
+        needs_approval = locked.episode.program.requires_plan_approval
+        status = Plan.Status.AWAITING_APPROVAL if needs_approval else Plan.Status.ACTIVE
+        if needs_approval:
+            _event(locked, PlanEvent.Kind.SUBMITTED, acting_user)
+        Plan.objects.filter(pk=locked.pk).update(
+            status=status, version=locked.version + 1, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=acting_user,
+            action="plan.worker_signed",
+            target=locked,
+            changes={"status": [locked.status, status]},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def plan_review(*, acting_user: User, plan: Plan, approve: bool, comment: str = "") -> Plan:
+    """A supervisor of the client's team approves the plan or returns it with comments."""
+    comment = (comment or "").strip()
+    _no_nul({"comment": comment})
+    is_supervisor = (
+        acting_user.role == Role.SUPERVISOR
+        and Membership.objects.filter(
+            user=acting_user, team_id=plan.client.team_id, kind=Membership.Kind.SUPERVISOR
+        ).exists()
+    )
+    if not is_supervisor:
+        raise DomainError(
+            _("Only a supervisor of this client's team can approve or return the plan.")
+        )
+    if not approve and not comment:
+        raise ValidationFailed(
+            _("Say what to change when you return a plan."),
+            field_errors={"comment": [_("Say what to change when you return a plan.")]},
+        )
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status != Plan.Status.AWAITING_APPROVAL:
+            raise DomainError(_("This plan is not waiting for approval."))
+        status = Plan.Status.ACTIVE if approve else Plan.Status.RETURNED
+        _event(
+            locked,
+            PlanEvent.Kind.APPROVED if approve else PlanEvent.Kind.RETURNED,
+            acting_user,
+            comment=comment,
+        )
+        Plan.objects.filter(pk=locked.pk).update(
+            status=status, version=locked.version + 1, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=acting_user,
+            action="plan.approved" if approve else "plan.returned",
+            target=locked,
+            changes={"status": [locked.status, status], "comment": [None, comment]},
+        )
+    plan.refresh_from_db()
+    return plan

@@ -1,0 +1,512 @@
+"""Planning pages: the plan made with the client, goals in their words, options weighed,
+steps, Goal Attainment Scaling, sign-off, approval and the take-home plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.accounts.models import Role
+from strengthwise.assessments import selectors as assessment_selectors
+from strengthwise.assessments.models import EcomapNode, Factor, Kind, Valence
+from strengthwise.assessments.templates_data import shipped_template
+from strengthwise.audit.services import audit_record
+from strengthwise.core import svg
+from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.forms import apply_domain_error
+from strengthwise.core.htmx import render_page
+
+from . import selectors, services
+from .forms import ClientAgreeForm, FollowUpForm, GoalForm, OptionSetForm, ReviewForm, StepForm
+from .models import Goal, Option, OptionSet, Plan, Step
+
+
+def _plan_or_404(client: Any) -> Plan:
+    plan = selectors.plan_current(client=client)
+    if plan is None:
+        raise Http404("No plan")
+    return plan
+
+
+def _goal_of(request: StaffRequest, client: Any, goal_id: int) -> Goal:
+    goal = access_client_object(request.user, Goal, goal_id, write=True, request=request)
+    if goal.client_id != client.pk:
+        raise Http404("Not found")
+    return goal
+
+
+def _goal_form(
+    client: Any,
+    data: Any = None,
+    instance: Goal | None = None,
+    initial: dict[str, Any] | None = None,
+) -> GoalForm:
+    factors = Factor.objects.filter(client=client, active=True, valence=Valence.STRENGTH).order_by(
+        "id"
+    )
+    nodes = EcomapNode.objects.filter(client=client).exclude(quality="stressful").order_by("id")
+    initial = dict(initial or {})
+    if instance is not None:
+        initial.setdefault("version", instance.version)
+        initial.setdefault(
+            "strengths", [str(pk) for pk in instance.strengths.values_list("pk", flat=True)]
+        )
+        initial.setdefault(
+            "supports", [str(pk) for pk in instance.supports.values_list("pk", flat=True)]
+        )
+    return GoalForm(
+        data,
+        instance=instance,
+        initial=initial,
+        domains=assessment_selectors.agency_life_domains(agency_id=client.agency_id),
+        stages=[(s["key"], s["label"]) for s in shipped_template(Kind.MOTIVATION)["stages"]],
+        strengths=[(str(f.pk), f.description) for f in factors],
+        supports=[(str(n.pk), n.label) for n in nodes],
+    )
+
+
+def _t_chart(goals: list[Goal]) -> tuple[str, list[tuple[str, float | None, float | None]]]:
+    client_series = dict(selectors.t_score_series(goals, "client"))
+    worker_series = dict(selectors.t_score_series(goals, "worker"))
+    dates = sorted(set(client_series) | set(worker_series))
+    if not dates:
+        return "", []
+    table = [(d.isoformat(), client_series.get(d), worker_series.get(d)) for d in dates]
+    chart = svg.line_chart(
+        title=_("Goal Attainment: T-score over time (50 = as expected)"),
+        x_labels=[d for d, _c, _w in table],
+        series=[
+            svg.Series(
+                _("Client's scores"),
+                [round(c, 1) if c is not None else None for _d, c, _w in table],
+            ),
+            svg.Series(
+                _("Worker's scores"),
+                [round(w, 1) if w is not None else None for _d, _c, w in table],
+            ),
+        ],
+        y_min=20,
+        y_max=80,
+        y_ticks=[20, 30, 40, 50, 60, 70, 80],
+        id_prefix="gas-t",
+    )
+    return chart, table
+
+
+@login_required
+def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
+    plan = selectors.plan_current(client=client)
+    context: dict[str, Any] = {"client": client, "plan": plan, "tab": "plan"}
+    if plan is not None:
+        goals = selectors.plan_goals(plan=plan)
+        chart, t_table = _t_chart(goals)
+        context.update(
+            {
+                "goals": goals,
+                "voice": selectors.client_voice(goals),
+                "option_sets": selectors.plan_option_sets(plan=plan),
+                "history": selectors.plan_history(plan=plan),
+                "versions": selectors.plan_versions(plan=plan),
+                "t_chart": chart,
+                "t_table": t_table,
+                "step_form": StepForm(),
+                "followup_form": FollowUpForm(initial={"scored_on": timezone.localdate()}),
+                "options_form": OptionSetForm(),
+                "agree_form": ClientAgreeForm(),
+                "review_form": ReviewForm(),
+                "domains": assessment_selectors.agency_life_domains(agency_id=client.agency_id),
+                "can_review": request.user.role == Role.SUPERVISOR
+                and plan.status == Plan.Status.AWAITING_APPROVAL,
+            }
+        )
+    return render_page(request, "plans/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_start(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    try:
+        services.plan_start(acting_user=request.user, client=client)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = _plan_or_404(client)
+    goal = _goal_of(request, client, goal_id) if goal_id else None
+    form = _goal_form(client, request.POST if request.method == "POST" else None, instance=goal)
+    conflict, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            strengths = Factor.objects.filter(client=client, pk__in=data.pop("strengths"))
+            supports = EcomapNode.objects.filter(client=client, pk__in=data.pop("supports"))
+            version = data.pop("version")
+            try:
+                if goal is None:
+                    services.goal_add(
+                        acting_user=request.user,
+                        plan=plan,
+                        fields=data,
+                        strengths=strengths,
+                        supports=supports,
+                    )
+                else:
+                    services.goal_update(
+                        acting_user=request.user,
+                        goal=goal,
+                        version=version or 0,
+                        fields=data,
+                        strengths=strengths,
+                        supports=supports,
+                    )
+            except Conflict as error:
+                goal.refresh_from_db()  # type: ignore[union-attr]
+                conflict = [
+                    (form.fields[k].label, error.current.get(k), error.attempted.get(k))
+                    for k in services.GOAL_FIELDS
+                    if k in form.fields and error.current.get(k) != error.attempted.get(k)
+                ]
+                form = _goal_form(client, instance=goal)
+                status = 409
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Goal saved."))
+                return redirect("plans:plan", client_id=client.pk)
+    return render_page(
+        request,
+        "plans/goal_form.html",
+        {
+            "client": client,
+            "plan": plan,
+            "goal": goal,
+            "form": form,
+            "conflict": conflict,
+            "tab": "plan",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def step_add(request: StaffRequest, client_id: int, goal_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    goal = _goal_of(request, client, goal_id)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.step_add(acting_user=request.user, goal=goal, fields=form.cleaned_data)
+        except DomainError as error:
+            messages.error(
+                request,
+                error.message
+                + " "
+                + " ".join(str(e) for v in error.field_errors.values() for e in v),
+            )
+            return redirect("plans:plan", client_id=client.pk)
+    else:
+        messages.error(
+            request,
+            _("The step was not added: %(e)s")
+            % {"e": "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())},
+        )
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def step_done(request: StaffRequest, client_id: int, step_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    step = access_client_object(
+        request.user, Step, step_id, client_path="goal__client", write=True, request=request
+    )
+    if step.goal.client_id != client.pk:
+        raise Http404("Not found")
+    services.step_mark_done(
+        acting_user=request.user, step=step, done_on=None if step.done_on else timezone.localdate()
+    )
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def followup_add(request: StaffRequest, client_id: int, goal_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    goal = _goal_of(request, client, goal_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gas_followup_add(acting_user=request.user, goal=goal, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(
+            request,
+            _("The score was not saved: %(e)s")
+            % {"e": "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())},
+        )
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def options_add(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = _plan_or_404(client)
+    form = OptionSetForm(request.POST)
+    if form.is_valid():
+        services.option_set_add(
+            acting_user=request.user,
+            plan=plan,
+            problem=form.cleaned_data["problem"],
+            options=form.options(),
+        )
+    else:
+        messages.error(request, _("Write what they are deciding and at least one option."))
+    return redirect("plans:plan", client_id=client.pk)
+
+
+def _option_set_of(request: StaffRequest, client: Any, set_id: int) -> OptionSet:
+    option_set = access_client_object(
+        request.user, OptionSet, set_id, client_path="plan__client", write=True, request=request
+    )
+    if option_set.plan.client_id != client.pk:
+        raise Http404("Not found")
+    return option_set
+
+
+@login_required
+@require_POST
+def option_choose(request: StaffRequest, client_id: int, set_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    option_set = _option_set_of(request, client, set_id)
+    option = Option.objects.filter(
+        option_set=option_set, pk=request.POST.get("option") or 0
+    ).first()
+    if option is None:
+        messages.error(request, _("Choose one of the options."))
+    else:
+        services.option_choose(acting_user=request.user, option_set=option_set, option=option)
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def option_make_goal(request: StaffRequest, client_id: int, set_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    option_set = _option_set_of(request, client, set_id)
+    try:
+        services.option_make_goal(
+            acting_user=request.user, option_set=option_set, domain=request.POST.get("domain", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Their choice is now a goal, in their words. Add its steps and levels.")
+        )
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def sign(request: StaffRequest, client_id: int, who: str) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = _plan_or_404(client)
+    if who not in ("client", "worker", "review"):
+        raise Http404("Not found")
+    try:
+        if who == "client":
+            form = ClientAgreeForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("The client types their name to agree."))
+            services.plan_client_agree(
+                acting_user=request.user, plan=plan, signed_name=form.cleaned_data["signed_name"]
+            )
+            messages.success(request, _("The client agreed to this version of the plan."))
+        elif who == "worker":
+            services.plan_worker_sign(acting_user=request.user, plan=plan)
+            messages.success(request, _("Signed."))
+        elif who == "review":
+            form = ReviewForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Choose approve or return."))
+            services.plan_review(
+                acting_user=request.user,
+                plan=plan,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Decision recorded."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+def versions(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
+    plan = _plan_or_404(client)
+    items = selectors.plan_versions(plan=plan)
+    current = {"number": plan.number, "snapshot": services.snapshot(plan), "label": _("Now")}
+    sides = [
+        {
+            "number": v.number,
+            "snapshot": v.snapshot,
+            "label": _("Version %(n)d as agreed") % {"n": v.number},
+        }
+        for v in items
+    ]
+    choices = [*sides, current]
+    try:
+        a, b = int(request.GET.get("a", "-1")), int(request.GET.get("b", "-1"))
+    except ValueError:
+        a = b = -1
+    left = next(
+        (s for s in choices if s["number"] == a and s is not current),
+        choices[-2] if len(choices) > 1 else current,
+    )
+    right = (
+        current
+        if b in (-1, plan.number)
+        else next((s for s in choices if s["number"] == b), current)
+    )
+    return render_page(
+        request,
+        "plans/plan_versions.html",
+        {
+            "client": client,
+            "plan": plan,
+            "choices": choices,
+            "left": left,
+            "right": right,
+            "sides": [left, right],
+            "tab": "plan",
+        },
+    )
+
+
+def _take_home_data(client: Any, plan: Plan) -> dict[str, Any]:
+    goals = [g for g in selectors.plan_goals(plan=plan) if g.status == Goal.Status.ACTIVE]
+    strengths = [
+        f.description
+        for f in Factor.objects.filter(
+            client=client, active=True, valence=Valence.STRENGTH
+        ).order_by("id")
+    ]
+    worker = client.primary_worker
+    contacts = [(f"{worker.label} — {_('your worker')}", worker.email)] if worker else []
+    contacts += [
+        (f"{m.name} ({m.relationship})", "")
+        for m in client.household.filter(lives_with_client=False)[:2]
+    ]
+    return {"goals": goals, "strengths": strengths, "contacts": contacts}
+
+
+def _who(step: Step, client: Any) -> str:
+    if step.who == Step.Who.CLIENT:
+        return _("You")
+    if step.who == Step.Who.WORKER:
+        worker = client.primary_worker
+        return _("%(name)s (your worker)") % {"name": worker.label} if worker else _("Your worker")
+    return step.who_name
+
+
+@login_required
+def take_home(request: StaffRequest, client_id: int, fmt: str = "html") -> HttpResponse:
+    """The one-page plan in the client's language: their words first."""
+    client = access_client(request.user, client_id, request=request)
+    plan = _plan_or_404(client)
+    audit_record(
+        actor=request.user,
+        action="plan.take_home_exported",
+        target=client,
+        request=request,
+        changes={"format": [None, fmt], "language": [None, client.preferred_language]},
+    )
+    language = client.preferred_language if client.preferred_language in ("en", "es") else "en"
+    with translation.override(language):
+        data = _take_home_data(client, plan)
+        if fmt == "pdf":
+            from .pdf import PlanGoal, PlanStep, TakeHomePlan, render_take_home_pdf
+
+            document = TakeHomePlan(
+                client_name=client.display_name,
+                title=_("My plan"),
+                dated=timezone.localdate().isoformat(),
+                intro=_(
+                    "This plan is yours. It is written in your words, with the steps you chose."
+                ),
+                strengths_heading=_("My strengths"),
+                strengths=data["strengths"],
+                goals_heading=_("My goals"),
+                goals=[
+                    PlanGoal(
+                        words=g.statement,
+                        own_words=g.author == "client",
+                        why=g.why_it_matters,
+                        steps=[
+                            PlanStep(
+                                text=s.text,
+                                who=_who(s, client),
+                                target=s.target_date.isoformat() if s.target_date else "",
+                                done=bool(s.done_on),
+                            )
+                            for s in g.ordered_steps
+                        ],
+                    )
+                    for g in data["goals"]
+                ],
+                steps_heading=_("Next steps"),
+                who_label=_("Who"),
+                when_label=_("By when"),
+                done_label=_("Done"),
+                contacts_heading=_("Who to call"),
+                contacts=data["contacts"],
+                footer=_("This plan belongs to you. Bring it to our next meeting."),
+                language=language,
+            )
+            response = HttpResponse(render_take_home_pdf(document), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="plan-{client.pk}.pdf"'
+            return response
+        return render_page(
+            request,
+            "plans/take_home.html",
+            {
+                "client": client,
+                "plan": plan,
+                "language": language,
+                "who": {s.pk: _who(s, client) for g in data["goals"] for s in g.ordered_steps},
+                **data,
+            },
+        )
+
+
+@login_required
+def waiting(request: StaffRequest) -> HttpResponse:
+    """The supervisor's list of plans waiting for approval."""
+    return render_page(
+        request,
+        "plans/plans_waiting.html",
+        {"plans": list(selectors.plans_awaiting_approval(visible_to=request.user))},
+    )
