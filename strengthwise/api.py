@@ -88,3 +88,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/v1/clients", "strengthwise.people.api.router")
 api.add_router("/v1/", "strengthwise.assessments.api.router")
+api.add_router("/v1/", "strengthwise.plans.api.router")

@@ -1,0 +1,214 @@
+"""/api/v1/clients/{id}/plans and /api/v1/goals/{id}: same services, access and audit as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+
+from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import DomainError
+
+from . import selectors, services
+from .models import Goal, Plan
+
+router = Router(tags=["plans"])
+
+Author = Literal["client", "worker", "together"]
+
+
+class GoalIn(Schema):
+    statement: str = Field(max_length=500)
+    author: Author = "client"
+    verbatim: bool = True
+    worker_view: str = Field(default="", max_length=500)
+    why_it_matters: str = Field(default="", max_length=1000)
+    domain: str = Field(max_length=40)
+    stage: str = Field(default="", max_length=20)
+    importance: int | None = Field(default=None, ge=0, le=10)
+    confidence: int | None = Field(default=None, ge=0, le=10)
+    gas_minus2: str = Field(default="", max_length=300)
+    gas_minus1: str = Field(default="", max_length=300)
+    gas_zero: str = Field(default="", max_length=300)
+    gas_plus1: str = Field(default="", max_length=300)
+    gas_plus2: str = Field(default="", max_length=300)
+    gas_importance: int | None = Field(default=None, ge=0, le=3)
+    gas_difficulty: int | None = Field(default=None, ge=0, le=3)
+    gas_baseline: int | None = Field(default=None, ge=-2, le=2)
+
+
+class GoalCreateIn(GoalIn):
+    client_id: int
+
+
+class GoalPatch(Schema):
+    version: int
+    statement: str | None = Field(default=None, max_length=500)
+    author: Author | None = None
+    verbatim: bool | None = None
+    worker_view: str | None = Field(default=None, max_length=500)
+    why_it_matters: str | None = Field(default=None, max_length=1000)
+    domain: str | None = Field(default=None, max_length=40)
+    stage: str | None = Field(default=None, max_length=20)
+    importance: int | None = Field(default=None, ge=0, le=10)
+    confidence: int | None = Field(default=None, ge=0, le=10)
+    status: Literal["active", "achieved", "set_aside", "revised"] | None = None
+    gas_minus2: str | None = Field(default=None, max_length=300)
+    gas_minus1: str | None = Field(default=None, max_length=300)
+    gas_zero: str | None = Field(default=None, max_length=300)
+    gas_plus1: str | None = Field(default=None, max_length=300)
+    gas_plus2: str | None = Field(default=None, max_length=300)
+    gas_importance: int | None = Field(default=None, ge=0, le=3)
+    gas_difficulty: int | None = Field(default=None, ge=0, le=3)
+    gas_baseline: int | None = Field(default=None, ge=-2, le=2)
+
+
+class FollowUpIn(Schema):
+    level: int = Field(ge=-2, le=2)
+    scored_by: Literal["client", "worker"]
+    scored_on: dt.date | None = None
+    note: str = Field(default="", max_length=300)
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: Any = None
+
+
+def _goal(goal: Goal) -> dict[str, Any]:
+    return {
+        "id": goal.pk,
+        "plan_id": goal.plan_id,
+        "version": goal.version,
+        **{f: getattr(goal, f) for f in services.GOAL_FIELDS if f != "concern"},
+        "steps": [
+            {
+                "id": s.pk,
+                "text": s.text,
+                "who": s.who,
+                "who_name": s.who_name,
+                "target_date": s.target_date,
+                "done_on": s.done_on,
+            }
+            for s in getattr(goal, "ordered_steps", goal.steps.all())
+        ],
+        "followups": [
+            {"scored_on": f.scored_on, "level": f.level, "scored_by": f.scored_by, "note": f.note}
+            for f in goal.followups.all()
+        ],
+    }
+
+
+def _plan(plan: Plan) -> dict[str, Any]:
+    goals = selectors.plan_goals(plan=plan)
+    voice = selectors.client_voice(goals)
+    return {
+        "id": plan.pk,
+        "episode_id": plan.episode_id,
+        "status": plan.status,
+        "number": plan.number,
+        "client_voice": {
+            "client_authored": voice.client_authored,
+            "total": voice.total,
+            "share": voice.share,
+        },
+        "t_scores": {
+            who: [{"date": d, "t": round(t, 2)} for d, t in selectors.t_score_series(goals, who)]
+            for who in ("client", "worker")
+        },
+        "goals": [_goal(g) for g in goals],
+        "history": [
+            {
+                "kind": e.kind,
+                "number": e.number,
+                "at": e.at,
+                "by": e.by.username,
+                "signed_name": e.signed_name,
+                "comment": e.comment,
+            }
+            for e in selectors.plan_history(plan=plan)
+        ],
+    }
+
+
+@router.get(
+    "/clients/{client_id}/plans", summary="A client's plans with goals, steps, GAS and history"
+)
+def plan_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
+    return [_plan(p) for p in Plan.objects.filter(client=client).order_by("-id")]
+
+
+@router.post(
+    "/clients/{client_id}/plans",
+    response={201: dict[str, Any], 400: ErrorOut},
+    summary="Start the plan of the client's open episode",
+)
+def plan_create(request: StaffRequest, client_id: str) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = services.plan_start(acting_user=request.user, client=client)
+    return Status(201, _plan(plan))
+
+
+def _goal_or_404(request: StaffRequest, goal_id: str) -> Goal:
+    return access_client_object(request.user, Goal, goal_id, write=True, request=request)
+
+
+@router.get("/goals/{goal_id}", summary="One goal")
+def goal_get(request: StaffRequest, goal_id: str) -> dict[str, Any]:
+    goal = access_client_object(request.user, Goal, goal_id, request=request)
+    audit_record(actor=request.user, action="goal.viewed", target=goal, request=request)
+    return _goal(goal)
+
+
+@router.post(
+    "/goals",
+    response={201: dict[str, Any], 400: ErrorOut},
+    summary="Add a goal to the client's current plan",
+)
+def goal_create(request: StaffRequest, payload: GoalCreateIn) -> Any:
+    client = access_client(request.user, payload.client_id, write=True, request=request)
+    plan = selectors.plan_current(client=client)
+    if plan is None:
+        raise DomainError("Start the plan first (POST /api/v1/clients/{id}/plans).")
+    goal = services.goal_add(
+        acting_user=request.user, plan=plan, fields=payload.dict(exclude={"client_id"})
+    )
+    return Status(201, _goal(goal))
+
+
+@router.patch(
+    "/goals/{goal_id}",
+    response={200: dict[str, Any], 400: ErrorOut, 409: Any},
+    summary="Change a goal (send the version you read; 409 shows both texts)",
+)
+def goal_patch(request: StaffRequest, goal_id: str, payload: GoalPatch) -> Any:
+    goal = _goal_or_404(request, goal_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    data = {
+        k: v
+        for k, v in data.items()
+        if v is not None
+        or k in ("importance", "confidence", "gas_importance", "gas_difficulty", "gas_baseline")
+    }
+    goal = services.goal_update(acting_user=request.user, goal=goal, version=version, fields=data)
+    return Status(200, _goal(Goal.objects.get(pk=goal.pk)))
+
+
+@router.post(
+    "/goals/{goal_id}/followups",
+    response={201: dict[str, Any], 400: ErrorOut},
+    summary="A dated GAS follow-up score by the client or the worker",
+)
+def followup_create(request: StaffRequest, goal_id: str, payload: FollowUpIn) -> Any:
+    goal = _goal_or_404(request, goal_id)
+    if goal.plan_id is None:  # pragma: no cover - every goal has a plan
+        raise Http404("Not found")
+    services.gas_followup_add(acting_user=request.user, goal=goal, **payload.dict())
+    return Status(201, _goal(Goal.objects.get(pk=goal.pk)))
