@@ -1,14 +1,15 @@
-"""The take-home plan: a calm one-page PDF the client keeps (fpdf2, no Django).
+"""The take-home plan: a calm, usually one-page PDF the client keeps (fpdf2; no Django, no DB).
 
-The caller passes strings that are already translated and formatted, so this module needs no
-Django and no database. Text is real text in an embedded DejaVu Sans (vendored in ``fonts/``,
-never loaded from the system), so it can be searched, copied and read aloud by screen readers,
-and names in any Latin, Greek or Cyrillic script come through exactly.
+The caller passes strings that are already translated and formatted. Text is real text in an
+embedded DejaVu Sans, vendored in ``fonts/`` and never loaded from the system, so it can be
+searched, copied and read aloud by screen readers, and names with accents or in Greek or
+Cyrillic script come through exactly.
 
-Layout (US Letter, portrait): title, the client's name and date, a one-line intro; their goals
-in their own words; their strengths; the next steps for each goal (what / who / by when / done);
-who to call; the footer. A typical plan fits on one page; a longer one continues cleanly on the
-next page (with the goal repeated at the top of a continued step list, and page numbers).
+Layout (US Letter, portrait): the title, the client's name and the date, a one-line intro; the
+goals in the client's own words; their strengths; the next steps for each goal (step / who /
+by when / done); who to call; the footer. A typical plan fits on one page. A longer plan carries
+on to the next page between rows, never through one: the column labels and the goal are repeated
+at the top of the new page, and every page is numbered.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableBordersLayout, VAlign, XPos, YPos
+from fpdf import FPDF
+from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 
 __all__ = [
+    "DONE_MARK",
     "FONT_DIR",
     "FONT_FILES",
+    "NOT_DONE_MARK",
     "PlanGoal",
     "PlanStep",
     "TakeHomePlan",
@@ -36,33 +39,37 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "DejaVuSans"
 FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 
-# Marks for the "done" column: a tick for done, an empty box the client can tick by hand.
+#: The "done" column: a tick when done, else an empty box the client can tick by hand.
 DONE_MARK = "\u2713"  # ✓ CHECK MARK
 NOT_DONE_MARK = "\u2610"  # ☐ BALLOT BOX
 
-# Opening and closing quotation marks around the client's own words, by language.
+# Quotation marks around the client's own words, by language (“…” unless listed).
 _QUOTES = {"de": ("\u201e", "\u201c"), "fr": ("\u00ab\u00a0", "\u00a0\u00bb")}
 _DEFAULT_QUOTES = ("\u201c", "\u201d")
 
-# Sizes in points; lengths in millimetres.
+# Sizes in points, lengths in millimetres.
 TITLE_PT = 20
 HEADING_PT = 14
 GOAL_PT = 13
 BODY_PT = 12
+LABEL_PT = 11
 PAGE_NUMBER_PT = 9
-LINE = 5.8  # line height for 12 pt text (about 1.35)
-MARGIN = 20
-TOP_MARGIN = 16
-BOTTOM_MARGIN = 16
+LINE = 5.4  # line height of 12 pt text (x 1.28)
+MARGIN = 19
+TOP_MARGIN = 15
+BOTTOM_MARGIN = 15
+CELL_PAD = 1.4  # inside a table row, above and below the text
+GAP = 4.5  # between sections
 
-# Colours: dark ink on white, a quiet teal for headings, pale tints for bands and rules.
-# Every text colour has a contrast ratio of at least 7:1 on white (WCAG AAA).
-INK = (33, 37, 41)
-MUTED = (73, 80, 87)
-ACCENT = (22, 82, 94)
-RULE = (196, 206, 210)
-TINT = (236, 243, 244)
-FOOTER_TINT = (244, 246, 247)
+# Dark ink on white, a quiet teal for headings, pale tints for bands and rules.
+# Every text colour has a contrast ratio of at least 7:1 on white (WCAG AAA), tints included.
+RGB = tuple[int, int, int]
+INK: RGB = (33, 37, 41)
+MUTED: RGB = (73, 80, 87)
+ACCENT: RGB = (22, 82, 94)
+RULE: RGB = (196, 206, 210)
+TINT: RGB = (234, 242, 243)
+FOOTER_TINT: RGB = (243, 245, 246)
 
 
 @dataclass(frozen=True)
@@ -102,16 +109,32 @@ class TakeHomePlan:
 
 
 def _clean(text: str) -> str:
-    """NFC-normalise (so accents use the font's precomposed glyphs) and tidy whitespace."""
+    """NFC-normalise (accents then use the font's precomposed glyphs) and tidy whitespace."""
     text = unicodedata.normalize("NFC", text or "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    # Drop other control characters; keep line breaks the writer meant.
+    # Drop other control characters; keep the line breaks the writer meant.
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
 
 
 def _quoted(words: str, language: str) -> str:
     opening, closing = _QUOTES.get(language.split("-")[0].lower(), _DEFAULT_QUOTES)
     return f"{opening}{words}{closing}"
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One cell of a table-like row: text in a column of the given width."""
+
+    text: str
+    width: float
+    size: float = BODY_PT
+    bold: bool = False
+    color: RGB = INK
+    align: Align = Align.L
+
+    @property
+    def line(self) -> float:
+        return LINE * self.size / BODY_PT
 
 
 class _PlanPDF(FPDF):
@@ -121,171 +144,337 @@ class _PlanPDF(FPDF):
             self.add_font(FONT_FAMILY, style, str(path))
         self.set_margins(MARGIN, TOP_MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
-        self.set_text_color(*INK)
+        self.c_margin = 1.6
+        self.font(BODY_PT)
         self.set_draw_color(*RULE)
 
-    def font(self, size: float, bold: bool = False, color: tuple[int, int, int] = INK) -> None:
+    # -- text ----------------------------------------------------------------------------------
+
+    def font(self, size: float, bold: bool = False, color: RGB = INK) -> None:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
         self.set_text_color(*color)
 
-    def para(self, text: str, *, h: float = LINE, align: Align = Align.L, **kwargs: object) -> None:
-        self.multi_cell(0, h, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)  # type: ignore[arg-type]
+    def para(self, text: str, h: float = LINE, *, x: float | None = None, **kwargs: object) -> None:
+        """A wrapped paragraph from ``x`` (default: the left margin) to the right margin."""
+        if x is not None:
+            self.set_x(x)
+        self.multi_cell(  # type: ignore[call-overload]
+            0, h, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs
+        )
 
-    def heading(self, text: str) -> None:
-        # Keep a heading with at least a couple of lines of what follows it.
-        if self.will_page_break(8 + 3 * LINE):
+    def width_of(self, text: str, size: float = BODY_PT, bold: bool = False) -> float:
+        self.set_font(FONT_FAMILY, "B" if bold else "", size)
+        return max((self.get_string_width(line) for line in text.split("\n")), default=0.0)
+
+    def lines(self, cell: _Cell) -> int:
+        """How many lines the cell's text wraps to in its column."""
+        if not cell.text:
+            return 1
+        self.set_font(FONT_FAMILY, "B" if cell.bold else "", cell.size)
+        wrapped = self.multi_cell(
+            cell.width, cell.line, cell.text, dry_run=True, output=MethodReturnValue.LINES
+        )
+        return max(len(wrapped), 1)  # type: ignore[arg-type]
+
+    # -- page flow -----------------------------------------------------------------------------
+
+    @property
+    def room(self) -> float:
+        """Height left on this page above the bottom margin."""
+        return self.page_break_trigger - self.y
+
+    @property
+    def page_room(self) -> float:
+        """Height of a whole page's writing area."""
+        return self.page_break_trigger - self.t_margin
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` fits on this one."""
+        if height > self.room and self.y > self.t_margin + 0.01:
             self.add_page()
-        self.start_section(text)
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def row_height(self, cells: Sequence[_Cell], pad: float = CELL_PAD) -> float:
+        return max(self.lines(c) * c.line for c in cells) + 2 * pad
+
+    def row(
+        self,
+        cells: Sequence[_Cell],
+        *,
+        pad: float = CELL_PAD,
+        fill: RGB | None = None,
+        rule: bool = False,
+        x: float | None = None,
+    ) -> None:
+        """Draw cells side by side from ``x`` on the current line; the caller made room."""
+        x0 = self.l_margin if x is None else x
+        y0 = self.y
+        height = self.row_height(cells, pad)
+        auto, margin = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(auto=False)
+        if fill is not None:
+            self.set_fill_color(*fill)
+            self.rect(x0, y0, sum(c.width for c in cells), height, style="F")
+        cx = x0
+        for cell in cells:
+            self.set_xy(cx, y0 + pad)
+            self.font(cell.size, cell.bold, cell.color)
+            self.multi_cell(cell.width, cell.line, cell.text, align=cell.align)
+            cx += cell.width
+        if rule:
+            self.set_draw_color(*RULE)
+            self.set_line_width(0.25)
+            self.line(x0, y0 + height, cx, y0 + height)
+        self.set_auto_page_break(auto=auto, margin=margin)
+        self.set_xy(self.l_margin, y0 + height)
+
+    def heading(self, text: str, keep_with: float = 3 * LINE) -> None:
+        """A section heading with a rule, kept on the page with what follows it."""
         self.font(HEADING_PT, bold=True, color=ACCENT)
-        self.para(text, h=7)
+        height = self.lines(_Cell(text, self.epw, HEADING_PT, True)) * 6.4 + 3.4
+        self.keep(height + keep_with)
+        self.start_section(text.replace("\n", " "))
+        self.font(HEADING_PT, bold=True, color=ACCENT)
+        self.para(text, 6.4)
         self.set_draw_color(*RULE)
         self.set_line_width(0.3)
-        self.line(self.l_margin, self.y + 0.8, self.w - self.r_margin, self.y + 0.8)
-        self.ln(3.2)
+        self.line(self.l_margin, self.y + 0.7, self.w - self.r_margin, self.y + 0.7)
+        self.ln(2.7)
+
+
+# -- sections ----------------------------------------------------------------------------------
 
 
 def _title_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     pdf.font(TITLE_PT, bold=True, color=ACCENT)
-    pdf.para(_clean(plan.title), h=9)
-    pdf.ln(0.8)
+    pdf.para(_clean(plan.title), 9)
+    pdf.ln(0.6)
     name, dated = _clean(plan.client_name), _clean(plan.dated)
-    pdf.font(BODY_PT, bold=True)
-    if dated:
-        # Name in bold, then the date in the quieter colour, on one line when it fits.
-        name_w = pdf.get_string_width(name + "   ")
-        pdf.font(BODY_PT)
-        if name_w + pdf.get_string_width(dated) <= pdf.epw:
-            pdf.font(BODY_PT, bold=True)
-            pdf.cell(name_w, LINE, name + "   ")
-            pdf.font(BODY_PT, color=MUTED)
-            pdf.para(dated)
-        else:
+    gap = "    "
+    one_line = (
+        name
+        and dated
+        and "\n" not in name
+        and pdf.width_of(name + gap, bold=True) + pdf.width_of(dated) <= pdf.epw - 2 * pdf.c_margin
+    )
+    if one_line:
+        pdf.font(BODY_PT, bold=True)
+        pdf.cell(pdf.width_of(name + gap, bold=True), LINE, name + gap)
+        pdf.font(BODY_PT, color=MUTED)
+        pdf.para(dated)
+    else:
+        if name:
             pdf.font(BODY_PT, bold=True)
             pdf.para(name)
+        if dated:
             pdf.font(BODY_PT, color=MUTED)
             pdf.para(dated)
-    else:
-        pdf.para(name)
     intro = _clean(plan.intro)
     if intro:
-        pdf.ln(1.5)
+        pdf.ln(1.2)
         pdf.font(BODY_PT)
         pdf.para(intro)
-    pdf.ln(5)
+    pdf.ln(GAP)
 
 
 def _goals_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     if not plan.goals:
         return
-    pdf.heading(_clean(plan.goals_heading))
-    number_w = 8
+    number_w = 7.5
+    indent = pdf.l_margin + number_w
+    text_w = pdf.epw - number_w
+    goal_line = LINE * GOAL_PT / BODY_PT
+    first = True
     for number, goal in enumerate(plan.goals, start=1):
         words = _clean(goal.words)
         if goal.own_words:
             words = _quoted(words, plan.language)
         why = _clean(goal.why)
-        if pdf.will_page_break(7 + (LINE if why else 0)):
-            pdf.add_page()
-        top = pdf.y
-        pdf.font(GOAL_PT, bold=True, color=ACCENT)
-        pdf.cell(number_w, 6.6, f"{number}")
-        pdf.font(GOAL_PT, bold=True)
-        pdf.multi_cell(0, 6.6, words, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # Keep a goal's words and its "why" together (unless they are longer than a page).
+        height = pdf.lines(_Cell(words, text_w, GOAL_PT, True)) * goal_line
         if why:
-            pdf.set_x(pdf.l_margin + number_w)
+            height += 0.4 + pdf.lines(_Cell(why, text_w)) * LINE
+        if first:
+            pdf.heading(_clean(plan.goals_heading), keep_with=min(height, 4 * LINE))
+            first = False
+        elif height <= pdf.page_room:
+            pdf.keep(height)
+        pdf.font(GOAL_PT, bold=True, color=ACCENT)
+        pdf.cell(number_w, goal_line, str(number))
+        pdf.font(GOAL_PT, bold=True)
+        pdf.para(words, goal_line, x=indent)
+        if why:
+            pdf.ln(0.4)
             pdf.font(BODY_PT, color=MUTED)
-            pdf.multi_cell(0, LINE, why, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        del top
-        pdf.ln(2.6)
-    pdf.ln(2.4)
+            pdf.para(why, x=indent)
+        pdf.ln(2.4)
+    pdf.ln(GAP - 2.4)
+
+
+def _bullet_cells(pdf: _PlanPDF, text: str, width: float) -> list[_Cell]:
+    bullet_w = 7.0
+    return [
+        _Cell("\u2022", bullet_w, color=ACCENT),
+        _Cell(text, width - bullet_w),
+    ]
 
 
 def _strengths_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     strengths = [s for s in (_clean(s) for s in plan.strengths) if s]
     if not strengths:
         return
-    pdf.heading(_clean(plan.strengths_heading))
-    pdf.font(BODY_PT)
-    bullet_w = 6
-    # Two columns when every strength fits on one line of half the width; else one column.
-    col_w = (pdf.epw - 6) / 2
-    two_columns = len(strengths) > 2 and all(
-        pdf.get_string_width(s) <= col_w - bullet_w - 2 for s in strengths
+    gutter = 6.0
+    half = (pdf.epw - gutter) / 2
+    # Two columns (read across, then down) when no strength needs more than two lines there.
+    two_columns = len(strengths) > 1 and all(
+        pdf.lines(_bullet_cells(pdf, s, half)[1]) <= 2 for s in strengths
     )
-    if two_columns:
-        rows = (len(strengths) + 1) // 2
-        # Read down the first column, then the second (the order the writer gave).
-        for row in range(rows):
-            if pdf.will_page_break(LINE + 0.8):
-                pdf.add_page()
-            for col in range(2):
-                i = col * rows + row
-                if i >= len(strengths):
-                    continue
-                pdf.set_x(pdf.l_margin + col * (col_w + 6))
-                pdf.font(BODY_PT, color=ACCENT)
-                pdf.cell(bullet_w, LINE, "\u2022")
+    per_row = 2 if two_columns else 1
+    width = half if two_columns else pdf.epw
+    rows = [strengths[i : i + per_row] for i in range(0, len(strengths), per_row)]
+    first = True
+    for items in rows:
+        cells_by_item = [_bullet_cells(pdf, s, width) for s in items]
+        height = max(pdf.row_height(c, pad=0) for c in cells_by_item) + 1.0
+        if first:
+            pdf.heading(_clean(plan.strengths_heading), keep_with=height)
+            first = False
+        if height > pdf.page_room:  # a strength longer than a page: let it flow
+            for item in items:
                 pdf.font(BODY_PT)
-                pdf.cell(col_w - bullet_w, LINE, strengths[i])
-            pdf.ln(LINE + 0.8)
-    else:
-        for strength in strengths:
-            if pdf.will_page_break(LINE):
-                pdf.add_page()
-            pdf.font(BODY_PT, color=ACCENT)
-            pdf.cell(bullet_w, LINE, "\u2022")
-            pdf.font(BODY_PT)
-            pdf.multi_cell(0, LINE, strength, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.ln(0.8)
-    pdf.ln(4.2)
+                pdf.para(f"\u2022 {item}")
+            continue
+        pdf.keep(height)
+        y0 = pdf.y
+        for i, cells in enumerate(cells_by_item):
+            pdf.set_y(y0)
+            pdf.row(cells, pad=0, x=pdf.l_margin + i * (half + gutter))
+        pdf.set_y(y0 + height)
+    pdf.ln(GAP - 1.0)
+
+
+def _step_columns(pdf: _PlanPDF, plan: TakeHomePlan, labels: Sequence[str]) -> list[float]:
+    """Column widths (step, who, by when, done), chosen so the steps take the fewest lines."""
+    steps = [s for g in plan.goals for s in g.steps]
+    pad = 2 * pdf.c_margin + 0.4
+    who_label, when_label, done_label = labels
+    done_w = max(
+        pdf.width_of(done_label, LABEL_PT, bold=True),
+        pdf.width_of(DONE_MARK, BODY_PT + 2),
+        pdf.width_of(NOT_DONE_MARK, BODY_PT + 2),
+        8.0,
+    )
+    done_w = min(done_w + pad, pdf.epw * 0.14)
+    when_w = max(
+        [pdf.width_of(when_label, LABEL_PT, bold=True)]
+        + [pdf.width_of(_clean(s.target)) for s in steps]
+    )
+    when_w = min(max(when_w + pad, 18.0), pdf.epw * 0.22)
+    who_natural = max(
+        [pdf.width_of(who_label, LABEL_PT, bold=True)]
+        + [pdf.width_of(_clean(s.who)) for s in steps]
+    )
+    who_min = max(pdf.width_of(who_label, LABEL_PT, bold=True) + pad, pdf.epw * 0.16)
+    who_max = max(min(who_natural + pad, pdf.epw * 0.34), who_min)
+
+    def total(who_w: float) -> tuple[float, float]:
+        step_w = pdf.epw - who_w - when_w - done_w
+        height = 0.0
+        for step in steps:
+            height += max(
+                pdf.lines(_Cell(_clean(step.text), step_w)),
+                pdf.lines(_Cell(_clean(step.who), who_w)),
+                pdf.lines(_Cell(_clean(step.target), when_w)),
+            )
+        return height, -step_w  # fewest lines, then the widest step column
+
+    candidates = [who_max]
+    width = who_max - 2.0
+    while width > who_min and len(candidates) < 24:
+        candidates.append(width)
+        width -= 2.0
+    candidates.append(who_min)
+    who_w = min(candidates, key=total)
+    return [pdf.epw - who_w - when_w - done_w, who_w, when_w, done_w]
 
 
 def _steps_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     goals = [(n, g) for n, g in enumerate(plan.goals, start=1) if g.steps]
     if not goals:
         return
-    pdf.heading(_clean(plan.steps_heading))
-    heading_style = FontFace(
-        family=FONT_FAMILY, emphasis="BOLD", size_pt=BODY_PT, color=INK, fill_color=TINT
-    )
-    label_style = FontFace(
-        family=FONT_FAMILY, emphasis="BOLD", size_pt=BODY_PT, color=MUTED, fill_color=TINT
-    )
-    body_style = FontFace(family=FONT_FAMILY, emphasis="", size_pt=BODY_PT, color=INK)
-    mark_style = FontFace(family=FONT_FAMILY, emphasis="", size_pt=BODY_PT + 2, color=ACCENT)
     labels = [_clean(plan.who_label), _clean(plan.when_label), _clean(plan.done_label)]
+    step_w, who_w, when_w, done_w = _step_columns(pdf, plan, labels)
+
+    label_row = [
+        _Cell("", step_w),
+        _Cell(labels[0], who_w, LABEL_PT, True, MUTED),
+        _Cell(labels[1], when_w, LABEL_PT, True, MUTED),
+        _Cell(labels[2], done_w, LABEL_PT, True, MUTED, Align.C),
+    ]
+
+    def band(number: int, goal: PlanGoal) -> list[_Cell]:
+        return [_Cell(f"{number}.  {_clean(goal.words)}", pdf.epw, BODY_PT, True)]
+
+    def step_row(step: PlanStep) -> list[_Cell]:
+        return [
+            _Cell(_clean(step.text), step_w),
+            _Cell(_clean(step.who), who_w),
+            _Cell(_clean(step.target), when_w),
+            _Cell(
+                DONE_MARK if step.done else NOT_DONE_MARK,
+                done_w,
+                BODY_PT + 2,
+                False,
+                ACCENT,
+                Align.C,
+            ),
+        ]
+
+    label_h = pdf.row_height(label_row, pad=1.0)
+
+    def new_page(number: int, goal: PlanGoal) -> None:
+        """Carry on over the page: repeat the column labels and the goal."""
+        pdf.add_page()
+        pdf.row(label_row, pad=1.0, rule=True)
+        pdf.row(band(number, goal), fill=TINT)
+
+    first_row = step_row(goals[0][1].steps[0])
+    first_h = pdf.row_height(band(*goals[0])) + pdf.row_height(first_row)
+    pdf.heading(_clean(plan.steps_heading), keep_with=label_h + first_h)
+    pdf.row(label_row, pad=1.0, rule=True)
     for number, goal in goals:
-        # The goal band and at least its first step start on the same page.
-        if pdf.will_page_break(2 * (2 * LINE + 3)):
+        band_h = pdf.row_height(band(number, goal))
+        first_h = pdf.row_height(step_row(goal.steps[0]))
+        if band_h + min(first_h, pdf.page_room / 2) > pdf.room:
             pdf.add_page()
-        pdf.font(BODY_PT)
-        pdf.set_draw_color(*RULE)
-        pdf.set_line_width(0.25)
-        with pdf.table(
-            col_widths=(50, 24, 17, 9),
-            width=pdf.epw,
-            align=Align.L,
-            v_align=VAlign.T,
-            text_align=(Align.L, Align.L, Align.L, Align.C),
-            borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-            headings_style=heading_style,
-            line_height=LINE,
-            padding=(1.6, 2, 1.6, 2),
-            first_row_as_headings=True,
-            repeat_headings=1,
-        ) as table:
-            band = table.row()
-            band.cell(f"{number}.  {_clean(goal.words)}", style=heading_style)
-            for label in labels:
-                band.cell(label, style=label_style)
-            for step in goal.steps:
-                row = table.row()
-                row.cell(_clean(step.text), style=body_style)
-                row.cell(_clean(step.who), style=body_style)
-                row.cell(_clean(step.target), style=body_style)
-                row.cell(DONE_MARK if step.done else NOT_DONE_MARK, style=mark_style)
-        pdf.ln(4)
-    pdf.ln(1.2)
+            pdf.row(label_row, pad=1.0, rule=True)
+        pdf.row(band(number, goal), fill=TINT)
+        for step in goal.steps:
+            cells = step_row(step)
+            height = pdf.row_height(cells)
+            if height > pdf.page_room - label_h - band_h:
+                _stacked_step(pdf, step, labels)  # taller than a page: let it flow
+                continue
+            if height > pdf.room:
+                new_page(number, goal)
+            pdf.row(cells, rule=True)
+        pdf.ln(2.2)
+    pdf.ln(GAP - 2.2)
+
+
+def _stacked_step(pdf: _PlanPDF, step: PlanStep, labels: Sequence[str]) -> None:
+    """A step too long for one page, as flowing text with its labels spelled out."""
+    pdf.ln(CELL_PAD)
+    pdf.font(BODY_PT)
+    pdf.para(_clean(step.text))
+    details = [f"{labels[0]}: {_clean(step.who)}"]
+    if _clean(step.target):
+        details.append(f"{labels[1]}: {_clean(step.target)}")
+    details.append(f"{labels[2]}: {DONE_MARK if step.done else NOT_DONE_MARK}")
+    pdf.font(BODY_PT, color=MUTED)
+    pdf.para("   ".join(details))
+    pdf.ln(CELL_PAD)
 
 
 def _contacts_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
@@ -293,83 +482,76 @@ def _contacts_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     contacts = [(who, how) for who, how in contacts if who or how]
     if not contacts:
         return
-    pdf.heading(_clean(plan.contacts_heading))
-    who_w = pdf.epw * 0.5
+    pad = 2 * pdf.c_margin + 0.4
+    who_w = min(max(pdf.width_of(who, bold=True) for who, _ in contacts) + pad + 6, pdf.epw * 0.5)
+    first = True
     for who, how in contacts:
-        pdf.font(BODY_PT, bold=True)
-        lines = max(
-            len(pdf.multi_cell(who_w - 4, LINE, who, dry_run=True, output="LINES")),  # type: ignore[arg-type]
-            1,
-        )
-        pdf.font(BODY_PT)
-        lines = max(
-            lines,
-            len(pdf.multi_cell(pdf.epw - who_w, LINE, how, dry_run=True, output="LINES")),  # type: ignore[arg-type]
-        )
-        if pdf.will_page_break(lines * LINE):
-            pdf.add_page()
-        top = pdf.y
-        pdf.font(BODY_PT, bold=True)
-        pdf.multi_cell(who_w - 4, LINE, who, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        bottom = pdf.y
-        pdf.set_xy(pdf.l_margin + who_w, top)
-        pdf.font(BODY_PT)
-        pdf.multi_cell(
-            pdf.epw - who_w, LINE, how, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-        pdf.set_y(max(bottom, pdf.y) + 1.4)
-    pdf.ln(4)
+        cells = [_Cell(who, who_w, bold=True), _Cell(how, pdf.epw - who_w)]
+        height = pdf.row_height(cells, pad=0.6)
+        if first:
+            pdf.heading(_clean(plan.contacts_heading), keep_with=height)
+            first = False
+        if height > pdf.page_room:
+            pdf.font(BODY_PT, bold=True)
+            pdf.para(who)
+            pdf.font(BODY_PT)
+            pdf.para(how)
+            continue
+        pdf.keep(height)
+        pdf.row(cells, pad=0.6)
+    pdf.ln(GAP)
 
 
 def _footer_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     footer = _clean(plan.footer)
     if not footer:
         return
-    pdf.font(BODY_PT)
-    lines = pdf.multi_cell(pdf.epw - 10, LINE, footer, dry_run=True, output="LINES")
-    height = len(lines) * LINE + 7  # type: ignore[arg-type]
-    if pdf.will_page_break(height):
-        pdf.add_page()
+    pad_v, pad_h = 3.2, 5.0
+    lines = pdf.lines(_Cell(footer, pdf.epw - 2 * pad_h))
+    height = lines * LINE + 2 * pad_v
+    if height <= pdf.page_room:
+        pdf.keep(height)
     pdf.set_fill_color(*FOOTER_TINT)
-    pdf.font(BODY_PT, color=INK)
+    pdf.font(BODY_PT)
     pdf.multi_cell(
         0,
         LINE,
         footer,
         align=Align.C,
         fill=True,
-        padding=(3.5, 5, 3.5, 5),
+        padding=(pad_v, pad_h, pad_v, pad_h),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
 
 
 def _number_pages(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
-    """On a plan of more than one page, put 'name · title · page / pages' at each page foot."""
+    """On a plan of more than one page, put "name · title · page / pages" at each page foot."""
     total = pdf.pages_count
     if total < 2:
         return
     pdf.set_auto_page_break(auto=False)
-    label = " \u00b7 ".join(x for x in (_clean(plan.client_name), _clean(plan.title)) if x)
+    label = " \u00b7 ".join(
+        x for x in (_clean(plan.client_name), _clean(plan.title)) if x and "\n" not in x
+    )
     for page in range(1, total + 1):
         pdf.page = page
-        pdf.set_xy(pdf.l_margin, pdf.h - BOTTOM_MARGIN + 5)
+        pdf.set_xy(pdf.l_margin, pdf.h - BOTTOM_MARGIN + 4)
         pdf.font(PAGE_NUMBER_PT, color=MUTED)
-        pdf.cell(pdf.epw, 5, f"{label} \u00b7 {page} / {total}", align=Align.C)
+        text = f"{label} \u00b7 {page} / {total}" if label else f"{page} / {total}"
+        pdf.cell(pdf.epw, 5, text, align=Align.C)
     pdf.page = total
 
 
 def render_take_home_pdf(plan: TakeHomePlan) -> bytes:
-    """The take-home plan as PDF bytes (US Letter, one page for a typical plan)."""
+    """The take-home plan as PDF bytes: US Letter, one page for a typical plan."""
     pdf = _PlanPDF()
-    language = _clean(plan.language)
-    title = _clean(plan.title)
-    name = _clean(plan.client_name)
+    title, name = _clean(plan.title), _clean(plan.client_name)
     pdf.set_title(f"{title} \u2014 {name}" if name else title)
+    language = _clean(plan.language)
     if language:
         pdf.set_lang(language)
     pdf.set_creator("Strengthwise")
-    pdf.set_producer("Strengthwise")
     pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.add_page()
     _title_block(pdf, plan)
