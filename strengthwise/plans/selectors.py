@@ -41,9 +41,9 @@ def plan_goals(*, plan: Plan) -> list[Goal]:
     )
     for goal in goals:
         all_steps = list(goal.steps.all())
-        goal.ordered_steps = [s for s in all_steps if s.who == Step.Who.CLIENT] + [
-            s for s in all_steps if s.who != Step.Who.CLIENT
-        ]  # type: ignore[attr-defined]
+        # The client's own steps first (then the worker's, supports', agencies'), each in order.
+        ordered = sorted(all_steps, key=lambda s: (s.who != Step.Who.CLIENT, s.order, s.pk))
+        goal.ordered_steps = ordered  # type: ignore[attr-defined]
     return goals
 
 

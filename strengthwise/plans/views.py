@@ -347,14 +347,14 @@ def sign(request: StaffRequest, client_id: int, who: str) -> HttpResponse:
             services.plan_worker_sign(acting_user=request.user, plan=plan)
             messages.success(request, _("Signed."))
         elif who == "review":
-            form = ReviewForm(request.POST)
-            if not form.is_valid():
+            review = ReviewForm(request.POST)
+            if not review.is_valid():
                 raise DomainError(_("Choose approve or return."))
             services.plan_review(
                 acting_user=request.user,
                 plan=plan,
-                approve=form.cleaned_data["decision"] == "approve",
-                comment=form.cleaned_data["comment"],
+                approve=review.cleaned_data["decision"] == "approve",
+                comment=review.cleaned_data["comment"],
             )
             messages.success(request, _("Decision recorded."))
     except DomainError as error:

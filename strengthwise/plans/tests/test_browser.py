@@ -103,9 +103,7 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     pdf = download.value
-    text = "".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(open(pdf.path(), "rb").read())).pages
-    )
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.path().read_bytes())).pages)
     assert "Start the medical assistant course in the fall" in text
     assert "Marisol (sister)" in text
 
