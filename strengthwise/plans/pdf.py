@@ -22,6 +22,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.prefs import ViewerPreferences
+from fpdf.util import Padding
 
 __all__ = [
     "DONE_MARK",
@@ -54,15 +55,16 @@ GOAL_PT = 13
 BODY_PT = 12
 LABEL_PT = 11
 PAGE_NUMBER_PT = 9
-LINE = 5.4  # line height of 12 pt text (x 1.28)
+LINE = 5.3  # line height of 12 pt text (x 1.25)
 MARGIN = 19
-TOP_MARGIN = 15
-BOTTOM_MARGIN = 15
-CELL_PAD = 1.4  # inside a table row, above and below the text
-GAP = 4.5  # between sections
+TOP_MARGIN = 14
+BOTTOM_MARGIN = 14
+CELL_PAD = 1.25  # inside a table row, above and below the text
+GAP = 4.0  # between sections
 
 # Dark ink on white, a quiet teal for headings, pale tints for bands and rules.
-# Every text colour has a contrast ratio of at least 7:1 on white (WCAG AAA), tints included.
+# Every text colour has a contrast ratio of at least 7:1 (WCAG AAA) on white and on the tints:
+# ink 15.4:1, muted 8.2:1, accent 8.7:1 on white.
 RGB = tuple[int, int, int]
 INK: RGB = (33, 37, 41)
 MUTED: RGB = (73, 80, 87)
@@ -110,7 +112,7 @@ class TakeHomePlan:
 
 def _clean(text: str) -> str:
     """NFC-normalise (accents then use the font's precomposed glyphs) and tidy whitespace."""
-    text = unicodedata.normalize("NFC", text or "")
+    text = unicodedata.normalize("NFC", str(text or ""))  # str(): lazy translations too
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     # Drop other control characters; keep the line breaks the writer meant.
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
@@ -131,6 +133,7 @@ class _Cell:
     bold: bool = False
     color: RGB = INK
     align: Align = Align.L
+    margin: float | None = None  # space left and right of the text (default: the PDF's)
 
     @property
     def line(self) -> float:
@@ -138,8 +141,14 @@ class _Cell:
 
 
 class _PlanPDF(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, page_label: str | None = None, total_pages: int = 0) -> None:
         super().__init__(orientation="portrait", unit="mm", format="letter")
+        # "Name · title" for the foot of every page, or None for no page numbers.
+        self.page_label = page_label
+        self.total_pages = total_pages
+        # No "{nb}" substitution: it would also rewrite the client's own words.
+        self.alias_nb_pages("")
+        self._lines: dict[tuple[str, float, float, bool, float], int] = {}
         for style, path in FONT_FILES.items():
             self.add_font(FONT_FAMILY, style, str(path))
         self.set_margins(MARGIN, TOP_MARGIN, MARGIN)
@@ -148,33 +157,51 @@ class _PlanPDF(FPDF):
         self.font(BODY_PT)
         self.set_draw_color(*RULE)
 
+    def footer(self) -> None:
+        if self.page_label is None:
+            return
+        self.set_xy(self.l_margin, self.h - BOTTOM_MARGIN + 4)
+        self.font(PAGE_NUMBER_PT, color=MUTED)
+        number = f"{self.page_no()} / {self.total_pages}"
+        text = f"{self.page_label} \u00b7 {number}" if self.page_label else number
+        self.cell(self.epw, 5, text, align=Align.C)
+
     # -- text ----------------------------------------------------------------------------------
 
     def font(self, size: float, bold: bool = False, color: RGB = INK) -> None:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
         self.set_text_color(*color)
 
-    def para(self, text: str, h: float = LINE, *, x: float | None = None, **kwargs: object) -> None:
+    def para(self, text: str, h: float = LINE, *, x: float | None = None) -> None:
         """A wrapped paragraph from ``x`` (default: the left margin) to the right margin."""
         if x is not None:
             self.set_x(x)
-        self.multi_cell(  # type: ignore[call-overload]
-            0, h, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs
-        )
+        self.multi_cell(0, h, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def width_of(self, text: str, size: float = BODY_PT, bold: bool = False) -> float:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
         return max((self.get_string_width(line) for line in text.split("\n")), default=0.0)
 
     def lines(self, cell: _Cell) -> int:
-        """How many lines the cell's text wraps to in its column."""
+        """How many lines the cell's text wraps to in its column (memoised)."""
         if not cell.text:
             return 1
-        self.set_font(FONT_FAMILY, "B" if cell.bold else "", cell.size)
-        wrapped = self.multi_cell(
-            cell.width, cell.line, cell.text, dry_run=True, output=MethodReturnValue.LINES
-        )
-        return max(len(wrapped), 1)  # type: ignore[arg-type]
+        margin = self.c_margin if cell.margin is None else cell.margin
+        key = (cell.text, cell.width, cell.size, cell.bold, margin)
+        if key not in self._lines:
+            self.set_font(FONT_FAMILY, "B" if cell.bold else "", cell.size)
+            if "\n" not in cell.text and (
+                self.get_string_width(cell.text) < cell.width - 2 * margin - 0.01
+            ):
+                self._lines[key] = 1  # fits on one line: no need to wrap it
+            else:
+                saved, self.c_margin = self.c_margin, margin
+                wrapped = self.multi_cell(
+                    cell.width, cell.line, cell.text, dry_run=True, output=MethodReturnValue.LINES
+                )
+                self.c_margin = saved
+                self._lines[key] = max(len(wrapped), 1)  # type: ignore[arg-type]
+        return self._lines[key]
 
     # -- page flow -----------------------------------------------------------------------------
 
@@ -187,6 +214,15 @@ class _PlanPDF(FPDF):
     def page_room(self) -> float:
         """Height of a whole page's writing area."""
         return self.page_break_trigger - self.t_margin
+
+    @property
+    def max_row(self) -> float:
+        """The tallest block kept whole; anything taller flows over the page break."""
+        return self.page_room * 0.6
+
+    def keep_height(self, height: float) -> float:
+        """How much of a block of ``height`` must fit for it to start on this page."""
+        return height if height <= self.max_row else 3 * LINE
 
     def keep(self, height: float) -> None:
         """Start a new page unless ``height`` fits on this one."""
@@ -211,7 +247,7 @@ class _PlanPDF(FPDF):
         x0 = self.l_margin if x is None else x
         y0 = self.y
         height = self.row_height(cells, pad)
-        auto, margin = self.auto_page_break, self.b_margin
+        auto, bottom = self.auto_page_break, self.b_margin
         self.set_auto_page_break(auto=False)
         if fill is not None:
             self.set_fill_color(*fill)
@@ -220,27 +256,42 @@ class _PlanPDF(FPDF):
         for cell in cells:
             self.set_xy(cx, y0 + pad)
             self.font(cell.size, cell.bold, cell.color)
+            c_margin = self.c_margin
+            if cell.margin is not None:
+                self.c_margin = cell.margin
             self.multi_cell(cell.width, cell.line, cell.text, align=cell.align)
+            self.c_margin = c_margin
             cx += cell.width
         if rule:
             self.set_draw_color(*RULE)
             self.set_line_width(0.25)
             self.line(x0, y0 + height, cx, y0 + height)
-        self.set_auto_page_break(auto=auto, margin=margin)
+        self.set_auto_page_break(auto=auto, margin=bottom)
         self.set_xy(self.l_margin, y0 + height)
 
-    def heading(self, text: str, keep_with: float = 3 * LINE) -> None:
-        """A section heading with a rule, kept on the page with what follows it."""
+    def heading(self, text: str, keep_with: float = 3 * LINE, labels: Sequence[_Cell] = ()) -> None:
+        """A section heading with a rule, kept on the page with what follows it.
+
+        ``labels`` are column labels set on the heading's line, right of the heading; their
+        first cell is the room the heading has there (the caller checked that it fits).
+        """
         self.font(HEADING_PT, bold=True, color=ACCENT)
-        height = self.lines(_Cell(text, self.epw, HEADING_PT, True)) * 6.4 + 3.4
-        self.keep(height + keep_with)
+        height = self.lines(_Cell(text, self.epw, HEADING_PT, True)) * 6.2 + 3.0
+        self.keep(height + min(keep_with, self.max_row))
         self.start_section(text.replace("\n", " "))
+        y0 = self.y
         self.font(HEADING_PT, bold=True, color=ACCENT)
-        self.para(text, 6.4)
+        self.para(text, 6.2)
+        if labels:
+            # Bottom-align the smaller labels with the heading's baseline.
+            y1 = self.y
+            self.set_y(y0 + 1.0)
+            self.row(labels, pad=0)
+            self.set_y(y1)
         self.set_draw_color(*RULE)
         self.set_line_width(0.3)
-        self.line(self.l_margin, self.y + 0.7, self.w - self.r_margin, self.y + 0.7)
-        self.ln(2.7)
+        self.line(self.l_margin, self.y + 0.6, self.w - self.r_margin, self.y + 0.6)
+        self.ln(2.4)
 
 
 # -- sections ----------------------------------------------------------------------------------
@@ -296,10 +347,10 @@ def _goals_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
         if why:
             height += 0.4 + pdf.lines(_Cell(why, text_w)) * LINE
         if first:
-            pdf.heading(_clean(plan.goals_heading), keep_with=min(height, 4 * LINE))
+            pdf.heading(_clean(plan.goals_heading), keep_with=pdf.keep_height(height))
             first = False
-        elif height <= pdf.page_room:
-            pdf.keep(height)
+        else:
+            pdf.keep(pdf.keep_height(height))
         pdf.font(GOAL_PT, bold=True, color=ACCENT)
         pdf.cell(number_w, goal_line, str(number))
         pdf.font(GOAL_PT, bold=True)
@@ -312,10 +363,10 @@ def _goals_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     pdf.ln(GAP - 2.4)
 
 
-def _bullet_cells(pdf: _PlanPDF, text: str, width: float) -> list[_Cell]:
-    bullet_w = 7.0
+def _bullet_cells(text: str, width: float) -> list[_Cell]:
+    bullet_w = 4.6
     return [
-        _Cell("\u2022", bullet_w, color=ACCENT),
+        _Cell("\u2022", bullet_w, color=ACCENT, align=Align.R, margin=0),
         _Cell(text, width - bullet_w),
     ]
 
@@ -324,23 +375,23 @@ def _strengths_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     strengths = [s for s in (_clean(s) for s in plan.strengths) if s]
     if not strengths:
         return
-    gutter = 6.0
+    gutter = 5.0
     half = (pdf.epw - gutter) / 2
     # Two columns (read across, then down) when no strength needs more than two lines there.
     two_columns = len(strengths) > 1 and all(
-        pdf.lines(_bullet_cells(pdf, s, half)[1]) <= 2 for s in strengths
+        pdf.lines(_bullet_cells(s, half)[1]) <= 2 for s in strengths
     )
     per_row = 2 if two_columns else 1
     width = half if two_columns else pdf.epw
     rows = [strengths[i : i + per_row] for i in range(0, len(strengths), per_row)]
     first = True
     for items in rows:
-        cells_by_item = [_bullet_cells(pdf, s, width) for s in items]
+        cells_by_item = [_bullet_cells(s, width) for s in items]
         height = max(pdf.row_height(c, pad=0) for c in cells_by_item) + 1.0
         if first:
-            pdf.heading(_clean(plan.strengths_heading), keep_with=height)
+            pdf.heading(_clean(plan.strengths_heading), keep_with=pdf.keep_height(height))
             first = False
-        if height > pdf.page_room:  # a strength longer than a page: let it flow
+        if height > pdf.max_row:  # a strength too long for a row: let it flow
             for item in items:
                 pdf.font(BODY_PT)
                 pdf.para(f"\u2022 {item}")
@@ -378,22 +429,42 @@ def _step_columns(pdf: _PlanPDF, plan: TakeHomePlan, labels: Sequence[str]) -> l
     who_min = max(pdf.width_of(who_label, LABEL_PT, bold=True) + pad, pdf.epw * 0.16)
     who_max = max(min(who_natural + pad, pdf.epw * 0.34), who_min)
 
+    texts = [(_clean(s.text), _clean(s.who), _clean(s.target)) for s in steps]
+    when_lines = [pdf.lines(_Cell(when, when_w)) for _, _, when in texts]
+    widths: dict[str, float] = {}
+
+    def estimate(text: str, width: float) -> int:
+        """Lines of greedy word-wrapping (close to fpdf2's, and much quicker to try)."""
+        avail = width - 2 * pdf.c_margin
+        count = 0
+        for paragraph in text.split("\n"):
+            count, used = count + 1, 0.0
+            for word in paragraph.split(" "):
+                if word not in widths:
+                    widths[word] = pdf.width_of(word)
+                if used and used + space + widths[word] > avail:
+                    count, used = count + 1, widths[word]
+                else:
+                    used += (space if used else 0.0) + widths[word]
+                while used > avail:  # a word longer than the column is broken
+                    count, used = count + 1, used - avail
+        return count
+
+    space = pdf.width_of(" ")
+
     def total(who_w: float) -> tuple[float, float]:
         step_w = pdf.epw - who_w - when_w - done_w
-        height = 0.0
-        for step in steps:
-            height += max(
-                pdf.lines(_Cell(_clean(step.text), step_w)),
-                pdf.lines(_Cell(_clean(step.who), who_w)),
-                pdf.lines(_Cell(_clean(step.target), when_w)),
-            )
+        height = 0
+        for (text, who, _), when in zip(texts, when_lines, strict=True):
+            height += max(estimate(text, step_w), estimate(who, who_w), when)
         return height, -step_w  # fewest lines, then the widest step column
 
     candidates = [who_max]
-    width = who_max - 2.0
-    while width > who_min and len(candidates) < 24:
+    step = max((who_max - who_min) / 12, 2.0)
+    width = who_max - step
+    while width > who_min:
         candidates.append(width)
-        width -= 2.0
+        width -= step
     candidates.append(who_min)
     who_w = min(candidates, key=total)
     return [pdf.epw - who_w - when_w - done_w, who_w, when_w, done_w]
@@ -433,31 +504,47 @@ def _steps_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
 
     label_h = pdf.row_height(label_row, pad=1.0)
 
-    def new_page(number: int, goal: PlanGoal) -> None:
-        """Carry on over the page: repeat the column labels and the goal."""
-        pdf.add_page()
-        pdf.row(label_row, pad=1.0, rule=True)
-        pdf.row(band(number, goal), fill=TINT)
+    def draw_band(number: int, goal: PlanGoal, continued: bool = False) -> None:
+        cells = band(number, goal)
+        height = pdf.row_height(cells)
+        if height <= pdf.page_room / 4:
+            pdf.row(cells, fill=TINT)
+        elif not continued:  # a goal too long for a band: let it flow
+            pdf.ln(CELL_PAD)
+            pdf.font(BODY_PT, bold=True)
+            pdf.para(cells[0].text)
+            pdf.ln(CELL_PAD)
 
-    first_row = step_row(goals[0][1].steps[0])
-    first_h = pdf.row_height(band(*goals[0])) + pdf.row_height(first_row)
-    pdf.heading(_clean(plan.steps_heading), keep_with=label_h + first_h)
-    pdf.row(label_row, pad=1.0, rule=True)
+    def start(goal: PlanGoal, number: int) -> float:
+        """Room to keep for a goal's band and its first step, so neither is left alone."""
+        return pdf.keep_height(pdf.row_height(band(number, goal))) + pdf.keep_height(
+            pdf.row_height(step_row(goal.steps[0]))
+        )
+
+    heading = _clean(plan.steps_heading)
+    first_number, first_goal = goals[0]
+    if pdf.lines(_Cell(heading, step_w, HEADING_PT, True)) == 1:
+        # The column labels fit on the heading's line.
+        pdf.heading(heading, keep_with=start(first_goal, first_number), labels=label_row)
+    else:
+        pdf.heading(heading, keep_with=label_h + start(first_goal, first_number))
+        pdf.row(label_row, pad=1.0, rule=True)
     for number, goal in goals:
-        band_h = pdf.row_height(band(number, goal))
-        first_h = pdf.row_height(step_row(goal.steps[0]))
-        if band_h + min(first_h, pdf.page_room / 2) > pdf.room:
+        if start(goal, number) > pdf.room:
             pdf.add_page()
             pdf.row(label_row, pad=1.0, rule=True)
-        pdf.row(band(number, goal), fill=TINT)
+        draw_band(number, goal)
         for step in goal.steps:
             cells = step_row(step)
             height = pdf.row_height(cells)
-            if height > pdf.page_room - label_h - band_h:
-                _stacked_step(pdf, step, labels)  # taller than a page: let it flow
+            if height > pdf.max_row:
+                _stacked_step(pdf, step, labels)  # too long for a row: let it flow
                 continue
             if height > pdf.room:
-                new_page(number, goal)
+                # Carry on over the page, repeating the column labels and the goal.
+                pdf.add_page()
+                pdf.row(label_row, pad=1.0, rule=True)
+                draw_band(number, goal, continued=True)
             pdf.row(cells, rule=True)
         pdf.ln(2.2)
     pdf.ln(GAP - 2.2)
@@ -487,18 +574,18 @@ def _contacts_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     first = True
     for who, how in contacts:
         cells = [_Cell(who, who_w, bold=True), _Cell(how, pdf.epw - who_w)]
-        height = pdf.row_height(cells, pad=0.6)
+        height = pdf.row_height(cells, pad=0.5)
         if first:
-            pdf.heading(_clean(plan.contacts_heading), keep_with=height)
+            pdf.heading(_clean(plan.contacts_heading), keep_with=pdf.keep_height(height))
             first = False
-        if height > pdf.page_room:
+        if height > pdf.max_row:  # too long for a row: let it flow
             pdf.font(BODY_PT, bold=True)
             pdf.para(who)
             pdf.font(BODY_PT)
             pdf.para(how)
             continue
         pdf.keep(height)
-        pdf.row(cells, pad=0.6)
+        pdf.row(cells, pad=0.5)
     pdf.ln(GAP)
 
 
@@ -506,11 +593,10 @@ def _footer_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     footer = _clean(plan.footer)
     if not footer:
         return
-    pad_v, pad_h = 3.2, 5.0
+    pad_v, pad_h = 2.7, 5.0
     lines = pdf.lines(_Cell(footer, pdf.epw - 2 * pad_h))
     height = lines * LINE + 2 * pad_v
-    if height <= pdf.page_room:
-        pdf.keep(height)
+    pdf.keep(pdf.keep_height(height))
     pdf.set_fill_color(*FOOTER_TINT)
     pdf.font(BODY_PT)
     pdf.multi_cell(
@@ -519,33 +605,29 @@ def _footer_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
         footer,
         align=Align.C,
         fill=True,
-        padding=(pad_v, pad_h, pad_v, pad_h),
+        padding=Padding(pad_v, pad_h, pad_v, pad_h),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
 
 
-def _number_pages(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
-    """On a plan of more than one page, put "name · title · page / pages" at each page foot."""
-    total = pdf.pages_count
-    if total < 2:
-        return
-    pdf.set_auto_page_break(auto=False)
-    label = " \u00b7 ".join(
-        x for x in (_clean(plan.client_name), _clean(plan.title)) if x and "\n" not in x
-    )
-    for page in range(1, total + 1):
-        pdf.page = page
-        pdf.set_xy(pdf.l_margin, pdf.h - BOTTOM_MARGIN + 4)
-        pdf.font(PAGE_NUMBER_PT, color=MUTED)
-        text = f"{label} \u00b7 {page} / {total}" if label else f"{page} / {total}"
-        pdf.cell(pdf.epw, 5, text, align=Align.C)
-    pdf.page = total
-
-
 def render_take_home_pdf(plan: TakeHomePlan) -> bytes:
-    """The take-home plan as PDF bytes: US Letter, one page for a typical plan."""
-    pdf = _PlanPDF()
+    """The take-home plan as PDF bytes: US Letter, one page for a typical plan.
+
+    A plan that runs over a page is drawn again with "name · title · page / pages" at the foot
+    of each page (the margin is kept free for it, so the layout does not move).
+    """
+    pdf = _render(plan)
+    if pdf.pages_count > 1:
+        label = " \u00b7 ".join(
+            x for x in (_clean(plan.client_name), _clean(plan.title)) if x and "\n" not in x
+        )
+        pdf = _render(plan, page_label=label, total_pages=pdf.pages_count)
+    return bytes(pdf.output())
+
+
+def _render(plan: TakeHomePlan, page_label: str | None = None, total_pages: int = 0) -> _PlanPDF:
+    pdf = _PlanPDF(page_label, total_pages)
     title, name = _clean(plan.title), _clean(plan.client_name)
     pdf.set_title(f"{title} \u2014 {name}" if name else title)
     language = _clean(plan.language)
@@ -560,5 +642,4 @@ def render_take_home_pdf(plan: TakeHomePlan) -> bytes:
     _steps_block(pdf, plan)
     _contacts_block(pdf, plan)
     _footer_block(pdf, plan)
-    _number_pages(pdf, plan)
-    return bytes(pdf.output())
+    return pdf

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -453,7 +454,7 @@ def take_home(request: StaffRequest, client_id: int, fmt: str = "html") -> HttpR
             document = TakeHomePlan(
                 client_name=client.display_name,
                 title=_("My plan"),
-                dated=timezone.localdate().isoformat(),
+                dated=date_format(timezone.localdate(), "DATE_FORMAT"),
                 intro=_(
                     "This plan is yours. It is written in your words, with the steps you chose."
                 ),
@@ -469,7 +470,9 @@ def take_home(request: StaffRequest, client_id: int, fmt: str = "html") -> HttpR
                             PlanStep(
                                 text=s.text,
                                 who=_who(s, client),
-                                target=s.target_date.isoformat() if s.target_date else "",
+                                target=date_format(s.target_date, "DATE_FORMAT")
+                                if s.target_date
+                                else "",
                                 done=bool(s.done_on),
                             )
                             for s in g.ordered_steps
