@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 21,  # the face sheet, with every assessment section filled
+    "": 23,  # the face sheet, with every assessment and plan section filled
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,
