@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from strengthwise.accounts.models import User
-from strengthwise.assessments.models import EcomapNode, Factor
+from strengthwise.assessments.models import Concern, EcomapNode, Factor
 from strengthwise.people.models import Client
 
 from . import services
@@ -67,6 +67,7 @@ def load(**options: Any) -> dict[str, Any]:
             "gas_importance": 3,
             "gas_difficulty": 2,
             "gas_baseline": -1,
+            "concern": Concern.objects.filter(client=dana, label__startswith="Finding").first(),
             **HOUSING_GAS,
         },
         strengths=[f for f in (organised, sister) if f],

@@ -41,6 +41,7 @@ class GoalForm(forms.ModelForm):
         required=False,
         empty_value=None,
     )
+    concern = forms.ChoiceField(label=_("Linked to their motivation"), required=False)
     strengths = forms.MultipleChoiceField(
         label=_("Strengths that will carry it"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -58,6 +59,7 @@ class GoalForm(forms.ModelForm):
             "verbatim",
             "worker_view",
             "why_it_matters",
+            "concern",
             "domain",
             "stage",
             "importance",
@@ -85,6 +87,7 @@ class GoalForm(forms.ModelForm):
         stages: list[tuple[str, str]],
         strengths: list[tuple[str, str]],
         supports: list[tuple[str, str]],
+        concerns: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -92,6 +95,7 @@ class GoalForm(forms.ModelForm):
         self.fields["stage"].choices = [("", "—"), *stages]  # type: ignore[attr-defined]
         self.fields["strengths"].choices = strengths  # type: ignore[attr-defined]
         self.fields["supports"].choices = supports  # type: ignore[attr-defined]
+        self.fields["concern"].choices = [("", "—"), *(concerns or [])]  # type: ignore[attr-defined]
         self.fields["author"].initial = Author.CLIENT
 
     def _post_clean(self) -> None:

@@ -18,7 +18,7 @@ from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.assessments import selectors as assessment_selectors
-from strengthwise.assessments.models import EcomapNode, Factor, Kind, Valence
+from strengthwise.assessments.models import Concern, EcomapNode, Factor, Kind, Valence
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
@@ -64,6 +64,7 @@ def _goal_form(
         initial.setdefault(
             "supports", [str(pk) for pk in instance.supports.values_list("pk", flat=True)]
         )
+        initial.setdefault("concern", str(instance.concern_id or ""))
     return GoalForm(
         data,
         instance=instance,
@@ -72,6 +73,9 @@ def _goal_form(
         stages=[(s["key"], s["label"]) for s in shipped_template(Kind.MOTIVATION)["stages"]],
         strengths=[(str(f.pk), f.description) for f in factors],
         supports=[(str(n.pk), n.label) for n in nodes],
+        concerns=[
+            (str(c.pk), c.label) for c in Concern.objects.filter(client=client).order_by("id")
+        ],
     )
 
 
@@ -160,6 +164,9 @@ def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None)
             strengths = Factor.objects.filter(client=client, pk__in=data.pop("strengths"))
             supports = EcomapNode.objects.filter(client=client, pk__in=data.pop("supports"))
             version = data.pop("version")
+            data["concern"] = Concern.objects.filter(
+                client=client, pk=data.get("concern") or 0
+            ).first()
             try:
                 if goal is None:
                     services.goal_add(
