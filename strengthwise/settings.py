@@ -245,4 +245,5 @@ STRENGTHWISE_FACE_SHEET_PROVIDERS = [
 STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.people.bench.scenarios",
     "strengthwise.assessments.bench.scenarios",
+    "strengthwise.plans.bench.scenarios",
 ]
