@@ -6,6 +6,8 @@ from strengthwise.accounts.models import User
 from strengthwise.people.bench import Scenario
 from strengthwise.people.models import Client
 
+from .models import Plan
+
 
 def scenarios() -> list[Scenario]:
     alice = User.objects.filter(username="alice").first()
@@ -14,7 +16,7 @@ def scenarios() -> list[Scenario]:
         if alice
         else None
     )
-    if alice is None or dana is None:
+    if alice is None or dana is None or not Plan.objects.filter(client=dana).exists():
         return []
     return [
         Scenario("plan page (goals, GAS chart, history)", f"/clients/{dana.pk}/plan/", alice),
