@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client, HouseholdMember
 
 from . import screening as hrsn
@@ -64,31 +64,6 @@ def life_domains(agency_id: int) -> dict[str, str]:
     """The agency's life domains (those of its strengths assessment): key → label."""
     template = template_current(agency_id=agency_id, kind=Kind.STRENGTHS)
     return {d["key"]: d["label"] for d in template.content["domains"]}
-
-
-def _validated(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors) from exc
-
-
-def _no_nul(values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        if isinstance(value, str) and "\x00" in value:
-            raise ValidationFailed(
-                _("Please correct the errors below."),
-                field_errors={name: [_("Null characters are not allowed.")]},
-            )
-
-
-def _not_future(day: dt.date, field: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            field_errors={field: [_("The date cannot be in the future.")]},
-        )
 
 
 # --- strengths assessment -------------------------------------------------------------------
@@ -260,7 +235,7 @@ def strengths_assessment_revise(
 
 def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> Factor:
     """Record a strength or barrier with its level and domain."""
-    _no_nul(fields)
+    refuse_nul(fields)
     factor = Factor(
         agency_id=client.agency_id,
         client=client,
@@ -271,7 +246,7 @@ def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) 
         raise ValidationFailed(
             _("Choose a life domain."), field_errors={"domain": [_("Choose a life domain.")]}
         )
-    _validated(factor, exclude=["client", "agency", "recorded_by"])
+    validated(factor, exclude=["client", "agency", "recorded_by"])
     with transaction.atomic():
         factor.save()
         audit_record(
@@ -304,10 +279,10 @@ def motivation_record_add(
     *, acting_user: User, client: Client, fields: Mapping[str, Any]
 ) -> MotivationRecord:
     """Answers to the three engagement questions, in the client's words, on one day."""
-    _no_nul(fields)
+    refuse_nul(fields)
     values = {k: fields[k] for k in MOTIVATION_FIELDS if k in fields}
     values.setdefault("recorded_on", timezone.localdate())
-    _not_future(values["recorded_on"], "recorded_on")
+    not_in_future(values["recorded_on"], "recorded_on")
     if not any((values.get(k) or "").strip() for k in ("dreams", "obstacles", "support")):
         raise ValidationFailed(
             _("Write at least one answer."),
@@ -320,7 +295,7 @@ def motivation_record_add(
         template=template_current(agency_id=client.agency_id, kind=Kind.MOTIVATION),
         **values,
     )
-    _validated(record, exclude=["client", "agency", "recorded_by", "template"])
+    validated(record, exclude=["client", "agency", "recorded_by", "template"])
     with transaction.atomic():
         record.save()
         audit_record(
@@ -333,11 +308,11 @@ def motivation_record_add(
 
 
 def concern_add(*, acting_user: User, client: Client, label: str, domain: str = "") -> Concern:
-    _no_nul({"label": label})
+    refuse_nul({"label": label})
     concern = Concern(
         agency_id=client.agency_id, client=client, label=" ".join(label.split()), domain=domain
     )
-    _validated(concern, exclude=["client", "agency"])
+    validated(concern, exclude=["client", "agency"])
     with transaction.atomic():
         concern.save()
         audit_record(
@@ -353,10 +328,10 @@ def readiness_rate(
     *, acting_user: User, concern: Concern, fields: Mapping[str, Any]
 ) -> ReadinessRating:
     """Stage of change and the importance and confidence rulers (0–10) for one concern."""
-    _no_nul(fields)
+    refuse_nul(fields)
     values = {k: fields[k] for k in RATING_FIELDS if k in fields}
     values.setdefault("rated_on", timezone.localdate())
-    _not_future(values["rated_on"], "rated_on")
+    not_in_future(values["rated_on"], "rated_on")
     stages = {s["key"] for s in shipped_template(Kind.MOTIVATION)["stages"]}
     if values.get("stage") not in stages:
         raise ValidationFailed(_("Choose a stage."), field_errors={"stage": [_("Choose a stage.")]})
@@ -374,7 +349,7 @@ def readiness_rate(
         recorded_by=acting_user,
         **values,
     )
-    _validated(rating, exclude=["client", "agency", "concern", "recorded_by"])
+    validated(rating, exclude=["client", "agency", "concern", "recorded_by"])
     with transaction.atomic():
         rating.save()
         audit_record(
@@ -416,7 +391,7 @@ def ssm_administer(
             _("Choose entry, review or exit."),
             field_errors={"kind": [_("Choose entry, review or exit.")]},
         )
-    _not_future(administered_on, "administered_on")
+    not_in_future(administered_on, "administered_on")
     if member is not None and (
         member.client_id != client.pk or not _is_adult(member, administered_on)
     ):
@@ -500,7 +475,7 @@ def ssm_administer(
 
 
 def _node_values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    _no_nul(fields)
+    refuse_nul(fields)
     return {
         k: (" ".join(fields[k].split()) if k == "label" else fields[k])
         for k in NODE_FIELDS
@@ -511,7 +486,7 @@ def _node_values(fields: Mapping[str, Any]) -> dict[str, Any]:
 def ecomap_node_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) -> EcomapNode:
     """Add a person or system and the client's tie to it."""
     node = EcomapNode(agency_id=client.agency_id, client=client, **_node_values(fields))
-    _validated(node, exclude=["client", "agency"])
+    validated(node, exclude=["client", "agency"])
     with transaction.atomic():
         node.save()
         audit_record(
@@ -531,7 +506,7 @@ def ecomap_node_update(
     before = {k: getattr(node, k) for k in NODE_FIELDS}
     for name, value in values.items():
         setattr(node, name, value)
-    _validated(node, exclude=["client", "agency"])
+    validated(node, exclude=["client", "agency"])
     after = {k: getattr(node, k) for k in NODE_FIELDS}
     changes = changed_fields(before, after)
     if not changes:
@@ -560,7 +535,7 @@ def ecomap_snapshot_take(
 ) -> EcomapSnapshot:
     """Freeze today's ecomap as a dated picture."""
     taken_on = taken_on or timezone.localdate()
-    _not_future(taken_on, "taken_on")
+    not_in_future(taken_on, "taken_on")
     nodes = list(EcomapNode.objects.filter(client=client).order_by("id"))
     if not nodes:
         raise DomainError(_("Add at least one person or system before keeping a dated copy."))
@@ -601,7 +576,7 @@ def screening_record(
     if not client.episodes.filter(closed_on__isnull=True, program__offers_screening=True).exists():
         raise DomainError(_("None of this client's open programs offers social-needs screening."))
     administered_on = administered_on or timezone.localdate()
-    _not_future(administered_on, "administered_on")
+    not_in_future(administered_on, "administered_on")
     try:
         result = hrsn.score_hrsn(answers)
     except ValueError as exc:

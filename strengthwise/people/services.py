@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +13,9 @@ from django.utils.translation import gettext as _
 from strengthwise.accounts.access import may_see_address_of, team_ids_for
 from strengthwise.accounts.models import Program, Role, Team, User
 from strengthwise.audit.services import HIDDEN, audit_record, changed_fields
-from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.text import digits
+from strengthwise.core.validation import refuse_nul, validated
 
 from .duplicates import PersonKey, phonetic
 from .models import Client, Episode, HouseholdMember
@@ -65,16 +65,11 @@ class PossibleDuplicates(DomainError):
 
 def _clean_text(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse NUL characters (PostgreSQL cannot store them) and tidy the spaces in names."""
+    refuse_nul(fields)
     cleaned = dict(fields)
-    for name, value in cleaned.items():
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise ValidationFailed(
-                    _("Please correct the errors below."),
-                    field_errors={name: [_("Null characters are not allowed.")]},
-                )
-            if name in NAME_FIELDS:
-                cleaned[name] = " ".join(value.split())
+    for name in NAME_FIELDS:
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = " ".join(cleaned[name].split())
     return cleaned
 
 
@@ -86,14 +81,6 @@ def _masked(values: Mapping[str, Any], may_see_address: bool) -> dict[str, Any]:
             if name in shown:
                 shown[name] = HIDDEN
     return shown
-
-
-def _validated(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors) from exc
 
 
 def client_refresh_search_fields(client: Client) -> None:
@@ -158,7 +145,7 @@ def client_intake(
         **{k: fields[k] for k in CLIENT_FIELDS if k in fields},
     )
     client_refresh_search_fields(client)
-    _validated(client)
+    validated(client)
     if not confirm_not_duplicate:
         matches = client_duplicate_candidates(
             agency_id=acting_user.agency_id,
@@ -230,7 +217,7 @@ def client_update(
         for name, value in fields.items():
             setattr(current, name, value)
         client_refresh_search_fields(current)
-        _validated(current)
+        validated(current)
         after = _snapshot(current)
         changes = changed_fields(before, after, hidden=_audit_hidden(before, after))
         if not changes:
@@ -259,7 +246,7 @@ def household_member_add(
         client=client,
         **{k: fields[k] for k in HOUSEHOLD_FIELDS if k in fields},
     )
-    _validated(member, exclude=["client", "agency"])
+    validated(member, exclude=["client", "agency"])
     with transaction.atomic():
         member.save()
         audit_record(
@@ -300,7 +287,7 @@ def episode_open(
         opened_on=opened_on or timezone.localdate(),
         opened_by=acting_user,
     )
-    _validated(episode, exclude=["client", "agency", "opened_by"])
+    validated(episode, exclude=["client", "agency", "opened_by"])
     with transaction.atomic():
         episode.save()
         audit_record(

@@ -125,46 +125,27 @@ class FollowUpForm(forms.ModelForm):
 
 
 class OptionSetForm(forms.Form):
+    """What the client is deciding and up to three options, each with its good and hard sides."""
+
+    SLOTS = 3
     problem = forms.CharField(label=_("What are they deciding? (their words)"), max_length=300)
-    option_1 = forms.CharField(label=_("Option 1"), max_length=300)
-    pros_1 = forms.CharField(
-        label=_("What is good about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    cons_1 = forms.CharField(
-        label=_("What is hard about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    option_2 = forms.CharField(label=_("Option 2"), max_length=300, required=False)
-    pros_2 = forms.CharField(
-        label=_("What is good about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    cons_2 = forms.CharField(
-        label=_("What is hard about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    option_3 = forms.CharField(label=_("Option 3"), max_length=300, required=False)
-    pros_3 = forms.CharField(
-        label=_("What is good about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    cons_3 = forms.CharField(
-        label=_("What is hard about it"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for i in range(1, self.SLOTS + 1):
+            self.fields[f"option_{i}"] = forms.CharField(
+                label=_("Option %(n)d") % {"n": i}, max_length=300, required=i == 1
+            )
+            for side, label in (
+                ("pros", _("What is good about it")),
+                ("cons", _("What is hard about it")),
+            ):
+                self.fields[f"{side}_{i}"] = forms.CharField(
+                    label=label,
+                    max_length=1000,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
 
     def options(self) -> list[dict[str, str]]:
         data = self.cleaned_data
@@ -175,7 +156,7 @@ class OptionSetForm(forms.Form):
                 "cons": data[f"cons_{i}"],
                 "author": Author.CLIENT,
             }
-            for i in (1, 2, 3)
+            for i in range(1, self.SLOTS + 1)
             if data.get(f"option_{i}")
         ]
 

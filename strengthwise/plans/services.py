@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from strengthwise.assessments.models import Author, EcomapNode, Factor
 from strengthwise.assessments.services import life_domains
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
 
 from .models import GasFollowUp, Goal, Option, OptionSet, Plan, PlanEvent, PlanVersion, Step
@@ -43,23 +43,6 @@ GOAL_FIELDS = (
     "gas_baseline",
 )
 STEP_FIELDS = ("text", "who", "who_name", "target_date", "done_on")
-
-
-def _validated(instance: Any, exclude: list[str]) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors) from exc
-
-
-def _no_nul(values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        if isinstance(value, str) and "\x00" in value:
-            raise ValidationFailed(
-                _("Null characters are not allowed."),
-                field_errors={name: [_("Null characters are not allowed.")]},
-            )
 
 
 def _plain(value: Any) -> Any:
@@ -156,7 +139,7 @@ def _reopen_if_signed(plan: Plan, acting_user: User) -> None:
 
 
 def _goal_values(client: Client, fields: Mapping[str, Any]) -> dict[str, Any]:
-    _no_nul(fields)
+    refuse_nul(fields)
     values = {k: fields[k] for k in GOAL_FIELDS if k in fields}
     if "statement" in values:
         values["statement"] = " ".join(str(values["statement"]).split())
@@ -201,7 +184,7 @@ def goal_add(
         order=Goal.objects.filter(plan=plan).count() + 1,
         **values,
     )
-    _validated(goal, exclude=["client", "agency", "plan", "recorded_by", "concern"])
+    validated(goal, exclude=["client", "agency", "plan", "recorded_by", "concern"])
     with transaction.atomic():
         _reopen_if_signed(plan, acting_user)
         goal.save()
@@ -241,7 +224,7 @@ def goal_update(
             )
         for name, value in values.items():
             setattr(current, name, value)
-        _validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
+        validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
         after = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
         changes = changed_fields(before, after)
         links_changed = (
@@ -271,7 +254,7 @@ def goal_update(
 
 def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Step:
     """A small step with who does it (the client, the worker, a named support or an agency)."""
-    _no_nul(fields)
+    refuse_nul(fields)
     values = {k: fields[k] for k in STEP_FIELDS if k in fields}
     step = Step(agency_id=goal.agency_id, goal=goal, order=goal.steps.count() + 1, **values)
     if step.who in (Step.Who.SUPPORT, Step.Who.AGENCY) and not step.who_name.strip():
@@ -279,7 +262,7 @@ def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Ste
             _("Name the person or agency."),
             field_errors={"who_name": [_("Name the person or agency.")]},
         )
-    _validated(step, exclude=["agency", "goal"])
+    validated(step, exclude=["agency", "goal"])
     with transaction.atomic():
         _reopen_if_signed(goal.plan, acting_user)
         step.save()
@@ -295,11 +278,8 @@ def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Ste
 
 def step_mark_done(*, acting_user: User, step: Step, done_on: dt.date | None) -> Step:
     """Mark a step done (or not done again). Progress does not reopen a signed plan."""
-    if done_on is not None and done_on > timezone.localdate():
-        raise ValidationFailed(
-            _("The date cannot be in the future."),
-            field_errors={"done_on": [_("The date cannot be in the future.")]},
-        )
+    if done_on is not None:
+        not_in_future(done_on, "done_on")
     with transaction.atomic():
         before = _plain(step.done_on)
         Step.objects.filter(pk=step.pk).update(done_on=done_on, updated_at=timezone.now())
@@ -326,11 +306,11 @@ def option_set_add(
     options: Iterable[Mapping[str, str]] = (),
 ) -> OptionSet:
     """A decision the client is weighing, with their options, pros and cons."""
-    _no_nul({"problem": problem})
+    refuse_nul({"problem": problem})
     option_set = OptionSet(
         agency_id=plan.agency_id, plan=plan, problem=" ".join(problem.split()), author=author
     )
-    _validated(option_set, exclude=["agency", "plan", "chosen", "goal"])
+    validated(option_set, exclude=["agency", "plan", "chosen", "goal"])
     rows = [o for o in options if (o.get("text") or "").strip()]
     with transaction.atomic():
         option_set.save()
@@ -352,13 +332,13 @@ def option_set_add(
 def option_add(
     *, acting_user: User, option_set: OptionSet, fields: Mapping[str, str], audit: bool = True
 ) -> Option:
-    _no_nul(fields)
+    refuse_nul(fields)
     option = Option(
         agency_id=option_set.agency_id,
         option_set=option_set,
         **{k: fields[k] for k in ("text", "pros", "cons", "author") if k in fields},
     )
-    _validated(option, exclude=["agency", "option_set"])
+    validated(option, exclude=["agency", "option_set"])
     with transaction.atomic():
         option.save()
         if audit:
@@ -439,12 +419,8 @@ def gas_followup_add(
             _("Say whose score it is."), field_errors={"scored_by": [_("Say whose score it is.")]}
         )
     scored_on = scored_on or timezone.localdate()
-    if scored_on > timezone.localdate():
-        raise ValidationFailed(
-            _("The date cannot be in the future."),
-            field_errors={"scored_on": [_("The date cannot be in the future.")]},
-        )
-    _no_nul({"note": note})
+    not_in_future(scored_on, "scored_on")
+    refuse_nul({"note": note})
     followup = GasFollowUp(
         agency_id=goal.agency_id,
         goal=goal,
@@ -454,7 +430,7 @@ def gas_followup_add(
         note=note,
         recorded_by=acting_user,
     )
-    _validated(followup, exclude=["agency", "goal", "recorded_by"])
+    validated(followup, exclude=["agency", "goal", "recorded_by"])
     with transaction.atomic():
         followup.save()
         audit_record(
@@ -565,7 +541,7 @@ def plan_worker_sign(*, acting_user: User, plan: Plan) -> Plan:
 def plan_review(*, acting_user: User, plan: Plan, approve: bool, comment: str = "") -> Plan:
     """A supervisor of the client's team approves the plan or returns it with comments."""
     comment = (comment or "").strip()
-    _no_nul({"comment": comment})
+    refuse_nul({"comment": comment})
     is_supervisor = (
         acting_user.role == Role.SUPERVISOR
         and Membership.objects.filter(
