@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "strengthwise.people",
     "strengthwise.assessments",
     "strengthwise.plans",
+    "strengthwise.directory",
+    "strengthwise.referrals",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,9 @@ class Program(TimeStampedModel):
         _("closures need supervisor approval"), default=False
     )
     reassessment_days = models.PositiveIntegerField(_("reassess every (days)"), default=90)
+    referral_follow_up_days = models.PositiveIntegerField(
+        _("follow up a referral still waiting after (days)"), default=5
+    )
     offers_screening = models.BooleanField(
         _("offers social-needs screening"),
         default=False,
@@ -99,6 +102,11 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.WORKER)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    edits_directory = models.BooleanField(
+        _("edits the resource directory"),
+        default=False,
+        help_text=_("Admins always may; others only when this is set."),
+    )
 
     objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
 
@@ -153,3 +161,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+def may_edit_directory(user: User) -> bool:
+    """Admins and the staff marked as directory editors maintain the shared directory."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.role == Role.ADMIN or user.edits_directory)
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +85,19 @@ class Client(TimeStampedModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("state"), max_length=50, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    home_latitude = models.FloatField(
+        _("home latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Used only to find help nearby; hidden like the address when confidential."),
+    )
+    home_longitude = models.FloatField(
+        _("home longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     address_confidential = models.BooleanField(
         _("address is confidential"),
         default=False,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["core", "audit", "accounts", "people"]
+ORDER = ["core", "audit", "accounts", "people", "assessments", "plans", "directory", "referrals"]
 
 
 def imported_apps(path: Path) -> set[str]:

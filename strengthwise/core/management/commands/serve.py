@@ -24,7 +24,9 @@ class Command(BaseCommand):
         except OSError as error:
             # Seen once on a busy machine: a compressed copy could not be written. Start over
             # from an empty directory rather than serve a half-collected one.
-            self.stderr.write(f"Collecting static files failed ({error}); trying again from scratch.")
+            self.stderr.write(
+                f"Collecting static files failed ({error}); trying again from scratch."
+            )
             call_command("collectstatic", interactive=False, verbosity=0, clear=True)
         self.stdout.write(f"Serving Strengthwise on http://{host}:{port}/ (Ctrl-C stops)")
         self.stdout.flush()

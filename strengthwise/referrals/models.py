@@ -1,0 +1,1 @@
+"""Consent, closed-loop referrals and services delivered."""
