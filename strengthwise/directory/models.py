@@ -133,6 +133,9 @@ class ServiceDomain(models.Model):
         ]
         indexes = [models.Index(fields=["domain"], name="service_domain")]
 
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.domain}"
+
 
 class Location(HsdsModel):
     class Type(models.TextChoices):
@@ -179,6 +182,9 @@ class ServiceAtLocation(HsdsModel):
         constraints = [
             models.UniqueConstraint(fields=["service", "location"], name="service_at_location_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} at {self.location_id}"
 
 
 class Address(HsdsModel):
@@ -259,6 +265,9 @@ class Schedule(HsdsModel):
     description = models.CharField(_("description"), max_length=500, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.byday} {self.opens_at}–{self.closes_at}"
+
 
 class Language(HsdsModel):
     service = models.ForeignKey(
@@ -274,6 +283,9 @@ class Language(HsdsModel):
     code = models.CharField(_("code"), max_length=20, blank=True, db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    def __str__(self) -> str:
+        return self.name or self.code
+
 
 class ServiceArea(HsdsModel):
     service = models.ForeignKey(
@@ -283,6 +295,9 @@ class ServiceArea(HsdsModel):
     description = models.TextField(_("description"), blank=True)
     extent = models.TextField(blank=True)
     extent_type = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
 
 
 class Taxonomy(HsdsModel):
@@ -337,6 +352,9 @@ class Attribute(HsdsModel):
             models.Index(fields=["taxonomy_term", "link_entity"], name="attribute_term"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.link_entity} {self.link_id}: {self.taxonomy_term_id}"
+
 
 class ServiceRating(models.Model):
     """What clients said about a service after a finished referral. Written by the referrals
@@ -353,6 +371,9 @@ class ServiceRating(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.helpful}/5"
 
 
 class SavedService(models.Model):
@@ -378,3 +399,6 @@ class SavedService(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "service"], name="saved_service_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.service_id}"
