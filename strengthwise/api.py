@@ -89,3 +89,5 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/v1/clients", "strengthwise.people.api.router")
 api.add_router("/v1/", "strengthwise.assessments.api.router")
 api.add_router("/v1/", "strengthwise.plans.api.router")
+api.add_router("/v1/directory", "strengthwise.directory.api.router")
+api.add_router("/v1/", "strengthwise.referrals.api.router")

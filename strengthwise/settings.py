@@ -233,19 +233,25 @@ LOGGING = {
 }
 
 # Demo data loaders, run in order by `strengthwise demo` (each app adds its own).
+# How long a receiving organisation's referral link works (days).
+STRENGTHWISE_PARTNER_LINK_DAYS = int(os.environ.get("STRENGTHWISE_PARTNER_LINK_DAYS", "30"))
 STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.people.demo.load",
     "strengthwise.assessments.demo.load",
     "strengthwise.plans.demo.load",
+    "strengthwise.directory.demo.load",
+    "strengthwise.referrals.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [
     "strengthwise.assessments.face_sheet.sections",
     "strengthwise.plans.face_sheet.sections",
+    "strengthwise.referrals.face_sheet.sections",
 ]
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.people.bench.scenarios",
     "strengthwise.assessments.bench.scenarios",
     "strengthwise.plans.bench.scenarios",
+    "strengthwise.directory.bench.scenarios",
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("clients/", include("strengthwise.people.urls")),
     path("clients/<int:client_id>/assessments/", include("strengthwise.assessments.urls")),
     path("", include("strengthwise.plans.urls")),
+    path("", include("strengthwise.directory.urls")),
+    path("", include("strengthwise.referrals.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,12 +5,63 @@ may change it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
-from strengthwise.core.text import fold
+from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Attribute, Service
+from strengthwise.accounts.models import User, may_edit_directory
+from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.text import fold
+from strengthwise.core.validation import refuse_nul, validated
+
+from .models import (
+    Address,
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    SavedService,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceDomain,
+    TaxonomyTerm,
+)
+
+SERVICE_FIELDS = (
+    "name",
+    "description",
+    "eligibility_description",
+    "fees_description",
+    "application_process",
+    "url",
+    "email",
+    "status",
+    "capacity",
+    "capacity_notes",
+)
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "vi": "Vietnamese",
+    "so": "Somali",
+    "ar": "Arabic",
+    "fr": "French",
+    "zh": "Chinese",
+    "ru": "Russian",
+    "bs": "Bosnian",
+    "sw": "Swahili",
+    "asl": "American Sign Language",
+}
+
+
+class NotAnEditor(DomainError):
+    status_code = 403
 
 
 def reindex(service_ids: Iterable[UUID] | None = None) -> int:
@@ -56,3 +107,187 @@ def _reindex_batch(batch: list[Service]) -> int:
             changed.append(service)
     Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
     return len(changed)
+
+
+def _require_editor(user: User) -> None:
+    if not may_edit_directory(user):
+        raise NotAnEditor(_("Only admins and directory editors change the directory."))
+
+
+def service_version(service: Service) -> str:
+    """Optimistic lock token for the editor page: the last-modified instant."""
+    return service.last_modified.isoformat() if service.last_modified else ""
+
+
+@transaction.atomic
+def service_save(
+    *,
+    acting_user: User,
+    fields: Mapping[str, Any],
+    service: Service | None = None,
+    version: str = "",
+    request: Any = None,
+) -> Service:
+    """Create or update a service with its organisation, main location (address, coordinates,
+    phone), weekly hours, languages, life domains and kinds of help."""
+    _require_editor(acting_user)
+    refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
+    if service is not None:
+        current = Service.objects.select_for_update().get(pk=service.pk)
+        if version and service_version(current) != version:
+            raise Conflict(
+                _(
+                    "Someone else saved this service since you opened it. Reload to see their change."
+                ),
+                current={k: getattr(current, k) for k in SERVICE_FIELDS},
+                attempted={k: fields.get(k) for k in SERVICE_FIELDS},
+            )
+        service = current
+    org = fields.get("organization_obj")
+    if org is None:
+        org = Organization(
+            name=str(fields.get("new_organization", "")).strip(),
+            description=str(fields.get("new_organization", "")).strip(),
+        )
+        validated(org)
+        org.save()
+    creating = service is None
+    target = service or Service()
+    before = {k: getattr(target, k) for k in SERVICE_FIELDS} if not creating else {}
+    for name in SERVICE_FIELDS:
+        setattr(target, name, fields.get(name) or ("active" if name == "status" else ""))
+    target.organization = org
+    validated(target, exclude=["search_text"])
+    target.save()
+
+    # Main location: the first one this service is offered at (created when an address or
+    # coordinates are given).
+    sal = target.at_locations.select_related("location").order_by("location__name").first()
+    has_place = any(fields.get(k) for k in ("address_1", "latitude", "location_name"))
+    if has_place:
+        location = sal.location if sal else Location(organization=org)
+        location.name = fields.get("location_name") or location.name or target.name
+        location.latitude = fields.get("latitude")
+        location.longitude = fields.get("longitude")
+        location.organization = org
+        validated(location)
+        location.save()
+        if sal is None:
+            sal = ServiceAtLocation.objects.create(service=target, location=location)
+        if fields.get("address_1"):
+            address = location.addresses.first() or Address(location=location)
+            for k in ("address_1", "city", "state_province", "postal_code"):
+                setattr(address, k, fields.get(k) or "")
+            validated(address)
+            address.save()
+    phone_number = str(fields.get("phone") or "").strip()
+    existing_phone = target.phones.first()
+    if phone_number:
+        phone = existing_phone or Phone(service=target)
+        phone.number = phone_number
+        validated(phone)
+        phone.save()
+    elif existing_phone is not None:
+        existing_phone.delete()
+
+    if "hours" in fields:
+        target.schedules.all().delete()
+        Schedule.objects.bulk_create(
+            Schedule(service=target, freq="WEEKLY", **rule) for rule in fields["hours"]
+        )
+    if "languages" in fields:
+        target.languages.all().delete()
+        Language.objects.bulk_create(
+            Language(service=target, code=code, name=LANGUAGE_NAMES.get(code, code))
+            for code in fields["languages"]
+        )
+    if "domains" in fields:
+        target.domains.all().delete()
+        ServiceDomain.objects.bulk_create(
+            ServiceDomain(service=target, domain=d) for d in fields["domains"]
+        )
+    if "terms" in fields:
+        Attribute.objects.filter(link_entity="service", link_id=target.pk).delete()
+        terms = TaxonomyTerm.objects.filter(pk__in=list(fields["terms"]))
+        Attribute.objects.bulk_create(
+            Attribute(taxonomy_term=t, link_entity="service", link_id=target.pk) for t in terms
+        )
+    reindex([target.pk])
+    after = {k: getattr(target, k) for k in SERVICE_FIELDS}
+    audit_record(
+        actor=acting_user,
+        action="directory.service_created" if creating else "directory.service_updated",
+        target=target,
+        changes=changed_fields(before, after),
+        request=request,
+    )
+    return target
+
+
+@transaction.atomic
+def capacity_set(
+    *, acting_user: User, service: Service, capacity: str, notes: str, request: Any = None
+) -> Service:
+    _require_editor(acting_user)
+    refuse_nul({"notes": notes})
+    before = {"capacity": service.capacity, "capacity_notes": service.capacity_notes}
+    service.capacity = capacity
+    service.capacity_notes = notes.strip()
+    validated(service, exclude=["search_text"])
+    service.save(update_fields=["capacity", "capacity_notes", "last_modified"])
+    audit_record(
+        actor=acting_user,
+        action="directory.capacity_changed",
+        target=service,
+        changes=changed_fields(
+            before, {"capacity": capacity, "capacity_notes": service.capacity_notes}
+        ),
+        request=request,
+    )
+    return service
+
+
+@transaction.atomic
+def saved_add(
+    *,
+    acting_user: User,
+    client: Any,
+    service: Service,
+    note: str = "",
+    goal: Any = None,
+    request: Any = None,
+) -> SavedService:
+    """Add a service to the client's saved list (once; saving again updates the note)."""
+    refuse_nul({"note": note})
+    if goal is not None and goal.client_id != client.pk:
+        raise DomainError(_("That goal belongs to someone else."))
+    saved, created = SavedService.objects.update_or_create(
+        client=client,
+        service=service,
+        defaults={
+            "agency_id": client.agency_id,
+            "note": note.strip()[:300],
+            "goal": goal,
+            "saved_by": acting_user,
+        },
+    )
+    audit_record(
+        actor=acting_user,
+        action="saved_service.added" if created else "saved_service.updated",
+        target=saved,
+        changes={"service": [None, str(service.pk)], "note": [None, saved.note]},
+        request=request,
+    )
+    return saved
+
+
+@transaction.atomic
+def saved_remove(*, acting_user: User, saved: SavedService, request: Any = None) -> None:
+    audit_record(
+        actor=acting_user,
+        action="saved_service.removed",
+        target=saved,
+        changes={"service": [str(saved.service_id), None]},
+        request=request,
+    )
+    saved.delete()

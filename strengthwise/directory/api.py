@@ -1,0 +1,123 @@
+"""/api/v1/directory/services: the find-help search as JSON (same filters as the page)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from strengthwise.accounts.access import access_client, may_see_address_of
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+
+from . import hours, selectors
+from .models import Service
+
+router = Router(tags=["directory"])
+
+
+class SearchIn(Schema):
+    q: str = Field(default="", max_length=200)
+    term: UUID | None = None
+    domain: str = Field(default="", max_length=40)
+    language: str = Field(default="", max_length=20)
+    open_now: bool = False
+    capacity: list[str] = Field(default_factory=list)
+    eligibility: str = Field(default="", max_length=100)
+    client: int | None = Field(
+        default=None, description="Rank for this client: near home, in their language"
+    )
+    within_km: float | None = Field(default=None, gt=0, le=selectors.MAX_KM)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    domain_rank: str = Field(default="", max_length=40, description="Rank by this life domain")
+    limit: int = Field(default=selectors.PAGE_SIZE, ge=1, le=100)
+
+
+def service_out(service: Service, hit: selectors.Hit | None = None) -> dict[str, Any]:
+    return {
+        "id": str(service.pk),
+        "name": service.name,
+        "organization": service.organization.name if service.organization else None,
+        "description": service.description,
+        "eligibility": service.eligibility_description,
+        "fees": service.fees_description,
+        "status": service.status,
+        "capacity": service.capacity or None,
+        "capacity_notes": service.capacity_notes,
+        "languages": [lang.code for lang in service.languages.all()],
+        "domains": [d.domain for d in service.domains.all()],
+        "open_now": hit.open_now if hit else None,
+        "distance_km": round(hit.distance_km, 2) if hit and hit.distance_km is not None else None,
+        "locations": [
+            {
+                "id": str(sal.location.pk),
+                "name": sal.location.name,
+                "latitude": sal.location.latitude,
+                "longitude": sal.location.longitude,
+                "addresses": [
+                    f"{a.address_1}, {a.city}, {a.state_province} {a.postal_code}"
+                    for a in sal.location.addresses.all()
+                ],
+            }
+            for sal in service.at_locations.all()
+        ],
+    }
+
+
+@router.get("/services")
+def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str, Any]:
+    """Search the directory. Give `client` to search near that client's home (when you may
+    know it) and rank by their language; `latitude`/`longitude` search near a point."""
+    tz = ZoneInfo(request.user.agency.timezone if request.user.agency else "UTC")
+    f = selectors.Filters(
+        words=filters.q,
+        term=filters.term,
+        domain=filters.domain,
+        language=filters.language,
+        open_now=filters.open_now,
+        capacity=[c for c in filters.capacity if c in Service.Capacity.values],
+        eligibility=filters.eligibility,
+        within_km=filters.within_km,
+    )
+    rank_language = ""
+    if filters.client is not None:
+        client = access_client(request.user, filters.client, request=request)
+        rank_language = client.preferred_language
+        if may_see_address_of(request.user, client) and client.home_latitude is not None:
+            f.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
+        audit_record(
+            actor=request.user,
+            action="directory.searched_for_client",
+            target=client,
+            request=request,
+        )
+    elif filters.latitude is not None and filters.longitude is not None:
+        f.near = (filters.latitude, filters.longitude)
+    hits, total = selectors.search(
+        f, tz=tz, rank_domain=filters.domain_rank, rank_language=rank_language, limit=filters.limit
+    )
+    return {"count": total, "results": [service_out(h.service, h) for h in hits]}
+
+
+@router.get("/services/{service_id}")
+def service_get(request: StaffRequest, service_id: UUID) -> dict[str, Any]:
+    try:
+        service = selectors.service_page(service_id)
+    except Service.DoesNotExist as exc:
+        raise Http404("Not found") from exc
+    rules = selectors.service_schedules(service)
+    tz = ZoneInfo(request.user.agency.timezone if request.user.agency else "UTC")
+    body = service_out(service)
+    body["open_now"] = hours.is_open(rules, timezone.now(), tz)
+    body["hours"] = hours.describe(rules)
+    body["ratings"] = {
+        k: v
+        for k, v in selectors.rating_summary(service, request.user.agency_id).items()
+        if k != "comments"
+    }
+    return body

@@ -1,0 +1,363 @@
+"""Directory pages: find help (for anyone, or for one client and goal), a service's page, the
+editor pages, and a client's saved list with its printable take-home page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import access_client, access_client_object, may_see_address_of
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.accounts.models import may_edit_directory
+from strengthwise.assessments.selectors import agency_life_domains
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.forms import apply_domain_error
+from strengthwise.core.htmx import render_page
+from strengthwise.plans.models import Goal
+
+from . import hours, selectors, services
+from .forms import CapacityForm, SaveForm, SearchForm, ServiceForm, hours_text
+from .models import Attribute, Organization, SavedService, Service, TaxonomyTerm
+
+
+def _tz(request: StaffRequest) -> ZoneInfo:
+    agency = request.user.agency
+    return ZoneInfo(agency.timezone if agency else "UTC")
+
+
+def _domains(request: StaffRequest) -> list[tuple[str, str]]:
+    agency_id = request.user.agency_id
+    return agency_life_domains(agency_id=agency_id) if agency_id else []
+
+
+def _search_form(request: StaffRequest, initial: dict[str, Any] | None = None) -> SearchForm:
+    data = request.GET if request.GET else None
+    return SearchForm(
+        data,
+        initial=initial or {},
+        terms=[(str(t.pk), t.name) for t in selectors.terms_for_filter()],
+        domains=_domains(request),
+        languages=selectors.languages_for_filter(),
+    )
+
+
+def _filters(form: SearchForm, initial: dict[str, Any]) -> selectors.Filters:
+    data = form.cleaned_data if form.is_bound and form.is_valid() else initial
+    return selectors.Filters(
+        words=data.get("q") or "",
+        term=UUID(data["term"]) if data.get("term") else None,
+        domain=data.get("domain") or "",
+        language=data.get("language") or "",
+        open_now=bool(data.get("open_now")),
+        capacity=list(data.get("capacity") or []),
+        eligibility=data.get("eligibility") or "",
+        within_km=data.get("within_km"),
+    )
+
+
+@login_required
+def find(request: StaffRequest) -> HttpResponse:
+    """Find help: every filter but distance (which needs a client's home)."""
+    form = _search_form(request)
+    filters = _filters(form, {})
+    hits, total = selectors.search(filters, tz=_tz(request))
+    context = {
+        "form": form,
+        "hits": hits,
+        "total": total,
+        "terms": service_terms(hits),
+        "can_edit": may_edit_directory(request.user),
+    }
+    return render_page(request, "directory/find.html", context, partial="results")
+
+
+def service_terms(hits: list[selectors.Hit]) -> dict[UUID, list[TaxonomyTerm]]:
+    return selectors.service_terms([h.service for h in hits])
+
+
+@login_required
+def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
+    """Find help with a client: near their home (when the user may know it), ranked by the
+    goal's life domain and the client's language; save what they like to their list."""
+    client = access_client(request.user, client_id, request=request)
+    goal = None
+    if request.GET.get("goal"):
+        try:
+            goal = access_client_object(
+                request.user, Goal, int(request.GET["goal"]), request=request
+            )
+        except ValueError as exc:
+            raise Http404("Not found") from exc
+        if goal.client_id != client.pk:
+            raise Http404("Not found")
+    home_known = (
+        may_see_address_of(request.user, client)
+        and client.home_latitude is not None
+        and client.home_longitude is not None
+    )
+    initial: dict[str, Any] = {}
+    form = _search_form(request, initial)
+    filters = _filters(form, initial)
+    if home_known:
+        filters.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
+        filters.within_km = filters.within_km or 25.0
+    hits, total = selectors.search(
+        filters,
+        tz=_tz(request),
+        rank_domain=goal.domain if goal else "",
+        rank_language=client.preferred_language,
+    )
+    audit_record(
+        actor=request.user,
+        action="directory.searched_for_client",
+        target=client,
+        changes={"goal": [None, goal.pk if goal else None]},
+        request=request,
+    )
+    saved_ids = set(SavedService.objects.filter(client=client).values_list("service_id", flat=True))
+    context = {
+        "client": client,
+        "goal": goal,
+        "goals": Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by(
+            "order", "id"
+        ),
+        "form": form,
+        "hits": hits,
+        "total": total,
+        "terms": service_terms(hits),
+        "home_known": home_known,
+        "saved_ids": saved_ids,
+        "tab": "find-help",
+        "can_edit": may_edit_directory(request.user),
+    }
+    return render_page(request, "directory/find.html", context, partial="results")
+
+
+@login_required
+def service_detail(request: StaffRequest, service_id: UUID) -> HttpResponse:
+    try:
+        service = selectors.service_page(service_id)
+    except Service.DoesNotExist as exc:
+        raise Http404("Not found") from exc
+    rules = selectors.service_schedules(service)
+    context = {
+        "service": service,
+        "hours": hours.describe(rules, translation.get_language()),
+        "open_now": hours.is_open(rules, timezone.now(), _tz(request)),
+        "terms": selectors.service_terms([service]).get(service.pk, []),
+        "domains": [dict(_domains(request)).get(d.domain, d.domain) for d in service.domains.all()],
+        "ratings": selectors.rating_summary(service, request.user.agency_id),
+        "can_edit": may_edit_directory(request.user),
+        "capacity_form": CapacityForm(
+            initial={"capacity": service.capacity, "capacity_notes": service.capacity_notes}
+        ),
+    }
+    return render_page(request, "directory/service_detail.html", context)
+
+
+def _service_form(request: StaffRequest, data: Any = None, initial: Any = None) -> ServiceForm:
+    return ServiceForm(
+        data,
+        initial=initial,
+        organizations=[(str(o.pk), o.name) for o in Organization.objects.only("id", "name")],
+        domains=_domains(request),
+        terms=[(str(t.pk), t.name) for t in TaxonomyTerm.objects.order_by("name")[:200]],
+    )
+
+
+def _initial(service: Service) -> dict[str, Any]:
+    sal = service.at_locations.select_related("location").order_by("location__name").first()
+    location = sal.location if sal else None
+    address = location.addresses.first() if location else None
+    phone = service.phones.first()
+    return {
+        **{k: getattr(service, k) for k in services.SERVICE_FIELDS},
+        "version": services.service_version(service),
+        "organization": str(service.organization_id or ""),
+        "domains": list(service.domains.values_list("domain", flat=True)),
+        "terms": [
+            str(pk)
+            for pk in Attribute.objects.filter(
+                link_entity="service", link_id=service.pk
+            ).values_list("taxonomy_term_id", flat=True)
+        ],
+        "languages": ", ".join(service.languages.values_list("code", flat=True)),
+        "phone": phone.number if phone else "",
+        "location_name": location.name if location else "",
+        "latitude": location.latitude if location else None,
+        "longitude": location.longitude if location else None,
+        "address_1": address.address_1 if address else "",
+        "city": address.city if address else "",
+        "state_province": address.state_province if address else "",
+        "postal_code": address.postal_code if address else "",
+        "hours": hours_text(list(service.schedules.all())),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: StaffRequest, service_id: UUID | None = None) -> HttpResponse:
+    if not may_edit_directory(request.user):
+        raise Http404("Not found")
+    service = None
+    if service_id is not None:
+        service = Service.objects.filter(pk=service_id).first()
+        if service is None:
+            raise Http404("Not found")
+    status = 200
+    if request.method == "POST":
+        form = _service_form(request, request.POST)
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["organization_obj"] = (
+                Organization.objects.filter(pk=data["organization"]).first()
+                if data.get("organization")
+                else None
+            )
+            try:
+                saved = services.service_save(
+                    acting_user=request.user,
+                    fields=data,
+                    service=service,
+                    version=data.get("version") or "",
+                    request=request,
+                )
+            except Conflict as error:
+                form.add_error(None, error.message)
+                status = 409
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Service saved."))
+                return redirect("directory:service", service_id=saved.pk)
+    else:
+        form = _service_form(
+            request, initial=_initial(service) if service else {"status": "active"}
+        )
+    return render_page(
+        request, "directory/service_form.html", {"form": form, "service": service}, status=status
+    )
+
+
+@login_required
+@require_POST
+def capacity_set(request: StaffRequest, service_id: UUID) -> HttpResponse:
+    if not may_edit_directory(request.user):
+        raise Http404("Not found")
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise Http404("Not found")
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.capacity_set(
+                acting_user=request.user,
+                service=service,
+                capacity=form.cleaned_data["capacity"],
+                notes=form.cleaned_data["capacity_notes"],
+                request=request,
+            )
+            messages.success(request, _("Capacity updated."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose a capacity from the list."))
+    return redirect("directory:service", service_id=service.pk)
+
+
+@login_required
+def saved_list(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="saved_services.viewed", target=client, request=request)
+    saved = selectors.saved_for(client)
+    return render_page(
+        request,
+        "directory/saved.html",
+        {"client": client, "saved": saved, "tab": "find-help", "describe": hours.describe},
+    )
+
+
+@login_required
+@require_POST
+def saved_add(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    form = SaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That service could not be saved."))
+        return redirect("directory:find-for-client", client_id=client.pk)
+    service = Service.objects.filter(pk=form.cleaned_data["service"]).first()
+    if service is None:
+        raise Http404("Not found")
+    goal = None
+    if form.cleaned_data.get("goal"):
+        goal = access_client_object(request.user, Goal, form.cleaned_data["goal"], request=request)
+    try:
+        services.saved_add(
+            acting_user=request.user,
+            client=client,
+            service=service,
+            note=form.cleaned_data.get("note") or "",
+            goal=goal,
+            request=request,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved to %(name)s's list.") % {"name": client.display_name})
+    if request.htmx:  # type: ignore[attr-defined]
+        return render_page(
+            request, "directory/find.html#saved-mark", {"service": service, "client": client}
+        )
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("directory:saved", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def saved_remove(request: StaffRequest, client_id: int, saved_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    saved = access_client_object(request.user, SavedService, saved_id, write=True, request=request)
+    if saved.client_id != client.pk:
+        raise Http404("Not found")
+    services.saved_remove(acting_user=request.user, saved=saved, request=request)
+    messages.success(request, _("Removed from the list."))
+    return redirect("directory:saved", client_id=client.pk)
+
+
+@login_required
+def saved_print(request: StaffRequest, client_id: int) -> HttpResponse:
+    """The take-home list, in the client's language, ready to print."""
+    client = access_client(request.user, client_id, request=request)
+    audit_record(
+        actor=request.user, action="saved_services.printed", target=client, request=request
+    )
+    saved = selectors.saved_for(client)
+    with translation.override(client.preferred_language):
+        rows = [
+            {
+                "saved": s,
+                "hours": hours.describe(
+                    selectors.service_schedules(s.service), client.preferred_language
+                ),
+            }
+            for s in saved
+        ]
+        return render_page(
+            request,
+            "directory/saved_print.html",
+            {"client": client, "rows": rows, "language": client.preferred_language},
+        )

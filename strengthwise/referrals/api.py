@@ -1,0 +1,235 @@
+"""/api/v1/clients/{id}/referrals, /api/v1/referrals/{id}/transition, /api/v1/clients/{id}/consents:
+the same services, consent gate, access and audit as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+from uuid import UUID
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+
+from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+from strengthwise.directory.models import Organization, Program, Service
+from strengthwise.plans.models import Goal, Step
+
+from . import consent as consent_rules
+from . import selectors, services, workflow
+from .models import Consent, Referral
+
+router = Router(tags=["referrals"])
+
+InformationKind = Literal[
+    "contact",
+    "demographics",
+    "goals",
+    "strengths",
+    "household",
+    "income",
+    "health",
+    "substance_use",
+]
+PurposeKind = Literal["referral", "benefits", "housing", "treatment"]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: Any = None
+    allowed: list[str] | None = None
+
+
+class ReferralIn(Schema):
+    service_id: UUID
+    information: list[InformationKind] = Field(min_length=1)
+    purpose: PurposeKind = "referral"
+    goal_id: int | None = None
+    step_id: int | None = None
+    request_note: str = Field(default="", max_length=2000)
+    send: bool = True
+
+
+class TransitionIn(Schema):
+    status: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=500)
+    outcome: str = Field(default="", max_length=2000)
+    side: Literal["requester", "receiver"] = "requester"
+    version: int | None = None
+
+
+class ConsentIn(Schema):
+    information: list[InformationKind] = Field(min_length=1)
+    information_description: str = Field(default="", max_length=1000)
+    organization_id: UUID | None = None
+    program_id: UUID | None = None
+    purpose: PurposeKind = "referral"
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    expiry_event: str = Field(default="", max_length=300)
+    method: Literal["e_signature", "verbal"]
+    signed_name: str = Field(default="", max_length=200)
+    witness_name: str = Field(default="", max_length=200)
+    right_to_revoke_explained: bool = False
+
+
+def referral_out(r: Referral) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": r.pk,
+        "client_id": r.client_id,
+        "service_id": str(r.service_id),
+        "service": r.service.name,
+        "organization": r.organization.name if r.organization else None,
+        "goal_id": r.goal_id,
+        "step_id": r.step_id,
+        "consent_id": r.consent_id,
+        "purpose": r.purpose,
+        "information": r.information,
+        "request_note": r.request_note,
+        "status": r.status,
+        "status_reason": r.status_reason,
+        "allowed_next": workflow.allowed_next(r.status),
+        "requested_at": r.requested_at,
+        "accepted_at": r.accepted_at,
+        "finished_at": r.finished_at,
+        "outcome": r.outcome,
+        "helpful": r.helpful,
+        "rating_comment": r.rating_comment,
+        "version": r.version,
+    }
+    if r.part2:
+        body["redisclosure_notice"] = consent_rules.part2_notice()
+    return body
+
+
+def consent_out(c: Consent) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "information": c.information,
+        "information_description": c.information_description,
+        "organization_id": str(c.organization_id) if c.organization_id else None,
+        "program_id": str(c.program_id) if c.program_id else None,
+        "purpose": c.purpose,
+        "valid_from": c.valid_from,
+        "valid_until": c.valid_until,
+        "expiry_event": c.expiry_event,
+        "method": c.method,
+        "signed_at": c.signed_at,
+        "witness_name": c.witness_name,
+        "revoked_on": c.revoked_on,
+        "revoked_by": c.revoked_by,
+        "state": getattr(c, "state", None),
+        "part2_complete": not consent_rules.part2_missing(c) if c.covers_part2 else None,
+    }
+
+
+@router.get("/clients/{client_id}/referrals", summary="A client's referrals with their status")
+def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="referrals.viewed", target=client, request=request)
+    return [referral_out(r) for r in selectors.referrals_for(client)]
+
+
+@router.post(
+    "/clients/{client_id}/referrals",
+    response={201: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
+    summary="Refer to a directory service; sending needs a consent covering it",
+)
+def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    service = Service.objects.select_related("organization").filter(pk=body.service_id).first()
+    if service is None:
+        raise Http404("Not found")
+    goal = Goal.objects.filter(client=client, pk=body.goal_id).first() if body.goal_id else None
+    step = (
+        Step.objects.filter(goal__client=client, pk=body.step_id).first() if body.step_id else None
+    )
+    if (body.goal_id and goal is None) or (body.step_id and step is None):
+        raise Http404("Not found")
+    referral = services.referral_create(
+        acting_user=request.user,
+        client=client,
+        service=service,
+        information=list(body.information),
+        purpose=body.purpose,
+        goal=goal,
+        step=step,
+        request_note=body.request_note,
+        send=body.send,
+        request=request,
+    )
+    return Status(201, referral_out(selectors.referral_detail(referral.pk)))
+
+
+@router.get("/referrals/{referral_id}", summary="One referral with its history")
+def referral_get(request: StaffRequest, referral_id: str) -> dict[str, Any]:
+    referral = access_client_object(request.user, Referral, referral_id, request=request)
+    audit_record(actor=request.user, action="referral.viewed", target=referral, request=request)
+    referral = selectors.referral_detail(referral.pk)
+    body = referral_out(referral)
+    body["history"] = [
+        {
+            "from": e.from_status or None,
+            "to": e.to_status,
+            "side": e.side,
+            "reason": e.reason,
+            "by": e.actor_label,
+            "at": e.at,
+        }
+        for e in referral.events.all()
+    ]
+    return body
+
+
+@router.post(
+    "/referrals/{referral_id}/transition",
+    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Move a referral; 409 lists the allowed transitions, 403 when your side may not set it",
+)
+def referral_transition(request: StaffRequest, referral_id: str, body: TransitionIn) -> Any:
+    referral = access_client_object(
+        request.user, Referral, referral_id, write=True, request=request
+    )
+    if body.side == workflow.RECEIVER:
+        # Staff act for the requesting side; the receiving organisation uses its link.
+        raise workflow.SideRefused(
+            "Staff set the requester's statuses; the receiving organisation updates its side "
+            "through the referral's partner link."
+        )
+    updated = services.referral_transition(
+        referral=referral,
+        status=body.status,
+        side=workflow.REQUESTER,
+        reason=body.reason,
+        acting_user=request.user,
+        expected_version=body.version,
+        request=request,
+    )
+    return Status(200, referral_out(selectors.referral_detail(updated.pk)))
+
+
+@router.get("/clients/{client_id}/consents", summary="A client's consents and their state")
+def consent_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="consents.viewed", target=client, request=request)
+    return [consent_out(c) for c in selectors.consents_for(client)]
+
+
+@router.post(
+    "/clients/{client_id}/consents",
+    response={201: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
+    summary="Record a consent given electronically or verbally (uploads: use the page)",
+)
+def consent_create(request: StaffRequest, client_id: str, body: ConsentIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    fields = body.dict()
+    org_id, program_id = fields.pop("organization_id"), fields.pop("program_id")
+    fields["organization"] = Organization.objects.filter(pk=org_id).first() if org_id else None
+    fields["program"] = Program.objects.filter(pk=program_id).first() if program_id else None
+    if (org_id and fields["organization"] is None) or (program_id and fields["program"] is None):
+        raise Http404("Not found")
+    consent = services.consent_record(
+        acting_user=request.user, client=client, fields=fields, request=request
+    )
+    return Status(201, consent_out(consent))

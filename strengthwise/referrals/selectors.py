@@ -1,0 +1,160 @@
+"""Reads for consent and referrals. Client-owned rows are reached through a client the caller
+was already allowed to open (accounts.access); the partner page is reached only by its token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core import signing
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.models import User
+from strengthwise.assessments.models import Factor
+from strengthwise.people.models import Client
+
+from . import consent as consent_rules
+from . import services, workflow
+from .models import Consent, Information, Referral, ServiceDelivery
+
+CONSENT_WARNING_DAYS = 30
+
+
+class PartnerLinkRefused(Exception):
+    """Expired, tampered, re-issued or unknown link: the page answers 404 and says nothing."""
+
+
+def consents_for(client: Client) -> list[Consent]:
+    today = timezone.localdate()
+    rows = list(
+        Consent.objects.filter(client=client)
+        .select_related("organization", "program", "document", "recorded_by")
+        .defer("document__data")
+    )
+    for c in rows:
+        c.state = consent_rules.status_on(c, today)  # type: ignore[attr-defined]
+        c.part2_missing = consent_rules.part2_missing(c) if c.covers_part2 else []  # type: ignore[attr-defined]
+        c.information_labels = information_labels(c.information)  # type: ignore[attr-defined]
+    return rows
+
+
+def information_labels(keys: list[str]) -> list[str]:
+    return [str(Information(k).label) for k in keys if k in Information.values]
+
+
+def referrals_for(client: Client) -> QuerySet[Referral]:
+    return Referral.objects.filter(client=client).select_related(
+        "service", "organization", "goal", "consent", "created_by"
+    )
+
+
+def deliveries_for(client: Client) -> QuerySet[ServiceDelivery]:
+    return ServiceDelivery.objects.filter(client=client).select_related("goal", "referral__service")
+
+
+def referral_detail(referral_id: int) -> Referral:
+    return (
+        Referral.objects.select_related(
+            "service__organization", "goal", "step", "consent__organization", "client", "created_by"
+        )
+        .prefetch_related("events__actor")
+        .get(pk=referral_id)
+    )
+
+
+def partner_referral(token: str) -> Referral:
+    """The one referral a partner link opens, if the link is genuine, current and not
+    re-issued."""
+    try:
+        data = signing.loads(
+            token,
+            salt=services.PARTNER_SALT,
+            max_age=dt.timedelta(days=services.partner_link_days()),
+        )
+        referral = referral_detail(int(data["r"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Referral.DoesNotExist) as exc:
+        raise PartnerLinkRefused from exc
+    if not referral.partner_nonce or data.get("n") != referral.partner_nonce:
+        raise PartnerLinkRefused
+    if (
+        referral.partner_link_expires_at is None
+        or referral.partner_link_expires_at < timezone.now()
+    ):
+        raise PartnerLinkRefused
+    return referral
+
+
+def partner_view(referral: Referral) -> dict[str, Any]:
+    """What the receiving organisation may see: only the kinds of information the referral
+    shares, each of which its consent covers. Part 2 information carries the notice."""
+    allowed = set(referral.information)
+    if referral.consent is not None:
+        allowed &= set(referral.consent.information)
+    client = referral.client
+    shown: dict[str, Any] = {"kinds": [Information(k).label for k in sorted(allowed)]}
+    if Information.CONTACT in allowed:
+        shown["contact"] = {
+            "name": client.display_name,
+            "phone": "" if client.do_not_contact else client.phone,
+            "email": "" if client.do_not_contact else client.email,
+            "preferred_contact": client.get_preferred_contact_method_display(),
+        }
+    else:
+        shown["contact"] = {"name": client.preferred_name or client.legal_first_name}
+    if Information.DEMOGRAPHICS in allowed:
+        shown["demographics"] = {
+            "date_of_birth": client.date_of_birth,
+            "pronouns": client.pronouns,
+            "language": client.preferred_language,
+        }
+    if Information.GOALS in allowed and referral.goal is not None:
+        shown["goal"] = referral.goal
+    if Information.STRENGTHS in allowed:
+        shown["strengths"] = list(
+            Factor.objects.filter(client=client, valence="strength")
+            .exclude(level="macro")
+            .values_list("description", flat=True)[:8]
+        )
+    if referral.part2:
+        shown["part2_notice"] = consent_rules.part2_notice()
+    return shown
+
+
+def follow_ups(
+    user: User, *, client: Client | None = None, today: dt.date | None = None
+) -> dict[str, list[Any]]:
+    """Derived tasks for the user's clients: referrals still "requested" after the program's
+    follow-up days (default 5), and consents that end within 30 days."""
+    today = today or timezone.localdate()
+    scope = client_scope_q(user, "client__")
+    referrals = Referral.objects.filter(scope, status=workflow.REQUESTED).select_related(
+        "service", "client__team__program"
+    )
+    expiring = Consent.objects.filter(
+        scope,
+        revoked_on__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
+    ).select_related("client", "organization", "program")
+    if client is not None:
+        referrals = referrals.filter(client=client)
+        expiring = expiring.filter(client=client)
+    waiting = []
+    for r in referrals:
+        program = r.client.team.program if r.client.team_id else None
+        days = program.referral_follow_up_days if program else 5
+        if r.requested_at and (today - timezone.localdate(r.requested_at)).days >= days:
+            r.days_waiting = (today - timezone.localdate(r.requested_at)).days  # type: ignore[attr-defined]
+            waiting.append(r)
+    return {"referrals": waiting, "consents": list(expiring)}
+
+
+def referral_counts(client: Client) -> dict[str, int]:
+    return dict(
+        Referral.objects.filter(client=client)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )

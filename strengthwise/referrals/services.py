@@ -1,0 +1,480 @@
+"""Writes for consent, referrals and services delivered. Each write is one transaction with its
+audit event. The receiving organisation acts through a signed, expiring, single-referral link
+(no account): its changes are audited with the organisation's name as the actor label."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from strengthwise.accounts.models import User
+from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.validation import refuse_nul, validated
+from strengthwise.directory.models import Service, ServiceRating
+from strengthwise.people.models import Client
+from strengthwise.plans.models import Goal, Step
+
+from . import consent as consent_rules
+from . import workflow
+from .models import Consent, ConsentDocument, Information, Referral, ReferralEvent, ServiceDelivery
+
+CONSENT_FIELDS = (
+    "information",
+    "information_description",
+    "organization",
+    "program",
+    "purpose",
+    "discloser",
+    "valid_from",
+    "valid_until",
+    "expiry_event",
+    "method",
+    "signed_name",
+    "witness_name",
+    "right_to_revoke_explained",
+)
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+PARTNER_SALT = "strengthwise.referrals.partner-link"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return value
+
+
+# --- consent --------------------------------------------------------------------------------
+
+
+def consent_record(
+    *,
+    acting_user: User,
+    client: Client,
+    fields: Mapping[str, Any],
+    document: Any = None,
+    request: Any = None,
+) -> Consent:
+    """Record a consent as given. An e-signature is stamped now; a verbal consent needs a
+    witness; a signed form needs its upload (PDF, JPEG or PNG, up to 5 MB)."""
+    refuse_nul(fields)
+    values = {k: fields[k] for k in CONSENT_FIELDS if k in fields}
+    values["information"] = sorted(set(values.get("information") or []))
+    unknown = [i for i in values["information"] if i not in Information.values]
+    errors: dict[str, list[str]] = {}
+    if unknown:
+        errors["information"] = [_("Unknown kind of information: %s") % ", ".join(unknown)]
+    elif not values["information"]:
+        errors["information"] = [_("Choose what may be shared.")]
+    if bool(values.get("organization")) == bool(values.get("program")):
+        errors["organization"] = [_("Name one organisation, or one program of services.")]
+    method = values.get("method")
+    if method == Consent.Method.VERBAL and not str(values.get("witness_name", "")).strip():
+        errors["witness_name"] = [_("A verbal consent needs the name of a witness.")]
+    if method == Consent.Method.E_SIGNATURE and not str(values.get("signed_name", "")).strip():
+        errors["signed_name"] = [_("The client types their name to sign.")]
+    if method == Consent.Method.SIGNED_FORM and document is None:
+        errors["document"] = [_("Upload the signed form.")]
+    valid_until = values.get("valid_until")
+    if valid_until and values.get("valid_from") and valid_until < values["valid_from"]:
+        errors["valid_until"] = [_("The end date is before the start date.")]
+    if valid_until is None and not str(values.get("expiry_event", "")).strip():
+        errors["valid_until"] = [_("Give an end date, or the event that ends the consent.")]
+    blob = b""
+    if document is not None:
+        blob = document.read(MAX_DOCUMENT_BYTES + 1)
+        if len(blob) > MAX_DOCUMENT_BYTES:
+            errors["document"] = [_("The file is larger than 5 MB.")]
+        elif getattr(document, "content_type", "") not in DOCUMENT_TYPES:
+            errors["document"] = [_("Upload a PDF, JPEG or PNG file.")]
+        elif not blob:
+            errors["document"] = [_("The file is empty.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors)
+    consent = Consent(agency_id=client.agency_id, client=client, recorded_by=acting_user, **values)
+    if method == Consent.Method.E_SIGNATURE:
+        consent.signed_at = timezone.now()
+    if not consent.discloser:
+        consent.discloser = client.agency.name
+    validated(consent)
+    with transaction.atomic():
+        consent.save()
+        if document is not None:
+            ConsentDocument.objects.create(
+                consent=consent,
+                filename=str(getattr(document, "name", "consent"))[:200],
+                content_type=document.content_type,
+                size=len(blob),
+                sha256=hashlib.sha256(blob).hexdigest(),
+                data=blob,
+            )
+        audit_record(
+            actor=acting_user,
+            action="consent.recorded",
+            target=consent,
+            changes={k: [None, _plain(getattr(consent, k))] for k in CONSENT_FIELDS},
+            request=request,
+        )
+    return consent
+
+
+def consent_revoke(
+    *,
+    acting_user: User,
+    consent: Consent,
+    revoked_on: dt.date,
+    revoked_by: str,
+    note: str = "",
+    request: Any = None,
+) -> Consent:
+    """Record that the client withdrew the consent. Referrals already sent keep their history;
+    nothing new goes out under it from that day."""
+    refuse_nul({"revoked_by": revoked_by, "note": note})
+    if consent.revoked_on:
+        raise DomainError(_("This consent was already revoked on %s.") % consent.revoked_on)
+    if not revoked_by.strip():
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"revoked_by": [_("Say who revoked it (usually the client).")]},
+        )
+    if revoked_on > timezone.localdate():
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"revoked_on": [_("The date cannot be in the future.")]},
+        )
+    with transaction.atomic():
+        updated = Consent.objects.filter(pk=consent.pk, revoked_on__isnull=True).update(
+            revoked_on=revoked_on,
+            revoked_by=revoked_by.strip(),
+            revocation_note=note.strip(),
+            version=consent.version + 1,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise DomainError(_("This consent was already revoked."))
+        consent.refresh_from_db()
+        audit_record(
+            actor=acting_user,
+            action="consent.revoked",
+            target=consent,
+            changes={
+                "revoked_on": [None, revoked_on.isoformat()],
+                "revoked_by": [None, revoked_by],
+            },
+            request=request,
+        )
+    return consent
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+def referral_create(
+    *,
+    acting_user: User,
+    client: Client,
+    service: Service,
+    information: list[str],
+    purpose: str = "referral",
+    goal: Goal | None = None,
+    step: Step | None = None,
+    request_note: str = "",
+    send: bool = True,
+    request: Any = None,
+) -> Referral:
+    """Start a referral from a goal or step to a directory service. Sending it (status
+    "requested") needs a valid consent; a draft waits until it is sent."""
+    refuse_nul({"request_note": request_note})
+    information = sorted(set(information))
+    if goal is not None and goal.client_id != client.pk:
+        raise DomainError(_("That goal belongs to someone else."))
+    if step is not None and step.goal.client_id != client.pk:
+        raise DomainError(_("That step belongs to someone else."))
+    if step is not None and goal is None:
+        goal = step.goal
+    if service.status != Service.Status.ACTIVE:
+        raise DomainError(
+            _("%(service)s is %(status)s; choose an active service.")
+            % {"service": service.name, "status": service.get_status_display().lower()}
+        )
+    referral = Referral(
+        agency_id=client.agency_id,
+        client=client,
+        goal=goal,
+        step=step,
+        service=service,
+        organization_id=service.organization_id,
+        purpose=purpose,
+        information=information,
+        request_note=request_note.strip(),
+        created_by=acting_user,
+    )
+    validated(referral, exclude=["consent", "status"])
+    with transaction.atomic():
+        if send:
+            referral.consent = consent_rules.gate(
+                client=client,
+                service=service,
+                purpose=purpose,
+                information=information,
+                on=timezone.localdate(),
+            )
+        referral.status = workflow.DRAFT
+        referral.save()
+        audit_record(
+            actor=acting_user,
+            action="referral.created",
+            target=referral,
+            changes={
+                "service": [None, str(service.pk)],
+                "information": [None, information],
+                "goal": [None, goal.pk if goal else None],
+            },
+            request=request,
+        )
+        if send:
+            _move(referral, workflow.REQUESTED, workflow.REQUESTER, "", acting_user, "", request)
+        else:
+            _log(referral, "", workflow.DRAFT, workflow.REQUESTER, "", acting_user, "")
+    return referral
+
+
+def referral_transition(
+    *,
+    referral: Referral,
+    status: str,
+    side: str,
+    reason: str = "",
+    outcome: str = "",
+    acting_user: User | None = None,
+    partner_label: str = "",
+    expected_version: int | None = None,
+    request: Any = None,
+) -> Referral:
+    """Move a referral along the workflow. The requester side is a signed-in worker; the
+    receiver side is the organisation through its link (or a worker recording what the
+    organisation said — then `side` is still "receiver" and the worker is the actor)."""
+    refuse_nul({"reason": reason, "outcome": outcome})
+    if side == workflow.REQUESTER and acting_user is None:
+        raise workflow.SideRefused(_("Only the referring worker sets this status."))
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(
+                _("The referral changed since you loaded it (it is now “%s”).") % current.status,
+                current={"status": current.status, "version": current.version},
+                attempted={"status": status, "version": expected_version},
+            )
+        workflow.check(current.status, status, side, reason)
+        if status == workflow.REQUESTED:
+            current.consent = consent_rules.gate(
+                client=current.client,
+                service=current.service,
+                purpose=current.purpose,
+                information=current.information,
+                on=timezone.localdate(),
+            )
+        if outcome.strip():
+            current.outcome = outcome.strip()
+        _move(current, status, side, reason, acting_user, partner_label, request)
+    referral.refresh_from_db()
+    return referral
+
+
+def _move(
+    referral: Referral,
+    status: str,
+    side: str,
+    reason: str,
+    acting_user: User | None,
+    partner_label: str,
+    request: Any,
+) -> None:
+    now = timezone.now()
+    before = referral.status
+    referral.status = status
+    referral.status_reason = reason.strip()
+    referral.status_changed_at = now
+    if status == workflow.REQUESTED:
+        referral.requested_at = now
+        referral.partner_nonce = secrets.token_hex(8)
+        referral.partner_link_expires_at = now + dt.timedelta(days=partner_link_days())
+    if status == workflow.ACCEPTED:
+        referral.accepted_at = now
+    if status in workflow.TERMINAL:
+        referral.finished_at = now
+    referral.version += 1
+    referral.save()
+    _log(referral, before, status, side, reason, acting_user, partner_label)
+    audit_record(
+        actor=acting_user,
+        actor_label=partner_label,
+        action="referral.status_changed",
+        target=referral,
+        changes={
+            "status": [before or None, status],
+            "side": [None, side],
+            "reason": [None, reason],
+        },
+        request=request,
+    )
+
+
+def _log(
+    referral: Referral,
+    before: str,
+    status: str,
+    side: str,
+    reason: str,
+    acting_user: User | None,
+    partner_label: str,
+) -> None:
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status=before,
+        to_status=status,
+        side=side,
+        reason=reason.strip(),
+        actor=acting_user,
+        actor_label=acting_user.label if acting_user else partner_label,
+        at=timezone.now(),
+    )
+
+
+def partner_link_days() -> int:
+    return int(getattr(settings, "STRENGTHWISE_PARTNER_LINK_DAYS", 30))
+
+
+def partner_token(referral: Referral) -> str:
+    """The secret part of the receiving organisation's link: signed, bound to this referral and
+    to the nonce issued when it was sent (re-issuing the link invalidates the old one)."""
+    if not referral.partner_nonce:
+        raise DomainError(_("This referral has not been sent, so it has no partner link."))
+    return signing.dumps({"r": referral.pk, "n": referral.partner_nonce}, salt=PARTNER_SALT)
+
+
+def partner_link_reissue(*, acting_user: User, referral: Referral, request: Any = None) -> str:
+    """A fresh link (the old one stops working), valid for another STRENGTHWISE_PARTNER_LINK_DAYS."""
+    if not referral.partner_nonce:
+        raise DomainError(_("This referral has not been sent, so it has no partner link."))
+    with transaction.atomic():
+        referral.partner_nonce = secrets.token_hex(8)
+        referral.partner_link_expires_at = timezone.now() + dt.timedelta(days=partner_link_days())
+        referral.save(update_fields=["partner_nonce", "partner_link_expires_at", "updated_at"])
+        audit_record(
+            actor=acting_user, action="referral.link_reissued", target=referral, request=request
+        )
+    return partner_token(referral)
+
+
+def referral_rate(
+    *,
+    acting_user: User,
+    referral: Referral,
+    helpful: int,
+    comment: str = "",
+    rated_by: str = Referral.RatedBy.CLIENT,
+    request: Any = None,
+) -> Referral:
+    """The client's answer to "did this help?" (1–5 and their words) for a finished referral.
+    It also shows, without the client's name, on the service in the directory."""
+    refuse_nul({"comment": comment})
+    if not referral.finished:
+        raise DomainError(_("A referral can be rated once it is finished."))
+    if helpful not in (1, 2, 3, 4, 5):
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"helpful": [_("Choose 1 to 5.")]},
+        )
+    if rated_by not in Referral.RatedBy.values:
+        rated_by = Referral.RatedBy.CLIENT
+    with transaction.atomic():
+        before = {"helpful": referral.helpful, "rating_comment": referral.rating_comment}
+        referral.helpful = helpful
+        referral.rating_comment = comment.strip()
+        referral.rated_by = rated_by
+        referral.rated_at = timezone.now()
+        referral.save(
+            update_fields=["helpful", "rating_comment", "rated_by", "rated_at", "updated_at"]
+        )
+        ServiceRating.objects.update_or_create(
+            referral_id=referral.pk,
+            defaults={
+                "service_id": referral.service_id,
+                "agency_id": referral.agency_id,
+                "helpful": helpful,
+                "comment": comment.strip(),
+                "recorded_by": acting_user,
+            },
+        )
+        audit_record(
+            actor=acting_user,
+            action="referral.rated",
+            target=referral,
+            changes=changed_fields(
+                before, {"helpful": helpful, "rating_comment": referral.rating_comment}
+            ),
+            request=request,
+        )
+    return referral
+
+
+# --- services delivered ---------------------------------------------------------------------
+
+DELIVERY_FIELDS = (
+    "goal",
+    "referral",
+    "what",
+    "delivered_by",
+    "delivered_on",
+    "units",
+    "unit",
+    "note",
+)
+
+
+def delivery_add(
+    *, acting_user: User, client: Client, fields: Mapping[str, Any], request: Any = None
+) -> ServiceDelivery:
+    refuse_nul(fields)
+    values = {k: fields[k] for k in DELIVERY_FIELDS if k in fields}
+    goal = values.get("goal")
+    if goal is not None and goal.client_id != client.pk:
+        raise DomainError(_("That goal belongs to someone else."))
+    referral = values.get("referral")
+    if referral is not None and referral.client_id != client.pk:
+        raise DomainError(_("That referral belongs to someone else."))
+    day = values.get("delivered_on")
+    if day and day > timezone.localdate():
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"delivered_on": [_("The date cannot be in the future.")]},
+        )
+    delivery = ServiceDelivery(
+        agency_id=client.agency_id, client=client, recorded_by=acting_user, **values
+    )
+    if not delivery.delivered_by:
+        delivery.delivered_by = acting_user.label
+    validated(delivery)
+    with transaction.atomic():
+        delivery.save()
+        audit_record(
+            actor=acting_user,
+            action="service_delivery.recorded",
+            target=delivery,
+            changes={k: [None, _plain(getattr(delivery, k))] for k in DELIVERY_FIELDS},
+            request=request,
+        )
+    return delivery

@@ -1,0 +1,468 @@
+"""Consent and referral pages, and the receiving organisation's page (reached by its link,
+without an account)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.forms import apply_domain_error
+from strengthwise.core.htmx import render_page
+from strengthwise.directory.models import Organization, Program, Service
+from strengthwise.plans.models import Goal, Step
+
+from . import selectors, services, workflow
+from .forms import ConsentForm, DeliveryForm, RatingForm, ReferralForm, RevokeForm, TransitionForm
+from .models import Consent, Referral
+
+
+def _goals(client: Any) -> list[tuple[int, str]]:
+    return [
+        (g.pk, g.statement)
+        for g in Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by(
+            "order", "id"
+        )
+    ]
+
+
+def _consent_form(data: Any = None, files: Any = None, initial: Any = None) -> ConsentForm:
+    return ConsentForm(
+        data,
+        files,
+        initial=initial,
+        organizations=[(str(o.pk), o.name) for o in Organization.objects.only("id", "name")],
+        programs=[(str(p.pk), p.name) for p in Program.objects.only("id", "name")],
+    )
+
+
+@login_required
+def client_referrals(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="referrals.viewed", target=client, request=request)
+    context = {
+        "client": client,
+        "tab": "referrals",
+        "consents": selectors.consents_for(client),
+        "referrals": list(selectors.referrals_for(client)),
+        "deliveries": list(selectors.deliveries_for(client)[:50]),
+        "follow_ups": selectors.follow_ups(request.user, client=client),
+        "delivery_form": DeliveryForm(
+            goals=_goals(client), initial={"delivered_on": timezone.localdate()}
+        ),
+        "revoke_form": RevokeForm(
+            initial={"revoked_on": timezone.localdate(), "revoked_by": client.display_name}
+        ),
+    }
+    return render_page(request, "referrals/client.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    status = 200
+    if request.method == "POST":
+        form = _consent_form(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            document = data.pop("document")
+            data["organization"] = (
+                Organization.objects.filter(pk=data["organization"]).first()
+                if data["organization"]
+                else None
+            )
+            data["program"] = (
+                Program.objects.filter(pk=data["program"]).first() if data["program"] else None
+            )
+            try:
+                services.consent_record(
+                    acting_user=request.user,
+                    client=client,
+                    fields=data,
+                    document=document,
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Consent recorded."))
+                next_url = request.GET.get("next", "")
+                if next_url.startswith("/clients/"):
+                    return redirect(next_url)
+                return redirect("referrals:client", client_id=client.pk)
+    else:
+        initial: dict[str, Any] = {
+            "valid_from": timezone.localdate(),
+            "valid_until": timezone.localdate() + dt.timedelta(days=365),
+            "purpose": "referral",
+            "information": ["contact", "goals"],
+            "signed_name": client.display_name,
+        }
+        wanted = request.GET.get("service", "")
+        service = Service.objects.filter(pk=wanted).first() if _is_uuid(wanted) else None
+        if service is not None and service.organization_id:
+            initial["organization"] = str(service.organization_id)
+        form = _consent_form(initial=initial)
+    return render_page(
+        request,
+        "referrals/consent_form.html",
+        {"client": client, "form": form, "tab": "referrals"},
+        status=status,
+    )
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def consent_revoke(request: StaffRequest, client_id: int, consent_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    consent = access_client_object(request.user, Consent, consent_id, write=True, request=request)
+    if consent.client_id != client.pk:
+        raise Http404("Not found")
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_revoke(
+                acting_user=request.user,
+                consent=consent,
+                revoked_on=form.cleaned_data["revoked_on"],
+                revoked_by=form.cleaned_data["revoked_by"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+            messages.success(request, _("Consent revoked. Nothing more goes out under it."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Give the date and who revoked it."))
+    return redirect("referrals:client", client_id=client.pk)
+
+
+@login_required
+def consent_document(request: StaffRequest, client_id: int, consent_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    consent = access_client_object(request.user, Consent, consent_id, request=request)
+    if consent.client_id != client.pk or not hasattr(consent, "document"):
+        raise Http404("Not found")
+    doc = consent.document
+    audit_record(
+        actor=request.user, action="consent.document_viewed", target=consent, request=request
+    )
+    response = HttpResponse(bytes(doc.data), content_type=doc.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-{consent.pk}-{doc.sha256[:8]}"'
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    source = request.POST if request.method == "POST" else request.GET
+    service_id = source.get("service", "")
+    service = (
+        Service.objects.select_related("organization").filter(pk=service_id).first()
+        if _is_uuid(service_id)
+        else None
+    )
+    if service is None:
+        messages.info(request, _("Choose the service first."))
+        return redirect("directory:find-for-client", client_id=client.pk)
+    goals = _goals(client)
+    steps = [
+        (s.pk, s.text)
+        for s in Step.objects.filter(goal__client=client, done_on__isnull=True).order_by(
+            "goal_id", "order"
+        )
+    ]
+    status = 200
+    if request.method == "POST":
+        form = ReferralForm(request.POST, goals=goals, steps=steps)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            goal = (
+                Goal.objects.filter(client=client, pk=data["goal"]).first()
+                if data["goal"]
+                else None
+            )
+            step = (
+                Step.objects.filter(goal__client=client, pk=data["step"]).first()
+                if data["step"]
+                else None
+            )
+            try:
+                referral = services.referral_create(
+                    acting_user=request.user,
+                    client=client,
+                    service=service,
+                    information=data["information"],
+                    purpose=data["purpose"],
+                    goal=goal,
+                    step=step,
+                    request_note=data["request_note"],
+                    send="send" in request.POST,
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Referral sent to %(org)s.")
+                    % {"org": service.organization.name if service.organization else service.name}
+                    if referral.status == workflow.REQUESTED
+                    else _("Referral saved as a draft."),
+                )
+                return redirect("referrals:referral", client_id=client.pk, referral_id=referral.pk)
+    else:
+        goal_id = request.GET.get("goal")
+        form = ReferralForm(
+            initial={
+                "service": service.pk,
+                "goal": int(goal_id) if goal_id and goal_id.isdigit() else None,
+                "purpose": "referral",
+                "information": ["contact", "goals"],
+            },
+            goals=goals,
+            steps=steps,
+        )
+    consents = [
+        c
+        for c in selectors.consents_for(client)
+        if c.state == "active"  # type: ignore[attr-defined]
+        and (
+            c.organization_id == service.organization_id
+            or (c.program_id and c.program_id == service.program_id)
+        )
+    ]
+    return render_page(
+        request,
+        "referrals/referral_form.html",
+        {
+            "client": client,
+            "service": service,
+            "form": form,
+            "consents": consents,
+            "tab": "referrals",
+        },
+        status=status,
+    )
+
+
+def _referral_of(
+    request: StaffRequest, client: Any, referral_id: int, *, write: bool = False
+) -> Referral:
+    referral = access_client_object(
+        request.user, Referral, referral_id, write=write, request=request
+    )
+    if referral.client_id != client.pk:
+        raise Http404("Not found")
+    return selectors.referral_detail(referral.pk)
+
+
+@login_required
+def referral_detail(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, request=request)
+    referral = _referral_of(request, client, referral_id)
+    audit_record(actor=request.user, action="referral.viewed", target=referral, request=request)
+    link = ""
+    if referral.partner_nonce and referral.status not in workflow.TERMINAL:
+        link = request.build_absolute_uri(
+            reverse("referrals:partner", args=[services.partner_token(referral)])
+        )
+    context = {
+        "client": client,
+        "referral": referral,
+        "tab": "referrals",
+        "link": link,
+        "requester_next": [
+            (s, dict(workflow.STATUS_CHOICES)[s])
+            for s in workflow.allowed_next(referral.status, workflow.REQUESTER)
+        ],
+        "reason_required": sorted(workflow.REASON_REQUIRED),
+        "rating_form": RatingForm(
+            initial={
+                "helpful": referral.helpful,
+                "comment": referral.rating_comment,
+                "rated_by": referral.rated_by or "client",
+            }
+        ),
+        "shared": selectors.partner_view(referral),
+    }
+    return render_page(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+@require_POST
+def referral_transition(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    referral = _referral_of(request, client, referral_id, write=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status from the list."))
+    else:
+        try:
+            services.referral_transition(
+                referral=referral,
+                status=form.cleaned_data["status"],
+                side=workflow.REQUESTER,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                request=request,
+            )
+            messages.success(request, _("Referral updated."))
+        except (Conflict, DomainError) as error:
+            messages.error(request, error.message)
+    return redirect("referrals:referral", client_id=client.pk, referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def referral_relink(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    referral = _referral_of(request, client, referral_id, write=True)
+    try:
+        services.partner_link_reissue(acting_user=request.user, referral=referral, request=request)
+        messages.success(request, _("A new link was made; the old one no longer works."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("referrals:referral", client_id=client.pk, referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def referral_rate(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    referral = _referral_of(request, client, referral_id, write=True)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_rate(
+                acting_user=request.user,
+                referral=referral,
+                helpful=form.cleaned_data["helpful"],
+                comment=form.cleaned_data["comment"],
+                rated_by=form.cleaned_data["rated_by"],
+                request=request,
+            )
+            messages.success(request, _("Thank you — their answer is recorded."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose 1 to 5."))
+    return redirect("referrals:referral", client_id=client.pk, referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def delivery_add(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, write=True, request=request)
+    form = DeliveryForm(request.POST, goals=_goals(client))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["goal"] = (
+            Goal.objects.filter(client=client, pk=data["goal"]).first()
+            if data.get("goal")
+            else None
+        )
+        try:
+            services.delivery_add(
+                acting_user=request.user, client=client, fields=data, request=request
+            )
+            messages.success(request, _("Service delivered recorded."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        errors = "; ".join(
+            f"{form.fields[k].label if k in form.fields else ''}: {' '.join(str(e) for e in v)}"
+            for k, v in form.errors.items()
+        )
+        messages.error(request, _("Not recorded — %(errors)s") % {"errors": errors})
+    return redirect("referrals:client", client_id=client.pk)
+
+
+# --- the receiving organisation's page ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def partner(request: HttpRequest, token: str) -> HttpResponse:
+    """One referral, for the receiving organisation, without an account. It sees only what
+    the consent allows and may set only the statuses the receiver sets."""
+    try:
+        referral = selectors.partner_referral(token)
+    except selectors.PartnerLinkRefused as exc:
+        raise Http404("Not found") from exc
+    org = (
+        referral.service.organization.name
+        if referral.service.organization
+        else referral.service.name
+    )
+    label = _("%(org)s (partner link)") % {"org": org}
+    form = TransitionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.referral_transition(
+                    referral=referral,
+                    status=form.cleaned_data["status"],
+                    side=workflow.RECEIVER,
+                    reason=form.cleaned_data["reason"],
+                    outcome=form.cleaned_data["outcome"],
+                    partner_label=label,
+                    expected_version=form.cleaned_data.get("version"),
+                    request=request,
+                )
+            except (Conflict, DomainError) as error:
+                apply_domain_error(form, error)
+                status = getattr(error, "status_code", 400)
+            else:
+                return redirect("referrals:partner", token=token)
+    else:
+        audit_record(
+            actor=None,
+            actor_label=label,
+            action="referral.partner_viewed",
+            target=referral,
+            request=request,
+        )
+    context = {
+        "referral": referral,
+        "org": org,
+        "form": form,
+        "shared": selectors.partner_view(referral),
+        "next": [
+            (s, dict(workflow.STATUS_CHOICES)[s])
+            for s in workflow.allowed_next(referral.status, workflow.RECEIVER)
+        ],
+        "reason_required": sorted(workflow.REASON_REQUIRED),
+    }
+    response = render_page(request, "referrals/partner.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
