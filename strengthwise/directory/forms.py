@@ -125,7 +125,7 @@ class ServiceForm(forms.Form):
     application_process = forms.CharField(
         label=_("How to apply"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    url = forms.URLField(label=_("Web page"), required=False, max_length=500)
+    url = forms.URLField(label=_("Web page"), required=False, max_length=500, assume_scheme="https")
     email = forms.EmailField(label=_("Email"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=Service.Status.choices)
     capacity = forms.ChoiceField(

@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 23,  # the face sheet, with every assessment and plan section filled
+    "": 26,  # the face sheet, with every assessment, plan and referral section filled
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,
