@@ -261,7 +261,7 @@ def saved_add(
     refuse_nul({"note": note})
     if goal is not None and goal.client_id != client.pk:
         raise DomainError(_("That goal belongs to someone else."))
-    saved, created = SavedService.objects.update_or_create(
+    saved, created = SavedService.objects.get_or_create(
         client=client,
         service=service,
         defaults={
@@ -271,6 +271,11 @@ def saved_add(
             "saved_by": acting_user,
         },
     )
+    if not created and (note.strip() or goal is not None):
+        # Saving again adds what is new; it never blanks the note or goal already there.
+        saved.note = note.strip()[:300] or saved.note
+        saved.goal = goal or saved.goal
+        saved.save(update_fields=["note", "goal"])
     audit_record(
         actor=acting_user,
         action="saved_service.added" if created else "saved_service.updated",
