@@ -62,10 +62,15 @@ class Hit:
 
 
 def _schedules(service: Service) -> list[Schedule]:
+    """The hours that apply to a service: its own and its service-at-location rules; a
+    location's (building) hours only when the service has none of its own — a Tuesday evening
+    group in a building open weekdays 9–5 keeps its own hours."""
     rules = list(service.schedules.all())
     for sal in service.at_locations.all():
         rules.extend(sal.schedules.all())
-        rules.extend(sal.location.schedules.all())
+    if not rules:
+        for sal in service.at_locations.all():
+            rules.extend(sal.location.schedules.all())
     return rules
 
 

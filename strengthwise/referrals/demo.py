@@ -177,7 +177,7 @@ def load(**options: Any) -> dict[str, Any]:
         _referral(
             alice,
             dana,
-            _service("Legal aid", "evict"),
+            _service("Legal aid", "sealing"),
             [],
             days_ago=8,
             goal=housing,
@@ -188,7 +188,7 @@ def load(**options: Any) -> dict[str, Any]:
         _referral(
             alice,
             dana,
-            _service("Food"),
+            _service("Food", "pantry"),
             [(workflow.ACCEPTED, R, ""), (workflow.COMPLETED, R, "Weekly groceries since March.")],
             days_ago=45,
             rating=(5, "The Saturday hours work with my shifts."),

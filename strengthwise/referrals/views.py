@@ -464,5 +464,7 @@ def partner(request: HttpRequest, token: str) -> HttpResponse:
         "reason_required": sorted(workflow.REASON_REQUIRED),
     }
     response = render_page(request, "referrals/partner.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never send it to another site (same-origin keeps the Origin
+    # header that CSRF checks need on this page's own form posts).
+    response["Referrer-Policy"] = "same-origin"
     return response

@@ -44,7 +44,7 @@ def test_partner_accepts_and_completes_through_link(personas, sent, web, audit_e
     assert page.status_code == 200
     html = page.content.decode()
     assert "Dana would like the Tuesday evening group." in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert audit_events("referral.partner_viewed")
     response = anonymous.post(url, {"status": "accepted", "version": 2})
     assert response.status_code == 302
