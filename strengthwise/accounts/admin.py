@@ -11,7 +11,13 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "agency", "requires_plan_approval", "reassessment_days")
+    list_display = (
+        "name",
+        "agency",
+        "requires_plan_approval",
+        "reassessment_days",
+        "referral_follow_up_days",
+    )
     list_filter = ("agency",)
 
 
@@ -33,7 +39,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("agency", "role", "is_active")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Strengthwise", {"fields": ("agency", "role", "display_name")}),
+        ("Strengthwise", {"fields": ("agency", "role", "display_name", "edits_directory")}),
     )
 
 
