@@ -4,6 +4,7 @@ kind of information → refused and nothing sent; 42 CFR Part 2 elements and not
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone

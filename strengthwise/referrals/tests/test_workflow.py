@@ -41,7 +41,7 @@ PAIRS = [(a, b) for a in ALLOWED for b in wf.STATUSES]
 
 def test_statuses_are_the_reference_list():
     assert set(wf.STATUSES) == set(SETTER)
-    assert wf.TERMINAL == {"rejected", "cancelled", "completed", "failed", "entered-in-error"}
+    assert {"rejected", "cancelled", "completed", "failed", "entered-in-error"} == wf.TERMINAL
 
 
 @pytest.mark.parametrize(("current", "new"), PAIRS)
