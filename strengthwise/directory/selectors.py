@@ -9,6 +9,7 @@ per service with hours.is_open. A page of results costs a constant number of que
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from strengthwise.core.text import fold
 from . import geo, hours
 from .models import (
     Attribute,
+    Language,
     Location,
     SavedService,
     Schedule,
@@ -145,7 +147,7 @@ def search(
                 )
             )
         ).distinct()
-    near_ids: dict[UUID, tuple[float, list[Location]]] | None = None
+    distances: dict[UUID, float] | None = None
     if filters.near is not None:
         lat, lon = filters.near
         km = min(filters.within_km or 25.0, MAX_KM)
@@ -153,48 +155,90 @@ def search(
         lon_q = Q()
         for low, high in box.longitude_ranges():
             lon_q |= Q(location__longitude__range=(low, high))
-        near_ids = {}
-        for sal in ServiceAtLocation.objects.filter(
+        distances = {}
+        for service_id, loc_lat, loc_lon in ServiceAtLocation.objects.filter(
             lon_q,
             location__latitude__range=(box.min_lat, box.max_lat),
             service__in=qs,
-        ).select_related("location"):
-            loc = sal.location
-            d = geo.haversine_km(lat, lon, loc.latitude, loc.longitude)  # type: ignore[arg-type]
-            if d <= km:
-                best, locs = near_ids.get(sal.service_id, (d, []))
-                near_ids[sal.service_id] = (min(best, d), [*locs, loc])
-        qs = qs.filter(pk__in=list(near_ids))
-    candidates = list(_base().filter(pk__in=qs.values("pk")))
-    hits = []
-    for service in candidates:
-        hit = Hit(service=service)
-        hit.open_now = hours.is_open(_schedules(service), at, tz)
-        if filters.open_now and not hit.open_now:
-            continue
-        if near_ids is not None:
-            hit.distance_km, hit.locations = near_ids[service.pk]
-        else:
-            hit.locations = [sal.location for sal in service.at_locations.all()]
-        domains = {d.domain for d in service.domains.all()}
-        languages = {(lang.code or "").lower() for lang in service.languages.all()}
-        hit.domain_match = bool(rank_domain and rank_domain in domains)
-        hit.language_match = bool(rank_language and rank_language.lower() in languages)
-        hit.score = (
-            (3.0 if hit.domain_match else 0.0)
-            + (2.0 if hit.language_match else 0.0)
-            + (1.0 if service.capacity == Service.Capacity.CAPACITY else 0.0)
-            - (0.5 if service.capacity == Service.Capacity.NO_CAPACITY else 0.0)
-            - ((hit.distance_km or 0.0) / 10.0)
+        ).values_list("service_id", "location__latitude", "location__longitude"):
+            if loc_lat is None or loc_lon is None:  # excluded by the range filter; for mypy
+                continue
+            d = geo.haversine_km(lat, lon, loc_lat, loc_lon)
+            if d <= km and d < distances.get(service_id, math.inf):
+                distances[service_id] = d
+        qs = qs.filter(pk__in=list(distances))
+
+    # Rank on light rows first (id, name, capacity, the two match sets), then load the full
+    # records of one page only: the cost of a page does not grow with the number of matches.
+    rows = list(qs.values_list("pk", "name", "capacity"))
+    if filters.open_now:
+        # The SQL prefilter is a superset; confirm each candidate with its real hours.
+        open_ids = {
+            service.pk
+            for service in _base().filter(pk__in=qs.values("pk"))
+            if hours.is_open(_schedules(service), at, tz)
+        }
+        rows = [row for row in rows if row[0] in open_ids]
+    in_domain = (
+        set(
+            ServiceDomain.objects.filter(service__in=qs, domain=rank_domain).values_list(
+                "service_id", flat=True
+            )
         )
-        hits.append(hit)
+        if rank_domain
+        else set()
+    )
+    speaks = (
+        set(
+            Language.objects.filter(service__in=qs, code__iexact=rank_language).values_list(
+                "service_id", flat=True
+            )
+        )
+        if rank_language
+        else set()
+    )
+
+    def score(row: tuple[UUID, str, str]) -> float:
+        pk, _name, capacity = row
+        return (
+            (3.0 if pk in in_domain else 0.0)
+            + (2.0 if pk in speaks else 0.0)
+            + (1.0 if capacity == Service.Capacity.CAPACITY else 0.0)
+            - (0.5 if capacity == Service.Capacity.NO_CAPACITY else 0.0)
+            - ((distances or {}).get(pk, 0.0) / 10.0)
+        )
+
     if rank_domain or rank_language:
-        hits.sort(key=lambda h: (-h.score, h.distance_km or 0.0, h.service.name))
-    elif near_ids is not None:
-        hits.sort(key=lambda h: (h.distance_km or 0.0, h.service.name))
+        rows.sort(key=lambda r: (-score(r), (distances or {}).get(r[0], 0.0), r[1]))
+    elif distances is not None:
+        rows.sort(key=lambda r: (distances.get(r[0], 0.0), r[1]))  # type: ignore[union-attr]
     else:
-        hits.sort(key=lambda h: h.service.name.casefold())
-    return hits[:limit], len(hits)
+        rows.sort(key=lambda r: r[1].casefold())
+    page_ids = [row[0] for row in rows[:limit]]
+    loaded = {service.pk: service for service in _base().filter(pk__in=page_ids)}
+    hits = []
+    for pk in page_ids:
+        service = loaded[pk]
+        locations = [sal.location for sal in service.at_locations.all()]
+        hit = Hit(
+            service=service,
+            open_now=hours.is_open(_schedules(service), at, tz),
+            domain_match=pk in in_domain,
+            language_match=pk in speaks,
+            locations=locations,
+        )
+        if distances is not None and filters.near is not None:
+            hit.distance_km = distances.get(pk)
+            hit.locations.sort(key=lambda loc: _distance(filters.near, loc))  # type: ignore[arg-type]
+        hit.score = score((pk, service.name, service.capacity))
+        hits.append(hit)
+    return hits, len(rows)
+
+
+def _distance(point: tuple[float, float], location: Location) -> float:
+    if location.latitude is None or location.longitude is None:
+        return math.inf
+    return geo.haversine_km(point[0], point[1], location.latitude, location.longitude)
 
 
 def service_page(service_id: UUID) -> Service:
@@ -247,8 +291,6 @@ def terms_for_filter() -> list[TaxonomyTerm]:
 
 
 def languages_for_filter() -> list[tuple[str, str]]:
-    from .models import Language
-
     rows = (
         Language.objects.filter(service__isnull=False)
         .exclude(code="")

@@ -283,3 +283,27 @@ def test_open_now_with_time_machine_on_the_page(personas, directory, web):
         page = web(personas.alice).get(reverse("directory:find"), {"open_now": "on"})
     html = page.content.decode()
     assert "Night shelter" in html and "Budget coaching" not in html
+
+
+def test_find_for_a_goal_queries_are_constant(personas, directory, web):
+    dana = personas.dana
+    dana.home_latitude, dana.home_longitude = HOME
+    dana.save()
+    goal = _goal(personas)
+    alice = web(personas.alice)
+    url = reverse("directory:find-for-client", args=[dana.pk]) + f"?goal={goal.pk}&open_now=on"
+    alice.get(url)
+    with CaptureQueriesContext(connection) as few:
+        alice.get(url)
+    for i in range(8):
+        make_service(
+            f"Extra nearby {i}",
+            term="Financial literacy",
+            domains=("financial",),
+            languages=("en", "es"),
+            at=(38.63 + i / 1000, -90.2),
+            hours=(("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00"),),
+        )
+    with CaptureQueriesContext(connection) as more:
+        alice.get(url)
+    assert len(few) == len(more)
