@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils.text import slugify
 
 from . import services
 from .models import (
@@ -2513,7 +2514,7 @@ def _add_service(
             name=name,
             alternate_name=extra.get("alternate_name", ""),
             description=extra.get("description") or tpl.description.format(**fill),
-            url=f"https://{org.key}.example.org/{slug.replace(':', '-').lower()}",
+            url=f"https://{org.key}.example.org/{slugify(slug.replace(':', '-'))}",
             email=f"{slug.split(':')[0]}@{org.key}.example.org",
             status=Service.Status.TEMPORARILY_CLOSED if closed else Service.Status.ACTIVE,
             alert=rng.choice(

@@ -68,9 +68,21 @@ def reindex(service_ids: Iterable[UUID] | None = None) -> int:
     """Recompute `Service.search_text` (name, other name, description, eligibility, fees,
     organisation, taxonomy terms, languages) for the given services, or all of them. Returns the
     number of services written. Bulk: a constant number of queries per 2,000 services."""
-    qs = Service.objects.select_related("organization").prefetch_related("languages")
     if service_ids is not None:
-        qs = qs.filter(pk__in=list(service_ids))
+        # In chunks: SQLite takes at most ~32,000 parameters per statement.
+        ids = list(service_ids)
+        return sum(
+            _reindex_query(Service.objects.filter(pk__in=ids[start : start + REINDEX_CHUNK]))
+            for start in range(0, len(ids), REINDEX_CHUNK)
+        )
+    return _reindex_query(Service.objects.all())
+
+
+REINDEX_CHUNK = 5000
+
+
+def _reindex_query(services: Any) -> int:
+    qs = services.select_related("organization").prefetch_related("languages")
     written = 0
     batch: list[Service] = []
     for service in qs.iterator(chunk_size=2000):
