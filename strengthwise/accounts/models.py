@@ -105,7 +105,7 @@ class User(AbstractUser):
     edits_directory = models.BooleanField(
         _("edits the resource directory"),
         default=False,
-        help_text=_("Admins always may; others only when this is set."),
+        help_text=_("Admins always can; others only when this is set."),
     )
 
     objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]

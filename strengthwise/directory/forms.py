@@ -65,7 +65,7 @@ def hours_text(rules: list[Any]) -> str:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search words"), required=False, max_length=200)
     term = forms.TypedChoiceField(label=_("Kind of help"), required=False, coerce=str)
     domain = forms.ChoiceField(label=_("Life domain"), required=False)
     language = forms.ChoiceField(label=_("Language spoken"), required=False)
@@ -76,7 +76,7 @@ class SearchForm(forms.Form):
         choices=Service.Capacity.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    eligibility = forms.CharField(label=_("Who it is for (words)"), required=False, max_length=100)
+    eligibility = forms.CharField(label=_("Eligibility mentions"), required=False, max_length=100)
     within_km = forms.TypedChoiceField(
         label=_("Distance from home"),
         required=False,

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HsdsModel(models.Model):
@@ -63,7 +64,7 @@ class Program(HsdsModel):
 
 class Service(HsdsModel):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("service status", "Active")
         INACTIVE = "inactive", _("Inactive")
         DEFUNCT = "defunct", _("Defunct")
         TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")

@@ -219,8 +219,8 @@ class ReferralEvent(models.Model):
     from which side, when and why."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True, choices=workflow.STATUS_CHOICES)
+    to_status = models.CharField(max_length=20, choices=workflow.STATUS_CHOICES)
     side = models.CharField(max_length=10)
     reason = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(

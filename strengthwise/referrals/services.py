@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from strengthwise.accounts.models import User
@@ -75,7 +76,9 @@ def consent_record(
     unknown = [i for i in values["information"] if i not in Information.values]
     errors: dict[str, list[str]] = {}
     if unknown:
-        errors["information"] = [_("Unknown kind of information: %s") % ", ".join(unknown)]
+        errors["information"] = [
+            _("Unknown kind of information: %(kinds)s") % {"kinds": ", ".join(unknown)}
+        ]
     elif not values["information"]:
         errors["information"] = [_("Choose what may be shared.")]
     if bool(values.get("organization")) == bool(values.get("program")):
@@ -143,7 +146,10 @@ def consent_revoke(
     nothing new goes out under it from that day."""
     refuse_nul({"revoked_by": revoked_by, "note": note})
     if consent.revoked_on:
-        raise DomainError(_("This consent was already revoked on %s.") % consent.revoked_on)
+        raise DomainError(
+            _("This consent was already revoked on %(day)s.")
+            % {"day": date_format(consent.revoked_on, "SHORT_DATE_FORMAT")}
+        )
     if not revoked_by.strip():
         raise ValidationFailed(
             _("Please correct the errors below."),
@@ -273,7 +279,8 @@ def referral_transition(
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if expected_version is not None and current.version != expected_version:
             raise Conflict(
-                _("The referral changed since you loaded it (it is now “%s”).") % current.status,
+                _("The referral changed since you loaded it (it is now “%(status)s”).")
+                % {"status": current.get_status_display()},
                 current={"status": current.status, "version": current.version},
                 attempted={"status": status, "version": expected_version},
             )

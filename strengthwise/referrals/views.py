@@ -394,7 +394,7 @@ def delivery_add(request: StaffRequest, client_id: int) -> HttpResponse:
             services.delivery_add(
                 acting_user=request.user, client=client, fields=data, request=request
             )
-            messages.success(request, _("Service delivered recorded."))
+            messages.success(request, _("Recorded the service delivered."))
         except DomainError as error:
             messages.error(request, error.message)
     else:

@@ -101,6 +101,11 @@ def allowed_next(current: str | None, side: str | None = None) -> list[str]:
     return [s for s in options if side is None or side in SET_BY[s]]
 
 
+def label(status: str | None) -> str:
+    """The readable (translated) name of a status code."""
+    return str(dict(STATUS_CHOICES).get(status or "", status or _("new")))
+
+
 def check(current: str | None, new: str, side: str, reason: str = "") -> None:
     if side not in SIDES:
         raise ValueError(f"Unknown side {side!r}; expected one of {SIDES}.")
@@ -112,17 +117,20 @@ def check(current: str | None, new: str, side: str, reason: str = "") -> None:
     if new not in (START if current is None else TRANSITIONS[current]):
         raise TransitionRefused(
             _("A referral cannot go from “%(current)s” to “%(new)s”.")
-            % {"current": current or _("new"), "new": new},
+            % {"current": label(current), "new": label(new)},
             allowed=allowed_next(current),
         )
     if side not in SET_BY[new]:
         raise SideRefused(
             _("Only the %(sides)s sets a referral to “%(new)s”.")
-            % {"sides": _(" or ").join(label_side(s) for s in sorted(SET_BY[new])), "new": new}
+            % {
+                "sides": _(" or ").join(label_side(s) for s in sorted(SET_BY[new])),
+                "new": label(new),
+            }
         )
     if new in REASON_REQUIRED and not reason.strip():
         raise DomainError(
-            _("Say why the referral is “%(new)s”.") % {"new": new},
+            _("Say why the referral is “%(new)s”.") % {"new": label(new)},
             field_errors={"reason": [_("A reason is required for this status.")]},
         )
 
