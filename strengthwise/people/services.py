@@ -43,9 +43,20 @@ CLIENT_FIELDS = (
     "city",
     "region",
     "postal_code",
+    "home_latitude",
+    "home_longitude",
     "address_confidential",
 )
-ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
+# The home's coordinates (used only to find help nearby) are as private as the address.
+ADDRESS_FIELDS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "home_latitude",
+    "home_longitude",
+)
 ADDRESS_CONTROL_FIELDS = (*ADDRESS_FIELDS, "address_confidential")
 NAME_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "pronouns")
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_client", "notes")

@@ -307,3 +307,34 @@ def test_find_for_a_goal_queries_are_constant(personas, directory, web):
     with CaptureQueriesContext(connection) as more:
         alice.get(url)
     assert len(few) == len(more)
+
+
+def test_home_coordinates_are_recorded_like_the_address(personas, audit_events):
+    from strengthwise.core.errors import DomainError
+    from strengthwise.people import services as people_services
+
+    dana = personas.dana
+    people_services.client_update(
+        acting_user=personas.alice,
+        client=dana,
+        version=dana.version,
+        fields={"home_latitude": 38.63, "home_longitude": -90.2, "address_confidential": True},
+    )
+    dana.refresh_from_db()
+    assert (dana.home_latitude, dana.home_longitude) == (38.63, -90.2)
+    event = audit_events("client.updated", client_id=dana.pk)[-1]
+    assert event.changes["home_latitude"] == ["[hidden]", "[hidden]"]
+    with pytest.raises(DomainError):
+        people_services.client_update(
+            acting_user=personas.bob,
+            client=dana,
+            version=dana.version,
+            fields={"home_latitude": 10.0, "home_longitude": 10.0},
+        )
+    with pytest.raises(DomainError):
+        people_services.client_update(
+            acting_user=personas.alice,
+            client=dana,
+            version=dana.version,
+            fields={"home_latitude": 91.0, "home_longitude": 0.0},
+        )
