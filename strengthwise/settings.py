@@ -228,13 +228,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "strengthwise@localhos
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Partner links carry their secret in the URL: keep it out of the request log lines.
+    "filters": {"partner_tokens": {"()": "strengthwise.core.logging.RedactPartnerTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["partner_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Demo data loaders, run in order by `strengthwise demo` (each app adds its own).
 # How long a receiving organisation's referral link works (days).
 STRENGTHWISE_PARTNER_LINK_DAYS = int(os.environ.get("STRENGTHWISE_PARTNER_LINK_DAYS", "30"))
+# Demo data loaders, run in order by `strengthwise demo` (each app adds its own).
 STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.people.demo.load",
     "strengthwise.assessments.demo.load",

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from strengthwise.accounts.access import access_client, may_see_address_of
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
+from strengthwise.core.validation import refuse_nul
 
 from . import hours, selectors
 from .models import Service
@@ -73,6 +74,7 @@ def service_out(service: Service, hit: selectors.Hit | None = None) -> dict[str,
 def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str, Any]:
     """Search the directory. Give `client` to search near that client's home (when you may
     know it) and rank by their language; `latitude`/`longitude` search near a point."""
+    refuse_nul(filters.dict())
     tz = ZoneInfo(request.user.agency.timezone if request.user.agency else "UTC")
     f = selectors.Filters(
         words=filters.q,

@@ -121,6 +121,35 @@ def _reindex_batch(batch: list[Service]) -> int:
     return len(changed)
 
 
+def _snapshot(service: Service) -> dict[str, Any]:
+    """What an editor can change on the service page, for the audit trail's before/after."""
+    sal = service.at_locations.select_related("location").order_by("location__name").first()
+    location = sal.location if sal else None
+    address = location.addresses.first() if location else None
+    phone = service.phones.first()
+    return {
+        **{k: getattr(service, k) for k in SERVICE_FIELDS},
+        "organization": str(service.organization_id) if service.organization_id else None,
+        "program": str(service.program_id) if service.program_id else None,
+        "location": [location.name, location.latitude, location.longitude] if location else None,
+        "address": (
+            [address.address_1, address.city, address.state_province, address.postal_code]
+            if address
+            else None
+        ),
+        "phone": phone.number if phone else None,
+        "hours": sorted(f"{s.byday} {s.opens_at}-{s.closes_at}" for s in service.schedules.all()),
+        "languages": sorted(service.languages.values_list("code", flat=True)),
+        "domains": sorted(service.domains.values_list("domain", flat=True)),
+        "terms": sorted(
+            str(pk)
+            for pk in Attribute.objects.filter(
+                link_entity="service", link_id=service.pk
+            ).values_list("taxonomy_term_id", flat=True)
+        ),
+    }
+
+
 def _require_editor(user: User) -> None:
     if not may_edit_directory(user):
         raise NotAnEditor(_("Only admins and directory editors change the directory."))
@@ -163,9 +192,16 @@ def service_save(
         )
         validated(org)
         org.save()
+        audit_record(
+            actor=acting_user,
+            action="directory.organization_created",
+            target=org,
+            changes={"name": [None, org.name]},
+            request=request,
+        )
     creating = service is None
     target = service or Service()
-    before = {k: getattr(target, k) for k in SERVICE_FIELDS} if not creating else {}
+    before = _snapshot(target) if not creating else {}
     for name in SERVICE_FIELDS:
         setattr(target, name, fields.get(name) or ("active" if name == "status" else ""))
     target.organization = org
@@ -225,7 +261,7 @@ def service_save(
             Attribute(taxonomy_term=t, link_entity="service", link_id=target.pk) for t in terms
         )
     reindex([target.pk])
-    after = {k: getattr(target, k) for k in SERVICE_FIELDS}
+    after = _snapshot(target)
     audit_record(
         actor=acting_user,
         action="directory.service_created" if creating else "directory.service_updated",

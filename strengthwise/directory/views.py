@@ -294,32 +294,39 @@ def saved_list(request: StaffRequest, client_id: int) -> HttpResponse:
 def saved_add(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
     form = SaveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("That service could not be saved."))
-        return redirect("directory:find-for-client", client_id=client.pk)
-    service = Service.objects.filter(pk=form.cleaned_data["service"]).first()
-    if service is None:
-        raise Http404("Not found")
-    goal = None
-    if form.cleaned_data.get("goal"):
-        goal = access_client_object(request.user, Goal, form.cleaned_data["goal"], request=request)
-    try:
-        services.saved_add(
-            acting_user=request.user,
-            client=client,
-            service=service,
-            note=form.cleaned_data.get("note") or "",
-            goal=goal,
-            request=request,
+    service = (
+        Service.objects.filter(pk=form.cleaned_data["service"]).first() if form.is_valid() else None
+    )
+    error = "" if service is not None else _("That service could not be found.")
+    if service is not None:
+        goal = None
+        if form.cleaned_data.get("goal"):
+            goal = access_client_object(
+                request.user, Goal, form.cleaned_data["goal"], request=request
+            )
+        try:
+            services.saved_add(
+                acting_user=request.user,
+                client=client,
+                service=service,
+                note=form.cleaned_data.get("note") or "",
+                goal=goal,
+                request=request,
+            )
+        except DomainError as refusal:
+            error = refusal.message
+    if request.htmx:  # type: ignore[attr-defined]
+        # The button is replaced by what happened: the mark when saved, the reason when not
+        # (htmx swaps only 2xx answers, so a refusal is a 200 that says so, as an alert).
+        return render_page(
+            request,
+            "directory/find.html#saved-mark",
+            {"service": service, "client": client, "error": error},
         )
-    except DomainError as error:
-        messages.error(request, error.message)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("Saved to %(name)s's list.") % {"name": client.display_name})
-    if request.htmx:  # type: ignore[attr-defined]
-        return render_page(
-            request, "directory/find.html#saved-mark", {"service": service, "client": client}
-        )
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)

@@ -73,7 +73,12 @@ def status_on(consent: Consent, day: dt.date) -> str:
 def covers_recipient(consent: Consent, service: Service) -> bool:
     if consent.organization_id:
         return consent.organization_id == service.organization_id
-    return consent.program_id is not None and consent.program_id == service.program_id
+    if consent.program_id is None or consent.program_id != service.program_id:
+        return False
+    # A program belongs to one organisation: a service moved to another organisation is not
+    # covered by a consent to share with the program's.
+    program = service.program
+    return program is None or program.organization_id in (None, service.organization_id)
 
 
 def gate(

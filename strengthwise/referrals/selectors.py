@@ -86,6 +86,15 @@ def partner_referral(token: str) -> Referral:
     return referral
 
 
+def partner_may_see(referral: Referral, today: dt.date | None = None) -> bool:
+    """Whether the receiving organisation may still see the person's information: the
+    referral is open and the consent it went out under is in force today. Otherwise its link
+    shows only that the referral is closed."""
+    if referral.status in workflow.TERMINAL or referral.consent is None:
+        return False
+    return consent_rules.status_on(referral.consent, today or timezone.localdate()) == "active"
+
+
 def partner_view(referral: Referral) -> dict[str, Any]:
     """What the receiving organisation may see: only the kinds of information the referral
     shares, each of which its consent covers. Part 2 information carries the notice."""
@@ -99,10 +108,14 @@ def partner_view(referral: Referral) -> dict[str, Any]:
             "name": client.display_name,
             "phone": "" if client.do_not_contact else client.phone,
             "email": "" if client.do_not_contact else client.email,
-            "preferred_contact": client.get_preferred_contact_method_display(),
+            "preferred_contact": ""
+            if client.do_not_contact
+            else client.get_preferred_contact_method_display(),
         }
     else:
-        shown["contact"] = {"name": client.preferred_name or client.legal_first_name}
+        # Without consent to share contact details, not even a name goes out; the person
+        # gets in touch with the organisation themselves.
+        shown["contact"] = {}
     if Information.DEMOGRAPHICS in allowed:
         shown["demographics"] = {
             "date_of_birth": client.date_of_birth,
@@ -113,7 +126,7 @@ def partner_view(referral: Referral) -> dict[str, Any]:
         shown["goal"] = referral.goal
     if Information.STRENGTHS in allowed:
         shown["strengths"] = list(
-            Factor.objects.filter(client=client, valence="strength")
+            Factor.objects.filter(client=client, valence="strength", active=True)
             .exclude(level="macro")
             .values_list("description", flat=True)[:8]
         )

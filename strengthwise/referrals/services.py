@@ -49,6 +49,18 @@ DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 PARTNER_SALT = "strengthwise.referrals.partner-link"
 
 
+# The first bytes of each accepted file type: the browser's content type alone is not trusted.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def _looks_like(blob: bytes, content_type: str) -> bool:
+    return blob.startswith(SIGNATURES.get(content_type, ()))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -100,7 +112,9 @@ def consent_record(
         blob = document.read(MAX_DOCUMENT_BYTES + 1)
         if len(blob) > MAX_DOCUMENT_BYTES:
             errors["document"] = [_("The file is larger than 5 MB.")]
-        elif getattr(document, "content_type", "") not in DOCUMENT_TYPES:
+        elif getattr(document, "content_type", "") not in DOCUMENT_TYPES or not _looks_like(
+            blob, document.content_type
+        ):
             errors["document"] = [_("Upload a PDF, JPEG or PNG file.")]
         elif not blob:
             errors["document"] = [_("The file is empty.")]
@@ -376,6 +390,15 @@ def partner_link_reissue(*, acting_user: User, referral: Referral, request: Any 
     """A fresh link (the old one stops working), valid for another STRENGTHWISE_PARTNER_LINK_DAYS."""
     if not referral.partner_nonce:
         raise DomainError(_("This referral has not been sent, so it has no partner link."))
+    if referral.status in workflow.TERMINAL:
+        raise DomainError(_("This referral is closed; it needs no new link."))
+    if (
+        referral.consent is None
+        or consent_rules.status_on(referral.consent, timezone.localdate()) != "active"
+    ):
+        raise DomainError(
+            _("The consent this referral was sent under is no longer in force; no new link.")
+        )
     with transaction.atomic():
         referral.partner_nonce = secrets.token_hex(8)
         referral.partner_link_expires_at = timezone.now() + dt.timedelta(days=partner_link_days())

@@ -126,6 +126,14 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _as_id(value: Any) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def _is_uuid(value: Any) -> bool:
     try:
         uuid.UUID(str(value))
@@ -243,7 +251,7 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
         form = ReferralForm(
             initial={
                 "service": service.pk,
-                "goal": int(goal_id) if goal_id and goal_id.isdigit() else None,
+                "goal": _as_id(goal_id),
                 "purpose": "referral",
                 "information": ["contact", "goals"],
             },
@@ -290,7 +298,7 @@ def referral_detail(request: StaffRequest, client_id: int, referral_id: int) -> 
     referral = _referral_of(request, client, referral_id)
     audit_record(actor=request.user, action="referral.viewed", target=referral, request=request)
     link = ""
-    if referral.partner_nonce and referral.status not in workflow.TERMINAL:
+    if referral.partner_nonce and selectors.partner_may_see(referral):
         link = request.build_absolute_uri(
             reverse("referrals:partner", args=[services.partner_token(referral)])
         )
@@ -425,7 +433,14 @@ def partner(request: HttpRequest, token: str) -> HttpResponse:
     label = _("%(org)s (partner link)") % {"org": org}
     form = TransitionForm(request.POST or None)
     status = 200
-    if request.method == "POST":
+    open_to_partner = selectors.partner_may_see(referral)
+    if request.method == "POST" and not open_to_partner:
+        status = 409
+        form.is_valid()
+        form.add_error(
+            None, _("This referral is closed; nothing can be changed through this link.")
+        )
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             try:
@@ -456,11 +471,14 @@ def partner(request: HttpRequest, token: str) -> HttpResponse:
         "referral": referral,
         "org": org,
         "form": form,
-        "shared": selectors.partner_view(referral),
+        "open": open_to_partner,
+        "shared": selectors.partner_view(referral) if open_to_partner else {},
         "next": [
             (s, dict(workflow.STATUS_CHOICES)[s])
             for s in workflow.allowed_next(referral.status, workflow.RECEIVER)
-        ],
+        ]
+        if open_to_partner
+        else [],
         "reason_required": sorted(workflow.REASON_REQUIRED),
     }
     response = render_page(request, "referrals/partner.html", context, status=status)

@@ -338,3 +338,41 @@ def test_home_coordinates_are_recorded_like_the_address(personas, audit_events):
             version=dana.version,
             fields={"home_latitude": 91.0, "home_longitude": 0.0},
         )
+
+
+def test_htmx_save_reports_a_refusal(personas, directory, web):
+    other_goal = _goal(personas)
+    rosa = personas.rosa
+    response = web(personas.alice).post(
+        reverse("directory:saved-add", args=[rosa.pk]),
+        {"service": str(directory["workshop"].pk), "goal": other_goal.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "On the saved list" not in response.content.decode()
+    assert not SavedService.objects.filter(client=rosa).exists()
+
+
+def test_api_search_refuses_nul(personas, directory, api):
+    for param in ["eligibility", "language", "domain", "domain_rank", "q"]:
+        response = api(personas.alice).get(f"/api/v1/directory/services?{param}=a%00b")
+        assert response.status_code in (400, 422), param
+
+
+def test_service_edit_audits_every_part(personas, directory, web, audit_events):
+    service = directory["budget"]
+    admin = web(personas.admin)
+    form = admin.get(reverse("directory:service-edit", args=[service.pk]))
+    assert form.status_code == 200
+    response = admin.post(
+        reverse("directory:service-edit", args=[service.pk]),
+        {
+            "organization": str(service.organization_id),
+            "name": service.name,
+            "status": "active",
+            "hours": "SA 10:00-12:00",
+            "languages": "en, so",
+        },
+    )
+    assert response.status_code == 302
+    changes = audit_events("directory.service_updated")[-1].changes
+    assert "hours" in changes and "languages" in changes

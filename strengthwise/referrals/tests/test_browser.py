@@ -98,7 +98,7 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     partner.get_by_label("Completed").check()
     partner.get_by_label(re.compile("What you did")).fill("Dana came to all four sessions.")
     partner.get_by_role("button", name="Update the referral").click()
-    partner.get_by_text("This referral is finished. Thank you.").wait_for()
+    partner.get_by_text(re.compile("This referral is closed")).wait_for()
 
     # Back with alice: the loop closed; Dana rates it.
     page.reload()

@@ -342,3 +342,151 @@ def test_api_create_consent_and_referral(personas, workshop, api):
     assert client.get(f"/api/v1/clients/{dana.pk}/consents").json()[0]["state"] == "active"
     bad = client.post(f"/api/v1/clients/{dana.pk}/consents", {"information": ["nonsense"]})
     assert bad.status_code == 422
+
+
+# --- from the security review ---------------------------------------------------------------
+
+
+def test_link_shows_nothing_once_the_consent_is_revoked(personas, sent, web):
+    dana = personas.dana
+    dana.phone = "555-0177"
+    dana.save()
+    url = partner_url(sent)
+    assert "555-0177" in web().get(url).content.decode()
+    services.consent_revoke(
+        acting_user=personas.alice,
+        consent=sent.consent,
+        revoked_on=timezone.localdate(),
+        revoked_by="Dana",
+    )
+    page = web().get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "555-0177" not in html and "Tuesday evening group" not in html
+    assert "This referral is closed" in html
+    refused = web().post(url, {"status": "accepted"})
+    assert refused.status_code == 409
+    sent.refresh_from_db()
+    assert sent.status == "requested"
+    with pytest.raises(Exception, match="no longer in force"):
+        services.partner_link_reissue(acting_user=personas.alice, referral=sent)
+
+
+def test_link_of_a_finished_referral_shows_nothing(personas, sent, web):
+    url = partner_url(sent)
+    services.referral_transition(
+        referral=sent,
+        status="cancelled",
+        side="requester",
+        reason="PRIVATE: the client is in detox",
+        acting_user=personas.alice,
+    )
+    html = web().get(url).content.decode()
+    assert "PRIVATE" not in html
+    assert "Dana" not in html
+    with pytest.raises(Exception, match="closed"):
+        services.partner_link_reissue(acting_user=personas.alice, referral=sent)
+
+
+def test_requester_reasons_never_reach_the_partner(personas, sent, web):
+    url = partner_url(sent)
+    web().post(url, {"status": "accepted"})
+    web().post(url, {"status": "on-hold", "reason": "Waiting for a counsellor"})
+    html = web().get(url).content.decode()
+    assert "Waiting for a counsellor" in html  # the receiver's own reason
+
+
+def test_program_consent_does_not_follow_a_service_to_another_organisation(personas, consent_for):
+    from strengthwise.directory.models import Organization, Program
+    from strengthwise.directory.testing import make_service
+    from strengthwise.referrals.consent import ConsentRefused
+
+    service = make_service("Budget coaching", org_name="Common Ground")
+    program = Program.objects.create(
+        name="Financial empowerment", description="x", organization=service.organization
+    )
+    service.program = program
+    service.save()
+    consent_for(service, organization=None, program=program)
+    service.organization = Organization.objects.create(name="Elsewhere", description="x")
+    service.save()
+    with pytest.raises(ConsentRefused):
+        services.referral_create(
+            acting_user=personas.alice,
+            client=personas.dana,
+            service=service,
+            information=["contact"],
+        )
+
+
+def test_a_forged_upload_is_refused(personas, workshop):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from strengthwise.core.errors import DomainError
+
+    html = SimpleUploadedFile("x.png", b"<html><script>", content_type="image/png")
+    with pytest.raises(DomainError) as refused:
+        services.consent_record(
+            acting_user=personas.alice,
+            client=personas.dana,
+            fields={
+                "information": ["contact"],
+                "organization": workshop.organization,
+                "purpose": "referral",
+                "valid_from": timezone.localdate(),
+                "valid_until": timezone.localdate() + dt.timedelta(days=30),
+                "method": "signed_form",
+            },
+            document=html,
+        )
+    assert "document" in refused.value.field_errors
+
+
+def test_partner_without_contact_consent_sees_no_name(personas, workshop, consent_for, web):
+    from strengthwise.assessments.models import Factor
+
+    for description, active in [("Set-aside strength", False), ("Paints at the market", True)]:
+        Factor.objects.create(
+            agency=personas.river_city,
+            client=personas.dana,
+            description=description,
+            level="micro",
+            valence="strength",
+            domain="leisure",
+            active=active,
+            recorded_by=personas.alice,
+        )
+    consent_for(workshop, information=["strengths"])
+    referral = services.referral_create(
+        acting_user=personas.alice,
+        client=personas.dana,
+        service=workshop,
+        information=["strengths"],
+    )
+    html = web().get(partner_url(referral)).content.decode()
+    assert "Dana" not in html
+    assert "the person will get in touch with you" in html
+    assert "Set-aside strength" not in html
+    assert "Paints at the market" in html
+
+
+def test_bad_goal_parameter_on_the_referral_form(personas, workshop, web):
+    url = reverse("referrals:referral-new", args=[personas.dana.pk])
+    for goal in ["²", "abc", "-1", "99999999999999999999999"]:
+        response = web(personas.alice).get(url, {"service": str(workshop.pk), "goal": goal})
+        assert response.status_code == 200, goal
+
+
+def test_partner_token_is_not_logged(caplog, personas, sent, web):
+    import logging
+
+    from strengthwise.core.logging import RedactPartnerTokens
+
+    url = partner_url(sent)
+    token = url.rstrip("/").split("/")[-1]
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Conflict: %s", (url,), None
+    )
+    RedactPartnerTokens().filter(record)
+    assert token not in record.getMessage()
+    assert "/partner/referrals/…" in record.getMessage()
