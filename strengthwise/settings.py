@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "strengthwise.plans",
     "strengthwise.directory",
     "strengthwise.referrals",
+    "strengthwise.notes",
+    "strengthwise.tasks",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# The address people use to reach this installation (links in reminder emails).
+STRENGTHWISE_BASE_URL = os.environ.get("STRENGTHWISE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long a receiving organisation's referral link works (days).
 STRENGTHWISE_PARTNER_LINK_DAYS = int(os.environ.get("STRENGTHWISE_PARTNER_LINK_DAYS", "30"))
 # Demo data loaders, run in order by `strengthwise demo` (each app adds its own).
@@ -243,12 +247,15 @@ STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.plans.demo.load",
     "strengthwise.directory.demo.load",
     "strengthwise.referrals.demo.load",
+    "strengthwise.notes.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [
     "strengthwise.assessments.face_sheet.sections",
     "strengthwise.plans.face_sheet.sections",
     "strengthwise.referrals.face_sheet.sections",
+    "strengthwise.notes.face_sheet.sections",
+    "strengthwise.tasks.face_sheet.sections",
 ]
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [
@@ -256,4 +263,5 @@ STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.assessments.bench.scenarios",
     "strengthwise.plans.bench.scenarios",
     "strengthwise.directory.bench.scenarios",
+    "strengthwise.notes.bench.scenarios",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("strengthwise.plans.urls")),
     path("", include("strengthwise.directory.urls")),
     path("", include("strengthwise.referrals.urls")),
+    path("", include("strengthwise.notes.urls")),
+    path("", include("strengthwise.tasks.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -46,6 +46,10 @@ class Program(TimeStampedModel):
     referral_follow_up_days = models.PositiveIntegerField(
         _("follow up a referral still waiting after (days)"), default=5
     )
+    plan_review_days = models.PositiveIntegerField(_("review the plan every (days)"), default=90)
+    no_contact_days = models.PositiveIntegerField(
+        _("flag a client with no contact for (days)"), default=30
+    )
     offers_screening = models.BooleanField(
         _("offers social-needs screening"),
         default=False,

@@ -1,4 +1,4 @@
-"""The referrals and due-follow-up sections of the face sheet."""
+"""The referrals section of the face sheet."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, A
     current = [
         r for r in selectors.referrals_for(client).exclude(status=workflow.ENTERED_IN_ERROR)[:8]
     ]
-    due = selectors.follow_ups(user, client=client)
-    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    # Follow-ups and expiring consents are in the tasks section (tasks/rules.py).
     if current:
-        found["referrals"] = [("referrals/face/referrals.html", {"referrals": current})]
-    if due["referrals"] or due["consents"]:
-        found["tasks"] = [("referrals/face/tasks.html", due)]
-    return found
+        return {"referrals": [("referrals/face/referrals.html", {"referrals": current})]}
+    return {}

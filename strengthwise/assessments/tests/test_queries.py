@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 26,  # the face sheet, with every assessment, plan and referral section filled
+    "": 29,  # the face sheet, with every assessment, plan, referral, note and task section
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,

@@ -8,7 +8,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["core", "audit", "accounts", "people", "assessments", "plans", "directory", "referrals"]
+ORDER = [
+    "core",
+    "audit",
+    "accounts",
+    "people",
+    "assessments",
+    "plans",
+    "directory",
+    "referrals",
+    "notes",
+    "tasks",
+]
 
 
 def imported_apps(path: Path) -> set[str]:

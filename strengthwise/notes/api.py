@@ -1,0 +1,208 @@
+"""/api/v1/clients/{id}/notes, /api/v1/notes/{id} (draft, sign, addenda), /api/v1/goals/{id}/checkins
+and /api/v1/language/flag: the same services, access and audit as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+
+from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.audit.services import audit_record
+from strengthwise.plans.models import Goal
+
+from . import formats, language, selectors, services
+from .models import Note
+
+router = Router(tags=["notes"])
+
+ContactKind = Literal["office", "phone", "video", "home", "community", "collateral"]
+
+
+class NoteIn(Schema):
+    contact_type: ContactKind | None = None
+    contact_date: dt.date | None = None
+    duration_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    present: str | None = Field(default=None, max_length=300)
+    format: str | None = Field(default=None, max_length=8)
+    sections: dict[str, str] = Field(default_factory=dict)
+    goal_ids: list[int] | None = None
+    version: int | None = None
+
+
+class AddendumIn(Schema):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class CheckInIn(Schema):
+    checked_on: dt.date | None = None
+    client_rating: int | None = Field(default=None, ge=0, le=10)
+    worker_rating: int | None = Field(default=None, ge=0, le=10)
+    client_gas: int | None = Field(default=None, ge=-2, le=2)
+    worker_gas: int | None = Field(default=None, ge=-2, le=2)
+    importance: int | None = Field(default=None, ge=0, le=10)
+    confidence: int | None = Field(default=None, ge=0, le=10)
+    comment: str = Field(default="", max_length=500)
+
+
+class FlagIn(Schema):
+    text: str = Field(max_length=100_000)
+    client_id: int | None = None
+
+
+def note_out(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "client_id": note.client_id,
+        "author": note.author.username,
+        "status": note.status,
+        "contact_type": note.contact_type,
+        "contact_date": note.contact_date,
+        "duration_minutes": note.duration_minutes,
+        "present": note.present,
+        "format": note.format,
+        "sections": {k: note.sections.get(k, "") for k in formats.sections_of(note.format)},
+        "goal_ids": [g.pk for g in note.goals.all()],
+        "signed_at": note.signed_at,
+        "addenda": [
+            {"text": a.text, "author": a.author.username, "at": a.created_at}
+            for a in note.addenda.all()
+        ],
+        "version": note.version,
+    }
+
+
+def _finding_out(f: language.Finding) -> dict[str, Any]:
+    return {
+        "term": f.term,
+        "start": f.start,
+        "end": f.end,
+        "matched": f.matched,
+        "suggestions": list(f.suggestions),
+        "source": f.source,
+    }
+
+
+def _note(request: StaffRequest, note_id: str, *, write: bool = False) -> Note:
+    note = access_client_object(request.user, Note, note_id, write=write, request=request)
+    if not note.signed and note.author_id != request.user.pk:
+        raise Http404("Not found")
+    return note
+
+
+@router.get("/clients/{client_id}/notes", summary="The client's signed notes and your drafts")
+def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+    client = access_client(request.user, client_id, request=request)
+    audit_record(actor=request.user, action="notes.viewed", target=client, request=request)
+    return [note_out(n) for n in selectors.notes_for(client, request.user)]
+
+
+@router.post(
+    "/clients/{client_id}/notes",
+    response={201: dict[str, Any], 400: dict[str, Any]},
+    summary="Start a draft (optionally with its content)",
+)
+def note_create(request: StaffRequest, client_id: str, body: NoteIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    note = services.note_start(acting_user=request.user, client=client, request=request)
+    note = _apply(request, note, body)
+    return Status(201, note_out(note))
+
+
+def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
+    fields = {
+        k: v
+        for k, v in body.dict(exclude={"sections", "goal_ids", "version"}).items()
+        if v is not None
+    }
+    goals = (
+        list(Goal.objects.filter(client_id=note.client_id, pk__in=body.goal_ids))
+        if body.goal_ids is not None
+        else None
+    )
+    return services.note_save(
+        acting_user=request.user, note=note, fields=fields, sections=body.sections, goals=goals
+    )
+
+
+@router.get("/notes/{note_id}", summary="One note with its addenda")
+def note_get(request: StaffRequest, note_id: str) -> dict[str, Any]:
+    note = _note(request, note_id)
+    audit_record(actor=request.user, action="note.viewed", target=note, request=request)
+    return note_out(note)
+
+
+@router.patch(
+    "/notes/{note_id}",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Change a draft (409 once signed: add an addendum instead)",
+)
+def note_patch(request: StaffRequest, note_id: str, body: NoteIn) -> Any:
+    note = _note(request, note_id, write=True)
+    return Status(200, note_out(_apply(request, note, body)))
+
+
+@router.post(
+    "/notes/{note_id}/sign",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Sign and lock the note",
+)
+def note_sign(request: StaffRequest, note_id: str) -> Any:
+    note = _note(request, note_id, write=True)
+    return Status(
+        200, note_out(services.note_sign(acting_user=request.user, note=note, request=request))
+    )
+
+
+@router.post(
+    "/notes/{note_id}/addenda",
+    response={201: dict[str, Any], 400: dict[str, Any]},
+    summary="Add a dated addendum to a signed note",
+)
+def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
+    note = _note(request, note_id, write=True)
+    services.addendum_add(acting_user=request.user, note=note, text=body.text, request=request)
+    note.refresh_from_db()
+    return Status(201, note_out(note))
+
+
+@router.get("/goals/{goal_id}/checkins", summary="Progress check-ins on a goal")
+def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
+    goal = access_client_object(request.user, Goal, goal_id, request=request)
+    audit_record(actor=request.user, action="goal.progress_viewed", target=goal, request=request)
+    return [
+        {k: getattr(c, k) for k in services.CHECKIN_FIELDS} | {"id": c.pk}
+        for c in selectors.checkins_for(goal)
+    ]
+
+
+@router.post(
+    "/goals/{goal_id}/checkins",
+    response={201: dict[str, Any], 400: dict[str, Any]},
+    summary="Record a check-in (GAS levels also become GAS follow-ups)",
+)
+def checkin_add(request: StaffRequest, goal_id: str, body: CheckInIn) -> Any:
+    goal = access_client_object(request.user, Goal, goal_id, write=True, request=request)
+    checkin = services.checkin_add(
+        acting_user=request.user, goal=goal, fields=body.dict(), request=request
+    )
+    return Status(
+        201, {k: getattr(checkin, k) for k in services.CHECKIN_FIELDS} | {"id": checkin.pk}
+    )
+
+
+@router.post("/language/flag", summary="The language helper: findings for a text (never rewrites)")
+def language_flag(request: StaffRequest, body: FlagIn) -> dict[str, Any]:
+    agency = request.user.agency
+    if agency is None:
+        raise Http404("Not found")
+    preferred: list[str] = []
+    if body.client_id is not None:
+        client = access_client(request.user, body.client_id, request=request)
+        preferred = selectors.own_terms(client)
+    terms = services.language_terms(agency)
+    found = language.matcher_for(terms).flag(body.text, preferred=preferred)
+    return {"findings": [_finding_out(f) for f in found]}

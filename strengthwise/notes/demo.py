@@ -1,0 +1,145 @@
+"""Demo contact notes and check-ins (PERSONAS.md): Dana's visits in GIRP with her words in
+quotes, an addendum, a draft alice has not finished (with a term the helper points out), and
+check-ins on her housing goal that move up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from strengthwise.accounts.models import User
+from strengthwise.people.models import Client
+from strengthwise.plans.models import Goal
+
+from . import services
+from .models import Note
+
+DANA_NOTES = [
+    (
+        40,
+        "office",
+        50,
+        "Dana, Marisol",
+        {
+            "goal": "Move into an apartment Jayden and I can stay in.",
+            "intervention": "Went through the rapid re-housing application together; "
+            "listed landlords who accept vouchers.",
+            "response": "Dana brought her folder of receipts and pay stubs — organised as always. "
+            '"I want a door that locks and a room for Jayden."',
+            "plan": "Dana gathers the last two pay stubs by Friday; I call two landlords.",
+        },
+    ),
+    (
+        21,
+        "phone",
+        15,
+        "Dana",
+        {
+            "goal": "Apartment; the medical assistant course in the fall.",
+            "intervention": "Called about the re-housing decision and the budgeting workshop.",
+            "response": 'Approved for six months of rent help. "I can breathe for the first time '
+            'since spring." Interested in the evening budgeting class.',
+            "plan": "Referral to the budgeting workshop; viewing on Saturday with Marisol.",
+        },
+    ),
+    (
+        7,
+        "community",
+        60,
+        "Dana, Jayden",
+        {
+            "goal": "Move into the apartment on Elm Street.",
+            "intervention": "Met at the new apartment for the lease signing and walked to "
+            "Jayden's school together.",
+            "response": 'Dana read every clause and asked good questions. "Jayden picked his '
+            'room already."',
+            "plan": "Move on the 1st; I bring the furniture bank voucher on Tuesday.",
+        },
+    ),
+]
+
+
+@transaction.atomic
+def load(**options: Any) -> dict[str, Any]:
+    alice = User.objects.filter(username="alice").first()
+    dana = Client.objects.filter(
+        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
+    ).first()
+    if alice is None or dana is None or Note.objects.filter(client=dana).exists():
+        return {}
+    today = timezone.localdate()
+    housing = Goal.objects.filter(client=dana, statement__startswith="Move into").first()
+    school = Goal.objects.filter(client=dana, statement__startswith="Start the medical").first()
+    made = 0
+    for days_ago, kind, minutes, present, sections in DANA_NOTES:
+        note = services.note_start(acting_user=alice, client=dana)
+        goals = [g for g in (housing, school if days_ago == 21 else None) if g]
+        note = services.note_save(
+            acting_user=alice,
+            note=note,
+            fields={
+                "contact_type": kind,
+                "contact_date": today - dt.timedelta(days=days_ago),
+                "duration_minutes": minutes,
+                "present": present,
+            },
+            sections=sections,
+            goals=goals,
+        )
+        note = services.note_sign(acting_user=alice, note=note)
+        made += 1
+        if days_ago == 21:
+            services.addendum_add(
+                acting_user=alice,
+                note=note,
+                text="Correction: the viewing is on Sunday, not Saturday (Marisol works Saturdays).",
+            )
+    draft = services.note_start(acting_user=alice, client=dana, goal=school)
+    services.note_save(
+        acting_user=alice,
+        note=draft,
+        fields={"contact_type": "phone", "duration_minutes": 10, "present": "Dana"},
+        sections={
+            "goal": "Start the medical assistant course in the fall.",
+            "intervention": "Called about the college's fee waiver.",
+            "response": 'Dana was resistant to the loan option. "I refused a loan once and I '
+            'will again — I want to do this without debt."',
+        },
+        goals=[school] if school else [],
+    )
+    # Other clients of alice: a few contacts, so "no contact for 30 days" varies.
+    for i, client in enumerate(
+        Client.objects.filter(primary_worker=alice).exclude(pk=dana.pk).order_by("pk")[:8]
+    ):
+        note = services.note_start(acting_user=alice, client=client)
+        note = services.note_save(
+            acting_user=alice,
+            note=note,
+            fields={"contact_date": today - dt.timedelta(days=5 + 9 * i), "contact_type": "office"},
+            sections={"goal": "Check-in.", "response": "Talked about what went well this month."},
+        )
+        services.note_sign(acting_user=alice, note=note)
+        made += 1
+    if housing is not None:
+        for days_ago, client_rating, worker_rating, confidence in [
+            (40, 3, 3, 4),
+            (21, 6, 5, 6),
+            (7, 8, 7, 8),
+        ]:
+            services.checkin_add(
+                acting_user=alice,
+                goal=housing,
+                fields={
+                    "checked_on": today - dt.timedelta(days=days_ago),
+                    "client_rating": client_rating,
+                    "worker_rating": worker_rating,
+                    "importance": 10,
+                    "confidence": confidence,
+                    "comment": "We're getting there." if days_ago == 7 else "",
+                },
+            )
+    services.client_terms_save(acting_user=alice, client=dana, terms="sober; in recovery")
+    return {"notes": made + 1}

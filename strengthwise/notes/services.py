@@ -1,0 +1,345 @@
+"""Writes for notes and check-ins. A draft belongs to its author and autosaves; signing locks
+it (a signed note is never edited — corrections are dated addenda). Audit: creating a draft,
+signing (with a SHA-256 of the signed text), addenda and discards are audited; the many
+autosaves of a draft in between are not (the signed text is the record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from strengthwise.accounts.models import Agency, User
+from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.text import fold
+from strengthwise.core.validation import not_in_future, refuse_nul, validated
+from strengthwise.people.models import Client
+from strengthwise.plans import services as plan_services
+from strengthwise.plans.models import Goal
+
+from . import formats, language
+from .models import Addendum, CheckIn, ClientTerms, LanguageTerm, Note
+
+NOTE_FIELDS = ("contact_type", "contact_date", "duration_minutes", "present", "format")
+MAX_SECTION = 20_000
+
+
+class NoteLocked(Conflict):
+    """A signed note cannot change; say so with 409 and point to addenda."""
+
+    def __init__(self, note: Note):
+        super().__init__(
+            _(
+                "This note was signed on %(day)s and cannot be changed. Add a dated addendum instead."
+            )
+            % {"day": timezone.localtime(note.signed_at).date() if note.signed_at else ""},
+            current={"status": note.status, "version": note.version},
+            attempted={},
+        )
+
+
+def _search_text(note: Note) -> str:
+    return fold(" ".join([note.present, *(str(v) for v in note.sections.values())]))
+
+
+def _digest(note: Note) -> str:
+    body = json.dumps(
+        {"sections": note.sections, **{k: str(getattr(note, k)) for k in NOTE_FIELDS}},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def note_start(
+    *, acting_user: User, client: Client, goal: Goal | None = None, request: Any = None
+) -> Note:
+    """Open a draft for today (GIRP, office visit): the page autosaves into it from the first
+    word, so a session timeout never loses what was typed."""
+    with transaction.atomic():
+        note = Note.objects.create(
+            agency_id=client.agency_id,
+            client=client,
+            author=acting_user,
+            contact_date=timezone.localdate(),
+            format=formats.DEFAULT,
+            sections={},
+        )
+        if goal is not None and goal.client_id == client.pk:
+            note.goals.add(goal)
+        audit_record(actor=acting_user, action="note.started", target=note, request=request)
+    return note
+
+
+def _own_draft(acting_user: User, note: Note) -> None:
+    if note.signed:
+        raise NoteLocked(note)
+    if note.author_id != acting_user.pk:
+        raise DomainError(_("Only the person who is writing this draft can change it."))
+
+
+def note_save(
+    *,
+    acting_user: User,
+    note: Note,
+    fields: Mapping[str, Any],
+    sections: Mapping[str, str],
+    goals: Iterable[Goal] | None = None,
+) -> Note:
+    """Save a draft (autosave or the save button). Keeps every section's text even when the
+    format changes, so switching GIRP → DAP never loses words."""
+    refuse_nul({**fields, **sections})
+    with transaction.atomic():
+        current = Note.objects.select_for_update().get(pk=note.pk)
+        _own_draft(acting_user, current)
+        for name in NOTE_FIELDS:
+            if name in fields:
+                setattr(current, name, fields[name])
+        if current.format not in formats.formats():
+            raise ValidationFailed(
+                _("Please correct the errors below."),
+                field_errors={"format": [_("Choose a format from the list.")]},
+            )
+        too_long = [k for k, v in sections.items() if len(v) > MAX_SECTION]
+        if too_long:
+            raise ValidationFailed(
+                _("Please correct the errors below."),
+                field_errors={k: [_("This section is too long.")] for k in too_long},
+            )
+        merged = dict(current.sections)
+        merged.update({k: v for k, v in sections.items() if k in formats.SECTIONS})
+        current.sections = merged
+        if current.contact_date:
+            not_in_future(current.contact_date, "contact_date")
+        current.search_text = _search_text(current)
+        current.autosaved_at = timezone.now()
+        current.version += 1
+        validated(current, exclude=["goals", "signed_by", "signed_at", "autosaved_at"])
+        current.save()
+        if goals is not None:
+            current.goals.set([g for g in goals if g.client_id == current.client_id])
+    return current
+
+
+def note_sign(*, acting_user: User, note: Note, request: Any = None) -> Note:
+    with transaction.atomic():
+        current = Note.objects.select_for_update().get(pk=note.pk)
+        _own_draft(acting_user, current)
+        written = [
+            k for k in formats.sections_of(current.format) if current.sections.get(k, "").strip()
+        ]
+        if not written:
+            raise ValidationFailed(
+                _("Write the note before signing it."),
+                field_errors={"__all__": [_("Write the note before signing it.")]},
+            )
+        current.status = Note.Status.SIGNED
+        current.signed_at = timezone.now()
+        current.signed_by = acting_user
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=acting_user,
+            action="note.signed",
+            target=current,
+            changes={"status": ["draft", "signed"], "sha256": [None, _digest(current)]},
+            request=request,
+        )
+    return current
+
+
+def note_discard(*, acting_user: User, note: Note, request: Any = None) -> None:
+    with transaction.atomic():
+        current = Note.objects.select_for_update().get(pk=note.pk)
+        _own_draft(acting_user, current)
+        audit_record(actor=acting_user, action="note.discarded", target=current, request=request)
+        current.delete()
+
+
+def addendum_add(*, acting_user: User, note: Note, text: str, request: Any = None) -> Addendum:
+    refuse_nul({"text": text})
+    if not note.signed:
+        raise DomainError(_("A draft is still open: change it directly instead of adding to it."))
+    if not text.strip():
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"text": [_("Write the addendum.")]},
+        )
+    addendum = Addendum(note=note, text=text.strip(), author=acting_user)
+    validated(addendum, exclude=["note", "author"])
+    with transaction.atomic():
+        addendum.save()
+        audit_record(
+            actor=acting_user,
+            action="note.addendum",
+            target=note,
+            changes={"addendum": [None, hashlib.sha256(addendum.text.encode()).hexdigest()]},
+            request=request,
+        )
+    return addendum
+
+
+# --- the language list ------------------------------------------------------------------------
+
+
+def language_terms(agency: Agency) -> tuple[language.Term, ...]:
+    """The agency's active list, seeded from the shipped list the first time it is used."""
+    rows = list(LanguageTerm.objects.filter(agency=agency).order_by("term"))
+    if not rows:
+        with transaction.atomic():
+            LanguageTerm.objects.bulk_create(
+                [
+                    LanguageTerm(
+                        agency=agency,
+                        term=t.term,
+                        alternatives="; ".join(t.alternatives),
+                        sources="; ".join(t.sources),
+                    )
+                    for t in language.shipped_terms()
+                ],
+                ignore_conflicts=True,
+            )
+        rows = list(LanguageTerm.objects.filter(agency=agency).order_by("term"))
+    return tuple(
+        language.Term(
+            term=row.term,
+            alternatives=tuple(a.strip() for a in row.alternatives.split(";") if a.strip()),
+            sources=tuple(s.strip() for s in row.sources.split(";") if s.strip()),
+        )
+        for row in rows
+        if row.active
+    )
+
+
+def language_term_save(
+    *,
+    acting_user: User,
+    agency: Agency,
+    fields: Mapping[str, Any],
+    term: LanguageTerm | None = None,
+    request: Any = None,
+) -> LanguageTerm:
+    if acting_user.role != "admin" or acting_user.agency_id != agency.pk:
+        raise DomainError(_("Only the agency's admins change the language list."))
+    refuse_nul(fields)
+    row = term or LanguageTerm(agency=agency)
+    before = {k: getattr(row, k) for k in ("term", "alternatives", "sources", "active")}
+    for k in ("term", "alternatives", "sources", "active"):
+        if k in fields:
+            setattr(row, k, fields[k].strip() if isinstance(fields[k], str) else fields[k])
+    validated(row, exclude=["agency"])
+    if (
+        LanguageTerm.objects.filter(agency=agency, term__iexact=row.term)
+        .exclude(pk=row.pk)
+        .exists()
+    ):
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"term": [_("This term is already on the list.")]},
+        )
+    with transaction.atomic():
+        row.save()
+        audit_record(
+            actor=acting_user,
+            action="language_term.saved",
+            target=row,
+            changes=changed_fields(before, {k: getattr(row, k) for k in before}),
+            request=request,
+        )
+    return row
+
+
+def client_terms_save(
+    *, acting_user: User, client: Client, terms: str, request: Any = None
+) -> ClientTerms:
+    refuse_nul({"terms": terms})
+    with transaction.atomic():
+        row, _created = ClientTerms.objects.get_or_create(
+            client=client, defaults={"updated_by": acting_user}
+        )
+        before = row.terms
+        row.terms = "; ".join(t.strip() for t in terms.split(";") if t.strip())
+        row.updated_by = acting_user
+        validated(row, exclude=["client", "updated_by"])
+        row.save()
+        audit_record(
+            actor=acting_user,
+            action="client.own_terms",
+            target=client,
+            changes={"terms": [before, row.terms]},
+            request=request,
+        )
+    return row
+
+
+# --- check-ins ----------------------------------------------------------------------------------
+
+CHECKIN_FIELDS = (
+    "checked_on",
+    "client_rating",
+    "worker_rating",
+    "client_gas",
+    "worker_gas",
+    "importance",
+    "confidence",
+    "comment",
+)
+
+
+def checkin_add(
+    *, acting_user: User, goal: Goal, fields: Mapping[str, Any], request: Any = None
+) -> CheckIn:
+    """A progress check-in. GAS levels, when given, are also recorded as the goal's GAS
+    follow-ups (so the T-score over time includes them)."""
+    refuse_nul(fields)
+    values = {k: fields.get(k) for k in CHECKIN_FIELDS if k in fields}
+    values["checked_on"] = values.get("checked_on") or timezone.localdate()
+    values["comment"] = (values.get("comment") or "").strip()
+    if all(
+        values.get(k) is None
+        for k in ("client_rating", "worker_rating", "client_gas", "worker_gas")
+    ):
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"client_rating": [_("Give at least one rating.")]},
+        )
+    checkin = CheckIn(
+        agency_id=goal.agency_id,
+        client_id=goal.client_id,
+        goal=goal,
+        recorded_by=acting_user,
+        **values,
+    )
+    not_in_future(checkin.checked_on, "checked_on")
+    validated(checkin, exclude=["agency", "client", "goal", "recorded_by"])
+    with transaction.atomic():
+        checkin.save()
+        for level, who in ((checkin.client_gas, "client"), (checkin.worker_gas, "worker")):
+            if level is not None:
+                plan_services.gas_followup_add(
+                    acting_user=acting_user,
+                    goal=goal,
+                    level=level,
+                    scored_by=who,
+                    scored_on=checkin.checked_on,
+                    note=checkin.comment[:300],
+                )
+        audit_record(
+            actor=acting_user,
+            action="checkin.recorded",
+            target=checkin,
+            changes={k: [None, _plain(getattr(checkin, k))] for k in CHECKIN_FIELDS},
+            request=request,
+        )
+    return checkin
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -1,0 +1,151 @@
+"""Reads for the worker's day and the supervisor's team view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from strengthwise.accounts.access import team_ids_for
+from strengthwise.accounts.models import Membership, User
+from strengthwise.core.text import fold
+from strengthwise.notes.models import CheckIn
+from strengthwise.plans.models import GasFollowUp, Goal
+from strengthwise.referrals.models import Referral
+
+from . import rules
+from .models import Task
+
+
+@dataclass
+class Day:
+    overdue: list[Any] = field(default_factory=list)
+    today: list[Any] = field(default_factory=list)
+    soon: list[Any] = field(default_factory=list)
+    # client id -> (name, [reasons]) for "who needs attention and why"
+    attention: dict[int, tuple[str, list[Any]]] = field(default_factory=dict)
+
+
+def manual_tasks(user: User) -> list[Task]:
+    return list(
+        Task.objects.filter(assigned_to=user, done_at__isnull=True).select_related("client")
+    )
+
+
+def day_for(user: User, *, today: dt.date | None = None) -> Day:
+    today = today or timezone.localdate()
+    derived = rules.derive(user, today=today)
+    manual = manual_tasks(user)
+    day = Day()
+    for task in [*derived, *manual]:
+        bucket = (
+            day.overdue if task.due_on < today else day.today if task.due_on == today else day.soon
+        )
+        bucket.append(task)
+    for bucket in (day.overdue, day.today, day.soon):
+        bucket.sort(key=lambda t: (t.due_on, getattr(t, "client_name", "") or ""))
+    for task in derived:
+        if task.client_id is not None:
+            name, reasons = day.attention.setdefault(task.client_id, (task.client_name, []))
+            reasons.append(task)
+    return day
+
+
+@dataclass
+class WorkerRow:
+    user: User
+    caseload: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class Team:
+    workers: list[WorkerRow]
+    approvals: list[rules.DerivedTask]
+    moving_up: list[tuple[Goal, int, int]]
+    goals_checked: int
+    strengths: list[tuple[str, int]]
+    services: list[dict[str, Any]]
+    since: dt.date
+
+
+def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Team:
+    """Caseload sizes and overdue items per worker of the supervisor's teams, plans waiting for
+    approval, and what is working: goals moving up, strengths in those goals, services clients
+    rated helpful. A constant number of queries however big the teams are."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=days)
+    derived = rules.derive(user, today=today, only="teams")
+    clients = list(rules.caseload(user, only="teams"))
+    client_ids = [c.pk for c in clients]
+    members = (
+        User.objects.filter(
+            pk__in=Membership.objects.filter(team_id__in=team_ids_for(user)).values("user_id"),
+            is_active=True,
+        )
+        .exclude(pk=user.pk)
+        .order_by("display_name", "username")
+    )
+    rows = {u.pk: WorkerRow(user=u) for u in members}
+    for c in clients:
+        if c.primary_worker_id in rows:
+            rows[c.primary_worker_id].caseload += 1
+    for t in rules.overdue(derived, today):
+        if t.worker_id in rows and t.kind != rules.APPROVAL:
+            rows[t.worker_id].overdue += 1
+    for worker_id, n in (
+        Task.objects.filter(assigned_to_id__in=list(rows), done_at__isnull=True, due_on__lt=today)
+        .values_list("assigned_to_id")
+        .annotate(n=Count("id"))
+    ):
+        rows[worker_id].overdue += n
+
+    # Goals moving up: the latest score (GAS level, or the client's 0–10 rating) is above the
+    # first one within the period.
+    first_last: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+    for goal_id, day, level in GasFollowUp.objects.filter(
+        goal__client_id__in=client_ids, scored_on__gte=since
+    ).values_list("goal_id", "scored_on", "level"):
+        first_last[goal_id].append((day, float(level) * 10 / 4 + 5))  # −2…+2 → 0…10
+    for goal_id, day, rating in CheckIn.objects.filter(
+        client_id__in=client_ids, checked_on__gte=since, client_rating__isnull=False
+    ).values_list("goal_id", "checked_on", "client_rating"):
+        first_last[goal_id].append((day, float(rating)))
+    moving: dict[int, tuple[int, int]] = {}
+    for goal_id, scores in first_last.items():
+        scores.sort()
+        if len(scores) >= 2 and scores[-1][1] > scores[0][1]:
+            moving[goal_id] = (round(scores[0][1]), round(scores[-1][1]))
+    goals = list(
+        Goal.objects.filter(pk__in=list(moving))
+        .select_related("client")
+        .prefetch_related("strengths")
+    )
+    strengths: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for goal in goals:
+        for factor in goal.strengths.all():
+            key = fold(factor.description)
+            labels.setdefault(key, factor.description)
+            strengths[key] += 1
+    services = list(
+        Referral.objects.filter(client_id__in=client_ids, helpful__isnull=False)
+        .values("service_id", "service__name")
+        .annotate(mean=Avg("helpful"), n=Count("id"), helped=Count("id", filter=Q(helpful__gte=4)))
+        .order_by("-mean", "-n", "service__name")[:8]
+    )
+    return Team(
+        workers=list(rows.values()),
+        approvals=[t for t in derived if t.kind == rules.APPROVAL],
+        moving_up=[(g, *moving[g.pk]) for g in sorted(goals, key=lambda g: g.client.display_name)][
+            :12
+        ],
+        goals_checked=len(first_last),
+        strengths=[(labels[k], n) for k, n in strengths.most_common(8)],
+        services=services,
+        since=since,
+    )

@@ -1,0 +1,85 @@
+"""The worker's day (derived and manual tasks, who needs attention and why) and the
+supervisor's team view (caseloads, overdue work, approvals, what is working)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.accounts.models import Role
+from strengthwise.core.errors import DomainError
+from strengthwise.core.forms import apply_domain_error
+from strengthwise.core.htmx import render_page
+from strengthwise.people.models import Client
+
+from . import selectors, services
+from .forms import TaskForm
+from .models import Task
+
+
+def _clients(request: StaffRequest) -> list[tuple[int, str]]:
+    rows = Client.objects.filter(client_scope_q(request.user, only="mine")).order_by(
+        "legal_last_name", "legal_first_name"
+    )[:500]
+    return [(c.pk, c.display_name) for c in rows]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def today(request: StaffRequest) -> HttpResponse:
+    form = TaskForm(
+        request.POST or None, clients=_clients(request), initial={"due_on": timezone.localdate()}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            client = (
+                Client.objects.filter(client_scope_q(request.user), pk=data["client"]).first()
+                if data["client"]
+                else None
+            )
+            try:
+                services.task_add(
+                    acting_user=request.user,
+                    title=data["title"],
+                    due_on=data["due_on"],
+                    client=client,
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Task added."))
+                return redirect("tasks:today")
+    context = {"day": selectors.day_for(request.user), "form": form, "today": timezone.localdate()}
+    return render_page(request, "tasks/today.html", context, status=status)
+
+
+@login_required
+@require_POST
+def task_done(request: StaffRequest, task_id: int) -> HttpResponse:
+    task = Task.objects.filter(pk=task_id, assigned_to=request.user).first()
+    if task is None:
+        raise Http404("Not found")
+    try:
+        services.task_done(acting_user=request.user, task=task, request=request)
+        messages.success(request, _("Done: %(title)s") % {"title": task.title})
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("tasks:today")
+
+
+@login_required
+def team(request: StaffRequest) -> HttpResponse:
+    if request.user.role != Role.SUPERVISOR:
+        raise Http404("Not found")
+    return render_page(request, "tasks/team.html", {"team": selectors.team_view(request.user)})
