@@ -112,13 +112,13 @@ def load(**options: Any) -> dict[str, Any]:
     )
     # Other clients of alice: a few contacts, so "no contact for 30 days" varies.
     for i, client in enumerate(
-        Client.objects.filter(primary_worker=alice).exclude(pk=dana.pk).order_by("pk")[:8]
+        Client.objects.filter(primary_worker=alice).exclude(pk=dana.pk).order_by("pk")[:60]
     ):
         note = services.note_start(acting_user=alice, client=client)
         note = services.note_save(
             acting_user=alice,
             note=note,
-            fields={"contact_date": today - dt.timedelta(days=5 + 9 * i), "contact_type": "office"},
+            fields={"contact_date": today - dt.timedelta(days=2 + (7 * i) % 45), "contact_type": "office"},
             sections={"goal": "Check-in.", "response": "Talked about what went well this month."},
         )
         services.note_sign(acting_user=alice, note=note)

@@ -34,6 +34,19 @@ CONSENT = "consent_expiring"
 APPROVAL = "approval_waiting"
 KINDS = (REASSESS, PLAN_REVIEW, REFERRAL, NO_CONTACT, CONSENT, APPROVAL)
 
+
+def kind_labels() -> dict[str, str]:
+    return {
+        APPROVAL: _("Plans waiting for your approval"),
+        REFERRAL: _("Referrals to follow up"),
+        CONSENT: _("Consents ending soon"),
+        NO_CONTACT: _("No contact for a while"),
+        REASSESS: _("Assessments due"),
+        PLAN_REVIEW: _("Plan reviews due"),
+        "manual": _("Your own tasks"),
+    }
+
+
 DEFAULT_REASSESS_DAYS = 90
 DEFAULT_REVIEW_DAYS = 90
 DEFAULT_NO_CONTACT_DAYS = 30

@@ -20,14 +20,29 @@ from strengthwise.referrals.models import Referral
 from . import rules
 from .models import Task
 
+ATTENTION_LIMIT = 12
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    tasks: list[Any]
+
+
+@dataclass
+class Bucket:
+    key: str  # overdue | today | soon
+    count: int
+    groups: list[Group]
+
 
 @dataclass
 class Day:
-    overdue: list[Any] = field(default_factory=list)
-    today: list[Any] = field(default_factory=list)
-    soon: list[Any] = field(default_factory=list)
-    # client id -> (name, [reasons]) for "who needs attention and why"
-    attention: dict[int, tuple[str, list[Any]]] = field(default_factory=dict)
+    buckets: list[Bucket] = field(default_factory=list)
+    # "Who needs attention and why": the clients with the most overdue or due reasons first.
+    attention: list[tuple[int, str, list[Any]]] = field(default_factory=list)
+    attention_more: int = 0
 
 
 def manual_tasks(user: User) -> list[Task]:
@@ -37,21 +52,43 @@ def manual_tasks(user: User) -> list[Task]:
 
 
 def day_for(user: User, *, today: dt.date | None = None) -> Day:
+    """The user's tasks in three buckets (overdue, today, this week), each grouped by kind in
+    the order a worker would act on them, and the clients who need attention."""
     today = today or timezone.localdate()
     derived = rules.derive(user, today=today)
-    manual = manual_tasks(user)
+    tasks = [*derived, *manual_tasks(user)]
+    labels = rules.kind_labels()
+    order = list(labels)
     day = Day()
-    for task in [*derived, *manual]:
-        bucket = (
-            day.overdue if task.due_on < today else day.today if task.due_on == today else day.soon
+    for key, keep in (
+        ("overdue", lambda t: t.due_on < today),
+        ("today", lambda t: t.due_on == today),
+        ("soon", lambda t: t.due_on > today),
+    ):
+        chosen = [t for t in tasks if keep(t)]
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for t in sorted(chosen, key=lambda t: (t.due_on, t.client_name or "")):
+            groups[t.kind].append(t)
+        day.buckets.append(
+            Bucket(
+                key=key,
+                count=len(chosen),
+                groups=[
+                    Group(kind=k, label=labels.get(k, k), tasks=groups[k])
+                    for k in sorted(groups, key=lambda k: order.index(k) if k in order else 99)
+                ],
+            )
         )
-        bucket.append(task)
-    for bucket in (day.overdue, day.today, day.soon):
-        bucket.sort(key=lambda t: (t.due_on, getattr(t, "client_name", "") or ""))
+    reasons: dict[int, tuple[str, list[Any]]] = {}
     for task in derived:
         if task.client_id is not None:
-            name, reasons = day.attention.setdefault(task.client_id, (task.client_name, []))
-            reasons.append(task)
+            reasons.setdefault(task.client_id, (task.client_name, []))[1].append(task)
+    ranked = sorted(
+        reasons.items(),
+        key=lambda item: (-len(item[1][1]), min(t.due_on for t in item[1][1]), item[1][0]),
+    )
+    day.attention = [(pk, name, items) for pk, (name, items) in ranked[:ATTENTION_LIMIT]]
+    day.attention_more = max(0, len(ranked) - ATTENTION_LIMIT)
     return day
 
 

@@ -205,5 +205,7 @@ def test_tasks_api(personas, api):
 
 def test_day_buckets(personas):
     day = selectors.day_for(personas.alice)
-    assert day.overdue  # Dana's first assessment and contact are overdue
-    assert personas.dana.pk in day.attention
+    overdue = next(b for b in day.buckets if b.key == "overdue")
+    assert overdue.count >= 2  # Dana's first assessment and contact are overdue
+    assert {g.kind for g in overdue.groups} >= {"reassessment", "no_contact"}
+    assert personas.dana.pk in [pk for pk, _name, _reasons in day.attention]
