@@ -118,7 +118,10 @@ def load(**options: Any) -> dict[str, Any]:
         note = services.note_save(
             acting_user=alice,
             note=note,
-            fields={"contact_date": today - dt.timedelta(days=2 + (7 * i) % 45), "contact_type": "office"},
+            fields={
+                "contact_date": today - dt.timedelta(days=2 + (7 * i) % 45),
+                "contact_type": "office",
+            },
             sections={"goal": "Check-in.", "response": "Talked about what went well this month."},
         )
         services.note_sign(acting_user=alice, note=note)

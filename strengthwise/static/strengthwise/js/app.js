@@ -22,4 +22,28 @@ document.addEventListener("DOMContentLoaded", function () {
       try { window.localStorage.setItem("sw-large-text", on ? "1" : "0"); } catch (e) { /* private mode */ }
     });
   }
+
+  // Autosave of a note: when the server cannot save (the session ended, the network dropped),
+  // say so next to the words — which stay on screen — instead of failing silently.
+  var noteForm = document.getElementById("note-form");
+  if (noteForm) {
+    var report = function (message) {
+      var status = document.getElementById("autosave");
+      if (status) {
+        status.textContent = "";
+        var span = document.createElement("span");
+        span.className = "error";
+        span.textContent = message;
+        status.appendChild(span);
+      }
+    };
+    document.body.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.elt !== noteForm) { return; }
+      var xhr = event.detail.xhr;
+      report(xhr && xhr.status === 401 ? noteForm.dataset.sessionEnded : noteForm.dataset.notSaved);
+    });
+    document.body.addEventListener("htmx:sendError", function (event) {
+      if (event.detail.elt === noteForm) { report(noteForm.dataset.notSaved); }
+    });
+  }
 });
