@@ -43,6 +43,13 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     screenshot(page, "note-draft-language")
     assert Note.objects.get(pk=note_id).sections["response"].startswith("Dana was non-compliant")
 
+    # Marking her words: select them and press the button; they are wrapped in quotes.
+    intervention = page.get_by_label("Intervention")
+    intervention.fill("Asked what helped. She said it was her sister.")
+    intervention.evaluate("el => el.setSelectionRange(35, 46)")
+    page.get_by_role("button", name=re.compile("Mark the selected words as theirs.*Intervention")).click()
+    assert intervention.input_value() == "Asked what helped. She said it was “her sister”."
+
     # The session ends (timeout, or signed out elsewhere) while she keeps typing.
     Session.objects.all().delete()
     page.get_by_label("Plan").fill("Viewing on Sunday with Marisol")

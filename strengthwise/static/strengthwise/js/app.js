@@ -46,4 +46,21 @@ document.addEventListener("DOMContentLoaded", function () {
       if (event.detail.elt === noteForm) { report(noteForm.dataset.notSaved); }
     });
   }
+
+  // "Mark as their words": wrap the selected text of a note section in quotation marks, so it
+  // is kept as the client's own words (and the language helper leaves it alone).
+  document.querySelectorAll("button[data-quote-for]").forEach(function (button) {
+    var area = document.getElementById(button.dataset.quoteFor);
+    if (!area) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var start = area.selectionStart, end = area.selectionEnd;
+      if (start === end) { area.focus(); return; }
+      var text = area.value;
+      area.value = text.slice(0, start) + "\u201c" + text.slice(start, end) + "\u201d" + text.slice(end);
+      area.setSelectionRange(end + 2, end + 2);
+      area.focus();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
 });
