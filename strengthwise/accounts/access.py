@@ -7,7 +7,14 @@ Every view and API endpoint fetches client records through these functions; none
 * a case worker reaches the clients on their own caseload and their teams' clients;
 * a supervisor reaches the clients of the teams they supervise or belong to;
 * program managers and agency admins reach no individual record here: they work with
-  de-identified reports and configuration.
+  de-identified reports and configuration;
+* a record merged into another (`merged_into` set) is hidden from everyone: its survivor
+  carries the person now, and the merge page is the only way back to it.
+
+Managing caseloads (transfer, reassignment, merging duplicates) has its own, narrower rule,
+`client_manage_q`: a supervisor manages the clients of the teams they supervise, an agency
+admin every client of the agency. The `managing=True` gates below reach those clients too,
+so that an admin can transfer a client whose face sheet they cannot open.
 
 Missing and forbidden look the same (404), so an id reveals nothing. A refused access to a
 record that exists is written to the audit trail.
@@ -50,19 +57,38 @@ def team_ids_for(user: User) -> list[int]:
     return cached
 
 
+def supervised_team_ids(user: User) -> list[int]:
+    """Ids of the teams a user supervises (cached on the user for the request)."""
+    cached = getattr(user, "_sw_supervised_team_ids", None)
+    agency_id = user.agency_id
+    if cached is None:
+        cached = []
+        if agency_id and user.role == Role.SUPERVISOR:
+            cached = list(
+                Membership.objects.filter(
+                    user_id=user.pk, agency_id=agency_id, kind=Membership.Kind.SUPERVISOR
+                )
+                .values_list("team_id", flat=True)
+                .order_by("team_id")
+            )
+        user._sw_supervised_team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def client_scope_q(user: Any, prefix: str = "", *, only: str | None = None) -> Q:
     """A filter selecting the clients (through `prefix`, e.g. "client__") this user may see.
 
     `only="mine"` narrows to the user's own caseload, `only="teams"` to their teams' clients;
     both are subsets of the full scope. The full scope is written as
     (agency AND worker) OR (agency AND team) so that each branch uses its own index.
-    `client_visible` below is the same rule for one row already in memory.
+    Records merged into another are never in scope. `client_visible` below is the same rule
+    for one row already in memory.
     """
     if not getattr(user, "is_authenticated", False) or not user.agency_id:
         return Q(pk__in=[])
     if user.role not in CASEWORK_ROLES:
         return Q(pk__in=[])
-    agency = {f"{prefix}agency_id": user.agency_id}
+    agency = {f"{prefix}agency_id": user.agency_id, f"{prefix}merged_into__isnull": True}
     teams = team_ids_for(user)
     mine = Q(**agency, **{f"{prefix}primary_worker_id": user.pk})
     of_teams = Q(**agency, **{f"{prefix}team_id__in": teams}) if teams else Q(pk__in=[])
@@ -74,14 +100,65 @@ def client_scope_q(user: Any, prefix: str = "", *, only: str | None = None) -> Q
 
 
 def client_visible(
-    user: Any, *, agency_id: int, primary_worker_id: int | None, team_id: int
+    user: Any,
+    *,
+    agency_id: int,
+    primary_worker_id: int | None,
+    team_id: int,
+    merged_into_id: int | None,
 ) -> bool:
-    """`client_scope_q` for one client row already fetched (tests prove the two agree)."""
+    """`client_scope_q` for one client row already fetched (tests prove the two agree).
+    `merged_into_id` is required so that no caller forgets that merged records are hidden."""
     if not getattr(user, "is_authenticated", False) or not user.agency_id:
         return False
     if user.role not in CASEWORK_ROLES or agency_id != user.agency_id:
         return False
+    if merged_into_id is not None:
+        return False
     return primary_worker_id == user.pk or team_id in team_ids_for(user)
+
+
+def client_manage_q(user: Any, prefix: str = "") -> Q:
+    """A filter selecting the clients whose caseload assignment `user` may change (transfer,
+    reassign) and whom they may merge: a supervisor the clients of the teams they supervise,
+    an agency admin every client of their agency, nobody else. Merged records are out of scope.
+    `may_manage_client` is the same rule for one row."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return Q(pk__in=[])
+    base = {f"{prefix}agency_id": user.agency_id, f"{prefix}merged_into__isnull": True}
+    if user.role == Role.ADMIN:
+        return Q(**base)
+    teams = supervised_team_ids(user) if user.role == Role.SUPERVISOR else []
+    if not teams:
+        return Q(pk__in=[])
+    return Q(**base, **{f"{prefix}team_id__in": teams})
+
+
+def may_manage_client(
+    user: Any, *, agency_id: int, team_id: int, merged_into_id: int | None = None
+) -> bool:
+    """`client_manage_q` for one client row already fetched."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return False
+    if agency_id != user.agency_id or merged_into_id is not None:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.SUPERVISOR and team_id in supervised_team_ids(user)
+
+
+def may_manage_caseloads(user: Any) -> bool:
+    """Whether `user` manages any caseload at all (shows the reassignment pages)."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.SUPERVISOR and bool(supervised_team_ids(user))
+
+
+def _reach_q(user: Any, prefix: str, managing: bool) -> Q:
+    scope = client_scope_q(user, prefix)
+    return scope | client_manage_q(user, prefix) if managing else scope
 
 
 def clients_visible_to(user: Any) -> QuerySet[Any]:
@@ -113,19 +190,26 @@ def _refuse(user: Any, model: type[Model], pk: int, request: HttpRequest | None)
 
 
 def access_client(
-    user: Any, client_id: Any, *, write: bool = False, request: HttpRequest | None = None
+    user: Any,
+    client_id: Any,
+    *,
+    write: bool = False,
+    managing: bool = False,
+    request: HttpRequest | None = None,
 ) -> Any:
     """The client with this id if `user` may see it (and, with write=True, change it); else 404.
 
     Case workers and supervisors who can see a client may also work on the record; the
     `write` flag is kept so that read-only roles (the portal, auditors) share this gate.
+    `managing=True` (the transfer and merge pages only) also reaches the clients the user
+    manages (`client_manage_q`); the service then checks the action itself.
     """
     client_model = apps.get_model("people", "Client")
     pk = _parse_id(client_id)
     if pk is None:
         raise Http404("No such client")
     client = (
-        client_model.objects.filter(client_scope_q(user), pk=pk)
+        client_model.objects.filter(_reach_q(user, "", managing), pk=pk)
         .select_related("primary_worker", "team", "agency")
         .first()
     )
@@ -143,14 +227,16 @@ def access_client_object(
     *,
     client_path: str = "client",
     write: bool = False,
+    managing: bool = False,
     request: HttpRequest | None = None,
 ) -> Any:
-    """Any object that belongs to a client (an episode, a goal, a note): same rule, same 404."""
+    """Any object that belongs to a client (an episode, a goal, a note): same rule, same 404.
+    `managing=True` as in `access_client`."""
     pk = _parse_id(object_id)
     if pk is None:
         raise Http404("Not found")
     obj = (
-        model._default_manager.filter(client_scope_q(user, f"{client_path}__"), pk=pk)
+        model._default_manager.filter(_reach_q(user, f"{client_path}__", managing), pk=pk)
         .select_related(client_path)
         .first()
     )

@@ -165,6 +165,9 @@ class ClientTerms(models.Model):
     """Words a client has said they use for themselves ("I'm an addict, that's my word"): the
     language helper does not flag them in this client's notes."""
 
+    # When two records are merged and both have a list, the survivor's is kept (people/merge.py).
+    merge_on_conflict = "keep"
+
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="own_terms")
     terms = models.CharField(
         _("the client's own words for themselves"),

@@ -1,20 +1,31 @@
-"""/api/v1/clients — the same services and selectors as the pages."""
+"""/api/v1/clients (transfer and merge included) and, on `caseload_router` mounted at /api/v1/,
+caseloads/reassign and merges/{id}/undo — the same services and selectors as the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, may_see_address_of
+from strengthwise.accounts.access import (
+    access_client,
+    access_client_object,
+    may_manage_caseloads,
+    may_see_address_of,
+)
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import DomainError
 
-from . import selectors, services
-from .models import ContactMethod, Language
+from . import caseload, merge, selectors, services
+from .models import ClientMerge, ContactMethod, Language
 
 router = Router(tags=["clients"])
+# Mounted at /api/v1/: caseloads/reassign and merges/{id}/undo.
+caseload_router = Router(tags=["caseloads"])
 
 
 class ClientIn(Schema):
@@ -274,3 +285,279 @@ def client_patch(request: StaffRequest, client_id: str, payload: ClientPatch) ->
     services.client_update(acting_user=request.user, client=client, version=version, fields=data)
     client = access_client(request.user, client.pk, request=request)
     return Status(200, _detail(request, client))
+
+
+# --- caseload management and merging ---------------------------------------------------------
+
+
+class TransferIn(Schema):
+    to_worker_id: int = Field(gt=0, lt=2**63)
+    to_team_id: int | None = Field(
+        default=None,
+        gt=0,
+        lt=2**63,
+        description="Default: the client's team if the worker belongs to it, else the worker's.",
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post(
+    "/{client_id}/transfer",
+    response={200: ClientSummaryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Give a client a new primary worker (supervisors of the team, agency admins)",
+)
+def client_transfer(request: StaffRequest, client_id: str, payload: TransferIn) -> Any:
+    client = access_client(request.user, client_id, managing=True, request=request)
+    caseload.check_may_transfer(acting_user=request.user, client=client)
+    worker = caseload.workers_by_id(acting_user=request.user, ids=[payload.to_worker_id]).get(
+        payload.to_worker_id
+    )
+    if worker is None:
+        raise DomainError(
+            _("Unknown worker."), field_errors={"to_worker_id": [_("No such worker.")]}
+        )
+    team = None
+    if payload.to_team_id is not None:
+        teams = {t.pk: t for t in caseload.assignable_teams(acting_user=request.user)}
+        team = teams.get(payload.to_team_id)
+        if team is None:
+            raise DomainError(
+                _("Choose a team you manage."),
+                field_errors={"to_team_id": [_("Not one of your teams.")]},
+            )
+    client = caseload.client_transfer(
+        acting_user=request.user,
+        client=client,
+        to_worker=worker,
+        to_team=team,
+        reason=payload.reason,
+        request=request,
+    )
+    return Status(200, _summary(client))
+
+
+class MoveIn(Schema):
+    client_id: int = Field(gt=0, lt=2**63)
+    from_worker_id: int = Field(gt=0, lt=2**63)
+    to_worker_id: int = Field(gt=0, lt=2**63)
+
+
+class ReassignIn(Schema):
+    preview: bool = Field(
+        default=True,
+        description="true: return the plan, change nothing. false: apply `plan` as previewed.",
+    )
+    from_worker_id: int | None = Field(default=None, gt=0, lt=2**63)
+    to_worker_ids: list[int] = Field(default_factory=list, max_length=100)
+    client_ids: list[int] | None = Field(
+        default=None, max_length=5000, description="Only these of the worker's clients."
+    )
+    plan: list[MoveIn] | None = Field(
+        default=None, max_length=5000, description="The moves a preview returned (to apply)."
+    )
+    reason: str = Field(default="", max_length=500)
+
+
+class MoveOut(Schema):
+    client_id: int
+    client_name: str
+    from_worker_id: int | None
+    to_worker_id: int
+    to_worker: str
+    team_id: int
+    to_team_id: int | None
+    to_team: str | None
+
+
+class ReassignOut(Schema):
+    preview: bool
+    count: int
+    moves: list[MoveOut]
+
+
+@caseload_router.post(
+    "/caseloads/reassign",
+    response={200: ReassignOut, 400: ErrorOut, 404: ErrorOut, 409: Any},
+    summary="Preview, then apply, the split of a departing worker's caseload",
+)
+def caseload_reassign(request: StaffRequest, payload: ReassignIn) -> Any:
+    user = request.user
+    if not may_manage_caseloads(user):
+        raise Http404("Not found")
+    if payload.preview:
+        if payload.from_worker_id is None or not payload.to_worker_ids:
+            raise DomainError(_("Name the departing worker and at least one receiving worker."))
+        wanted = [payload.from_worker_id, *payload.to_worker_ids]
+        workers = caseload.workers_by_id(acting_user=user, ids=wanted)
+        if any(pk not in workers for pk in wanted):
+            raise DomainError(_("Unknown worker."))
+        clients = None
+        if payload.client_ids is not None:
+            clients = caseload.managed_clients(acting_user=user, ids=payload.client_ids)
+        plan = caseload.reassignment_preview(
+            acting_user=user,
+            from_worker=workers[payload.from_worker_id],
+            to_workers=[workers[pk] for pk in payload.to_worker_ids],
+            clients=clients,
+        )
+    else:
+        if not payload.plan:
+            raise DomainError(
+                _("To apply, send back the plan the preview returned (`plan`) with a reason.")
+            )
+        plan = caseload.reassignment_plan_load(
+            acting_user=user,
+            moves=[(m.client_id, m.from_worker_id, m.to_worker_id) for m in payload.plan],
+        )
+        caseload.reassignment_apply(
+            acting_user=user, plan=plan, reason=payload.reason, request=request
+        )
+    rows = caseload.plan_rows(acting_user=user, plan=plan)
+    return Status(
+        200,
+        {
+            "preview": payload.preview,
+            "count": len(rows),
+            "moves": [
+                {
+                    "client_id": r.client.pk,
+                    "client_name": r.client.display_name,
+                    "from_worker_id": r.client.primary_worker_id,
+                    "to_worker_id": r.to_worker.pk,
+                    "to_worker": r.to_worker.label,
+                    "team_id": r.client.team_id,
+                    "to_team_id": r.to_team.pk if r.to_team else None,
+                    "to_team": r.to_team.name if r.to_team else None,
+                }
+                for r in rows
+            ],
+        },
+    )
+
+
+class MergeIn(Schema):
+    duplicate_id: int = Field(gt=0, lt=2**63)
+    choices: dict[str, str] = Field(
+        default_factory=dict,
+        description='{field: "survivor" | "duplicate"}; fields not named keep the survivor\'s value.',
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    duplicate_id: int
+    at: dt.datetime
+    merged_by: str
+    reason: str
+    moved: dict[str, dict[str, list[Any]]]
+    kept: dict[str, dict[str, list[Any]]]
+    choices: dict[str, str]
+    undone_at: dt.datetime | None
+    undo_detail: dict[str, Any]
+
+
+class DifferenceOut(Schema):
+    field: str
+    label: str
+    survivor: Any
+    duplicate: Any
+    hidden: bool
+
+
+class MergePreviewOut(Schema):
+    survivor_id: int
+    duplicate_id: int
+    differences: list[DifferenceOut]
+    moving: dict[str, dict[str, list[Any]]]
+    kept: dict[str, dict[str, list[Any]]]
+    blockers: list[str]
+
+
+def _merge_out(record: ClientMerge) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "duplicate_id": record.duplicate_id,
+        "at": record.at,
+        "merged_by": record.merged_by.username,
+        "reason": record.reason,
+        "moved": record.moved,
+        "kept": record.kept,
+        "choices": record.choices,
+        "undone_at": record.undone_at,
+        "undo_detail": record.undo_detail,
+    }
+
+
+@router.get(
+    "/{client_id}/merge",
+    response={200: MergePreviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="What merging another record into this one would do (changes nothing)",
+)
+def client_merge_preview(
+    request: StaffRequest,
+    client_id: str,
+    duplicate_id: int = Query(..., gt=0, lt=2**63),
+) -> Any:
+    survivor = access_client(request.user, client_id, managing=True, request=request)
+    duplicate = access_client(request.user, duplicate_id, managing=True, request=request)
+    preview = merge.merge_preview(acting_user=request.user, survivor=survivor, duplicate=duplicate)
+    return Status(
+        200,
+        {
+            "survivor_id": survivor.pk,
+            "duplicate_id": duplicate.pk,
+            "differences": [
+                {
+                    "field": d.name,
+                    "label": d.label,
+                    "survivor": d.survivor,
+                    "duplicate": d.duplicate,
+                    "hidden": d.hidden,
+                }
+                for d in preview.differences
+            ],
+            "moving": preview.rows.moving,
+            "kept": preview.rows.kept,
+            "blockers": preview.blockers,
+        },
+    )
+
+
+@router.post(
+    "/{client_id}/merge",
+    response={201: MergeOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Any},
+    summary="Merge a duplicate record into this one (supervisors of both teams, agency admins)",
+)
+def client_merge(request: StaffRequest, client_id: str, payload: MergeIn) -> Any:
+    survivor = access_client(request.user, client_id, managing=True, request=request)
+    duplicate = access_client(request.user, payload.duplicate_id, managing=True, request=request)
+    record = merge.clients_merge(
+        acting_user=request.user,
+        survivor=survivor,
+        duplicate=duplicate,
+        choices=payload.choices,
+        reason=payload.reason,
+        request=request,
+    )
+    return Status(201, _merge_out(record))
+
+
+@caseload_router.post(
+    "/merges/{merge_id}/undo",
+    response={200: MergeOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Undo a merge: the rows that moved go back; fields edited since keep their value",
+)
+def merge_undo(request: StaffRequest, merge_id: str) -> Any:
+    record = access_client_object(
+        request.user,
+        ClientMerge,
+        merge_id,
+        client_path="survivor",
+        managing=True,
+        request=request,
+    )
+    record = merge.merge_undo(acting_user=request.user, merge=record, request=request)
+    return Status(200, _merge_out(record))

@@ -126,6 +126,18 @@ class Client(TimeStampedModel):
 
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Set when this record was merged into another (the survivor). A merged record is kept, so
+    # the merge can be undone, but it is hidden from everyone's scope (accounts/access.py).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
+
     class Meta:
         indexes = [
             models.Index(
@@ -244,3 +256,63 @@ class Episode(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+
+class ClientMerge(models.Model):
+    """One merge of a duplicate record into the record that survives, kept so it can be undone.
+
+    `moved` lists exactly the rows that moved ({model label: {field: [pks]}}); `kept` the rows
+    that stayed with the merged record because the survivor already had their one-of-a-kind
+    counterpart (same shape); `choices` which record each differing field was taken from;
+    `fields_before` both records' values as they were ({"survivor": {...}, "duplicate": {...}}).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="merges", verbose_name=_("kept record")
+    )
+    duplicate = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="merged_away",
+        verbose_name=_("merged record"),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("merged at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=500)
+    moved = models.JSONField(default=dict)
+    kept = models.JSONField(default=dict)
+    choices = models.JSONField(default=dict)
+    fields_before = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # What the undo did: rows no longer there, fields edited since the merge and kept as they are.
+    undo_detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "survivor"], name="merge_survivor"),
+            models.Index(fields=["agency", "duplicate"], name="merge_duplicate"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("duplicate")),
+                name="merge_two_different_records",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Merge of {self.duplicate_id} into {self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -97,13 +97,17 @@ def _candidates(user: Any, scoped: QuerySet[Any], words: list[str]) -> list[tupl
             )
             ranked = [row[0] for row in cursor.fetchall()]
         rows = Client.objects.filter(pk__in=ranked).values_list(
-            "id", "search_name", "agency_id", "primary_worker_id", "team_id"
+            "id", "search_name", "agency_id", "primary_worker_id", "team_id", "merged_into_id"
         )
         visible = {
             pk: name
-            for pk, name, agency_id, worker_id, team_id in rows
+            for pk, name, agency_id, worker_id, team_id, merged_into_id in rows
             if client_visible(
-                user, agency_id=agency_id, primary_worker_id=worker_id, team_id=team_id
+                user,
+                agency_id=agency_id,
+                primary_worker_id=worker_id,
+                team_id=team_id,
+                merged_into_id=merged_into_id,
             )
         }
         return [(i, visible[i]) for i in ranked if i in visible][:CANDIDATES]

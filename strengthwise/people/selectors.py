@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 
-from strengthwise.accounts.access import client_scope_q, clients_visible_to
+from strengthwise.accounts.access import client_scope_q, clients_visible_to, may_manage_client
 
 from .duplicates import POSSIBLE, PersonKey, match_level, match_score, phonetic
-from .models import Client, Episode
+from .models import Client, ClientMerge, Episode
 from .search import client_search_ids
 
 CANDIDATE_LIMIT = 500
@@ -75,7 +76,7 @@ def client_duplicate_candidates(
     if not condition:
         return []
     candidates = (
-        Client.objects.filter(condition, agency_id=agency_id)
+        Client.objects.filter(condition, agency_id=agency_id, merged_into__isnull=True)
         .exclude(pk=exclude_id or 0)
         .select_related("team", "primary_worker")
         .order_by("id")[:CANDIDATE_LIMIT]
@@ -141,3 +142,64 @@ def client_face_sheet(*, client: Client) -> dict[str, Any]:
         "household": list(client.household.all()),
         "episodes": list(client.episodes.select_related("program", "opened_by")),
     }
+
+
+def client_merges(*, client: Client) -> list[ClientMerge]:
+    """The merges into this client, newest first (caller passed the access gate)."""
+    return list(
+        ClientMerge.objects.filter(survivor=client).select_related(
+            "duplicate", "merged_by", "undone_by"
+        )
+    )
+
+
+def merge_rows(*, rows: dict[str, dict[str, list[Any]]]) -> list[tuple[str, list[str]]]:
+    """[(what, [row descriptions])] for rows recorded on a merge (one query per model)."""
+    described = []
+    for label, fields in sorted(rows.items()):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        pks = [pk for ids in fields.values() for pk in ids]
+        found = [str(row) for row in model._base_manager.filter(pk__in=pks).order_by("pk")]
+        if found:
+            described.append((str(model._meta.verbose_name_plural), found))
+    return described
+
+
+def merge_counts(*, rows: dict[str, dict[str, list[Any]]]) -> list[tuple[str, int]]:
+    """[(what, how many)] for rows recorded on a merge, without loading them."""
+    counts = []
+    for label, fields in sorted(rows.items()):
+        try:
+            what = str(apps.get_model(label)._meta.verbose_name_plural)
+        except LookupError:
+            what = label
+        counts.append((what, sum(len(ids) for ids in fields.values())))
+    return counts
+
+
+def client_merge_candidates(*, visible_to: Any, client: Client, limit: int = 5) -> list[Client]:
+    """Likely or possible duplicates of `client` that `visible_to` may merge with it."""
+    matches = client_duplicate_candidates(
+        agency_id=client.agency_id,
+        key=PersonKey(
+            client.legal_first_name,
+            client.legal_last_name,
+            client.date_of_birth,
+            client.preferred_name,
+        ),
+        exclude_id=client.pk,
+        limit=50,
+    )
+    return [
+        m.client
+        for m in matches
+        if may_manage_client(
+            visible_to,
+            agency_id=m.client.agency_id,
+            team_id=m.client.team_id,
+            merged_into_id=m.client.merged_into_id,
+        )
+    ][:limit]

@@ -1,4 +1,5 @@
-"""Pages for caseloads, search, intake, the face sheet and editing a client."""
+"""Pages for caseloads, search, intake, the face sheet and editing a client; transferring a
+client, reassigning a caseload, merging duplicate records and undoing a merge."""
 
 from __future__ import annotations
 
@@ -8,26 +9,41 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strengthwise.accounts.access import (
     access_client,
     access_client_object,
+    client_visible,
+    may_manage_caseloads,
+    may_manage_client,
     may_see_address_of,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
+from strengthwise.audit.services import HIDDEN, audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.text import fold
 
-from . import selectors, services
+from . import caseload as caseloads
+from . import merge, selectors, services
 from .face_sheet import face_sheet_sections
-from .forms import ClientForm, HouseholdMemberForm, IntakeForm, SearchForm
-from .models import HouseholdMember
+from .forms import (
+    ClientForm,
+    HouseholdMemberForm,
+    IntakeForm,
+    MergeChooseForm,
+    MergeForm,
+    ReassignConfirmForm,
+    ReassignForm,
+    SearchForm,
+    TransferForm,
+)
+from .models import Client, ClientMerge, HouseholdMember
 
 PAGE_SIZE = 25
 
@@ -40,7 +56,12 @@ def caseload(request: StaffRequest) -> HttpResponse:
     return render_page(
         request,
         "people/client_caseload.html",
-        {"page": page, "scope": scope, "search_form": SearchForm()},
+        {
+            "page": page,
+            "scope": scope,
+            "search_form": SearchForm(),
+            "can_reassign": may_manage_caseloads(request.user),
+        },
     )
 
 
@@ -112,14 +133,31 @@ def client_detail(request: StaffRequest, client_id: int) -> HttpResponse:
     return render_page(request, "people/client_detail.html", _face_sheet_context(request, client))
 
 
+def _may_manage(user: Any, client: Any) -> bool:
+    return may_manage_client(
+        user,
+        agency_id=client.agency_id,
+        team_id=client.team_id,
+        merged_into_id=client.merged_into_id,
+    )
+
+
 def _face_sheet_context(
     request: StaffRequest, client: Any, household_form: Any = None
 ) -> dict[str, Any]:
+    can_manage = _may_manage(request.user, client)
     return {
         "client": client,
         "show_address": may_see_address_of(request.user, client),
         "sections": face_sheet_sections(client=client, user=request.user),
         "household_form": household_form or HouseholdMemberForm(),
+        "can_manage": can_manage,
+        "merges": selectors.client_merges(client=client),
+        "merge_candidates": (
+            selectors.client_merge_candidates(visible_to=request.user, client=client)
+            if can_manage
+            else []
+        ),
         **selectors.client_face_sheet(client=client),
     }
 
@@ -220,3 +258,342 @@ def household_remove(request: StaffRequest, client_id: int, member_id: int) -> H
         _face_sheet_context(request, client),
         partial="household",
     )
+
+
+# --- caseload management: transfer, reassignment ---------------------------------------------
+
+
+def _not_allowed(request: StaffRequest, message: str) -> HttpResponse:
+    """The user can see this record but may not do this to it: say so (403)."""
+    return render(request, "people/not_allowed.html", {"message": message}, status=403)
+
+
+def _worker_choice(worker: Any, count: int) -> tuple[int, str]:
+    label = ngettext("%(name)s — %(n)d client", "%(name)s — %(n)d clients", count)
+    return worker.pk, label % {"name": worker.label, "n": count}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_transfer(request: StaffRequest, client_id: int) -> HttpResponse:
+    client = access_client(request.user, client_id, managing=True, request=request)
+    try:
+        caseloads.check_may_transfer(acting_user=request.user, client=client)
+    except caseloads.NotAllowed as error:
+        return _not_allowed(request, error.message)
+    workers = caseloads.assignable_workers(acting_user=request.user)
+    teams = caseloads.assignable_teams(acting_user=request.user)
+    form = TransferForm(
+        request.POST if request.method == "POST" else None,
+        workers=[_worker_choice(w, w.caseload_size) for w in workers],  # type: ignore[attr-defined]
+        teams=[(t.pk, t.name) for t in teams],
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            to_worker = next(w for w in workers if w.pk == data["to_worker"])
+            to_team = next((t for t in teams if t.pk == data["to_team"]), None)
+            try:
+                client = caseloads.client_transfer(
+                    acting_user=request.user,
+                    client=client,
+                    to_worker=to_worker,
+                    to_team=to_team,
+                    reason=data["reason"],
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is now on %(worker)s's caseload (%(team)s).")
+                    % {
+                        "name": client.display_name,
+                        "worker": to_worker.label,
+                        "team": client.team.name,
+                    },
+                )
+                if client_visible(
+                    request.user,
+                    agency_id=client.agency_id,
+                    primary_worker_id=client.primary_worker_id,
+                    team_id=client.team_id,
+                    merged_into_id=client.merged_into_id,
+                ):
+                    return redirect("people:client-detail", client_id=client.pk)
+                return redirect("people:caseload-reassign")
+    return render_page(
+        request, "people/client_transfer.html", {"client": client, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caseload_reassign(request: StaffRequest) -> HttpResponse:
+    """Choose the departing worker and the receiving ones, see the plan, confirm.
+
+    A GET with the choices shows the preview (htmx gets just that part); the confirmation
+    POSTs the previewed plan back, and a stale plan is answered with a fresh preview (409)."""
+    user = request.user
+    if not may_manage_caseloads(user):
+        raise Http404("Not found")
+    departing = caseloads.departing_workers(acting_user=user)
+    receiving = caseloads.assignable_workers(acting_user=user)
+    if request.method == "POST":
+        data: Any = request.POST
+    else:
+        data = request.GET if "from_worker" in request.GET else None
+    form = ReassignForm(
+        data,
+        departing=[_worker_choice(w, w.managed_clients) for w in departing],  # type: ignore[attr-defined]
+        receiving=[_worker_choice(w, w.caseload_size) for w in receiving],  # type: ignore[attr-defined]
+    )
+    confirm = ReassignConfirmForm(request.POST if request.method == "POST" else None)
+    status = 200
+    stale = ""
+    if request.method == "POST":
+        status = 400
+        if confirm.is_valid():
+            try:
+                plan = caseloads.reassignment_plan_load(
+                    acting_user=user, moves=confirm.cleaned_data["move"]
+                )
+                moved = caseloads.reassignment_apply(
+                    acting_user=user,
+                    plan=plan,
+                    reason=confirm.cleaned_data["reason"],
+                    request=request,
+                )
+            except caseloads.StalePlan as error:
+                stale = error.message
+                status = 409
+            except DomainError as error:
+                apply_domain_error(confirm, error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _("%(n)d clients reassigned.") % {"n": len(moved)},
+                )
+                return redirect("people:caseload-reassign")
+    rows = None
+    from_worker = None
+    if data is not None and form.is_valid():
+        by_id = {w.pk: w for w in [*departing, *receiving]}
+        from_worker = by_id.get(form.cleaned_data["from_worker"])
+        to_workers = [by_id[pk] for pk in form.cleaned_data["to_workers"] if pk in by_id]
+        try:
+            if from_worker is None:
+                raise DomainError(_("Choose a worker of your agency."))
+            plan = caseloads.reassignment_preview(
+                acting_user=user, from_worker=from_worker, to_workers=to_workers
+            )
+            rows = caseloads.plan_rows(acting_user=user, plan=plan)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    if data is not None and form.errors and status == 200:
+        # htmx swaps only 2xx answers: the partial carries the errors to the page instead.
+        status = 200 if request.htmx else 400
+    if request.method == "GET" or stale:
+        confirm = ReassignConfirmForm(
+            initial={"reason": request.POST.get("reason", "")} if stale else None
+        )
+    return render_page(
+        request,
+        "people/caseload_reassign.html",
+        {
+            "form": form,
+            "confirm": confirm,
+            "rows": rows,
+            "from_worker": from_worker,
+            "to_worker_ids": form.cleaned_data.get("to_workers", []) if rows else [],
+            "stale": stale,
+        },
+        partial="preview",
+        status=status,
+    )
+
+
+# --- merging duplicates ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_merge(request: StaffRequest, client_id: int) -> HttpResponse:
+    """ "Merge with…": choose the duplicate, compare side by side, choose per field, confirm."""
+    survivor = access_client(request.user, client_id, managing=True, request=request)
+    if not _may_manage(request.user, survivor):
+        return _not_allowed(
+            request,
+            _("Only a supervisor of this client's team or an agency admin can merge records."),
+        )
+    wanted = request.POST.get("duplicate") or request.GET.get("duplicate")
+    choose = MergeChooseForm({"duplicate": wanted} if wanted else None)
+    if not wanted or not choose.is_valid():
+        return render_page(
+            request,
+            "people/client_merge_choose.html",
+            {
+                "client": survivor,
+                "choose": choose,
+                "candidates": selectors.client_merge_candidates(
+                    visible_to=request.user, client=survivor
+                ),
+            },
+            status=400 if wanted else 200,
+        )
+    duplicate = access_client(
+        request.user, choose.cleaned_data["duplicate"], managing=True, request=request
+    )
+    try:
+        preview = merge.merge_preview(
+            acting_user=request.user, survivor=survivor, duplicate=duplicate
+        )
+    except caseloads.NotAllowed as error:
+        return _not_allowed(request, error.message)
+    except DomainError as error:
+        choose.add_error("duplicate", error.message)
+        return render_page(
+            request,
+            "people/client_merge_choose.html",
+            {"client": survivor, "choose": choose, "candidates": []},
+            status=400,
+        )
+    form = MergeForm(
+        request.POST if request.method == "POST" else None, differences=preview.differences
+    )
+    if request.method == "GET":
+        # The comparison shows both records in full: a read of each.
+        for shown in (survivor, duplicate):
+            audit_record(actor=request.user, action="client.viewed", target=shown, request=request)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = merge.clients_merge(
+                    acting_user=request.user,
+                    survivor=survivor,
+                    duplicate=duplicate,
+                    choices=form.choices(),
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except merge.MergeBlocked as error:
+                for blocker in error.blockers:
+                    form.add_error(None, blocker)
+                status = 409
+            except DomainError as error:
+                apply_domain_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Merged. %(name)s's records are together now; you can undo this here.")
+                    % {"name": survivor.display_name},
+                )
+                return redirect("people:merge-detail", client_id=survivor.pk, merge_id=done.pk)
+    fields = [(diff, form[f"choice_{diff.name}"]) for diff in preview.differences]
+    return render_page(
+        request,
+        "people/client_merge.html",
+        {
+            "client": survivor,
+            "duplicate": duplicate,
+            "preview": preview,
+            "form": form,
+            "fields": fields,
+            "kept": selectors.merge_rows(rows=preview.rows.kept),
+        },
+        status=status,
+    )
+
+
+def _merge_context(request: StaffRequest, record: ClientMerge) -> dict[str, Any]:
+    survivor = record.survivor
+    duplicate = record.duplicate
+    can_manage = _may_manage(request.user, survivor)
+    show_address = may_see_address_of(request.user, survivor) and may_see_address_of(
+        request.user, duplicate
+    )
+    before = record.fields_before
+    fields = []
+    if can_manage:
+        # The duplicate's own details are shown to those who may merge, not to every reader.
+        for name, side in record.choices.items():
+            hidden = name in services.ADDRESS_CONTROL_FIELDS and not show_address
+            fields.append(
+                {
+                    "label": Client._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
+                    "survivor": HIDDEN
+                    if hidden
+                    else merge.display_value(name, before["survivor"].get(name)),
+                    "duplicate": HIDDEN
+                    if hidden
+                    else merge.display_value(name, before["duplicate"].get(name)),
+                    "side": side,
+                }
+            )
+    return {
+        "client": survivor,
+        "merge": record,
+        "can_undo": can_manage and not record.is_undone,
+        "fields": fields,
+        "moved": selectors.merge_counts(rows=record.moved),
+        "kept": selectors.merge_rows(rows=record.kept),
+        "kept_fields": [
+            Client._meta.get_field(n).verbose_name  # type: ignore[union-attr]
+            for n in record.undo_detail.get("kept_fields", [])
+        ],
+    }
+
+
+def _merge_record(request: StaffRequest, client_id: int, merge_id: int) -> ClientMerge:
+    record = access_client_object(
+        request.user,
+        ClientMerge,
+        merge_id,
+        client_path="survivor",
+        managing=True,
+        request=request,
+    )
+    if record.survivor_id != client_id:
+        raise Http404("Not found")
+    return record  # type: ignore[no-any-return]
+
+
+@login_required
+def merge_detail(request: StaffRequest, client_id: int, merge_id: int) -> HttpResponse:
+    record = _merge_record(request, client_id, merge_id)
+    audit_record(
+        actor=request.user, action="client.viewed", target=record.survivor, request=request
+    )
+    return render_page(request, "people/merge_detail.html", _merge_context(request, record))
+
+
+@login_required
+@require_POST
+def merge_undo(request: StaffRequest, client_id: int, merge_id: int) -> HttpResponse:
+    record = _merge_record(request, client_id, merge_id)
+    try:
+        record = merge.merge_undo(acting_user=request.user, merge=record, request=request)
+    except caseloads.NotAllowed as error:
+        return _not_allowed(request, error.message)
+    except DomainError as error:
+        context = {**_merge_context(request, record), "error": error.message}
+        return render_page(request, "people/merge_detail.html", context, status=error.status_code)
+    if record.undo_detail.get("kept_fields"):
+        messages.success(
+            request,
+            _(
+                "The merge was undone. Fields edited since the merge kept their current "
+                "values; they are listed below."
+            ),
+        )
+    else:
+        messages.success(request, _("The merge was undone: both records are back as they were."))
+    return redirect("people:merge-detail", client_id=client_id, merge_id=record.pk)

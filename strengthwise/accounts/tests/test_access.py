@@ -94,6 +94,8 @@ def test_row_rule_agrees_with_the_query_rule_for_everyone(personas):
     add_clients(
         personas, 3, worker=personas.carol, team=personas.housing
     )  # carol's client in alice's team
+    # a record merged into Dana's: out of everyone's scope, by both rules
+    Client.objects.filter(pk=personas.dana_duplicate.pk).update(merged_into=personas.dana)
     everyone = [
         personas.alice,
         personas.bob,
@@ -112,9 +114,11 @@ def test_row_rule_agrees_with_the_query_rule_for_everyone(personas):
                 agency_id=c.agency_id,
                 primary_worker_id=c.primary_worker_id,
                 team_id=c.team_id,
+                merged_into_id=c.merged_into_id,
             )
         }
         assert by_query == by_row, user.username
+        assert personas.dana_duplicate.pk not in by_query
 
 
 def test_caseload_subsets_stay_inside_the_scope(personas):
@@ -128,3 +132,49 @@ def test_caseload_subsets_stay_inside_the_scope(personas):
                 Client.objects.filter(client_scope_q(user, only=only)).values_list("pk", flat=True)
             )
             assert subset <= full
+
+
+def test_a_merged_record_is_out_of_every_scope_and_gate(personas):
+    from strengthwise.accounts.access import access_client_object, client_manage_q
+    from strengthwise.people.models import Client, Episode
+
+    duplicate = personas.dana_duplicate
+    assert duplicate.pk in set(clients_visible_to(personas.alice).values_list("pk", flat=True))
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=personas.dana)
+    for user in (personas.alice, personas.bob, personas.admin):
+        assert not clients_visible_to(user).filter(pk=duplicate.pk).exists()
+        assert not Client.objects.filter(client_manage_q(user), pk=duplicate.pk).exists()
+        with pytest.raises(Http404):
+            access_client(user, duplicate.pk, managing=True)
+    episode = Episode.objects.filter(client=duplicate).first()
+    with pytest.raises(Http404):
+        access_client_object(personas.alice, Episode, episode.pk)
+
+
+def test_managing_reaches_the_teams_a_supervisor_supervises_and_the_admins_agency(personas):
+    from strengthwise.accounts.access import client_manage_q, may_manage_client
+    from strengthwise.people.models import Client
+
+    def managed(user):
+        return set(Client.objects.filter(client_manage_q(user)).values_list("pk", flat=True))
+
+    river = set(Client.objects.filter(agency=personas.river_city).values_list("pk", flat=True))
+    assert managed(personas.bob) == river  # bob supervises both River City teams
+    assert managed(personas.admin) == river
+    for user in (personas.alice, personas.carol, personas.mallory, personas.priya):
+        assert managed(user) == set()
+    for user in (personas.alice, personas.bob, personas.carol, personas.admin, personas.mallory):
+        by_row = {
+            c.pk
+            for c in Client.objects.all()
+            if may_manage_client(
+                user, agency_id=c.agency_id, team_id=c.team_id, merged_into_id=c.merged_into_id
+            )
+        }
+        assert by_row == managed(user), user.username
+    # An admin reaches a client through the managing gate only; the face-sheet gate stays shut.
+    assert access_client(personas.admin, personas.dana.pk, managing=True) == personas.dana
+    with pytest.raises(Http404):
+        access_client(personas.admin, personas.dana.pk)
+    with pytest.raises(Http404):
+        access_client(personas.mallory, personas.dana.pk, managing=True)

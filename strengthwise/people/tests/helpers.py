@@ -34,3 +34,18 @@ def add_clients(personas, count: int, *, worker=None, team=None, start: int = 0)
         )
         made.append(client)
     return made
+
+
+def add_worker(personas, username: str, *teams, role: str = "worker", kind: str = "member"):
+    """A staff member of River City on `teams` (a member, or with kind="supervisor")."""
+    from strengthwise.accounts.models import Membership, User
+
+    user = User.objects.create(
+        username=username,
+        agency=personas.river_city,
+        role=role,
+        display_name=username.capitalize(),
+    )
+    for team in teams:
+        Membership.objects.create(agency=personas.river_city, user=user, team=team, kind=kind)
+    return user
