@@ -25,7 +25,7 @@ def scenarios() -> list[Scenario]:
     draft = Note.objects.filter(client=dana, author=alice, status="draft").first() if dana else None
     if dana is not None:
         found.append(Scenario("client's notes", f"/clients/{dana.pk}/notes/", alice))
-    if draft is not None:
+    if dana is not None and draft is not None:
         found.append(
             Scenario(
                 "a draft with language suggestions", f"/clients/{dana.pk}/notes/{draft.pk}/", alice

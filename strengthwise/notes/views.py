@@ -92,7 +92,8 @@ def note_list(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def note_start(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    goal = Goal.objects.filter(client=client, pk=_as_id(request.POST.get("goal"))).first()
+    goal_id = _as_id(request.POST.get("goal"))
+    goal = Goal.objects.filter(client=client, pk=goal_id).first() if goal_id else None
     note = services.note_start(acting_user=request.user, client=client, goal=goal, request=request)
     return redirect("notes:note", client_id=client.pk, note_id=note.pk)
 

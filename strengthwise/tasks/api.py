@@ -38,7 +38,7 @@ def task_out(task: Any) -> dict[str, Any]:
 
 @router.get("/tasks", summary="Your tasks: derived (due within a week or overdue) and manual")
 def task_list(request: StaffRequest) -> list[dict[str, Any]]:
-    tasks = [*rules.derive(request.user), *selectors.manual_tasks(request.user)]
+    tasks: list[Any] = [*rules.derive(request.user), *selectors.manual_tasks(request.user)]
     tasks.sort(key=lambda t: (t.due_on, t.title))
     return [task_out(t) for t in tasks]
 

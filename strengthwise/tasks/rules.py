@@ -242,15 +242,18 @@ def derive_for(
         valid_until__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
     ).select_related("organization", "program"):
         client = by_id[consent.client_id]
+        until = consent.valid_until
+        if until is None:  # excluded by the query; for the type checker
+            continue
         add(
             CONSENT,
             client,
-            consent.valid_until - dt.timedelta(days=LOOKAHEAD_DAYS),  # type: ignore[operator]
+            until - dt.timedelta(days=LOOKAHEAD_DAYS),
             _("%(name)s's consent for %(who)s ends on %(day)s")
             % {
                 "name": client.display_name,
                 "who": consent.recipient,
-                "day": date_format(consent.valid_until, "SHORT_DATE_FORMAT"),
+                "day": date_format(until, "SHORT_DATE_FORMAT"),
             },
             reverse("referrals:client", args=[client.pk]),
             extra=str(consent.pk),

@@ -56,7 +56,7 @@ def day_for(user: User, *, today: dt.date | None = None) -> Day:
     the order a worker would act on them, and the clients who need attention."""
     today = today or timezone.localdate()
     derived = rules.derive(user, today=today)
-    tasks = [*derived, *manual_tasks(user)]
+    tasks: list[Any] = [*derived, *manual_tasks(user)]
     labels = rules.kind_labels()
     order = list(labels)
     day = Day()
@@ -151,7 +151,7 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     for goal_id, day, rating in CheckIn.objects.filter(
         client_id__in=client_ids, checked_on__gte=since, client_rating__isnull=False
     ).values_list("goal_id", "checked_on", "client_rating"):
-        first_last[goal_id].append((day, float(rating)))
+        first_last[goal_id].append((day, float(rating or 0)))
     moving: dict[int, tuple[int, int]] = {}
     for goal_id, scores in first_last.items():
         scores.sort()
@@ -169,12 +169,13 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
             key = fold(factor.description)
             labels.setdefault(key, factor.description)
             strengths[key] += 1
-    services = list(
-        Referral.objects.filter(client_id__in=client_ids, helpful__isnull=False)
+    services: list[dict[str, Any]] = [
+        dict(row)
+        for row in Referral.objects.filter(client_id__in=client_ids, helpful__isnull=False)
         .values("service_id", "service__name")
         .annotate(mean=Avg("helpful"), n=Count("id"), helped=Count("id", filter=Q(helpful__gte=4)))
         .order_by("-mean", "-n", "service__name")[:8]
-    )
+    ]
     return Team(
         workers=list(rows.values()),
         approvals=[t for t in derived if t.kind == rules.APPROVAL],

@@ -28,6 +28,8 @@ def task_add(
     request: Any = None,
 ) -> Task:
     refuse_nul({"title": title})
+    if acting_user.agency_id is None:
+        raise DomainError(_("Tasks belong to an agency's staff."))
     assignee = assigned_to or acting_user
     if assignee.agency_id != acting_user.agency_id:
         raise DomainError(_("Tasks go to people in your own agency."))

@@ -47,7 +47,9 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     intervention = page.get_by_label("Intervention")
     intervention.fill("Asked what helped. She said it was her sister.")
     intervention.evaluate("el => el.setSelectionRange(35, 45)")
-    page.get_by_role("button", name=re.compile("Mark the selected words as theirs.*Intervention")).click()
+    page.get_by_role(
+        "button", name=re.compile("Mark the selected words as theirs.*Intervention")
+    ).click()
     assert intervention.input_value() == "Asked what helped. She said it was “her sister”."
 
     # The session ends (timeout, or signed out elsewhere) while she keeps typing.

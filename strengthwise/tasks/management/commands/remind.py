@@ -36,11 +36,8 @@ class Command(BaseCommand):
             is_active=True, role__in=[Role.WORKER, Role.SUPERVISOR], agency__isnull=False
         ).exclude(email="")
         for user in users.order_by("pk"):
-            due = [
-                t
-                for t in [*rules.derive(user, today=today), *selectors.manual_tasks(user)]
-                if t.due_on <= today
-            ]
+            every: list[Any] = [*rules.derive(user, today=today), *selectors.manual_tasks(user)]
+            due = [t for t in every if t.due_on <= today]
             already = set(
                 ReminderSent.objects.filter(user=user, key__in=[t.key for t in due]).values_list(
                     "key", flat=True
