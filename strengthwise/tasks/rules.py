@@ -142,8 +142,12 @@ def for_client(client: Client, *, today: dt.date | None = None) -> list[DerivedT
 
 
 def derive_for(
-    clients_qs: QuerySet[Client], *, today: dt.date | None = None, approvals: bool = False
+    clients_qs: QuerySet[Client] | list[Client],
+    *,
+    today: dt.date | None = None,
+    approvals: bool = False,
 ) -> list[DerivedTask]:
+    """The rules over clients from `annotated()` (a queryset, or the list already fetched)."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=LOOKAHEAD_DAYS)
     clients = list(clients_qs)

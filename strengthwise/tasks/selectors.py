@@ -116,8 +116,8 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     rated helpful. A constant number of queries however big the teams are."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=days)
-    derived = rules.derive(user, today=today, only="teams")
     clients = list(rules.caseload(user, only="teams"))
+    derived = rules.derive_for(clients, today=today, approvals=True)
     client_ids = [c.pk for c in clients]
     members = (
         User.objects.filter(
