@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT = "girp"
 FREE = "free"
@@ -21,7 +22,10 @@ SECTIONS = {
     ),
     "plan": (_("Plan"), _("What happens next, who does it, by when.")),
     "data": (_("Data"), _("What you saw and heard, including their words in quotes.")),
-    "assessment": (_("Assessment"), _("What it means, starting with what is going well.")),
+    "assessment": (
+        pgettext_lazy("note section", "Assessment"),
+        _("What it means, starting with what is going well."),
+    ),
     "subjective": (_("Subjective"), _("What they told you, in quotes where it matters.")),
     "objective": (_("Objective"), _("What you observed.")),
     "behavior": (_("Behaviour"), _("What they did and said.")),

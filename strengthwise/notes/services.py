@@ -166,7 +166,9 @@ def note_discard(*, acting_user: User, note: Note, request: Any = None) -> None:
 def addendum_add(*, acting_user: User, note: Note, text: str, request: Any = None) -> Addendum:
     refuse_nul({"text": text})
     if not note.signed:
-        raise DomainError(_("A draft is still open: change it directly instead of adding to it."))
+        raise DomainError(
+            _("This note is still a draft: change it directly; addenda are for signed notes.")
+        )
     if not text.strip():
         raise ValidationFailed(
             _("Please correct the errors below."),

@@ -99,7 +99,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args, workers=(), teams=(), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["to_worker"].choices = [("", "—"), *workers]
-        self.fields["to_team"].choices = [("", _("Keep or follow the worker")), *teams]
+        self.fields["to_team"].choices = [("", _("The client's team, or the new worker's")), *teams]
 
 
 class ReassignForm(forms.Form):

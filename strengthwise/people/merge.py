@@ -246,8 +246,8 @@ def _blocker(link: Link, pks: list[Any]) -> str:
             "the client), then merge."
         ) % {"program": programs}
     return _(
-        "Both records have a %(what)s, and a client can have only one (%(rows)s). Resolve "
-        "this on one of the records first, then merge."
+        "Both records have one of these, and a client can have only one: %(what)s (%(rows)s). "
+        "Resolve this on one of the records first, then merge."
     ) % {
         "what": link.model._meta.verbose_name,
         "rows": "; ".join(str(r) for r in rows),
@@ -473,7 +473,7 @@ def clients_merge(
                 raise DomainError(
                     _("Only the assigned worker can see or change a confidential address."),
                     field_errors={
-                        name: [_("Keep the kept record's value.")]
+                        name: [_("Keep the surviving record's value.")]
                         for name in sorted(takes & set(ADDRESS_CONTROL_FIELDS))
                     },
                 )

@@ -377,7 +377,8 @@ def caseload_reassign(request: StaffRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(n)d clients reassigned.") % {"n": len(moved)},
+                    ngettext("%(n)d client reassigned.", "%(n)d clients reassigned.", len(moved))
+                    % {"n": len(moved)},
                 )
                 return redirect("people:caseload-reassign")
     rows = None

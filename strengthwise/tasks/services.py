@@ -36,7 +36,7 @@ def task_add(
     if due_on < timezone.localdate() - dt.timedelta(days=365):
         raise ValidationFailed(
             _("Please correct the errors below."),
-            field_errors={"due_on": [_("Choose a date within the last year or later.")]},
+            field_errors={"due_on": [_("Choose a date no more than a year ago.")]},
         )
     task = Task(
         agency_id=acting_user.agency_id,

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import Role, User
 from strengthwise.tasks import rules, selectors
@@ -63,7 +64,9 @@ class Command(BaseCommand):
                         % {"url": f"{settings.STRENGTHWISE_BASE_URL}/today/"},
                     ]
                 )
-                subject = _("Strengthwise: %(n)s task(s) due") % {"n": len(fresh)}
+                subject = ngettext(
+                    "Strengthwise: %(n)s task due", "Strengthwise: %(n)s tasks due", len(fresh)
+                ) % {"n": len(fresh)}
             try:
                 with transaction.atomic():
                     # Claim the keys first: a second run at the same moment cannot send them too.
