@@ -4,8 +4,9 @@ and /api/v1/language/flag: the same services, access and audit as the pages."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
@@ -29,7 +30,9 @@ class NoteIn(Schema):
     present: str | None = Field(default=None, max_length=300)
     format: str | None = Field(default=None, max_length=8)
     sections: dict[str, str] = Field(default_factory=dict)
-    goal_ids: list[int] | None = None
+    goal_ids: list[Annotated[int, Field(gt=0, lt=2**63)]] | None = Field(
+        default=None, max_length=50
+    )
     version: int | None = None
 
 
@@ -107,8 +110,9 @@ def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
 )
 def note_create(request: StaffRequest, client_id: str, body: NoteIn) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
-    note = services.note_start(acting_user=request.user, client=client, request=request)
-    note = _apply(request, note, body)
+    with transaction.atomic():  # a refused body leaves no empty draft behind
+        note = services.note_start(acting_user=request.user, client=client, request=request)
+        note = _apply(request, note, body)
     return Status(201, note_out(note))
 
 

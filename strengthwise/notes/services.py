@@ -21,6 +21,7 @@ from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import fold
 from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client
+from strengthwise.people.services import lock_open_record
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import Goal
 
@@ -64,6 +65,7 @@ def note_start(
     """Open a draft for today (GIRP, office visit): the page autosaves into it from the first
     word, so a session timeout never loses what was typed."""
     with transaction.atomic():
+        lock_open_record(client.pk)
         note = Note.objects.create(
             agency_id=client.agency_id,
             client=client,
@@ -95,7 +97,8 @@ def note_save(
 ) -> Note:
     """Save a draft (autosave or the save button). Keeps every section's text even when the
     format changes, so switching GIRP → DAP never loses words."""
-    refuse_nul({**fields, **sections})
+    refuse_nul(fields)
+    refuse_nul(sections)
     with transaction.atomic():
         current = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(acting_user, current)
@@ -118,6 +121,7 @@ def note_save(
         current.sections = merged
         if current.contact_date:
             not_in_future(current.contact_date, "contact_date")
+            _not_before_1900(current.contact_date, "contact_date")
         current.search_text = _search_text(current)
         current.autosaved_at = timezone.now()
         current.version += 1
@@ -140,6 +144,12 @@ def note_sign(*, acting_user: User, note: Note, request: Any = None) -> Note:
                 _("Write the note before signing it."),
                 field_errors={"__all__": [_("Write the note before signing it.")]},
             )
+        # What is signed is what shows: sections of another format (typed before switching)
+        # are dropped, so no hidden words travel with the signed note or its hash.
+        current.sections = {
+            k: v for k, v in current.sections.items() if k in formats.sections_of(current.format)
+        }
+        current.search_text = _search_text(current)
         current.status = Note.Status.SIGNED
         current.signed_at = timezone.now()
         current.signed_by = acting_user
@@ -263,6 +273,7 @@ def client_terms_save(
 ) -> ClientTerms:
     refuse_nul({"terms": terms})
     with transaction.atomic():
+        lock_open_record(client.pk)
         row, _created = ClientTerms.objects.get_or_create(
             client=client, defaults={"updated_by": acting_user}
         )
@@ -320,8 +331,10 @@ def checkin_add(
         **values,
     )
     not_in_future(checkin.checked_on, "checked_on")
+    _not_before_1900(checkin.checked_on, "checked_on")
     validated(checkin, exclude=["agency", "client", "goal", "recorded_by"])
     with transaction.atomic():
+        lock_open_record(goal.client_id)
         checkin.save()
         for level, who in ((checkin.client_gas, "client"), (checkin.worker_gas, "worker")):
             if level is not None:
@@ -341,6 +354,14 @@ def checkin_add(
             request=request,
         )
     return checkin
+
+
+def _not_before_1900(day: dt.date, field: str) -> None:
+    if day < dt.date(1900, 1, 1):
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={field: [_("Check the year.")]},
+        )
 
 
 def _plain(value: Any) -> Any:

@@ -114,6 +114,13 @@ def note_detail(request: StaffRequest, client_id: int, note_id: int) -> HttpResp
     note = _note_of(request, client, note_id, write=request.method == "POST")
     status = 200
     form = _note_form(note)
+    if request.method == "POST" and note.signed:
+        form = _note_form(note, request.POST)
+        form.is_valid()
+        form.add_error(
+            None, _("This note is signed and cannot be changed. Add a dated addendum instead.")
+        )
+        return _render_note(request, client, note, form, status=409)
     if request.method == "POST" and not note.signed:
         form = _note_form(note, request.POST)
         status = 400

@@ -136,7 +136,9 @@ class MovesField(forms.Field):
         moves = []
         for item in value:
             parts = str(item).split(":")
-            if len(parts) != 3 or not all(p.isdigit() and 0 < len(p) < 19 for p in parts):
+            if len(parts) != 3 or not all(
+                p.isascii() and p.isdigit() and 0 < len(p) < 19 for p in parts
+            ):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             moves.append((int(parts[0]), int(parts[1]), int(parts[2])))
         return moves

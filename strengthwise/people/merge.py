@@ -557,6 +557,18 @@ def _split_links(a_id: int, b_id: int) -> list[str]:
             )
             if link.model._base_manager.filter(crossing).exists():
                 found.append(str(link.model._meta.verbose_name_plural))
+        # Many-to-many links (a note's goals, a goal's strengths and supports): a row of one
+        # record linked to a row of the other would leave one person's data on the other.
+        for m2m in link.model._meta.many_to_many:
+            parent = by_model.get(m2m.related_model)  # type: ignore[arg-type]
+            if parent is None:
+                continue
+            through = f"{m2m.name}__{parent.field.name}"
+            crossing = Q(**{link.field.attname: a_id, through: b_id}) | Q(
+                **{link.field.attname: b_id, through: a_id}
+            )
+            if link.model._base_manager.filter(crossing).exists():
+                found.append(str(link.model._meta.verbose_name_plural))
     return sorted(set(found))
 
 

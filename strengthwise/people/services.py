@@ -311,3 +311,14 @@ def episode_open(
             },
         )
     return episode
+
+
+def lock_open_record(client_id: int) -> Client:
+    """Inside a write's transaction: lock the client's row and refuse when it was merged into
+    another record since the page was opened (the write would land on a hidden record)."""
+    client = Client.objects.select_for_update().get(pk=client_id)
+    if client.merged_into_id is not None:
+        raise DomainError(
+            _("This record was merged into another one a moment ago; open that record instead.")
+        )
+    return client

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client
+from strengthwise.accounts.access import access_client, client_scope_q
 from strengthwise.accounts.http import StaffRequest
 
 from . import rules, selectors, services
@@ -62,7 +63,11 @@ def task_create(request: StaffRequest, body: TaskIn) -> Any:
 
 @router.post("/tasks/{task_id}/done", response={200: dict[str, Any]})
 def task_done(request: StaffRequest, task_id: int) -> Any:
-    task = Task.objects.filter(pk=task_id, assigned_to=request.user).first()
+    task = (
+        Task.objects.filter(pk=task_id, assigned_to=request.user)
+        .filter(Q(client__isnull=True) | client_scope_q(request.user, "client__"))
+        .first()
+    )
     if task is None:
         raise Http404("Not found")
     return Status(

@@ -105,7 +105,7 @@ def annotated(clients: QuerySet[Client]) -> QuerySet[Client]:
                 .values("administered_on")[:1]
             ),
             last_contact=Subquery(
-                Note.objects.filter(client=OuterRef("pk"))
+                Note.objects.filter(client=OuterRef("pk"), status=Note.Status.SIGNED)
                 .order_by("-contact_date")
                 .values("contact_date")[:1]
             ),

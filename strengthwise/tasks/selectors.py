@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from strengthwise.accounts.access import team_ids_for
+from strengthwise.accounts.access import client_scope_q, team_ids_for
 from strengthwise.accounts.models import Membership, User
 from strengthwise.core.text import fold
 from strengthwise.notes.models import CheckIn
@@ -46,8 +46,12 @@ class Day:
 
 
 def manual_tasks(user: User) -> list[Task]:
+    """The user's open tasks — only those about no one in particular or about a client the
+    user may still see (after a transfer or a merge the others drop out of sight)."""
     return list(
-        Task.objects.filter(assigned_to=user, done_at__isnull=True).select_related("client")
+        Task.objects.filter(assigned_to=user, done_at__isnull=True)
+        .filter(Q(client__isnull=True) | client_scope_q(user, "client__"))
+        .select_related("client")
     )
 
 

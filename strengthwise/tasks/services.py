@@ -14,6 +14,7 @@ from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.core.validation import refuse_nul, validated
 from strengthwise.people.models import Client
+from strengthwise.people.services import lock_open_record
 
 from .models import Task
 
@@ -48,6 +49,8 @@ def task_add(
     )
     validated(task, exclude=["agency", "client", "assigned_to", "created_by"])
     with transaction.atomic():
+        if client is not None:
+            lock_open_record(client.pk)
         task.save()
         audit_record(
             actor=acting_user,

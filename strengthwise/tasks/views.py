@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -67,7 +68,11 @@ def today(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: StaffRequest, task_id: int) -> HttpResponse:
-    task = Task.objects.filter(pk=task_id, assigned_to=request.user).first()
+    task = (
+        Task.objects.filter(pk=task_id, assigned_to=request.user)
+        .filter(Q(client__isnull=True) | client_scope_q(request.user, "client__"))
+        .first()
+    )
     if task is None:
         raise Http404("Not found")
     try:

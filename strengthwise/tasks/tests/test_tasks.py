@@ -38,9 +38,10 @@ def test_new_client_needs_an_assessment_and_a_contact(personas):
 
 def test_contact_resets_the_clock_and_no_contact_returns_after_n_days(personas):
     note = note_services.note_start(acting_user=personas.alice, client=personas.dana)
-    note_services.note_save(
+    note = note_services.note_save(
         acting_user=personas.alice, note=note, fields={}, sections={"goal": "hello"}
     )
+    note_services.note_sign(acting_user=personas.alice, note=note)
     assert "no_contact" not in kinds(rules.derive(personas.alice), personas.dana)
     later = timezone.localdate() + dt.timedelta(days=31)
     with time_machine.travel(dt.datetime.combine(later, dt.time(12)), tick=False):

@@ -76,5 +76,8 @@ class Command(BaseCommand):
                     send_mail(subject, body, None, [user.email])
             except IntegrityError:
                 continue  # another run claimed them
+            except OSError as error:  # SMTP refused this address: the others still get theirs
+                self.stderr.write(f"{user.username}: not sent ({error})")
+                continue
             sent += 1
         self.stdout.write(f"reminders sent: {sent}")
