@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "strengthwise.referrals",
     "strengthwise.notes",
     "strengthwise.tasks",
+    "strengthwise.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,7 @@ STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.directory.demo.load",
     "strengthwise.referrals.demo.load",
     "strengthwise.notes.demo.load",
+    "strengthwise.outcomes.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [
@@ -256,6 +258,7 @@ STRENGTHWISE_FACE_SHEET_PROVIDERS = [
     "strengthwise.referrals.face_sheet.sections",
     "strengthwise.notes.face_sheet.sections",
     "strengthwise.tasks.face_sheet.sections",
+    "strengthwise.outcomes.selectors.face_sheet_sections",
 ]
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("strengthwise.referrals.urls")),
     path("", include("strengthwise.notes.urls")),
     path("", include("strengthwise.tasks.urls")),
+    path("", include("strengthwise.outcomes.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

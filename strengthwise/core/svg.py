@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Series", "dot_plot", "line_chart"]
+__all__ = ["Series", "bar_chart", "dot_plot", "line_chart"]
 
 
 @dataclass(frozen=True)
@@ -615,3 +615,67 @@ def _dot_desc(
     if not_scored:
         counts.append(f"{not_scored} not scored")
     return f"{head}, comparing {_join(list(columns))}: {_join(counts)}."
+
+
+# --- bar chart -----------------------------------------------------------------------------
+
+
+def bar_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    value_max: float | None = None,
+    unit: str = "",
+    id_prefix: str | None = None,
+) -> str:
+    """Horizontal bars, one per label, with the value written at the end of each bar (so the
+    chart reads without colour). ``None`` draws no bar and writes "—" (e.g. a suppressed or
+    missing figure). The scale starts at zero."""
+    if len(labels) != len(values):
+        raise ValueError("bar_chart needs one value per label")
+    if not labels:
+        raise ValueError("bar_chart needs at least one bar")
+    shown = [v for v in values if v is not None]
+    top = value_max if value_max is not None else (max(shown) if shown else 1.0)
+    top = top if top > 0 else 1.0
+    for i, value in enumerate(values):
+        _check_number(value, 0, top, f"bar {i}")
+    prefix = _prefix(id_prefix, "bar", title, tuple(labels), tuple(values), top)
+    label_w = min(220.0, max(_text_width(str(label), 12) for label in labels) + 12)
+    left, right, row, top_pad = label_w, WIDTH - 70, 26, 8
+    height = top_pad * 2 + row * len(labels)
+    parts = _open(prefix, WIDTH, height, title, _bar_desc(labels, values, unit))
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top_pad + i * row
+        parts.append(
+            f'<text x="{_c(left - 8)}" y="{_c(y + row / 2)}" dy="0.35em" text-anchor="end">'
+            f"{_esc(_truncate(str(label), left - 12, 12))}</text>"
+        )
+        if value is None:
+            parts.append(f'<text x="{_c(left + 4)}" y="{_c(y + row / 2)}" dy="0.35em">—</text>')
+            continue
+        width = (right - left) * (value / top)
+        parts.append(
+            f'<rect x="{_c(left)}" y="{_c(y + 4)}" width="{_c(max(width, 0.5))}" '
+            f'height="{_c(row - 8)}" fill="{COLOURS[0]}"><title>{_esc(label)}: '
+            f"{_esc(_num(value))}{_esc(unit)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{_c(left + width + 6)}" y="{_c(y + row / 2)}" dy="0.35em">'
+            f"{_esc(_num(value))}{_esc(unit)}</text>"
+        )
+    parts.append(
+        f'<line x1="{_c(left)}" y1="{_c(top_pad)}" x2="{_c(left)}" y2="{_c(height - top_pad)}" '
+        f'stroke="currentColor"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar_desc(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
+    pairs = [
+        f"{label}: {_num(v) + unit if v is not None else 'not shown'}"
+        for label, v in zip(labels, values, strict=True)
+    ]
+    return f"{len(labels)} bars. " + "; ".join(pairs[:12]) + ("…" if len(pairs) > 12 else "")

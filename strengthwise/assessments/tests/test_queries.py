@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 29,  # the face sheet, with every assessment, plan, referral, note and task section
+    "": 31,  # the face sheet, with every assessment, plan, referral, note, task, closure section
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,

@@ -19,6 +19,7 @@ ORDER = [
     "referrals",
     "notes",
     "tasks",
+    "outcomes",
 ]
 
 

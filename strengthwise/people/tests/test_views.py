@@ -147,9 +147,9 @@ def count_queries(browser, path):
 
 
 CASELOAD_QUERIES = 9  # includes the session save (3 statements)
-# audit write (4), session save (3), assessment (4), plan (2), referral (3) and notes (2)
-# sections, the merge history (1)
-FACE_SHEET_QUERIES = 26
+# audit write (4), session save (3), assessment (4), plan (2), referral (3), notes (2), tasks
+# and closure (2) sections, the merge history (1)
+FACE_SHEET_QUERIES = 28
 
 
 def test_caseload_query_count_is_pinned_and_constant(personas, web):

@@ -1,0 +1,125 @@
+"""Report tables and their exports: CSV, Excel (XLSX) and a program summary PDF.
+
+A `Table` carries its denominator note, so every export says what each figure is out of.
+Cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+are prefixed with an apostrophe (CSV/formula injection)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from strengthwise.plans.pdf import FONT_FAMILY, FONT_FILES
+
+Cell = str | int | float | None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""  # the denominator, what was left out, suppression
+    chart: str = field(default="", repr=False)  # inline SVG for the page (not exported)
+
+
+def _safe(value: Cell) -> Cell:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def to_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_safe(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    if table.note:
+        writer.writerow([])
+        writer.writerow([_safe(table.note)])
+    return out.getvalue()
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table (names cut to Excel's 31 characters), header in bold, the note under
+    the table."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    used: set[str] = set()
+    for table in tables:
+        name = "".join(ch for ch in table.title if ch not in "[]:*?/\\")[:31] or table.key[:31]
+        base, n = name, 2
+        while name in used:
+            name = f"{base[:28]}~{n}"
+            n += 1
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([_safe(c) for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_safe(v) for v in row])
+        if table.note:
+            sheet.append([])
+            sheet.append([_safe(table.note)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def summary_pdf(*, title: str, subtitle: str, tables: Sequence[Table]) -> bytes:
+    """The program summary: every table with its note, in DejaVu Sans (vendored)."""
+    pdf = FPDF(orientation="portrait", unit="mm", format="letter")
+    for style, path in FONT_FILES.items():
+        pdf.add_font(FONT_FAMILY, style, str(path))
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+    pdf.set_font(FONT_FAMILY, "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "", 10)
+    pdf.multi_cell(0, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for table in tables:
+        pdf.set_font(FONT_FAMILY, "B", 12)
+        pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT_FAMILY, "", 9)
+        if table.rows:
+            with pdf.table(
+                col_widths=tuple(2 if i == 0 else 1 for i in range(len(table.columns))),
+                text_align="LEFT",
+                line_height=5,
+            ) as grid:
+                head = grid.row()
+                for column in table.columns:
+                    head.cell(str(column))
+                for row in table.rows[:60]:
+                    line = grid.row()
+                    for value in row:
+                        line.cell(_text(value))
+        if table.note:
+            pdf.set_font(FONT_FAMILY, "", 8)
+            pdf.multi_cell(0, 4, table.note, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,255 @@
+"""Reads for closures. Callers have passed the access gate for the client (accounts/access.py);
+the lists that span clients filter through `client_scope_q`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from strengthwise.accounts.access import client_scope_q
+from strengthwise.assessments.models import SsmAdministration
+from strengthwise.people.models import Client, Episode
+from strengthwise.plans.models import GasFollowUp, Goal, Plan
+from strengthwise.referrals import workflow
+from strengthwise.referrals.models import Referral
+
+from .models import Closure, ClosureEvent, Reopening
+
+# Referrals the organisation is still working on (or has not answered): closing the episode
+# while one of these is open needs the worker's explicit "close anyway".
+OPEN_REFERRAL_STATUSES = (
+    workflow.REQUESTED,
+    workflow.ACCEPTED,
+    workflow.IN_PROGRESS,
+    workflow.ON_HOLD,
+)
+FINAL_GAS_GOAL_STATUSES = (Goal.Status.ACTIVE, Goal.Status.ACHIEVED)
+
+
+def closure_for(*, episode: Episode) -> Closure | None:
+    return (
+        Closure.objects.filter(episode=episode)
+        .select_related(
+            "episode__program",
+            "client__team",
+            "started_by",
+            "submitted_by",
+            "reviewed_by",
+            "closed_by",
+        )
+        .first()
+    )
+
+
+def closure_history(*, closure: Closure) -> list[ClosureEvent]:
+    return list(
+        ClosureEvent.objects.filter(closure=closure)
+        .select_related("by", "new_episode__program")
+        .order_by("at", "id")
+    )
+
+
+def client_episodes(*, client: Client) -> list[Episode]:
+    """The client's episodes, newest first, each with its closure (or None) and, when the
+    client came back, its reopening with the closure before it."""
+    episodes = list(
+        Episode.objects.filter(client=client)
+        .select_related("program", "opened_by")
+        .order_by("-opened_on", "-id")
+    )
+    closures = {
+        c.episode_id: c
+        for c in Closure.objects.filter(client=client).select_related(
+            "closed_by", "reviewed_by", "started_by"
+        )
+    }
+    reopenings = {
+        r.episode_id: r
+        for r in Reopening.objects.filter(client=client).select_related(
+            "by", "previous_episode__program", "previous_closure"
+        )
+    }
+    for episode in episodes:
+        episode.closure_row = closures.get(episode.pk)  # type: ignore[attr-defined]
+        episode.reopening_row = reopenings.get(episode.pk)  # type: ignore[attr-defined]
+    return episodes
+
+
+def client_closures(*, client: Client) -> list[Closure]:
+    """Every closure of the client, newest first, with its history."""
+    return list(
+        Closure.objects.filter(client=client)
+        .select_related("episode__program", "started_by", "reviewed_by", "closed_by")
+        .prefetch_related(
+            Prefetch("events", queryset=ClosureEvent.objects.select_related("by").order_by("id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def referral_summary(*, client: Client) -> list[Referral]:
+    """The client's referrals with status, outcome and rating (entered in error left out);
+    the open ones first."""
+    rows = list(
+        Referral.objects.filter(client=client)
+        .exclude(status=workflow.ENTERED_IN_ERROR)
+        .select_related("service", "organization")
+        .order_by("-created_at", "-id")
+    )
+    for row in rows:
+        row.still_open = row.status in OPEN_REFERRAL_STATUSES  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: not r.still_open)  # type: ignore[attr-defined]
+
+
+def open_referrals(*, client: Client) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(client=client, status__in=OPEN_REFERRAL_STATUSES)
+        .select_related("service", "organization")
+        .order_by("id")
+    )
+
+
+def final_gas_goals(*, episode: Episode) -> list[Goal]:
+    """The goals of the episode's plan that can take a final GAS score (all five levels
+    written; active or achieved), with their follow-ups."""
+    plan = Plan.objects.filter(episode=episode).first()
+    if plan is None:
+        return []
+    goals = (
+        Goal.objects.filter(plan=plan, status__in=FINAL_GAS_GOAL_STATUSES)
+        .prefetch_related(
+            Prefetch("followups", queryset=GasFollowUp.objects.order_by("scored_on", "id"))
+        )
+        .order_by("order", "id")
+    )
+    scored = [g for g in goals if g.gas_complete]
+    for goal in scored:
+        followups = list(goal.followups.all())
+        goal.latest_followup = followups[-1] if followups else None  # type: ignore[attr-defined]
+    return scored
+
+
+def exit_matrix(*, client: Client, since: dt.date) -> SsmAdministration | None:
+    """The client's own exit Self-Sufficiency Matrix recorded since the episode opened."""
+    return (
+        SsmAdministration.objects.filter(
+            client=client,
+            member__isnull=True,
+            kind=SsmAdministration.Kind.EXIT,
+            administered_on__gte=since,
+        )
+        .order_by("-administered_on", "-id")
+        .first()
+    )
+
+
+def previous_closure(*, episode: Episode) -> Closure | None:
+    """The closure before this episode: the one its reopening names, else the latest closed
+    closure of the same client and program that ended before this episode opened."""
+    reopening = Reopening.objects.filter(episode=episode).select_related("previous_closure").first()
+    if reopening is not None and reopening.previous_closure is not None:
+        return reopening.previous_closure
+    return (
+        Closure.objects.filter(
+            client_id=episode.client_id,
+            episode__program_id=episode.program_id,
+            status=Closure.Status.CLOSED,
+            episode__closed_on__lte=episode.opened_on,
+        )
+        .exclude(episode=episode)
+        .select_related("episode__program", "closed_by")
+        .order_by("-episode__closed_on", "-id")
+        .first()
+    )
+
+
+def client_reopenings(*, client: Client) -> list[Reopening]:
+    return list(
+        Reopening.objects.filter(client=client)
+        .select_related("by", "episode__program")
+        .order_by("-at", "-id")
+    )
+
+
+def reopening_for(*, episode: Episode) -> Reopening | None:
+    return (
+        Reopening.objects.filter(episode=episode)
+        .select_related("by", "previous_episode__program", "previous_closure")
+        .first()
+    )
+
+
+def closures_awaiting_approval(*, visible_to: Any) -> QuerySet[Closure]:
+    """Closures waiting for this supervisor: the teams they supervise, within their scope."""
+    return (
+        Closure.objects.filter(
+            client_scope_q(visible_to, "client__"), status=Closure.Status.AWAITING_APPROVAL
+        )
+        .filter(
+            Q(
+                client__team__memberships__user=visible_to,
+                client__team__memberships__kind="supervisor",
+            )
+        )
+        .select_related("client", "episode__program", "submitted_by")
+        .order_by("submitted_at", "id")
+        .distinct()
+    )
+
+
+@dataclass
+class ClosurePage:
+    """Everything the closure page shows beside the form."""
+
+    referrals: list[Referral] = field(default_factory=list)
+    open_referrals: list[Referral] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    exit_matrix: SsmAdministration | None = None
+    previous: Closure | None = None
+    reopening: Reopening | None = None
+    history: list[ClosureEvent] = field(default_factory=list)
+
+
+def closure_page(*, client: Client, episode: Episode, closure: Closure | None) -> ClosurePage:
+    referrals = referral_summary(client=client)
+    return ClosurePage(
+        referrals=referrals,
+        open_referrals=[r for r in referrals if r.still_open],  # type: ignore[attr-defined]
+        goals=final_gas_goals(episode=episode),
+        exit_matrix=exit_matrix(client=client, since=episode.opened_on),
+        previous=previous_closure(episode=episode),
+        reopening=reopening_for(episode=episode),
+        history=closure_history(closure=closure) if closure is not None else [],
+    )
+
+
+def face_sheet_sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Face-sheet provider (settings.STRENGTHWISE_FACE_SHEET_PROVIDERS): what helped last
+    time, in their words — a strength to build on when someone comes back — and a closure in
+    progress."""
+    latest = (
+        Closure.objects.filter(client=client, status=Closure.Status.CLOSED)
+        .select_related("episode__program")
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+    pending = (
+        Closure.objects.filter(client=client)
+        .exclude(status=Closure.Status.CLOSED)
+        .select_related("episode__program")
+        .order_by("-id")
+        .first()
+    )
+    if latest is None and pending is None:
+        return {}
+    return {
+        "strengths": [
+            (
+                "outcomes/closure_face.html",
+                {"client": client, "closure": latest, "pending": pending},
+            )
+        ]
+    }
