@@ -276,7 +276,7 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
                 status = error.status_code
             else:
                 messages.success(
-                    request, _("Welcome back: a new episode has started. The last one is below.")
+                    request, _("They are back: a new episode has started. The last one is below.")
                 )
                 return redirect("outcomes:client-closures", client_id=client.pk)
     else:
