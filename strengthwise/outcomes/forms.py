@@ -112,3 +112,40 @@ class ReopenForm(forms.Form):
     def __init__(self, *args: Any, programs: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["program"].choices = programs  # type: ignore[attr-defined]
+
+
+class ReportFilterForm(forms.Form):
+    """Filters of the reports page (parsing only; who may see what is decided in reports.py)."""
+
+    program = forms.TypedChoiceField(
+        label=_("Program"), required=False, coerce=int, empty_value=None
+    )
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    worker = forms.TypedChoiceField(label=_("Worker"), required=False, coerce=int, empty_value=None)
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, agency_id: int | None, **kwargs: Any) -> None:
+        from strengthwise.accounts.models import Program, Team, User
+
+        super().__init__(*args, **kwargs)
+        agency_id = agency_id or 0
+        any_: list[tuple[Any, Any]] = [("", _("All"))]
+        self.fields["program"].choices = any_ + [  # type: ignore[attr-defined]
+            (p.pk, p.name) for p in Program.objects.filter(agency_id=agency_id).order_by("name")
+        ]
+        self.fields["team"].choices = any_ + [  # type: ignore[attr-defined]
+            (t.pk, t.name) for t in Team.objects.filter(agency_id=agency_id).order_by("name")
+        ]
+        self.fields["worker"].choices = any_ + [  # type: ignore[attr-defined]
+            (u.pk, u.label)
+            for u in User.objects.filter(
+                agency_id=agency_id, is_active=True, role__in=["worker", "supervisor"]
+            ).order_by("display_name", "username")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end is before the start."))
+        return data

@@ -5,6 +5,9 @@ from . import views
 app_name = "outcomes"
 
 urlpatterns = [
+    path("reports/", views.report_page, name="reports"),
+    path("reports/advocacy/", views.report_advocacy, name="advocacy"),
+    path("reports/export.<str:fmt>", views.report_export, name="export"),
     path("clients/<int:client_id>/closures/", views.client_closures, name="client-closures"),
     path(
         "clients/<int:client_id>/episodes/<int:episode_id>/close/",

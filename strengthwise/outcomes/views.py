@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.accounts.models import Program
+from strengthwise.accounts.models import Program, Role
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
@@ -22,7 +22,7 @@ from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.people.models import Episode
 
-from . import selectors, services
+from . import exports, measures, reports, selectors, services
 from .forms import ClosureForm, FinalGasForm, ReopenForm, ReviewForm
 from .models import Closure
 
@@ -294,3 +294,105 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def _report_filters(request: StaffRequest) -> tuple[Any, reports.Filters]:
+    from .forms import ReportFilterForm
+
+    agency_id = request.user.agency_id
+    form = ReportFilterForm(request.GET or None, agency_id=agency_id)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return form, reports.Filters(
+            program_id=data.get("program"),
+            team_id=data.get("team"),
+            worker_id=data.get("worker"),
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+    return form, reports.Filters()
+
+
+def _report(request: StaffRequest) -> tuple[Any, dict[str, Any], list[Any]]:
+    if request.user.agency_id is None or request.user.role not in (
+        Role.WORKER,
+        Role.SUPERVISOR,
+        Role.PROGRAM_MANAGER,
+        Role.ADMIN,
+    ):
+        raise Http404("Not found")
+    form, filters = _report_filters(request)
+    result = measures.measure_all(reports.scope_for(request.user, filters))
+    audit_record(
+        actor=request.user,
+        action="report.viewed",
+        target_type="report",
+        changes={"filters": [None, {k: str(v) for k, v in vars(filters).items() if v}]},
+        request=request,
+    )
+    return form, result, reports.tables(result, hide_free_text=reports.deidentified(request.user))
+
+
+@login_required
+def report_page(request: StaffRequest) -> HttpResponse:
+    form, result, tables = _report(request)
+    return render_page(
+        request,
+        "outcomes/reports.html",
+        {
+            "form": form,
+            "tables": tables,
+            "deidentified": reports.deidentified(request.user),
+            "query": request.GET.urlencode(),
+        },
+        partial="results",
+    )
+
+
+@login_required
+def report_advocacy(request: StaffRequest) -> HttpResponse:
+    form, result, _tables = _report(request)
+    return render_page(
+        request,
+        "outcomes/advocacy.html",
+        {"form": form, "tables": reports.advocacy_tables(result), "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
+    """CSV (one table, ?table=key), XLSX (every table) or the program summary PDF."""
+    _form, result, tables = _report(request)
+    tables = [*tables, *reports.advocacy_tables(result)]
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        key = request.GET.get("table", "")
+        table = next((t for t in tables if t.key == key), None)
+        if table is None:
+            raise Http404("Not found")
+        response = HttpResponse(exports.to_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="strengthwise-{key}-{stamp}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(tables),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="strengthwise-report-{stamp}.xlsx"'
+        return response
+    if fmt == "pdf":
+        agency = request.user.agency
+        response = HttpResponse(
+            exports.summary_pdf(
+                title=_("Program summary — %(agency)s") % {"agency": agency.name if agency else ""},
+                subtitle=_("Made %(day)s. Every figure says what it is out of.") % {"day": stamp},
+                tables=tables,
+            ),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'attachment; filename="strengthwise-summary-{stamp}.pdf"'
+        return response
+    raise Http404("Not found")

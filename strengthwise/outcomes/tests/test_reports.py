@@ -1,0 +1,96 @@
+"""The reports page, its exports and the advocacy report: who sees what, de-identification,
+exports that match the page, suppression."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from strengthwise.assessments import demo as assessments_demo
+from strengthwise.assessments.models import Factor
+from strengthwise.outcomes import measures, reports
+from strengthwise.plans import demo as plans_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(personas):
+    assessments_demo.load()
+    plans_demo.load()
+    return personas
+
+
+def test_scope_by_role(demo):
+    alice_scope = reports.scope_for(demo.alice, reports.Filters())
+    carol_scope = reports.scope_for(demo.carol, reports.Filters())
+    alice = measures.measure_all(alice_scope)
+    carol = measures.measure_all(carol_scope)
+    assert alice["goals"]["total"] >= 2  # Dana's goals
+    assert carol["goals"]["total"] == 0  # carol's caseload has none of them
+    mallory = measures.measure_all(reports.scope_for(demo.mallory, reports.Filters()))
+    assert mallory["goals"]["total"] == 0
+    # A supervisor asking for a team that is not theirs gets nothing.
+    other = reports.scope_for(demo.bob, reports.Filters(team_id=999_999))
+    assert measures.measure_all(other)["goals"]["total"] == 0
+
+
+def test_program_manager_sees_no_free_text(demo, web):
+    strength = Factor.objects.filter(client=demo.dana, valence="strength").first()
+    page = web(demo.priya).get(reverse("outcomes:reports"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "De-identified" in html
+    assert demo.dana.legal_last_name not in html
+    assert strength is None or strength.description not in html
+    assert "Strengths in goals that progressed" not in html
+    alice_page = web(demo.alice).get(reverse("outcomes:reports")).content.decode()
+    assert "Strengths in goals that progressed" in alice_page
+
+
+def test_exports_match_the_page(demo, web):
+    browser = web(demo.priya)
+    result = measures.measure_all(reports.scope_for(demo.priya, reports.Filters()))
+    expected = {t.key: t for t in reports.tables(result, hide_free_text=True)}
+    response = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "goals"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == expected["goals"].columns
+    assert [[r[0], int(r[1])] for r in rows[1:5]] == expected["goals"].rows
+    book = load_workbook(io.BytesIO(browser.get(reverse("outcomes:export", args=["xlsx"])).content))
+    assert "Goals" in book.sheetnames
+    sheet = book["Goals"]
+    assert [c.value for c in sheet[2]] == expected["goals"].rows[0]
+    pdf = PdfReader(io.BytesIO(browser.get(reverse("outcomes:export", args=["pdf"])).content))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Program summary" in text and "Goals" in text
+    assert demo.dana.legal_last_name not in text
+    assert (
+        browser.get(reverse("outcomes:export", args=["csv"]), {"table": "nope"}).status_code == 404
+    )
+    assert browser.get(reverse("outcomes:export", args=["doc"])).status_code == 404
+
+
+def test_advocacy_is_suppressed(demo, web):
+    page = web(demo.priya).get(reverse("outcomes:advocacy"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    # Dana's demo data has a handful of macro barriers: far under 5, so hidden.
+    assert "&lt;5" in html or "<5" in html
+    assert demo.dana.legal_last_name not in html
+
+
+def test_bad_filters_are_ignored_not_500(demo, web):
+    response = web(demo.alice).get(
+        reverse("outcomes:reports"), {"start": "2026-12-01", "end": "2026-01-01", "team": "x"}
+    )
+    assert response.status_code == 200
+
+
+def test_reports_need_staff(demo, web):
+    assert web().get(reverse("outcomes:reports")).status_code == 302
