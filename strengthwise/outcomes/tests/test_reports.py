@@ -94,3 +94,31 @@ def test_bad_filters_are_ignored_not_500(demo, web):
 
 def test_reports_need_staff(demo, web):
     assert web().get(reverse("outcomes:reports")).status_code == 302
+
+
+def test_reports_api_and_command(demo, api, tmp_path, capsys):
+    from django.core.management import call_command
+
+    body = api(demo.alice).get("/api/v1/reports/goals").json()
+    assert body["goals"]["total"] >= 2
+    everything = api(demo.priya).get("/api/v1/reports/all").json()
+    assert "strengths" not in everything  # free text is not de-identified
+    assert "client_ids" not in everything["data_quality"]["missing_strengths"]
+    advocacy = api(demo.priya).get("/api/v1/reports/advocacy").json()["advocacy"]
+    assert "marker" in advocacy["macro_barriers"] or advocacy["macro_barriers"]["rows"] == []
+    assert api(demo.alice).get("/api/v1/reports/nope").status_code == 404
+    assert (
+        api(demo.alice).get("/api/v1/reports/goals?from=2026-12-01&to=2026-01-01").status_code
+        == 400
+    )
+    assert api(demo.carol).get("/api/v1/reports/goals").json()["goals"]["total"] == 0
+    call_command("report", "goals", "--agency", "river-city")
+    out = capsys.readouterr().out
+    assert out.startswith("Status,Goals")
+    target = tmp_path / "all.xlsx"
+    call_command(
+        "report", "all", "--agency", "river-city", "--format", "xlsx", "--output", str(target)
+    )
+    assert "Goals" in load_workbook(target).sheetnames
+    call_command("report", "referrals", "--agency", "river-city", "--format", "json")
+    assert '"referrals"' in capsys.readouterr().out

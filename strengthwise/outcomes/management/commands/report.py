@@ -1,0 +1,102 @@
+"""`strengthwise report NAME --program P --from D --to D --format csv|xlsx|json`: a report's
+figures for an agency, de-identified (as a program manager sees them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from strengthwise.accounts.models import Agency, Program
+from strengthwise.outcomes import exports, measures, reports, serialize
+
+
+class Command(BaseCommand):
+    help = "Print or write one report (or 'all') as CSV, XLSX or JSON, de-identified."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("name", help=f"one of: all, {', '.join(serialize.NAMES)}")
+        parser.add_argument("--agency", help="agency short name (default: the only agency)")
+        parser.add_argument("--program", help="program id or name")
+        parser.add_argument("--from", dest="start", help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", help="YYYY-MM-DD")
+        parser.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+        parser.add_argument(
+            "--output", help="file to write (default: standard output; xlsx needs it)"
+        )
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        name = o["name"]
+        if name != "all" and name not in serialize.NAMES:
+            raise CommandError(
+                f"unknown report {name!r}; choose all or one of {', '.join(serialize.NAMES)}"
+            )
+        agencies = Agency.objects.all()
+        if o["agency"]:
+            agencies = agencies.filter(slug=o["agency"])
+        if agencies.count() != 1:
+            raise CommandError("name the agency with --agency (its short name)")
+        agency = agencies.get()
+        program_id = None
+        if o["program"]:
+            programs = Program.objects.filter(agency=agency)
+            program = (
+                programs.filter(pk=int(o["program"])).first()
+                if str(o["program"]).isdigit()
+                else programs.filter(name__iexact=o["program"]).first()
+            )
+            if program is None:
+                raise CommandError(f"no program {o['program']!r} in {agency.name}")
+            program_id = program.pk
+        try:
+            start = dt.date.fromisoformat(o["start"]) if o["start"] else None
+            end = dt.date.fromisoformat(o["end"]) if o["end"] else None
+            scope = measures.Scope(agency_id=agency.pk, program_id=program_id, start=start, end=end)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        result = measures.measure_all(scope)
+        result.pop("strengths")  # free text: not in de-identified reports
+        if o["format"] == "json":
+            body = serialize.plain(
+                result if name == "all" else {name: result.get(name)}, deidentified=True
+            )
+            self._write(o["output"], json.dumps(body, indent=2, ensure_ascii=False).encode())
+            return
+        tables = [
+            *reports.tables(
+                {**result, "strengths": {"top": [], "progressed_goals": 0}}, hide_free_text=True
+            ),
+            *reports.advocacy_tables(result),
+        ]
+        wanted = (
+            tables
+            if name == "all"
+            else [
+                t
+                for t in tables
+                if t.key == name
+                or (
+                    name == "advocacy"
+                    and t.key in ("macro_barriers", "capacity_gaps", "unmet_needs")
+                )
+            ]
+        )
+        if not wanted:
+            raise CommandError(f"the {name} report has no table form; use --format json")
+        if o["format"] == "xlsx":
+            if not o["output"]:
+                raise CommandError("--format xlsx needs --output FILE")
+            self._write(o["output"], exports.to_xlsx(wanted))
+            return
+        self._write(o["output"], "\n".join(exports.to_csv(t) for t in wanted).encode())
+
+    def _write(self, path: str | None, data: bytes) -> None:
+        if path:
+            Path(path).write_bytes(data)
+            self.stdout.write(f"wrote {path} ({len(data)} bytes)")
+        else:
+            sys.stdout.buffer.write(data)

@@ -1,0 +1,64 @@
+"""/api/v1/reports/{name}: the same figures as the reports page, as JSON, scoped by role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.accounts.models import Role
+from strengthwise.audit.services import audit_record
+
+from . import measures, reports, serialize
+
+router = Router(tags=["reports"])
+
+
+class ReportQuery(Schema):
+    program: int | None = Field(default=None, gt=0, lt=2**63)
+    team: int | None = Field(default=None, gt=0, lt=2**63)
+    worker: int | None = Field(default=None, gt=0, lt=2**63)
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+
+
+@router.get("/reports/{name}", summary="One report's figures (gas, ssm, goals, referrals, …)")
+def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> dict[str, Any]:
+    if name not in serialize.NAMES and name != "all":
+        raise Http404("Not found")
+    if request.user.agency_id is None or request.user.role not in (
+        Role.WORKER,
+        Role.SUPERVISOR,
+        Role.PROGRAM_MANAGER,
+        Role.ADMIN,
+    ):
+        raise Http404("Not found")
+    if q.start and q.end and q.start > q.end:
+        from strengthwise.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "The period ends before it starts.", field_errors={"to": ["before from"]}
+        )
+    filters = reports.Filters(
+        program_id=q.program, team_id=q.team, worker_id=q.worker, start=q.start, end=q.end
+    )
+    result = measures.measure_all(reports.scope_for(request.user, filters))
+    deidentified = reports.deidentified(request.user)
+    if deidentified:
+        result.pop("strengths")
+    audit_record(
+        actor=request.user,
+        action="report.viewed",
+        target_type="report",
+        target_id=name,
+        request=request,
+    )
+    body = serialize.plain(
+        result if name == "all" else {name: result.get(name)}, deidentified=deidentified
+    )
+    if name != "all" and body.get(name) is None:
+        raise Http404("Not found")
+    return body  # type: ignore[no-any-return]

@@ -1,0 +1,46 @@
+"""Report figures as plain JSON values (for the API and `strengthwise report`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from django.db.models import QuerySet
+
+from . import suppression
+
+NAMES = (
+    "gas",
+    "gas_worker",
+    "ssm",
+    "goals",
+    "referrals",
+    "client_voice",
+    "strengths",
+    "advocacy",
+    "data_quality",
+)
+
+
+def plain(value: Any, *, deidentified: bool) -> Any:
+    """Dates as ISO strings, suppression tables suppressed, client-id lists dropped for
+    de-identified readers (counts stay) and listed for the others."""
+    if isinstance(value, suppression.Table):
+        return suppression.suppress(value).as_dict()
+    if isinstance(value, QuerySet):
+        return None if deidentified else list(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if deidentified and key == "client_ids":
+                continue
+            out[key] = plain(item, deidentified=deidentified)
+        return out
+    if isinstance(value, list | tuple):
+        return [plain(v, deidentified=deidentified) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
