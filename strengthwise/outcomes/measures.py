@@ -40,10 +40,10 @@ from typing import Any
 from django.db.models import (
     Avg,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -145,12 +145,55 @@ def mean(total: float | None, n: int, **extra: Any) -> dict[str, Any]:
     return {"value": value, "denominator": n, **extra}
 
 
-def _days(value: dt.timedelta | float | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 86400
-    return float(value)
+class DaysBetween(Func):
+    """``later − earlier`` in days, as a float, for two date-times.
+
+    SQLite: ``julianday(a) − julianday(b)`` — native, where Django's own duration arithmetic
+    calls a Python function for every row (≈10× slower at 100,000 rows). PostgreSQL: the
+    interval's seconds / 86,400."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+class DateDays(Func):
+    """``later − earlier`` in whole days for two dates (julianday on SQLite; date
+    subtraction, an integer, on PostgreSQL)."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
+        )
 
 
 # --- scope and period ---------------------------------------------------------------------
@@ -202,33 +245,29 @@ class _Context:
         return timezone.localtime(timezone.now(), self.tz).date()
 
 
-def _clients_q(scope: Scope, path: str = "") -> Q:
-    """The scope as a condition on records whose client is reached through `path`
-    ("" on Client itself, "client__" on a goal, "goal__client__" on a GAS follow-up). A join,
-    not an IN list of every client id: on SQLite, `IN (SELECT id FROM people_client …)` builds
-    the whole list of ids first, which costs ~0.1 s at 100,000 clients for each query."""
-    q = Q(**{f"{path}agency_id": scope.agency_id, f"{path}merged_into__isnull": True})
-    if scope.team_id:
-        q &= Q(**{f"{path}team_id": scope.team_id})
-    if scope.worker_id:
-        q &= Q(**{f"{path}primary_worker_id": scope.worker_id})
-    if scope.client_ids is not None:
-        q &= Q(**{f"{path}pk__in": scope.client_ids})
-    if scope.program_id:
-        episodes = Episode.objects.filter(
-            client_id=OuterRef(f"{path}pk" if path else "pk"), program_id=scope.program_id
-        )
-        if scope.end:
-            episodes = episodes.filter(opened_on__lte=scope.end)
-        if scope.start:
-            episodes = episodes.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start))
-        q &= Q(Exists(episodes))
-    return q
+def _program_episodes(scope: Scope) -> QuerySet[Episode]:
+    """Episodes of the scope's program that overlap the period."""
+    episodes = Episode.objects.filter(program_id=scope.program_id or 0)
+    if scope.end:
+        episodes = episodes.filter(opened_on__lte=scope.end)
+    if scope.start:
+        episodes = episodes.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start))
+    return episodes
 
 
 def scope_clients(scope: Scope) -> QuerySet[Client]:
-    """The clients a report covers (lazy)."""
-    return Client.objects.filter(_clients_q(scope))
+    """The clients a report covers (lazy): the agency's, not merged into another record, on
+    the team, with the primary worker, among `client_ids`, with an episode of the program."""
+    clients = Client.objects.filter(agency_id=scope.agency_id, merged_into__isnull=True)
+    if scope.team_id:
+        clients = clients.filter(team_id=scope.team_id)
+    if scope.worker_id:
+        clients = clients.filter(primary_worker_id=scope.worker_id)
+    if scope.client_ids is not None:
+        clients = clients.filter(pk__in=scope.client_ids)
+    if scope.program_id:
+        clients = clients.filter(Exists(_program_episodes(scope).filter(client_id=OuterRef("pk"))))
+    return clients
 
 
 def _context(scope: Scope) -> _Context:
@@ -237,8 +276,31 @@ def _context(scope: Scope) -> _Context:
     return _Context(scope=scope, tz=tz, clients=scope_clients(scope))
 
 
-def _of(ctx: _Context, path: str) -> Q:
-    return _clients_q(ctx.scope, path)
+def _of(ctx: _Context, client: str = "client", agency_field: str | None = "agency_id") -> Q:
+    """The scope as a condition on records whose client is reached through `client`
+    ("client" on a goal, "goal__client" on a GAS follow-up).
+
+    The agency is taken from the record's own indexed ``agency_id`` and merged records are
+    left out with a NOT IN over the (few) merged clients, so the common agency-wide report
+    never joins the client table: on SQLite at 100,000 clients that join costs ~0.25 s per
+    query, this ~0.05 s. Team, worker, program and id filters join the client as needed."""
+    scope = ctx.scope
+    merged = Client.objects.filter(agency_id=scope.agency_id, merged_into__isnull=False)
+    q = (
+        Q(**{agency_field: scope.agency_id})
+        if agency_field
+        else Q(**{f"{client}__agency_id": scope.agency_id})
+    )
+    q &= ~Q(**{f"{client}__in": merged.values("pk")})
+    if scope.team_id:
+        q &= Q(**{f"{client}__team_id": scope.team_id})
+    if scope.worker_id:
+        q &= Q(**{f"{client}__primary_worker_id": scope.worker_id})
+    if scope.client_ids is not None:
+        q &= Q(**{f"{client}__in": scope.client_ids})
+    if scope.program_id:
+        q &= Q(Exists(_program_episodes(scope).filter(client_id=OuterRef(client))))
+    return q
 
 
 # --- Goal Attainment Scaling --------------------------------------------------------------
@@ -278,8 +340,8 @@ def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
         raise ValueError(f"scored_by must be 'client' or 'worker', got {scored_by!r}")
     until = GasFollowUp.objects.filter(Q(scored_by=scored_by) & ctx.until("scored_on"))
     in_period = GasFollowUp.objects.filter(
-        Q(scored_by=scored_by, goal__client_id__isnull=False)
-        & _of(ctx, "goal__client__")
+        Q(scored_by=scored_by)
+        & _of(ctx, "goal__client")
         & ctx.period("scored_on")
         & ctx.program("goal__plan__episode__program_id")
     ).exclude(goal__status=Goal.Status.REVISED)
@@ -325,9 +387,7 @@ def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
         )
     left_out = (
         Goal.objects.filter(
-            _of(ctx, "client__")
-            & ctx.program("plan__episode__program_id")
-            & ctx.until_at("created_at")
+            _of(ctx) & ctx.program("plan__episode__program_id") & ctx.until_at("created_at")
         )
         .exclude(status=Goal.Status.REVISED)
         .exclude(client_id__in=scored_clients)
@@ -462,28 +522,42 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
 # --- goals and intake to plan -------------------------------------------------------------
 
 
-def _median(values: QuerySet[Any], n: int) -> Any:
-    """The median of an ordered one-column queryset of `n` rows (one query: LIMIT/OFFSET)."""
-    if n == 0:
-        return None
-    if n % 2:
-        return [values[n // 2]]
-    return list(values[n // 2 - 1 : n // 2 + 1])
-
-
 def _day_stats(qs: QuerySet[Any], field: str) -> dict[str, Any]:
-    """Median and mean days of the duration annotation `field` (two queries)."""
+    """Median and mean of the days annotation `field` over `qs` (two queries: the count and
+    mean, then the middle one or two rows with LIMIT/OFFSET — no rows come to Python)."""
     agg = qs.aggregate(n=Count("pk"), mean=Avg(field))
     n = agg["n"]
-    middle = _median(qs.order_by(field, "pk").values_list(field, flat=True), n)
     median = None
-    if middle:
-        days = [_days(v) or 0.0 for v in middle]
-        median = round(sum(days) / len(days), 2)
-    average = _days(agg["mean"])
+    if n:
+        ordered = qs.order_by(field, "pk").values_list(field, flat=True)
+        middle = [ordered[n // 2]] if n % 2 else list(ordered[n // 2 - 1 : n // 2 + 1])
+        median = round(math.fsum(float(v) for v in middle) / len(middle), 2)
     return {
         "median_days": median,
-        "mean_days": round(average, 2) if average is not None else None,
+        "mean_days": round(float(agg["mean"]), 2) if agg["mean"] is not None else None,
+        "denominator": n,
+    }
+
+
+def _whole_day_stats(qs: QuerySet[Any], field: str) -> dict[str, Any]:
+    """Median and mean of a whole-number days annotation, from its histogram (one query: one
+    row per distinct number of days)."""
+    histogram = sorted(
+        (round(float(row[field])), row["n"])
+        for row in qs.values(field).annotate(n=Count("pk")).order_by()
+    )
+    n = sum(count for _days, count in histogram)
+    if not n:
+        return {"median_days": None, "mean_days": None, "denominator": 0}
+    wanted = [n // 2] if n % 2 else [n // 2 - 1, n // 2]  # 0-based positions of the middle
+    middle: list[int] = []
+    seen = 0
+    for days, count in histogram:
+        middle += [days for position in wanted if seen <= position < seen + count]
+        seen += count
+    return {
+        "median_days": round(sum(middle) / len(middle), 2),
+        "mean_days": round(sum(d * c for d, c in histogram) / n, 2),
         "denominator": n,
     }
 
@@ -500,7 +574,7 @@ def goals(scope: Scope) -> dict[str, Any]:
     ``left_out``.
     """
     ctx = _context(scope)
-    mine = Goal.objects.filter(_of(ctx, "client__") & ctx.program("plan__episode__program_id"))
+    mine = Goal.objects.filter(_of(ctx) & ctx.program("plan__episode__program_id"))
     changed = ctx.period_at("updated_at")
     counts = mine.aggregate(
         achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED) & changed),
@@ -510,15 +584,12 @@ def goals(scope: Scope) -> dict[str, Any]:
     )
     total = sum(counts.values())
     episodes = Episode.objects.filter(
-        _of(ctx, "client__") & ctx.period("opened_on") & ctx.program("program_id")
+        _of(ctx) & ctx.period("opened_on") & ctx.program("program_id")
     )
     planned = episodes.filter(plan__isnull=False).annotate(
-        wait=ExpressionWrapper(
-            TruncDate("plan__created_at", tzinfo=ctx.tz) - F("opened_on"),
-            output_field=DurationField(),
-        )
+        wait=DateDays(TruncDate("plan__created_at", tzinfo=ctx.tz), F("opened_on"))
     )
-    stats = _day_stats(planned, "wait")
+    stats = _whole_day_stats(planned, "wait")
     stats["left_out"] = episodes.filter(plan__isnull=True).count()
     return {
         **counts,
@@ -563,7 +634,7 @@ def referrals(scope: Scope) -> dict[str, Any]:
     left out). Referrals entered in error are never counted.
     """
     ctx = _context(scope)
-    mine = Referral.objects.filter(_of(ctx, "client__")).exclude(status=workflow.ENTERED_IN_ERROR)
+    mine = Referral.objects.filter(_of(ctx)).exclude(status=workflow.ENTERED_IN_ERROR)
     finished = mine.filter(Q(status__in=FINISHED) & ctx.period_at("finished_at"))
     counts = finished.aggregate(
         finished=Count("pk"),
@@ -571,12 +642,11 @@ def referrals(scope: Scope) -> dict[str, Any]:
         rejected=Count("pk", filter=Q(status=workflow.REJECTED)),
         no_capacity=Count("pk", filter=_no_capacity()),
     )
-    duration = DurationField()
     accepted = mine.filter(
         Q(accepted_at__isnull=False, requested_at__isnull=False) & ctx.period_at("accepted_at")
-    ).annotate(wait=ExpressionWrapper(F("accepted_at") - F("requested_at"), output_field=duration))
+    ).annotate(wait=DaysBetween("accepted_at", "requested_at"))
     completed = finished.filter(status=workflow.COMPLETED, requested_at__isnull=False).annotate(
-        wait=ExpressionWrapper(F("finished_at") - F("requested_at"), output_field=duration)
+        wait=DaysBetween("finished_at", "requested_at")
     )
     rated = finished.filter(helpful__isnull=False)
     per_service = list(
@@ -624,9 +694,7 @@ def client_voice(scope: Scope) -> dict[str, Any]:
     (``author == "client"``), with the worker's and the together counts beside it."""
     ctx = _context(scope)
     counts = Goal.objects.filter(
-        _of(ctx, "client__")
-        & ctx.program("plan__episode__program_id")
-        & ctx.period_at("created_at")
+        _of(ctx) & ctx.program("plan__episode__program_id") & ctx.period_at("created_at")
     ).aggregate(
         total=Count("pk"),
         client=Count("pk", filter=Q(author=Author.CLIENT)),
@@ -648,7 +716,7 @@ def _progressed_goals(ctx: _Context, scored_by: str) -> QuerySet[Goal]:
     first = until.filter(goal=OuterRef("pk")).order_by("scored_on", "id")
     last = until.filter(goal=OuterRef("pk")).order_by("-scored_on", "-id")
     return (
-        Goal.objects.filter(_of(ctx, "client__") & ctx.program("plan__episode__program_id"))
+        Goal.objects.filter(_of(ctx) & ctx.program("plan__episode__program_id"))
         .annotate(
             first_level=Subquery(first.values("level")[:1]),
             last_level=Subquery(last.values("level")[:1]),
@@ -751,7 +819,7 @@ def advocacy(scope: Scope) -> dict[str, Any]:
       domain (`ServiceDomain`). Cells count clients; columns "screening" and "barrier".
     """
     ctx = _context(scope)
-    ids = _of(ctx, "client__")
+    ids = _of(ctx)
     # Macro barriers by domain and month.
     macro = list(
         Factor.objects.filter(
@@ -942,9 +1010,7 @@ def data_quality(scope: Scope, *, today: dt.date | None = None) -> dict[str, Any
     )
 
     plans = Plan.objects.filter(
-        _of(ctx, "client__")
-        & Q(episode__closed_on__isnull=True)
-        & ctx.program("episode__program_id")
+        _of(ctx) & Q(episode__closed_on__isnull=True) & ctx.program("episode__program_id")
     ).annotate(
         client_goal=Exists(
             Goal.objects.filter(plan=OuterRef("pk"), author=Author.CLIENT).exclude(
@@ -960,7 +1026,7 @@ def data_quality(scope: Scope, *, today: dt.date | None = None) -> dict[str, Any
         return Q(requested_at__lt=ctx.moment(today - dt.timedelta(days=days)))
 
     waiting = Referral.objects.filter(
-        _of(ctx, "client__") & Q(status=workflow.REQUESTED, requested_at__isnull=False)
+        _of(ctx) & Q(status=workflow.REQUESTED, requested_at__isnull=False)
     )
     stale = _per_program(
         [(pk, days) for pk, days, _r in programs],
