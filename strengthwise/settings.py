@@ -267,4 +267,5 @@ STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.plans.bench.scenarios",
     "strengthwise.directory.bench.scenarios",
     "strengthwise.notes.bench.scenarios",
+    "strengthwise.outcomes.bench.scenarios",
 ]
