@@ -147,5 +147,5 @@ class ReportFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end is before the start."))
+            self.add_error("end", _("The end of the period is before its start."))
         return data

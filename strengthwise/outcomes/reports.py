@@ -79,14 +79,17 @@ def _of(figure: dict[str, Any]) -> str:
 
 def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
     found: list[Table] = []
-    for key, label in (("gas", _("client")), ("gas_worker", _("worker"))):
+    for key, heading in (
+        ("gas", _("GAS T-scores, as the clients scored their goals")),
+        ("gas_worker", _("GAS T-scores, as the workers scored the goals")),
+    ):
         g = result[key]
         rows: list[list[Any]] = [
             [f"{b['from']}–{b['to'] - 1}", b["count"]] for b in g["distribution"]
         ]
         table = Table(
             key=key,
-            title=_("GAS T-scores (scored by the %(who)s)") % {"who": label},
+            title=heading,
             columns=[_("T-score"), _("Clients")],
             rows=rows,
             note=_(

@@ -388,7 +388,7 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(
             exports.summary_pdf(
                 title=_("Program summary — %(agency)s") % {"agency": agency.name if agency else ""},
-                subtitle=_("Made %(day)s. Every figure says what it is out of.") % {"day": stamp},
+                subtitle=_("Generated on %(day)s. Each figure gives the total it is calculated from.") % {"day": stamp},
                 tables=tables,
             ),
             content_type="application/pdf",
