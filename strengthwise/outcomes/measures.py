@@ -85,6 +85,7 @@ __all__ = [
     "client_voice",
     "data_quality",
     "gas",
+    "gas_scores",
     "goals",
     "measure_all",
     "referrals",
@@ -320,32 +321,21 @@ def _t_from_sums(
     return 50 + 10 * numerator / math.sqrt((1 - rho) * s2 + rho * s1 * s1)
 
 
-def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
-    """GAS T-scores, one per client: the latest T-score in the period.
-
-    Rules: a client counts when they (``scored_by="client"``) or their worker
-    (``"worker"``) scored at least one of their goals in the period. Their T-score is computed
-    from each goal's latest level (by that scorer) on or before the end of the period — goals
-    scored earlier keep their last level, as on the plan page — over all their goals except
-    ``revised`` ones (a revised goal lives on in its revision). Weights are importance ×
-    difficulty (`gas.weight`) when every one of the client's scored goals has both ratings and
-    at least one weight is above 0; otherwise the client's goals are unweighted.
-
-    Returns the mean T, the share at or above 50 (denominator: clients with at least one
-    scored goal), the distribution in bins of 10, and ``left_out``: clients with goals but no
-    score in the period.
-    """
-    ctx = _context(scope)
+def _gas_rows(ctx: _Context, scored_by: str) -> list[dict[str, Any]]:
+    """One row per scored client: the sums the T-score needs (one query)."""
     if scored_by not in (Author.CLIENT, Author.WORKER):
         raise ValueError(f"scored_by must be 'client' or 'worker', got {scored_by!r}")
     until = GasFollowUp.objects.filter(Q(scored_by=scored_by) & ctx.until("scored_on"))
-    in_period = GasFollowUp.objects.filter(
-        Q(scored_by=scored_by)
-        & _of(ctx, "goal__client")
-        & ctx.period("scored_on")
-        & ctx.program("goal__plan__episode__program_id")
-    ).exclude(goal__status=Goal.Status.REVISED)
-    scored_clients = in_period.values("goal__client_id")
+    scored_clients = (
+        GasFollowUp.objects.filter(
+            Q(scored_by=scored_by)
+            & _of(ctx, "goal__client")
+            & ctx.period("scored_on")
+            & ctx.program("goal__plan__episode__program_id")
+        )
+        .exclude(goal__status=Goal.Status.REVISED)
+        .values("goal__client_id")
+    )
     latest = until.filter(goal=OuterRef("pk")).order_by("-scored_on", "-id").values("level")[:1]
     goals = (
         Goal.objects.filter(ctx.program("plan__episode__program_id"))
@@ -368,42 +358,68 @@ def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
         )
         .order_by()
     )
+    return [dict(row) for row in rows]
+
+
+def _t_of(row: Mapping[str, Any]) -> tuple[float, bool]:
+    """A client's T-score from their row, and whether it was weighted."""
+    weighted = row["unrated"] == 0 and (row["sum_w"] or 0) > 0
+    t = _t_from_sums(
+        row["n"],
+        row["sum_x"],
+        row["sum_w"] or 0,
+        row["sum_wx"] or 0,
+        row["sum_w2"] or 0,
+        weighted=weighted,
+    )
+    return t, weighted
+
+
+def gas_scores(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[int, float]:
+    """Each scored client's latest T-score in the period, unrounded, by client id (the rules
+    are `gas`'s). For a drill-down the caller may show; `gas` gives the de-identified summary."""
+    ctx = _context(scope)
+    return {row["client_id"]: _t_of(row)[0] for row in _gas_rows(ctx, scored_by)}
+
+
+def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
+    """GAS T-scores, one per client: the latest T-score in the period.
+
+    Rules: a client counts when they (``scored_by="client"``) or their worker
+    (``"worker"``) scored at least one of their goals in the period. Their T-score is computed
+    from each goal's latest level (by that scorer) on or before the end of the period — goals
+    scored earlier keep their last level, as on the plan page — over all their scored goals
+    except ``revised`` ones (a revised goal lives on in its revision). Weights are importance ×
+    difficulty (`gas.weight`) when every one of the client's scored goals has both ratings and
+    at least one weight is above 0; otherwise the client's goals are unweighted.
+
+    Returns the mean T, the share at or above 50 (denominator: clients with at least one
+    scored goal), the distribution in bins of 10, and ``left_out``: clients with a goal (not
+    revised) but no score by that scorer in the period.
+    """
+    ctx = _context(scope)
     scores: list[float] = []
     weighted_clients = 0
     goals_scored = 0
-    for row in rows:
-        weighted = row["unrated"] == 0 and (row["sum_w"] or 0) > 0
+    for row in _gas_rows(ctx, scored_by):  # one row per scored client
+        t, weighted = _t_of(row)
+        scores.append(t)
         weighted_clients += weighted
         goals_scored += row["n"]
-        scores.append(
-            _t_from_sums(
-                row["n"],
-                row["sum_x"],
-                row["sum_w"] or 0,
-                row["sum_wx"] or 0,
-                row["sum_w2"] or 0,
-                weighted=weighted,
-            )
-        )
-    left_out = (
-        Goal.objects.filter(
-            _of(ctx) & ctx.program("plan__episode__program_id") & ctx.until_at("created_at")
-        )
+    # Every scored client has such a goal, so the rest are the clients left out.
+    with_goals = (
+        Goal.objects.filter(_of(ctx) & ctx.program("plan__episode__program_id"))
         .exclude(status=Goal.Status.REVISED)
-        .exclude(client_id__in=scored_clients)
-        .values("client_id")
-        .distinct()
-        .count()
+        .aggregate(n=Count("client_id", distinct=True))["n"]
     )
     bins = dict.fromkeys(GAS_BINS, 0)
     for t in scores:
-        low = min(max(int(t // 10) * 10, GAS_BINS[0]), GAS_BINS[-1])
-        bins[low] += 1
+        bins[min(max(int(t // 10) * 10, GAS_BINS[0]), GAS_BINS[-1])] += 1
     n = len(scores)
     return {
         "scored_by": scored_by,
         "clients": n,
-        "left_out": left_out,
+        "left_out": with_goals - n,
         "goals": goals_scored,
         "weighted_clients": weighted_clients,
         "mean": mean(math.fsum(scores), n),
@@ -441,44 +457,47 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
     higher level at the latest matrix; the mean change is latest − entry.
     """
     ctx = _context(scope)
-    own = SsmAdministration.objects.filter(client=OuterRef("pk"), member__isnull=True)
-    latest = own.filter(
-        Q(kind__in=[SsmAdministration.Kind.REVIEW, SsmAdministration.Kind.EXIT])
-        & ctx.period("administered_on")
-    ).order_by("-administered_on", "-id")
-    clients = ctx.clients.annotate(
-        latest_id=Subquery(latest.values("id")[:1]),
-        latest_on=Subquery(latest.values("administered_on")[:1]),
-    ).annotate(
-        entry_id=Subquery(
-            own.filter(
-                kind=SsmAdministration.Kind.ENTRY, administered_on__lte=OuterRef("latest_on")
-            )
-            .order_by("-administered_on", "-id")
-            .values("id")[:1]
-        )
+    follow_up = [SsmAdministration.Kind.REVIEW, SsmAdministration.Kind.EXIT]
+    own = SsmAdministration.objects.filter(_of(ctx) & Q(member__isnull=True))
+    reviews = own.filter(Q(kind__in=follow_up) & ctx.period("administered_on"))
+    later = SsmAdministration.objects.filter(
+        Q(client_id=OuterRef("client_id"), member__isnull=True, kind__in=follow_up)
+        & ctx.until("administered_on")
+    ).filter(
+        Q(administered_on__gt=OuterRef("administered_on"))
+        | Q(administered_on=OuterRef("administered_on"), pk__gt=OuterRef("pk"))
     )
-    pair = Q(latest_id__isnull=False, entry_id__isnull=False)
-    counts = clients.annotate(
-        any_in_period=Exists(own.filter(ctx.period("administered_on")))
-    ).aggregate(pairs=Count("pk", filter=pair), active=Count("pk", filter=Q(any_in_period=True)))
-    latest_ids = clients.filter(pair).values("latest_id")
-    # For each score of a latest matrix: the same domain's score at the client's entry.
-    entry_admin = (
+    entry = (
         SsmAdministration.objects.filter(
-            client_id=OuterRef(OuterRef("administration__client_id")),
+            client_id=OuterRef("client_id"),
             member__isnull=True,
             kind=SsmAdministration.Kind.ENTRY,
-            administered_on__lte=OuterRef(OuterRef("administration__administered_on")),
+            administered_on__lte=OuterRef("administered_on"),
         )
         .order_by("-administered_on", "-id")
         .values("id")[:1]
     )
-    before = SsmScore.objects.filter(
-        administration_id=Subquery(entry_admin), domain=OuterRef("domain")
-    ).values("score")[:1]
+    # One latest review or exit per client, with the entry it is compared with.
+    latest = reviews.exclude(Exists(later)).annotate(entry_id=Subquery(entry))
+    pairs = latest.filter(entry_id__isnull=False)
+    n_pairs = pairs.count()
+    active = own.filter(ctx.period("administered_on")).aggregate(
+        n=Count("client_id", distinct=True)
+    )["n"]
+    # For each score of a latest matrix: the same domain's score at that client's entry.
+    before = (
+        SsmScore.objects.filter(
+            domain=OuterRef("domain"),
+            administration__client_id=OuterRef("administration__client_id"),
+            administration__member__isnull=True,
+            administration__kind=SsmAdministration.Kind.ENTRY,
+            administration__administered_on__lte=OuterRef("administration__administered_on"),
+        )
+        .order_by("-administration__administered_on", "-administration_id")
+        .values("score")[:1]
+    )
     grouped = (
-        SsmScore.objects.filter(administration_id__in=latest_ids)
+        SsmScore.objects.filter(administration_id__in=pairs.values("pk"))
         .annotate(before=Subquery(before))
         .values("domain", "score", "before")
         .annotate(n=Count("id"))
@@ -512,11 +531,7 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
                 "mean_change": mean(t["change"], n),
             }
         )
-    return {
-        "clients": counts["pairs"],
-        "left_out": counts["active"] - counts["pairs"],
-        "domains": domains,
-    }
+    return {"clients": n_pairs, "left_out": active - n_pairs, "domains": domains}
 
 
 # --- goals and intake to plan -------------------------------------------------------------
@@ -715,15 +730,19 @@ def _progressed_goals(ctx: _Context, scored_by: str) -> QuerySet[Goal]:
     until = GasFollowUp.objects.filter(Q(scored_by=scored_by) & ctx.until("scored_on"))
     first = until.filter(goal=OuterRef("pk")).order_by("scored_on", "id")
     last = until.filter(goal=OuterRef("pk")).order_by("-scored_on", "-id")
+    # A goal scored in the period has its latest score (up to the end) in the period too; the
+    # cheap IN test first spares the two subqueries for every other goal.
+    scored_in_period = GasFollowUp.objects.filter(
+        Q(scored_by=scored_by) & ctx.period("scored_on")
+    ).values("goal_id")
     return (
         Goal.objects.filter(_of(ctx) & ctx.program("plan__episode__program_id"))
         .annotate(
             first_level=Subquery(first.values("level")[:1]),
             last_level=Subquery(last.values("level")[:1]),
-            last_on=Subquery(last.values("scored_on")[:1]),
         )
         .filter(
-            (Q(last_level__gt=F("first_level")) & ctx.period("last_on"))
+            (Q(pk__in=scored_in_period) & Q(last_level__gt=F("first_level")))
             | (Q(status=Goal.Status.ACHIEVED) & ctx.period_at("updated_at"))
         )
     )

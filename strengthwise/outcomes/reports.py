@@ -304,6 +304,18 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
             )
             continue
         hidden = suppression.suppress(raw)
+        if hidden.withheld:
+            # So few that even with every cell hidden the counts could be worked out.
+            found.append(
+                Table(
+                    key=key,
+                    title=title,
+                    columns=[_("Domain")],
+                    rows=[],
+                    note=_("Fewer than 5 in all: not shown, so that no one can be singled out."),
+                )
+            )
+            continue
         rows = [
             [labels.get(r, r) if name_rows else r, *cells, total]
             for r, cells, total in zip(hidden.rows, hidden.cells, hidden.row_totals, strict=True)

@@ -35,8 +35,12 @@ Rules
       smallest shown non-zero member of one of its lines (else a total of those lines) is
       hidden, and the rules start again.
 
-   Each pass hides one more entry, so it ends; at worst everything is hidden. The audit is a
-   feasibility question on a flow network (rows → columns, with the totals as the flows in and
+   Each pass hides one more entry, so it ends; at worst every non-zero count is hidden. If a
+   count can *still* be worked out then — only in tiny tables, e.g. ``[[1, 1, 1, 1]]`` under a
+   total "<5" that a reader takes at its word must be four 1s — the result is marked
+   ``withheld``: show that there were fewer than 5 in all, not the table.
+
+   The audit is a feasibility question on a flow network (rows → columns, with the totals as the flows in and
    out), answered exactly with a maximum flow; whole-number bounds give whole-number flows, so
    "no other value is feasible" holds for counts, not only for fractions. A 20 × 24 table takes
    about 0.1 s. The hiding is greedy (the next smallest cell), not the least-loss choice.
@@ -180,6 +184,9 @@ class SuppressedTable:
     # hidden to protect them — for the report's footnote, not for finding which is which.
     primary: int = 0
     complementary: int = 0
+    # True when even hiding every non-zero count leaves one that can be worked out (a tiny table
+    # of 1s): show only that there were fewer than 5 in all, not the table.
+    withheld: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +199,7 @@ class SuppressedTable:
             "marker": self.marker,
             "primary": self.primary,
             "complementary": self.complementary,
+            "withheld": self.withheld,
         }
 
 
@@ -369,6 +377,7 @@ def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedT
 
     hidden: set[Entry] = {e for e in value if small(e)}
     primary = set(hidden)
+    withheld = False
     lines = _lines(n_rows, n_cols)
     # Position of each entry, so ties between equal values are broken the same way every time.
     order = {e: k for k, e in enumerate(sorted(value, key=_entry_key))}
@@ -399,7 +408,14 @@ def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedT
             found = _pinned(hidden, value, n_rows, n_cols, threshold - 1)
         if found is None:
             break
-        hidden.add(_neighbour(found, hidden, value, lines, smallest_shown))
+        chosen = _neighbour(found, hidden, value, lines, smallest_shown)
+        if chosen is None:
+            # Every non-zero count is hidden and a reader can still work one out from the
+            # shape alone (e.g. [[1, 1, 1, 1]]: four hidden cells, each at least 1, under a
+            # hidden total of at most 4). Only withholding the table protects it.
+            withheld = True
+            break
+        hidden.add(chosen)
 
     mark = marker(threshold)
 
@@ -416,6 +432,7 @@ def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedT
         marker=mark,
         primary=len(primary),
         complementary=len(hidden) - len(primary),
+        withheld=withheld,
     )
 
 
@@ -430,11 +447,11 @@ def _neighbour(
     value: Mapping[Entry, int],
     lines: Sequence[_Line],
     smallest_shown: Any,
-) -> Entry:
+) -> Entry | None:
     """What to hide next so that `entry` can no longer be worked out: the smallest shown
     non-zero member of a line the entry belongs to (for the grand total: a shown row or column
     total), else the smallest shown total of those lines, else the smallest shown non-zero
-    entry anywhere."""
+    entry anywhere; None when every non-zero entry is already hidden."""
     own = [line for line in lines if entry in line.members]
     chosen = smallest_shown(m for line in own for m in line.members)
     if chosen is None:
@@ -443,6 +460,4 @@ def _neighbour(
         chosen = smallest_shown(line.total for line in own)
     if chosen is None:
         chosen = smallest_shown(value)
-    if chosen is None:  # pragma: no cover - a pinned entry always has a shown total nearby
-        raise AssertionError("nothing left to hide")
     return chosen  # type: ignore[no-any-return]

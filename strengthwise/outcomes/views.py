@@ -388,7 +388,10 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(
             exports.summary_pdf(
                 title=_("Program summary — %(agency)s") % {"agency": agency.name if agency else ""},
-                subtitle=_("Generated on %(day)s. Each figure gives the total it is calculated from.") % {"day": stamp},
+                subtitle=_(
+                    "Generated on %(day)s. Each figure gives the total it is calculated from."
+                )
+                % {"day": stamp},
                 tables=tables,
             ),
             content_type="application/pdf",
