@@ -30,6 +30,8 @@ class Table:
     rows: list[list[Cell]]
     note: str = ""  # the denominator, what was left out, suppression
     chart: str = field(default="", repr=False)  # inline SVG for the page (not exported)
+    # (list key, label, count): links from the page to the records behind a figure.
+    links: list[tuple[str, str, int]] = field(default_factory=list, repr=False)
 
 
 def _safe(value: Cell) -> Cell:

@@ -275,6 +275,17 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
                 ],
             ],
             note=_("As of %(day)s.") % {"day": dq["as_of"].isoformat()},
+            links=[]
+            if hide_free_text
+            else [
+                (key, label, dq[key]["count"])
+                for key, label in (
+                    ("missing_strengths", _("Clients without a strengths assessment")),
+                    ("plans_without_client_goal", _("Plans to look at")),
+                    ("stale_referrals", _("Referrals to follow up")),
+                    ("overdue_reassessments", _("Reassessments due")),
+                )
+            ],
         )
     )
     return found

@@ -7,6 +7,7 @@ app_name = "outcomes"
 urlpatterns = [
     path("reports/", views.report_page, name="reports"),
     path("reports/advocacy/", views.report_advocacy, name="advocacy"),
+    path("reports/data-quality/<str:check>/", views.report_data_quality, name="data-quality"),
     path("reports/export.<str:fmt>", views.report_export, name="export"),
     path("clients/<int:client_id>/closures/", views.client_closures, name="client-closures"),
     path(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client, access_client_object, client_scope_q
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Program, Role
 from strengthwise.assessments.models import Author
@@ -20,7 +20,7 @@ from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.people.models import Episode
+from strengthwise.people.models import Client, Episode
 
 from . import exports, measures, reports, selectors, services
 from .forms import ClosureForm, FinalGasForm, ReopenForm, ReviewForm
@@ -399,3 +399,42 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="strengthwise-summary-{stamp}.pdf"'
         return response
     raise Http404("Not found")
+
+
+DATA_QUALITY_CHECKS = (
+    "missing_strengths",
+    "plans_without_client_goal",
+    "stale_referrals",
+    "overdue_reassessments",
+)
+
+
+@login_required
+def report_data_quality(request: StaffRequest, check: str) -> HttpResponse:
+    """The clients behind one data-quality figure — for workers and supervisors, within what
+    they may see (de-identified readers get counts only, never lists)."""
+    if check not in DATA_QUALITY_CHECKS or reports.deidentified(request.user):
+        raise Http404("Not found")
+    _form, filters = _report_filters(request)
+    if request.user.role not in (Role.WORKER, Role.SUPERVISOR):
+        raise Http404("Not found")
+    scope = reports.scope_for(request.user, filters)
+    figure = measures.data_quality(scope)[check]
+    clients = list(
+        Client.objects.filter(pk__in=figure["client_ids"])
+        .filter(client_scope_q(request.user))
+        .order_by("legal_last_name", "legal_first_name")[:500]
+    )
+    audit_record(
+        actor=request.user,
+        action="report.list_viewed",
+        target_type="report",
+        target_id=check,
+        changes={"clients": [None, len(clients)]},
+        request=request,
+    )
+    return render_page(
+        request,
+        "outcomes/data_quality.html",
+        {"check": check, "clients": clients, "figure": figure, "query": request.GET.urlencode()},
+    )

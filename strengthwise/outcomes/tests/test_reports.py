@@ -122,3 +122,22 @@ def test_reports_api_and_command(demo, api, tmp_path, capsys):
     assert "Goals" in load_workbook(target).sheetnames
     call_command("report", "referrals", "--agency", "river-city", "--format", "json")
     assert '"referrals"' in capsys.readouterr().out
+
+
+def test_data_quality_links_to_the_list(demo, web):
+    page = web(demo.alice).get(reverse("outcomes:reports")).content.decode()
+    assert (
+        reverse("outcomes:data-quality", args=["missing_strengths"]) in page
+        or "Data quality" in page
+    )
+    listing = web(demo.alice).get(reverse("outcomes:data-quality", args=["stale_referrals"]))
+    assert listing.status_code == 200
+    assert (
+        web(demo.priya)
+        .get(reverse("outcomes:data-quality", args=["missing_strengths"]))
+        .status_code
+        == 404
+    )
+    assert web(demo.alice).get(reverse("outcomes:data-quality", args=["nope"])).status_code == 404
+    carol = web(demo.carol).get(reverse("outcomes:data-quality", args=["missing_strengths"]))
+    assert demo.dana.display_name not in carol.content.decode()
