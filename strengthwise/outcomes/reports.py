@@ -288,7 +288,35 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
             ],
         )
     )
+    for table in found:
+        _chart(table)
     return found
+
+
+# Tables whose chart is a plain bar per row: (value column, scale maximum or None, unit).
+_BARS: dict[str, tuple[int, float | None, str]] = {
+    "goals": (1, None, ""),
+    "helpfulness": (1, 5.0, ""),
+    "strengths": (1, None, ""),
+}
+
+
+def _chart(table: Table) -> None:
+    spec = _BARS.get(table.key)
+    if spec is None or table.chart or not table.rows:
+        return
+    column, top, unit = spec
+    values = [row[column] if isinstance(row[column], int | float) else None for row in table.rows]
+    if not any(v for v in values):
+        return
+    table.chart = svg.bar_chart(
+        title=table.title,
+        labels=[str(row[0]) for row in table.rows],
+        values=[float(v) if v is not None else None for v in values],
+        value_max=top,
+        unit=unit,
+        id_prefix=f"chart-{table.key}",
+    )
 
 
 def advocacy_tables(result: dict[str, Any]) -> list[Table]:
@@ -331,6 +359,17 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
             [labels.get(r, r) if name_rows else r, *cells, total]
             for r, cells, total in zip(hidden.rows, hidden.cells, hidden.row_totals, strict=True)
         ]
+        totals = [t if isinstance(t, int) else None for t in hidden.row_totals]
+        chart = (
+            svg.bar_chart(
+                title=title,
+                labels=[str(r[0]) for r in rows],
+                values=[float(t) if t is not None else None for t in totals],
+                id_prefix=f"chart-{key}",
+            )
+            if any(t for t in totals)
+            else ""
+        )
         rows.append([_("Total"), *hidden.column_totals, hidden.total])
         found.append(
             Table(
@@ -342,6 +381,7 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
                     _("Total"),
                 ],
                 rows=rows,
+                chart=chart,
                 note=_(
                     "De-identified. Counts under 5 are shown as “<5”, and so is any other cell "
                     "that would let a reader work one out from a total."
