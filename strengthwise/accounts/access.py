@@ -32,6 +32,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from strengthwise.audit.services import audit_record
+from strengthwise.core.validation import parse_id
 
 from .models import Membership, Role
 
@@ -167,14 +168,6 @@ def clients_visible_to(user: Any) -> QuerySet[Any]:
     return client_model.objects.filter(client_scope_q(user))
 
 
-def _parse_id(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
 def _refuse(user: Any, model: type[Model], pk: int, request: HttpRequest | None) -> None:
     """Record a refused access in the log of the record's own agency and client."""
     row = model._default_manager.filter(pk=pk).values("agency_id").first() or {}
@@ -205,7 +198,7 @@ def access_client(
     manages (`client_manage_q`); the service then checks the action itself.
     """
     client_model = apps.get_model("people", "Client")
-    pk = _parse_id(client_id)
+    pk = parse_id(client_id)
     if pk is None:
         raise Http404("No such client")
     client = (
@@ -232,7 +225,7 @@ def access_client_object(
 ) -> Any:
     """Any object that belongs to a client (an episode, a goal, a note): same rule, same 404.
     `managing=True` as in `access_client`."""
-    pk = _parse_id(object_id)
+    pk = parse_id(object_id)
     if pk is None:
         raise Http404("Not found")
     obj = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,3 +39,21 @@ def not_in_future(day: dt.date, field: str) -> None:
             _("Please correct the errors below."),
             field_errors={field: [_("The date cannot be in the future.")]},
         )
+
+
+def parse_id(value: Any) -> int | None:
+    """A database id from a URL or form value, or None for anything else (text, zero,
+    negatives, numbers too big for a 64-bit key, "²"): callers answer 404 or ignore it."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

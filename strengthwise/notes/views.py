@@ -21,6 +21,7 @@ from strengthwise.core import svg
 from strengthwise.core.errors import DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.validation import parse_id
 from strengthwise.plans.models import Goal
 
 from . import formats, selectors, services
@@ -92,18 +93,10 @@ def note_list(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def note_start(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    goal_id = _as_id(request.POST.get("goal"))
+    goal_id = parse_id(request.POST.get("goal"))
     goal = Goal.objects.filter(client=client, pk=goal_id).first() if goal_id else None
     note = services.note_start(acting_user=request.user, client=client, goal=goal, request=request)
     return redirect("notes:note", client_id=client.pk, note_id=note.pk)
-
-
-def _as_id(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 @login_required
@@ -292,7 +285,7 @@ def language_list(request: StaffRequest) -> HttpResponse:
         raise Http404("Not found")
     is_admin = request.user.role == Role.ADMIN
     services.language_terms(agency)  # seeds the list the first time
-    edit_id = _as_id(request.POST.get("id") or request.GET.get("edit"))
+    edit_id = parse_id(request.POST.get("id") or request.GET.get("edit"))
     row = LanguageTerm.objects.filter(agency=agency, pk=edit_id).first() if edit_id else None
     form = LanguageTermForm(instance=row)
     status = 200

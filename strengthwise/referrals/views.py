@@ -4,7 +4,6 @@ without an account)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.validation import is_uuid, parse_id
 from strengthwise.directory.models import Organization, Program, Service
 from strengthwise.plans.models import Goal, Step
 
@@ -114,7 +114,7 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
             "signed_name": client.display_name,
         }
         wanted = request.GET.get("service", "")
-        service = Service.objects.filter(pk=wanted).first() if _is_uuid(wanted) else None
+        service = Service.objects.filter(pk=wanted).first() if is_uuid(wanted) else None
         if service is not None and service.organization_id:
             initial["organization"] = str(service.organization_id)
         form = _consent_form(initial=initial)
@@ -124,22 +124,6 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
         {"client": client, "form": form, "tab": "referrals"},
         status=status,
     )
-
-
-def _as_id(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
@@ -193,7 +177,7 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
     service_id = source.get("service", "")
     service = (
         Service.objects.select_related("organization").filter(pk=service_id).first()
-        if _is_uuid(service_id)
+        if is_uuid(service_id)
         else None
     )
     if service is None:
@@ -251,7 +235,7 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
         form = ReferralForm(
             initial={
                 "service": service.pk,
-                "goal": _as_id(goal_id),
+                "goal": parse_id(goal_id),
                 "purpose": "referral",
                 "information": ["contact", "goals"],
             },
