@@ -71,6 +71,7 @@ from strengthwise.directory.hsds import CAPACITY_TAXONOMY_ID, DOMAIN_TAXONOMY_ID
 from strengthwise.directory.models import Attribute, Service, ServiceDomain
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans import gas as gas_formula
+from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import GasFollowUp, Goal, Plan
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Referral
@@ -322,26 +323,31 @@ def _t_from_sums(
 
 
 def _gas_rows(ctx: _Context, scored_by: str) -> list[dict[str, Any]]:
-    """One row per scored client: the sums the T-score needs (one query)."""
+    """One row per scored client: the sums the T-score needs (one query).
+
+    The client's T-score is the plan page's latest point in the period: on the day of their
+    last follow-up by `scored_by` in the period, over that follow-up's plan, by
+    `plans.selectors.t_score_on`'s rule (goals in the plan that day, latest score on or before
+    it, else the baseline) — the same rule, written for the database."""
     if scored_by not in (Author.CLIENT, Author.WORKER):
         raise ValueError(f"scored_by must be 'client' or 'worker', got {scored_by!r}")
-    until = GasFollowUp.objects.filter(Q(scored_by=scored_by) & ctx.until("scored_on"))
-    scored_clients = (
-        GasFollowUp.objects.filter(
-            Q(scored_by=scored_by)
-            & _of(ctx, "goal__client")
-            & ctx.period("scored_on")
-            & ctx.program("goal__plan__episode__program_id")
-        )
-        .exclude(goal__status=Goal.Status.REVISED)
-        .values("goal__client_id")
-    )
-    latest = until.filter(goal=OuterRef("pk")).order_by("-scored_on", "-id").values("level")[:1]
+    last = GasFollowUp.objects.filter(
+        Q(scored_by=scored_by, goal__client_id=OuterRef("client_id"))
+        & ctx.period("scored_on")
+        & ctx.program("goal__plan__episode__program_id")
+    ).order_by("-scored_on", "-id")
     goals = (
-        Goal.objects.filter(ctx.program("plan__episode__program_id"))
-        .exclude(status=Goal.Status.REVISED)
-        .filter(client_id__in=scored_clients, pk__in=until.values("goal_id"))
-        .annotate(level=Subquery(latest))
+        Goal.objects.filter(
+            _of(ctx) & ctx.program("plan__episode__program_id") & plan_selectors.gas_complete_q()
+        )
+        .annotate(
+            day=Subquery(last.values("scored_on")[:1]),
+            last_plan=Subquery(last.values("goal__plan_id")[:1]),
+        )
+        .filter(day__isnull=False, plan_id=F("last_plan"))
+        .filter(plan_selectors.in_plan_on_q(OuterRef("day")))
+        .annotate(level=plan_selectors.level_on(OuterRef("day"), scored_by))
+        .filter(level__isnull=False)
     )
     weight = F("gas_importance") * F("gas_difficulty")
     rows = (
@@ -386,12 +392,12 @@ def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
     """GAS T-scores, one per client: the latest T-score in the period.
 
     Rules: a client counts when they (``scored_by="client"``) or their worker
-    (``"worker"``) scored at least one of their goals in the period. Their T-score is computed
-    from each goal's latest level (by that scorer) on or before the end of the period — goals
-    scored earlier keep their last level, as on the plan page — over all their scored goals
-    except ``revised`` ones (a revised goal lives on in its revision). Weights are importance ×
-    difficulty (`gas.weight`) when every one of the client's scored goals has both ratings and
-    at least one weight is above 0; otherwise the client's goals are unweighted.
+    (``"worker"``) scored at least one of their goals in the period. Their T-score is the plan
+    page's point on the day of their last score in the period (`plans.selectors.t_score_on`):
+    the goals that were in that plan on that day (not those added later, nor those set aside
+    or revised before it), each at its latest level by that scorer on or before the day, else
+    its baseline. Weights are importance × difficulty (`gas.weight`) when every counted goal
+    has both ratings and at least one weight is above 0; otherwise they are unweighted.
 
     Returns the mean T, the share at or above 50 (denominator: clients with at least one
     scored goal), the distribution in bins of 10, and ``left_out``: clients with a goal (not

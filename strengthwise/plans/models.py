@@ -3,6 +3,8 @@ Scaling, sign-off and approval."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -153,6 +155,38 @@ class Goal(TimeStampedModel):
         if self.gas_importance is None or self.gas_difficulty is None:
             return None
         return self.gas_importance * self.gas_difficulty
+
+
+#: Statuses in which a goal is part of the plan (set aside and revised goals are not).
+IN_PLAN = (Goal.Status.ACTIVE, Goal.Status.ACHIEVED)
+
+
+class GoalPeriod(models.Model):
+    """Days a goal was part of the plan: from ``start`` (included) to ``end`` (excluded; open
+    while it is still in the plan). Setting a goal aside or revising it ends the period; taking
+    it up again starts a new one. A T-score on a past day counts exactly the goals in the plan
+    that day (`plans.selectors.t_score_on`), so later changes to the plan never rewrite it."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["goal", "start"], name="goal_period_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="goal_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.start} – {self.end or '…'}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
 
 
 class Step(TimeStampedModel):

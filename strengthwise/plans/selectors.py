@@ -6,14 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from strengthwise.accounts.access import client_scope_q
 from strengthwise.assessments.models import Author
 from strengthwise.people.models import Client
 
 from .gas import t_score
-from .models import GasFollowUp, Goal, Option, OptionSet, Plan, PlanEvent, PlanVersion, Step
+from .models import (
+    GasFollowUp,
+    Goal,
+    GoalPeriod,
+    Option,
+    OptionSet,
+    Plan,
+    PlanEvent,
+    PlanVersion,
+    Step,
+)
 
 
 def plan_current(*, client: Client) -> Plan | None:
@@ -34,6 +45,7 @@ def plan_goals(*, plan: Plan) -> list[Goal]:
         .prefetch_related(
             Prefetch("steps", queryset=steps),
             Prefetch("followups", queryset=GasFollowUp.objects.order_by("scored_on", "id")),
+            "periods",
             "strengths",
             "supports",
         )
@@ -84,32 +96,76 @@ def client_voice(goals: list[Goal]) -> Voice:
     return Voice(sum(1 for g in counted if g.author == Author.CLIENT), len(counted))
 
 
-def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, float]]:
-    """The plan's combined GAS T-score at each follow-up date for one scorer.
+def t_score_on(goals: list[Goal], day: dt.date, scored_by: str) -> float | None:
+    """The plan's combined GAS T-score on `day` for one scorer — the one rule for a T-score at
+    a date (the reports apply it in the database: `outcomes.measures`).
 
-    At each date every goal with complete levels counts with its latest score so far (its
-    baseline before the first follow-up); goals with neither are left out of that point.
+    Counted: exactly the goals that were in the plan on `day` (`GoalPeriod`) with all five
+    levels written, each at its latest score by that scorer on or before `day`, else at its
+    baseline; a goal with neither is left out. Goals added, revised or set aside later change
+    nothing on `day`. None when nothing can be counted.
     """
-    scaled = [g for g in goals if g.gas_complete and g.status != Goal.Status.REVISED]
+    scores, weights = [], []
+    for goal in goals:
+        if not goal.gas_complete or not any(p.covers(day) for p in goal.periods.all()):
+            continue
+        latest = [
+            f.level for f in goal.followups.all() if f.scored_by == scored_by and f.scored_on <= day
+        ]
+        level = latest[-1] if latest else goal.gas_baseline
+        if level is None:
+            continue
+        scores.append(level)
+        weights.append(goal.gas_weight)
+    if not scores:
+        return None
+    # Weighted by importance × difficulty only when every counted goal has both (as the
+    # reports do); otherwise every goal weighs the same.
+    if any(w is None for w in weights) or not any(w for w in weights):
+        return t_score(scores)
+    return t_score(scores, [w or 0 for w in weights])
+
+
+def gas_complete_q() -> Q:
+    """`Goal.gas_complete` in the database: all five levels written."""
+    q = Q()
+    for field in ("gas_minus2", "gas_minus1", "gas_zero", "gas_plus1", "gas_plus2"):
+        q &= ~Q(**{field: ""})
+    return q
+
+
+def in_plan_on_q(day: Any) -> Exists:
+    """`t_score_on`'s "in the plan on `day`" for a goal queryset (`day` a date or an
+    `OuterRef` to a date the outer query computed)."""
+    return Exists(
+        GoalPeriod.objects.filter(goal=OuterRef("pk"), start__lte=day).filter(
+            Q(end__isnull=True) | Q(end__gt=day)
+        )
+    )
+
+
+def level_on(day: Any, scored_by: str) -> Coalesce:
+    """`t_score_on`'s level for a goal queryset: the latest score by `scored_by` on or before
+    `day`, else the baseline (None when it has neither)."""
+    latest = (
+        GasFollowUp.objects.filter(goal=OuterRef("pk"), scored_by=scored_by, scored_on__lte=day)
+        .order_by("-scored_on", "-id")
+        .values("level")[:1]
+    )
+    return Coalesce(Subquery(latest), F("gas_baseline"))
+
+
+def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, float]]:
+    """The plan's T-score (`t_score_on`) at each date one of its goals was scored by
+    `scored_by`. Goals need `followups` and `periods` prefetched (`plan_goals` does)."""
     dates = sorted(
-        {f.scored_on for g in scaled for f in g.followups.all() if f.scored_by == scored_by}
+        {f.scored_on for g in goals for f in g.followups.all() if f.scored_by == scored_by}
     )
     series = []
     for day in dates:
-        scores, weights = [], []
-        for goal in scaled:
-            latest = [
-                f.level
-                for f in goal.followups.all()
-                if f.scored_by == scored_by and f.scored_on <= day
-            ]
-            level = latest[-1] if latest else goal.gas_baseline
-            if level is None:
-                continue
-            scores.append(level)
-            weights.append(goal.gas_weight if goal.gas_weight is not None else 1)
-        if scores and any(w > 0 for w in weights):
-            series.append((day, t_score(scores, weights)))
+        t = t_score_on(goals, day, scored_by)
+        if t is not None:
+            series.append((day, t))
     return series
 
 

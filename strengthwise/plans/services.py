@@ -19,7 +19,18 @@ from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
 
-from .models import GasFollowUp, Goal, Option, OptionSet, Plan, PlanEvent, PlanVersion, Step
+from .models import (
+    IN_PLAN,
+    GasFollowUp,
+    Goal,
+    GoalPeriod,
+    Option,
+    OptionSet,
+    Plan,
+    PlanEvent,
+    PlanVersion,
+    Step,
+)
 
 GOAL_FIELDS = (
     "statement",
@@ -164,6 +175,16 @@ def _links(
     return s, p
 
 
+def _track_period(goal: Goal, was: str | None, now: str) -> None:
+    """Keep the goal's days in the plan in step with its status (`GoalPeriod`): entering the
+    plan opens a period today, leaving it (set aside, revised) closes the open one today."""
+    today = timezone.localdate()
+    if now in IN_PLAN and (was is None or was not in IN_PLAN):
+        GoalPeriod.objects.create(agency_id=goal.agency_id, goal=goal, start=today)
+    elif was in IN_PLAN and now not in IN_PLAN:
+        GoalPeriod.objects.filter(goal=goal, end__isnull=True).update(end=today)
+
+
 def goal_add(
     *,
     acting_user: User,
@@ -188,6 +209,7 @@ def goal_add(
     with transaction.atomic():
         _reopen_if_signed(plan, acting_user)
         goal.save()
+        _track_period(goal, None, goal.status)
         if s:
             goal.strengths.set(s)
         if p:
@@ -241,6 +263,7 @@ def goal_update(
             **values, version=version + 1, updated_at=timezone.now()
         )
         current.version = version + 1
+        _track_period(current, before["status"], current.status)
         if s is not None:
             current.strengths.set(s)
         if p is not None:
@@ -433,6 +456,10 @@ def gas_followup_add(
     validated(followup, exclude=["agency", "goal", "recorded_by"])
     with transaction.atomic():
         followup.save()
+        # A score dated before the goal's first day in the plan shows it was in the plan then.
+        first = GoalPeriod.objects.filter(goal=goal).order_by("start", "id").first()
+        if first is not None and scored_on < first.start:
+            GoalPeriod.objects.filter(pk=first.pk).update(start=scored_on)
         audit_record(
             actor=acting_user,
             action="gas.followup",

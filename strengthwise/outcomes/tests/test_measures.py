@@ -42,7 +42,7 @@ from strengthwise.outcomes.measures import Scope
 from strengthwise.outcomes.suppression import suppress
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans import gas as gas_formula
-from strengthwise.plans.models import GasFollowUp, Goal, Plan
+from strengthwise.plans.models import GasFollowUp, Goal, GoalPeriod, Plan
 from strengthwise.referrals.models import Referral
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
@@ -56,6 +56,8 @@ def at(y: int, m: int, d: int, hour: int = 12, minute: int = 0) -> dt.datetime:
 
 
 # --- the data set ------------------------------------------------------------------------------
+
+GAS_LEVELS = {f"gas_{k}": k for k in ("minus2", "minus1", "zero", "plus1", "plus2")}
 
 
 def _goal(
@@ -82,11 +84,23 @@ def _goal(
         recorded_by=plan.created_by,
     )
     # created_at / updated_at are automatic; the measures date events by them, so set them.
-    Goal.objects.filter(pk=goal.pk).update(created_at=created, updated_at=updated or created)
+    Goal.objects.filter(pk=goal.pk).update(
+        created_at=created, updated_at=updated or created, **GAS_LEVELS
+    )
+    # Its days in the plan, as the services keep them: from the day it was written until the
+    # day it was set aside or revised (`_score` moves the start back to an earlier score).
+    left = status in (Goal.Status.SET_ASIDE, Goal.Status.REVISED)
+    GoalPeriod.objects.create(
+        agency_id=plan.agency_id,
+        goal=goal,
+        start=created.date(),
+        end=(updated or created).date() if left else None,
+    )
     return goal
 
 
 def _score(goal: Goal, day: dt.date, level: int, by: str = "client") -> None:
+    GoalPeriod.objects.filter(goal=goal, start__gt=day).update(start=day)
     GasFollowUp.objects.create(
         agency_id=goal.agency_id,
         goal=goal,
@@ -573,25 +587,27 @@ def period(data: SimpleNamespace, **kw: Any) -> Scope:
 
 def test_gas_t_scores_by_hand(data: SimpleNamespace) -> None:
     # Client-scored, levels on or before 30 Jun:
-    #   dana: D1 latest 0 (1 Apr; the 1 Aug +2 is after P), weight 6; D2 latest +1, weight 2;
-    #         D3 is revised: left out. Both weighted:
+    # A client's T-score is their plan's on the day of their last score in P, over the goals
+    # in the plan that day (plans.selectors.t_score_on).
+    #   dana: last score 10 May. D1 latest 0 (1 Apr; the 1 Aug +2 is after P), weight 6; D2
+    #         latest +1, weight 2; D3 was revised on 1 Mar: not in the plan. Both weighted:
     #         T = 50 + 10·(6·0 + 2·1) / √(0.7·(36 + 4) + 0.3·8²) = 50 + 20/√47.2 = 52.91
-    #   rosa: R1 −1 (no ratings), R2 0 (scored Dec 2024, weight 4). R1 has no weight, so
-    #         unweighted: T = 50 + 10·(−1 + 0) / √(0.7·2 + 0.3·2²) = 50 − 10/√2.6 = 43.80
+    #   rosa: last score 20 Jun. R1 −1 (no ratings); R2 was set aside on 10 Apr: not in the
+    #         plan. Unweighted: T = 50 + 10·(−1) / √(0.7·1 + 0.3·1²) = 40.00
     #   keisha: only her worker scored K1 → not in the client-scored figures: left out.
     #   eli: no goals. mallory's client: another agency. dup: merged.
     scores = measures.gas_scores(period(data))
-    assert {k: round(v, 2) for k, v in scores.items()} == {data.dana.pk: 52.91, data.rosa.pk: 43.80}
+    assert {k: round(v, 2) for k, v in scores.items()} == {data.dana.pk: 52.91, data.rosa.pk: 40.0}
     # The database sums give exactly what plans.gas.t_score gives from the levels.
     assert scores[data.dana.pk] == pytest.approx(gas_formula.t_score([0, 1], [6, 2]), abs=1e-9)
-    assert scores[data.rosa.pk] == pytest.approx(gas_formula.t_score([-1, 0]), abs=1e-9)
+    assert scores[data.rosa.pk] == pytest.approx(gas_formula.t_score([-1]), abs=1e-9)
 
     result = measures.gas(period(data))
     assert result["clients"] == 2
     assert result["left_out"] == 1  # keisha: a goal, no client score in P
-    assert result["goals"] == 4  # D1, D2, R1, R2
+    assert result["goals"] == 3  # D1, D2, R1
     assert result["weighted_clients"] == 1  # dana
-    assert result["mean"] == {"value": 48.35, "denominator": 2}  # (52.911 + 43.798) / 2
+    assert result["mean"] == {"value": 46.46, "denominator": 2}  # (52.911 + 40.0) / 2
     assert result["at_or_above_50"] == {"value": 0.5, "numerator": 1, "denominator": 2}
     bins = {b["from"]: b["count"] for b in result["distribution"]}
     assert bins == {10: 0, 20: 0, 30: 0, 40: 1, 50: 1, 60: 0, 70: 0, 80: 0}
@@ -614,14 +630,16 @@ def test_gas_scored_by_the_worker(data: SimpleNamespace) -> None:
 
 
 def test_gas_first_quarter(data: SimpleNamespace) -> None:
-    # 1 Jan – 31 Mar: dana's levels then were D1 −1 (25 Jan) and D2 −2 (1 Feb):
-    #   T = 50 + 10·(6·−1 + 2·−2) / √47.2 = 50 − 100/√47.2 = 35.44
-    # rosa: R1 −1 (10 Mar), R2 0 → 43.80. Mean (35.444 + 43.798) / 2 = 39.62; none at 50+.
+    # 1 Jan – 31 Mar: dana's last score is 1 Feb; in the plan then: D1 −1 (25 Jan, w 6), D2 −2
+    #   (1 Feb, w 2) and D3 +2 (1 Feb, w 4; revised only on 1 Mar):
+    #   T = 50 + 10·(−6 − 4 + 8) / √(0.7·56 + 0.3·12²) = 50 − 20/√82.4 = 47.80
+    # rosa: last score 10 Mar; R1 −1, R2 0 (set aside only on 10 Apr), unweighted (R1 has no
+    #   ratings): 50 + 10·(−1) / √2.6 = 43.80. Mean (47.797 + 43.798) / 2 = 45.80; none at 50+.
     scope = period(data, end=dt.date(2025, 3, 31))
     scores = measures.gas_scores(scope)
-    assert {k: round(v, 2) for k, v in scores.items()} == {data.dana.pk: 35.44, data.rosa.pk: 43.80}
+    assert {k: round(v, 2) for k, v in scores.items()} == {data.dana.pk: 47.80, data.rosa.pk: 43.80}
     result = measures.gas(scope)
-    assert result["mean"]["value"] == 39.62
+    assert result["mean"]["value"] == 45.80
     assert result["at_or_above_50"] == {"value": 0.0, "numerator": 0, "denominator": 2}
     # Worker scores in Q1: only K1 (15 Mar); dana's worker score is 1 Apr.
     assert measures.gas_scores(scope, scored_by="worker").keys() == {data.keisha.pk}
@@ -656,7 +674,7 @@ def test_gas_scoped_to_housing_and_to_given_clients(data: SimpleNamespace) -> No
         period(data, program_id=p.housing_program.pk),
     ):
         result = measures.gas(scope)
-        assert (result["clients"], result["left_out"], result["mean"]["value"]) == (2, 0, 48.35)
+        assert (result["clients"], result["left_out"], result["mean"]["value"]) == (2, 0, 46.46)
     only_dana = period(data, client_ids=Client.objects.filter(pk=data.dana.pk).values("pk"))
     assert measures.gas(only_dana)["mean"] == {"value": 52.91, "denominator": 1}
     # The other agency sees only its own client: one goal at +2 → T = 70.
@@ -1019,7 +1037,7 @@ def test_measure_all_uses_a_constant_number_of_queries(data: SimpleNamespace) ->
         "advocacy",
         "data_quality",
     }
-    assert result["gas"]["mean"]["value"] == 48.35
+    assert result["gas"]["mean"]["value"] == 46.46
     assert result["gas_worker"]["mean"]["value"] == 60.0
     _add_clients(data, 6)
     with CaptureQueriesContext(connection) as big:

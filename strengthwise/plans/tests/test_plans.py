@@ -195,6 +195,78 @@ def test_t_score_series_uses_latest_scores_and_baselines(planned):
     assert round(series[-1][1], 2) == 50.0
 
 
+def test_past_t_scores_do_not_change_when_the_plan_changes_later(personas, plan):
+    """A point at day D counts exactly the goals in the plan on D, each at its latest score on
+    or before D (else its baseline). Worked out by hand (rho 0.3):
+    T = 50 + 10·Σwx / √(0.7·Σw² + 0.3·(Σw)²)
+
+    Oct 1: goal A (importance 2 × difficulty 2 → w 4, baseline −1) and B (1 × 2 → w 2, −2).
+    Oct 5: client scores A 0, B −1 → Σwx = −2, √(0.7·20 + 0.3·36) = √24.8 = 4.97996
+           → T = 50 − 20/4.97996 = 45.98
+    Oct 20: client scores A +1 (B still −1) → Σwx = 4 − 2 = 2 → T = 54.02
+    Oct 25: goal C added (3 × 3 → w 9, baseline −2); B revised into B2 (1 × 2 → w 2, baseline 0)
+    Oct 28: A set aside by the client.
+    Oct 30: client scores C −1. In the plan that day: B2 (0) and C (−1); A and B are not.
+           Σwx = −9, √(0.7·85 + 0.3·121) = √95.8 = 9.78775 → T = 50 − 9.19517 = 40.80
+    """
+    import time_machine
+
+    from strengthwise.outcomes import measures
+
+    def at(day: int):
+        return time_machine.travel(dt.datetime(2026, 10, day, 12, tzinfo=dt.UTC), tick=False)
+
+    def scaled(statement, importance, difficulty, baseline):
+        return goal(
+            personas,
+            plan,
+            statement=statement,
+            gas_importance=importance,
+            gas_difficulty=difficulty,
+            gas_baseline=baseline,
+            **GAS,
+        )
+
+    def score(g, level, day):
+        with at(day):
+            services.gas_followup_add(
+                acting_user=personas.alice, goal=g, level=level, scored_by="client"
+            )
+
+    def series():
+        goals = selectors.plan_goals(plan=plan)
+        return [(d.day, round(t, 2)) for d, t in selectors.t_score_series(goals, "client")]
+
+    with at(1):
+        a = scaled("A", 2, 2, -1)
+        b = scaled("B", 1, 2, -2)
+    score(a, 0, 5)
+    score(b, -1, 5)
+    score(a, 1, 20)
+    assert series() == [(5, 45.98), (20, 54.02)]
+
+    with at(25):
+        c = scaled("C", 3, 3, -2)
+        services.goal_update(
+            acting_user=personas.alice, goal=b, version=b.version, fields={"status": "revised"}
+        )
+        scaled("B2", 1, 2, 0)
+    assert series() == [(5, 45.98), (20, 54.02)]
+    with at(28):
+        a.refresh_from_db()
+        services.goal_update(
+            acting_user=personas.alice, goal=a, version=a.version, fields={"status": "set_aside"}
+        )
+    score(c, -1, 30)
+    assert series() == [(5, 45.98), (20, 54.02), (30, 40.80)]
+
+    # The reports apply the same rule: the latest point in the period, per client.
+    dana = personas.dana.pk
+    for end, expected in [(5, 45.98), (19, 45.98), (20, 54.02), (31, 40.80)]:
+        scope = measures.Scope(agency_id=plan.agency_id, end=dt.date(2026, 10, end))
+        assert round(measures.gas_scores(scope)[dana], 2) == expected, end
+
+
 # --- client voice ---------------------------------------------------------------------------
 
 
