@@ -162,6 +162,16 @@ def _reach_q(user: Any, prefix: str, managing: bool) -> Q:
     return scope | client_manage_q(user, prefix) if managing else scope
 
 
+def reads_deidentified(user: Any) -> bool:
+    """Whether `user` reads client data only de-identified: program managers and agency
+    admins (and anyone outside casework). They reach no individual record, so every count they
+    see is suppressed below 5, means over fewer than 5 are withheld, and clients' own words
+    (comments, goals, strengths) are never shown to them."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return True
+    return user.role not in CASEWORK_ROLES
+
+
 def clients_visible_to(user: Any) -> QuerySet[Any]:
     """All clients this user may open."""
     client_model = apps.get_model("people", "Client")

@@ -12,7 +12,7 @@ from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.audit.services import audit_record
 
-from . import measures, reports, serialize
+from . import reports, serialize
 
 router = Router(tags=["reports"])
 
@@ -45,10 +45,8 @@ def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> dict[str,
     filters = reports.Filters(
         program_id=q.program, team_id=q.team, worker_id=q.worker, start=q.start, end=q.end
     )
-    result = measures.measure_all(reports.scope_for(request.user, filters))
-    deidentified = reports.deidentified(request.user)
-    if deidentified:
-        result.pop("strengths")
+    report = reports.report_for(request.user, filters)
+    result, deidentified = report.figures, report.deidentified
     audit_record(
         actor=request.user,
         action="report.viewed",

@@ -1,10 +1,14 @@
 """The reports: whose figures a user may see (scope by role), and the measures laid out as
 tables (each saying its denominator) with a chart, for the page and every export.
 
-Program managers and admins see agency figures, de-identified: no client lists, no free text
-(the strengths table, written in clients' and workers' words, is left out for them). Workers
-see their own caseload's figures; supervisors their teams'. The advocacy tables are always
-suppressed (counts under 5 shown as "<5", with complementary cells)."""
+`build(scope, deidentified=...)` is the one way to the figures: the reports page, CSV, XLSX,
+the PDF, `/api/v1/reports/{name}` and `strengthwise report` all take them from there, so each
+shows the same numbers. Program managers and admins (`access.reads_deidentified`) get them
+de-identified (`deidentify.py`): counts under 5 shown as "<5" with complementary cells, means
+and shares over fewer than 5 withheld, figures under 5 in all withheld, no client lists and no
+free text (the strengths table, written in clients' and workers' words, is left out). Workers
+see their own caseload's exact figures; supervisors their teams'. The advocacy tables are
+always suppressed."""
 
 from __future__ import annotations
 
@@ -14,15 +18,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.access import client_scope_q, team_ids_for
+from strengthwise.accounts.access import client_scope_q, reads_deidentified, team_ids_for
 from strengthwise.accounts.models import Role, User
 from strengthwise.core import svg
+from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
-from . import measures, suppression
+from . import deidentify, measures, suppression
 from .exports import Table
 
-DEIDENTIFIED_ROLES = (Role.PROGRAM_MANAGER, Role.ADMIN)
+MARK = deidentify.MARK
 
 
 @dataclass
@@ -35,7 +40,36 @@ class Filters:
 
 
 def deidentified(user: User) -> bool:
-    return user.role in DEIDENTIFIED_ROLES
+    """Whether this user reads the reports de-identified (the rule is in accounts.access)."""
+    return reads_deidentified(user)
+
+
+@dataclass
+class Report:
+    figures: dict[str, Any]  # measure_all's shape; de-identified when `deidentified`
+    tables: list[Table]
+    deidentified: bool
+
+
+def build(scope: measures.Scope, *, deidentified: bool, today: dt.date | None = None) -> Report:
+    """Every figure for `scope` and its tables — suppressed and without free text or client
+    ids for a de-identified reader. The one place the page, the exports, the API and the
+    command get their numbers from."""
+    figures = measures.measure_all(scope, today=today)
+    if deidentified:
+        rated = [s["service_id"] for s in figures["referrals"]["helpfulness_by_service"]]
+        categories = measures._categories(Service.objects.filter(pk__in=rated).values("pk"))
+        figures = deidentify.deidentify(figures, categories)
+    return Report(
+        figures=figures,
+        tables=tables(figures, deidentified=deidentified),
+        deidentified=deidentified,
+    )
+
+
+def report_for(user: User, filters: Filters) -> Report:
+    """`build` for what this user may see, as they may see it."""
+    return build(scope_for(user, filters), deidentified=deidentified(user))
 
 
 def scope_for(user: User, filters: Filters) -> measures.Scope:
@@ -66,8 +100,35 @@ def scope_for(user: User, filters: Filters) -> measures.Scope:
 def _pct(figure: dict[str, Any]) -> str:
     value = figure.get("value")
     if value is None:
-        return "—"
+        # A share of a hidden count is withheld: say it is a small count, not that it is missing.
+        return MARK if figure.get("numerator") == MARK else "—"
     return f"{round(value * 100)}%"
+
+
+def _num(value: Any) -> float | None:
+    """A number for a chart: None for a hidden or withheld figure (drawn as "—")."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def withheld_note() -> str:
+    return _("Fewer than 5 in all: not shown, so that no one can be singled out.")
+
+
+def suppression_note() -> str:
+    return _(
+        "De-identified. Counts under 5 are shown as “<5”, and so is any other count that would "
+        "let a reader work one out from a total; means and shares over fewer than 5 are not shown."
+    )
+
+
+def _withheld(key: str, title: str, columns: list[str], extra: str = "") -> Table:
+    return Table(
+        key=key,
+        title=title,
+        columns=columns,
+        rows=[],
+        note=" ".join(n for n in (withheld_note(), extra) if n),
+    )
 
 
 def _of(figure: dict[str, Any]) -> str:
@@ -77,13 +138,18 @@ def _of(figure: dict[str, Any]) -> str:
     }
 
 
-def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
+def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
+    """The figures as tables. `result` is `build`'s figures: for a de-identified reader its
+    counts are already suppressed; here a withheld figure becomes a table with a note only."""
     found: list[Table] = []
     for key, heading in (
         ("gas", _("GAS T-scores, as the clients scored their goals")),
         ("gas_worker", _("GAS T-scores, as the workers scored the goals")),
     ):
         g = result[key]
+        if g.get("withheld"):
+            found.append(_withheld(key, heading, [_("T-score"), _("Clients")]))
+            continue
         rows: list[list[Any]] = [
             [f"{b['from']}–{b['to'] - 1}", b["count"]] for b in g["distribution"]
         ]
@@ -103,15 +169,23 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
                 "left": g["left_out"],
             },
         )
-        if g["clients"]:
+        if any(_num(r[1]) for r in rows):
             table.chart = svg.bar_chart(
                 title=table.title,
                 labels=[r[0] for r in rows],
-                values=[float(r[1]) for r in rows],
+                values=[_num(r[1]) for r in rows],
                 id_prefix=f"chart-{key}",
             )
         found.append(table)
     ssm = result["ssm"]
+    ssm_columns = [
+        _("Domain"),
+        _("Clients"),
+        _("Improved"),
+        _("Unchanged"),
+        _("Worse"),
+        _("Mean change"),
+    ]
     ssm_rows = [
         [
             d["label"],
@@ -123,17 +197,11 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
         ]
         for d in ssm["domains"]
     ]
+    ssm_title = _("Self-Sufficiency Matrix: change from entry to the latest review or exit")
     ssm_table = Table(
         key="ssm",
-        title=_("Self-Sufficiency Matrix: change from entry to the latest review or exit"),
-        columns=[
-            _("Domain"),
-            _("Clients"),
-            _("Improved"),
-            _("Unchanged"),
-            _("Worse"),
-            _("Mean change"),
-        ],
+        title=ssm_title,
+        columns=ssm_columns,
         rows=ssm_rows,
         note=_(
             "%(n)s clients with an entry and a later matrix; %(left)s with only one are left out. "
@@ -141,42 +209,62 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
         )
         % {"n": ssm["clients"], "left": ssm["left_out"]},
     )
-    if ssm["clients"]:
+    improved = [_num(d["improved"]["value"]) for d in ssm["domains"]]
+    if ssm["clients"] and any(v is not None for v in improved):
         ssm_table.chart = svg.bar_chart(
             title=_("Share of clients who improved, by domain"),
             labels=[d["label"] for d in ssm["domains"]],
-            values=[round((d["improved"]["value"] or 0) * 100, 1) for d in ssm["domains"]],
+            values=[None if v is None else round(v * 100, 1) for v in improved],
             value_max=100,
             unit="%",
             id_prefix="chart-ssm",
         )
-    found.append(ssm_table)
+    found.append(_withheld("ssm", ssm_title, ssm_columns) if ssm.get("withheld") else ssm_table)
     goals = result["goals"]
     itp = goals["intake_to_plan"]
-    found.append(
-        Table(
-            key="goals",
-            title=_("Goals"),
-            columns=[_("Status"), _("Goals")],
-            rows=[
-                [_("Achieved"), goals["achieved"]],
-                [_("Set aside by the client"), goals["set_aside"]],
-                [_("Revised"), goals["revised"]],
-                [_("Active"), goals["active"]],
-            ],
-            note=_(
-                "Out of %(total)s goals. Intake to first plan: median %(median)s days, mean "
-                "%(mean)s days (%(n)s clients with a plan; %(left)s without one yet)."
+    if goals.get("withheld"):
+        found.append(
+            _withheld(
+                "goals",
+                _("Goals"),
+                [_("Status"), _("Goals")],
+                _(
+                    "Intake to first plan: median %(median)s days, mean %(mean)s days (%(n)s "
+                    "clients with a plan; %(left)s without one yet)."
+                )
+                % {
+                    "median": itp["median_days"] if itp["median_days"] is not None else "—",
+                    "mean": itp["mean_days"] if itp["mean_days"] is not None else "—",
+                    "n": itp["denominator"],
+                    "left": itp["left_out"],
+                },
             )
-            % {
-                "total": goals["total"],
-                "median": itp["median_days"] if itp["median_days"] is not None else "—",
-                "mean": itp["mean_days"] if itp["mean_days"] is not None else "—",
-                "n": itp["denominator"],
-                "left": itp["left_out"],
-            },
         )
-    )
+    else:
+        found.append(
+            Table(
+                key="goals",
+                title=_("Goals"),
+                columns=[_("Status"), _("Goals")],
+                rows=[
+                    [_("Achieved"), goals["achieved"]],
+                    [_("Set aside by the client"), goals["set_aside"]],
+                    [_("Revised"), goals["revised"]],
+                    [_("Active"), goals["active"]],
+                ],
+                note=_(
+                    "Out of %(total)s goals. Intake to first plan: median %(median)s days, mean "
+                    "%(mean)s days (%(n)s clients with a plan; %(left)s without one yet)."
+                )
+                % {
+                    "total": goals["total"],
+                    "median": itp["median_days"] if itp["median_days"] is not None else "—",
+                    "mean": itp["mean_days"] if itp["mean_days"] is not None else "—",
+                    "n": itp["denominator"],
+                    "left": itp["left_out"],
+                },
+            )
+        )
     ref = result["referrals"]
     found.append(
         Table(
@@ -209,32 +297,42 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
             % {"n": ref["finished"], "r": ref["ratings"]},
         )
     )
-    found.append(
-        Table(
-            key="helpfulness",
-            title=_("Did it help? Client ratings by service"),
-            columns=[_("Service"), _("Mean (1–5)"), _("Ratings")],
-            rows=[
-                [s["service"], s["value"], s["denominator"]] for s in ref["helpfulness_by_service"]
-            ]
-            + [
-                [_("Category: %(c)s") % {"c": c["category"]}, c["value"], c["denominator"]]
-                for c in ref["helpfulness_by_category"]
-            ],
-            note=_("Each mean says how many ratings it is out of."),
+    help_title = _("Did it help? Client ratings by service")
+    help_columns = [_("Service"), _("Mean (1–5)"), _("Ratings")]
+    if ref.get("helpfulness_withheld"):
+        found.append(_withheld("helpfulness", help_title, help_columns))
+    else:
+        found.append(
+            Table(
+                key="helpfulness",
+                title=help_title,
+                columns=help_columns,
+                rows=[
+                    [s["service"], s["value"], s["denominator"]]
+                    for s in ref["helpfulness_by_service"]
+                ]
+                + [
+                    [_("Category: %(c)s") % {"c": c["category"]}, c["value"], c["denominator"]]
+                    for c in ref["helpfulness_by_category"]
+                ],
+                note=_("Each mean says how many ratings it is out of."),
+            )
         )
-    )
     voice = result["client_voice"]["client_authored"]
-    found.append(
-        Table(
-            key="client_voice",
-            title=_("Client voice"),
-            columns=[_("Measure"), _("Value"), _("Out of")],
-            rows=[[_("Goals in the client's own words"), _pct(voice), voice["denominator"]]],
-            note=_of(voice),
+    voice_title, voice_columns = _("Client voice"), [_("Measure"), _("Value"), _("Out of")]
+    if result["client_voice"].get("withheld"):
+        found.append(_withheld("client_voice", voice_title, voice_columns))
+    else:
+        found.append(
+            Table(
+                key="client_voice",
+                title=voice_title,
+                columns=voice_columns,
+                rows=[[_("Goals in the client's own words"), _pct(voice), voice["denominator"]]],
+                note=_of(voice),
+            )
         )
-    )
-    if not hide_free_text:
+    if not deidentified and "strengths" in result:
         st = result["strengths"]
         found.append(
             Table(
@@ -276,7 +374,7 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
             ],
             note=_("As of %(day)s.") % {"day": dq["as_of"].isoformat()},
             links=[]
-            if hide_free_text
+            if deidentified
             else [
                 (key, label, dq[key]["count"])
                 for key, label in (
@@ -290,6 +388,8 @@ def tables(result: dict[str, Any], *, hide_free_text: bool) -> list[Table]:
     )
     for table in found:
         _chart(table)
+        if deidentified and table.rows:
+            table.note = " ".join(n for n in (table.note, suppression_note()) if n)
     return found
 
 

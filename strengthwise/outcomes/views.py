@@ -325,7 +325,7 @@ def _report(request: StaffRequest) -> tuple[Any, dict[str, Any], list[Any]]:
     ):
         raise Http404("Not found")
     form, filters = _report_filters(request)
-    result = measures.measure_all(reports.scope_for(request.user, filters))
+    report = reports.report_for(request.user, filters)
     audit_record(
         actor=request.user,
         action="report.viewed",
@@ -333,7 +333,7 @@ def _report(request: StaffRequest) -> tuple[Any, dict[str, Any], list[Any]]:
         changes={"filters": [None, {k: str(v) for k, v in vars(filters).items() if v}]},
         request=request,
     )
-    return form, result, reports.tables(result, hide_free_text=reports.deidentified(request.user))
+    return form, report.figures, report.tables
 
 
 @login_required

@@ -55,17 +55,18 @@ def test_program_manager_sees_no_free_text(demo, web):
 
 def test_exports_match_the_page(demo, web):
     browser = web(demo.priya)
-    result = measures.measure_all(reports.scope_for(demo.priya, reports.Filters()))
-    expected = {t.key: t for t in reports.tables(result, hide_free_text=True)}
-    response = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "goals"})
+    report = reports.report_for(demo.priya, reports.Filters())
+    expected = {t.key: t for t in report.tables}
+    response = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "data_quality"})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == expected["goals"].columns
-    assert [[r[0], int(r[1])] for r in rows[1:5]] == expected["goals"].rows
+    table = expected["data_quality"]
+    assert rows[0] == table.columns
+    assert rows[1:5] == [["" if v is None else str(v) for v in row] for row in table.rows]
     book = load_workbook(io.BytesIO(browser.get(reverse("outcomes:export", args=["xlsx"])).content))
-    assert "Goals" in book.sheetnames
-    sheet = book["Goals"]
-    assert [c.value for c in sheet[2]] == expected["goals"].rows[0]
+    assert "Data quality" in book.sheetnames
+    sheet = book["Data quality"]
+    assert [c.value for c in sheet[2]] == table.rows[0]
     pdf = PdfReader(io.BytesIO(browser.get(reverse("outcomes:export", args=["pdf"])).content))
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "Program summary" in text and "Goals" in text

@@ -58,20 +58,16 @@ class Command(BaseCommand):
             scope = measures.Scope(agency_id=agency.pk, program_id=program_id, start=start, end=end)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        result = measures.measure_all(scope)
-        result.pop("strengths")  # free text: not in de-identified reports
+        # As a program manager sees it: suppressed, no free text, no client ids.
+        report = reports.build(scope, deidentified=True)
+        result = report.figures
         if o["format"] == "json":
             body = serialize.plain(
                 result if name == "all" else {name: result.get(name)}, deidentified=True
             )
             self._write(o["output"], json.dumps(body, indent=2, ensure_ascii=False).encode())
             return
-        tables = [
-            *reports.tables(
-                {**result, "strengths": {"top": [], "progressed_goals": 0}}, hide_free_text=True
-            ),
-            *reports.advocacy_tables(result),
-        ]
+        tables = [*report.tables, *reports.advocacy_tables(result)]
         wanted = (
             tables
             if name == "all"
