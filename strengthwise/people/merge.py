@@ -417,6 +417,7 @@ def _save_fields(client: Client, values: Mapping[str, Any], **extra: Any) -> Non
     Client.objects.filter(pk=client.pk).update(
         **{name: getattr(client, name) for name in CLIENT_FIELDS},
         search_name=client.search_name,
+        search_keys=client.search_keys,
         phonetic_first=client.phonetic_first,
         phonetic_last=client.phonetic_last,
         phone_digits=client.phone_digits,

@@ -123,6 +123,9 @@ class Client(TimeStampedModel):
     search_name = models.CharField(max_length=400, blank=True, editable=False)
     phonetic_first = models.CharField(max_length=30, blank=True, editable=False)
     phonetic_last = models.CharField(max_length=30, blank=True, editable=False)
+    # Each name word, its one-letter deletions and its Metaphone key (people/search.py): finds
+    # transpositions and one-letter slips in short names that share no trigram with the query.
+    search_keys = models.TextField(blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -19,7 +19,7 @@ from strengthwise.core.validation import refuse_nul, validated
 
 from .duplicates import PersonKey, phonetic
 from .models import Client, Episode, HouseholdMember
-from .search import search_name_for
+from .search import search_keys_for, search_name_for
 from .selectors import DuplicateMatch, client_duplicate_candidates
 
 # The fields staff edit on a client record (forms and API use the same list).
@@ -99,6 +99,7 @@ def client_refresh_search_fields(client: Client) -> None:
     client.search_name = search_name_for(
         client.legal_first_name, client.preferred_name, client.legal_last_name
     )
+    client.search_keys = search_keys_for(client.search_name)
     client.phonetic_first = phonetic(client.legal_first_name)
     client.phonetic_last = phonetic(client.legal_last_name)
     client.phone_digits = digits(client.phone)[-10:]
@@ -236,6 +237,7 @@ def client_update(
         updated = Client.objects.filter(pk=current.pk, version=version).update(
             **{name: getattr(current, name) for name in CLIENT_FIELDS},
             search_name=current.search_name,
+            search_keys=current.search_keys,
             phonetic_first=current.phonetic_first,
             phonetic_last=current.phonetic_last,
             phone_digits=current.phone_digits,
