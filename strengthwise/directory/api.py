@@ -118,8 +118,6 @@ def service_get(request: StaffRequest, service_id: UUID) -> dict[str, Any]:
     body["open_now"] = hours.is_open(rules, timezone.now(), tz)
     body["hours"] = hours.describe(rules)
     body["ratings"] = {
-        k: v
-        for k, v in selectors.rating_summary(service, request.user.agency_id).items()
-        if k != "comments"
+        k: v for k, v in selectors.rating_summary(service, request.user).items() if k != "comments"
     }
     return body

@@ -15,9 +15,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from strengthwise.accounts.access import client_scope_q, reads_deidentified
 from strengthwise.core.text import fold
 
 from . import geo, hours
@@ -249,21 +251,35 @@ def service_schedules(service: Service) -> list[Schedule]:
     return _schedules(service)
 
 
-def rating_summary(service: Service, agency_id: int | None) -> dict[str, Any]:
-    """Mean and count across agencies; the comments only from the viewer's own agency (they
-    are clients' words and stay with the agency that heard them)."""
-    summary = ServiceRating.objects.filter(service=service).aggregate(
+#: Under this many ratings a de-identified reader sees "<5" and no mean (as in the reports).
+FEW_RATINGS = 5
+
+
+def rating_summary(service: Service, viewer: Any) -> dict[str, Any]:
+    """Clients' ratings of a service: the mean and the count across agencies for anyone; the
+    comments — a client's own words, so client data — only from clients `viewer` may see
+    (`accounts.access.client_scope_q`), newest five. A de-identified reader
+    (`reads_deidentified`) sees a count under 5 as "<5" and no mean, since a mean of one
+    rating is that client's rating; then ``suppressed`` is True."""
+    summary: dict[str, Any] = ServiceRating.objects.filter(service=service).aggregate(
         mean=Avg("helpful"), count=Count("id")
     )
     comments: list[tuple[str, int]] = []
-    if agency_id is not None:
+    deidentified = reads_deidentified(viewer)
+    if not deidentified:
+        # directory sits below referrals: reach the model through the registry.
+        referral = apps.get_model("referrals", "Referral")
+        visible = referral.objects.filter(client_scope_q(viewer, "client__"), service=service)
         comments = list(
-            ServiceRating.objects.filter(service=service, agency_id=agency_id)
+            ServiceRating.objects.filter(service=service, referral_id__in=visible.values("pk"))
             .exclude(comment="")
             .order_by("-created_at")
             .values_list("comment", "helpful")[:5]
         )
-    return {**summary, "comments": comments}
+    suppressed = deidentified and 0 < summary["count"] < FEW_RATINGS
+    if suppressed:
+        summary = {"mean": None, "count": f"<{FEW_RATINGS}"}
+    return {**summary, "suppressed": suppressed, "comments": comments}
 
 
 def saved_for(client: Any) -> list[SavedService]:

@@ -157,7 +157,7 @@ def service_detail(request: StaffRequest, service_id: UUID) -> HttpResponse:
         "open_now": hours.is_open(rules, timezone.now(), _tz(request)),
         "terms": selectors.service_terms([service]).get(service.pk, []),
         "domains": [dict(_domains(request)).get(d.domain, d.domain) for d in service.domains.all()],
-        "ratings": selectors.rating_summary(service, request.user.agency_id),
+        "ratings": selectors.rating_summary(service, request.user),
         "can_edit": may_edit_directory(request.user),
         "capacity_form": CapacityForm(
             initial={"capacity": service.capacity, "capacity_notes": service.capacity_notes}
