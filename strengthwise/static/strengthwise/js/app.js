@@ -45,6 +45,31 @@ document.addEventListener("DOMContentLoaded", function () {
     document.body.addEventListener("htmx:sendError", function (event) {
       if (event.detail.elt === noteForm) { report(noteForm.dataset.notSaved); }
     });
+
+    // Saving or signing the draft posts the whole form. An autosave must not race it: pressing
+    // the button moves focus (which schedules an autosave 200 ms later) and the page then
+    // navigates away, which would cut an autosave short half-sent. So once the form is being
+    // submitted no new autosave starts, and a submit made while one is on its way waits for it.
+    var submitting = false, saving = false, waiting = null;
+    noteForm.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitting) { event.preventDefault(); return; }
+      saving = true;
+    });
+    noteForm.addEventListener("htmx:afterRequest", function () {
+      saving = false;
+      if (waiting) {
+        var submitter = waiting.submitter;
+        waiting = null;
+        noteForm.requestSubmit(submitter || undefined);
+      }
+    });
+    noteForm.addEventListener("submit", function (event) {
+      submitting = true;
+      if (saving) {
+        event.preventDefault();
+        waiting = { submitter: event.submitter };
+      }
+    });
   }
 
   // "Mark as their words": wrap the selected text of a note section in quotation marks, so it
