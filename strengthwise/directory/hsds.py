@@ -80,11 +80,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -107,6 +106,9 @@ from .models import (
     TaxonomyTerm,
 )
 from .services import reindex
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
 
 __all__ = [
     "CAPACITY_TAXONOMY_ID",
@@ -309,11 +311,9 @@ def _registry() -> Registry:
     return registry.crawl()
 
 
-FORMATS = FormatChecker(formats=("uuid", "uri", "email", "date-time", "date"))
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-@FORMATS.checks("uuid")
 def _is_uuid(value: object) -> bool:
     """The same rule as jsonschema's own "uuid" check (the hyphenated 8-4-4-4-12 hex form, any
     case), as a regular expression: ids are most of what an import checks."""
@@ -321,12 +321,26 @@ def _is_uuid(value: object) -> bool:
 
 
 @cache
+def _formats() -> FormatChecker:
+    """The format checks an import applies. jsonschema is imported here, on the first import
+    or export, not with the module: its format checkers build an IRI grammar that takes seconds
+    to import, and every page of the app imports this module (the reports use its ids)."""
+    from jsonschema import FormatChecker
+
+    formats = FormatChecker(formats=("uuid", "uri", "email", "date-time", "date"))
+    formats.checks("uuid")(_is_uuid)
+    return formats
+
+
+@cache
 def _validator(table: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     # The official schema with the address it is registered under as its `$id`, so that its
     # relative $refs ("phone.json") resolve through the registry.
     spec = _spec()[table]
     schema = {**spec.schema, "$id": SCHEMA_BASE + spec.file}
-    return Draft202012Validator(schema, registry=_registry(), format_checker=FORMATS)
+    return Draft202012Validator(schema, registry=_registry(), format_checker=_formats())
 
 
 # --- how HSDS maps onto our models -------------------------------------------------------------
@@ -592,9 +606,9 @@ class _Reader:
             kind = prop.get("datapackage_type")
             if not isinstance(value, str) or kind is None or "format" in prop:
                 continue
-            if kind == "date" and not FORMATS.conforms(value, "date"):
+            if kind == "date" and not _formats().conforms(value, "date"):
                 yield name, f"{_short(value)} is not a date (YYYY-MM-DD)"
-            elif kind == "datetime" and not FORMATS.conforms(value, "date-time"):
+            elif kind == "datetime" and not _formats().conforms(value, "date-time"):
                 yield name, f"{_short(value)} is not a date-time (RFC 3339)"
             elif kind == "time" and not _TIME.fullmatch(value):
                 yield name, f"{_short(value)} is not a time (HH:MM or HH:MM:SS, optional offset)"
