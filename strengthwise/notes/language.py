@@ -24,7 +24,10 @@ b. **Inflections** are generated from each written word by a small suffix table
    (``_inflections``): refused → refuse/refuses/refusing/refusal; resistant → resistance;
    manipulative → manipulate/manipulating/manipulation; non-compliant → non-compliance, and so
    on, with British/American spellings (judgement/judgment, utiliser/utilizer).
-   The ``" / "`` variants of a CSV row are each expanded the same way.
+   The ``" / "`` variants of a CSV row are each expanded the same way. A compound of an
+   object and a noun of action is also found as the verb with its object (``_verb_phrases``):
+   "drug abuse" and "drug abuser" → "he abuses drugs", "abusing substances", "abused his
+   drugs", "the abuse of alcohol".
 c. **Phrases** match with any whitespace (including line breaks) between words. Hyphenated
    words also match spaced and closed up ("non-compliant", "non compliant", "noncompliant"),
    and spaced phrases also match hyphenated ("attention-seeking"). A term inside a longer phrase
@@ -466,7 +469,7 @@ class _Spec:
 
     words: tuple[str, ...]
     quoted: bool = False
-    mode: str = "plain"  # "plain", "noun" (as nouns) or "label" (as a label)
+    mode: str = "plain"  # "plain", "noun" (as nouns), "label" (as a label) or "verb" (derived)
 
 
 _VARIANT_SPLIT = re.compile(r"\s*;\s*")
@@ -513,7 +516,34 @@ def _parse_term(raw: str) -> tuple[list[_Spec], tuple[str, ...]]:
                 words = [(*w, words[-1][1]) for w in words[:-1]] + [words[-1]]
         specs.extend(_Spec(w, q, mode) for w, q in zip(words, quoted, strict=True) if w)
     specs.extend(examples)
+    specs.extend(_verb_phrases(specs))
     return specs, tuple(context)
+
+
+# Nouns of action (and their agent nouns) that are also verbs taking the compound's first word
+# as their object: "drug abuse" / "drug abuser" → "abuses drugs", "abusing substances".
+_ACTION_NOUNS = {"abuse": "abuse", "abuser": "abuse", "misuse": "misuse", "misuser": "misuse"}
+# Words that may stand between such a verb and its object ("abused her drugs").
+_OBJECT_DETERMINERS = ("his", "her", "their", "the", "my", "your", "our", "some", "any")
+
+
+def _verb_phrases(specs: list[_Spec]) -> list[_Spec]:
+    """Step b, verbs from nouns: for each written "<object> <action noun>" variant, the verb
+    with that object ("drug/alcohol abuse" → "abuse drug/alcohol", which matches "he abuses
+    drugs", "abusing alcohol", "abused their drugs", "the abuse of substances")."""
+    derived: list[_Spec] = []
+    for spec in specs:
+        if spec.mode != "plain" or spec.quoted or len(spec.words) != 2:
+            continue
+        obj, head = spec.words
+        verbs = {_ACTION_NOUNS[h] for h in head.split("/") if h in _ACTION_NOUNS}
+        if not verbs or obj in _SUBJECTS:
+            continue
+        for verb in sorted(verbs):
+            phrase = _Spec((verb, obj), mode="verb")
+            if phrase not in derived:
+                derived.append(phrase)
+    return derived
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,6 +632,20 @@ def _spec_alternatives(spec: _Spec, *, inflect: bool) -> list[_Alternative]:
         return [
             _Alternative(pattern, 2, False, length, frozenset(d[0] for d in _LABEL_DETERMINERS))
         ]
+    if spec.mode == "verb":
+        if not inflect:
+            return []  # a derived phrase has no written form of its own
+        # Any form of the verb, then (optionally a possessive or article) its object, singular
+        # or plural: "abuses drugs", "abusing substances", "abused her drugs", "abuse of drugs".
+        verb, obj = words
+        det = _alternation(_OBJECT_DETERMINERS)
+        pattern = (
+            _forms_regex(_inflections(verb), last=False)
+            + rf"(?:\s+of)?{_WORD_SEP}(?:{det}\s+)?"
+            + _word_regex(obj, inflect=True, last=True)
+        )
+        initials = frozenset(f[0] for f in _with_spellings(_inflections(verb)))
+        return [_Alternative(pattern, len(words), True, length, initials)]
     slots: list[str] = []
     prefix = ""
     start = 0

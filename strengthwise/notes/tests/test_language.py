@@ -169,6 +169,19 @@ CASES: list[tuple[str, list[tuple[str, str]], tuple[str, ...]]] = [
         (),
     ),
     ("Substance abuse was mentioned.", [(ABUSE, "Substance abuse")], ()),
+    # Verbs from the noun terms: "drug abuse" / "drug abuser" → the verb with its object.
+    ("He abuses drugs on weekends.", [(ABUSE, "abuses drugs")], ()),
+    ("She was abusing substances again.", [(ABUSE, "abusing substances")], ()),
+    (
+        "He abused alcohol for years and abused his drugs.",
+        [(ABUSE, "abused alcohol"), (ABUSE, "abused his drugs")],
+        (),
+    ),
+    ("Worried about the abuse of alcohol at home.", [(ABUSE, "abuse of alcohol")], ()),
+    ("Abusing Drug/Alcohol", [(ABUSE, "Abusing Drug/Alcohol")], ()),
+    # Not a substance: abuse as harm done to someone is not this term.
+    ("She was abused by her partner; the abuse stopped.", [], ()),
+    ("He abuses his position.", [], ()),
     (
         "He is a drug abuser; two substance abusers.",
         [(ABUSER, "drug abuser"), (ABUSER, "substance abusers")],
