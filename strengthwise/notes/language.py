@@ -644,8 +644,8 @@ def _spec_alternatives(spec: _Spec, *, inflect: bool) -> list[_Alternative]:
             + rf"(?:\s+of)?{_WORD_SEP}(?:{det}\s+)?"
             + _word_regex(obj, inflect=True, last=True)
         )
-        initials = frozenset(f[0] for f in _with_spellings(_inflections(verb)))
-        return [_Alternative(pattern, len(words), True, length, initials)]
+        starts = frozenset(f[0] for f in _with_spellings(_inflections(verb)))
+        return [_Alternative(pattern, len(words), True, length, starts)]
     slots: list[str] = []
     prefix = ""
     start = 0
