@@ -1,4 +1,5 @@
-"""/api/v1/directory/services: the find-help search as JSON (same filters as the page)."""
+"""/api/v1/directory/services: the find-help search as JSON (same filters, ranking and paging as
+the page: `selectors.search_page`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from strengthwise.accounts.access import access_client, may_see_address_of
+from strengthwise.accounts.access import access_client, access_client_object, may_see_address_of
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core.validation import refuse_nul
+from strengthwise.plans.models import Goal
 
 from . import hours, selectors
 from .models import Service
@@ -36,7 +38,15 @@ class SearchIn(Schema):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     domain_rank: str = Field(default="", max_length=40, description="Rank by this life domain")
+    goal: int | None = Field(
+        default=None,
+        description="Rank for this goal of the client (its words, then its life domain), as the "
+        "find-help page does; the client is the goal's when `client` is not given",
+    )
     limit: int = Field(default=selectors.PAGE_SIZE, ge=1, le=100)
+    cursor: str = Field(
+        default="", max_length=500, description="`next_cursor` of the previous page"
+    )
 
 
 def service_out(service: Service, hit: selectors.Hit | None = None) -> dict[str, Any]:
@@ -87,8 +97,20 @@ def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str
         within_km=filters.within_km,
     )
     rank_language = ""
-    if filters.client is not None:
-        client = access_client(request.user, filters.client, request=request)
+    rank_domain = filters.domain_rank
+    rank_words = ""
+    goal = None
+    client = None
+    if filters.goal is not None:
+        goal = access_client_object(request.user, Goal, filters.goal, request=request)
+        if filters.client is not None and goal.client_id != filters.client:
+            raise Http404("Not found")
+        rank_domain = rank_domain or goal.domain
+        rank_words = goal.statement
+    if filters.client is not None or goal is not None:
+        client = access_client(
+            request.user, filters.client if goal is None else goal.client_id, request=request
+        )
         rank_language = client.preferred_language
         if may_see_address_of(request.user, client) and client.home_latitude is not None:
             f.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
@@ -96,14 +118,25 @@ def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str
             actor=request.user,
             action="directory.searched_for_client",
             target=client,
+            changes={"goal": [None, goal.pk]} if goal else None,
             request=request,
         )
     elif filters.latitude is not None and filters.longitude is not None:
         f.near = (filters.latitude, filters.longitude)
-    hits, total = selectors.search(
-        f, tz=tz, rank_domain=filters.domain_rank, rank_language=rank_language, limit=filters.limit
+    page = selectors.search_page(
+        f,
+        tz=tz,
+        rank_domain=rank_domain,
+        rank_language=rank_language,
+        rank_words=rank_words,
+        limit=filters.limit,
+        cursor=filters.cursor,
     )
-    return {"count": total, "results": [service_out(h.service, h) for h in hits]}
+    return {
+        "count": page.total,
+        "results": [service_out(h.service, h) for h in page.hits],
+        "next_cursor": page.next_cursor or None,
+    }
 
 
 @router.get("/services/{service_id}")

@@ -4,10 +4,14 @@ Search runs in the database: words against the folded `search_text`, taxonomy te
 attributes, life domains, languages, capacity, eligibility; "near" is a bounding-box prefilter
 on the indexed latitude/longitude columns, then the exact (haversine) distance in Python over the
 few candidates; "open now" is an SQL prefilter over schedules (hours.OpenNowParts.q), confirmed
-per service with hours.is_open. A page of results costs a constant number of queries."""
+per service with hours.is_open. Finding help for a goal also reads the goal's words
+(`relevance.py`: BM25 over names, descriptions and taxonomy terms, computed in Python so both
+databases rank alike). Results page with a keyset cursor; a page of results costs a constant
+number of queries."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -16,13 +20,17 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.core import signing
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from strengthwise.accounts.access import client_scope_q, reads_deidentified
+from strengthwise.core.errors import DomainError
 from strengthwise.core.text import fold
 
-from . import geo, hours
+from . import geo, hours, relevance
 from .models import (
     Attribute,
     Language,
@@ -63,6 +71,7 @@ class Hit:
     language_match: bool = False
     score: float = 0.0
     locations: list[Location] = field(default_factory=list)
+    relevance: float = 0.0  # how well the goal's words match, as a share of the best match
 
 
 def _schedules(service: Service) -> list[Schedule]:
@@ -101,6 +110,23 @@ def service_terms(services: list[Service]) -> dict[UUID, list[TaxonomyTerm]]:
     return found
 
 
+class InvalidCursor(DomainError):
+    """A paging cursor that this search did not give out (tampered, or for other filters)."""
+
+
+@dataclass
+class ResultPage:
+    hits: list[Hit]
+    total: int  # every match, on all pages
+    next_cursor: str  # "" on the last page
+    first: int = 1  # the position of hits[0] in the whole ranking
+
+
+_CURSOR_SALT = "strengthwise.directory.search"
+# Capacity as a tie-breaker: open seats first, then the rest, then none.
+_CAPACITY_ORDER: dict[str, int] = {Service.Capacity.CAPACITY: 0, Service.Capacity.NO_CAPACITY: 2}
+
+
 def search(
     filters: Filters,
     *,
@@ -108,9 +134,45 @@ def search(
     at: dt.datetime | None = None,
     rank_domain: str = "",
     rank_language: str = "",
+    rank_words: str = "",
     limit: int = PAGE_SIZE,
 ) -> tuple[list[Hit], int]:
-    """Services matching every filter, ranked. Returns (hits up to `limit`, total matches)."""
+    """The first page of `search_page`: (hits up to `limit`, total matches)."""
+    page = search_page(
+        filters,
+        tz=tz,
+        at=at,
+        rank_domain=rank_domain,
+        rank_language=rank_language,
+        rank_words=rank_words,
+        limit=limit,
+    )
+    return page.hits, page.total
+
+
+def search_page(
+    filters: Filters,
+    *,
+    tz: ZoneInfo,
+    at: dt.datetime | None = None,
+    rank_domain: str = "",
+    rank_language: str = "",
+    rank_words: str = "",
+    limit: int = PAGE_SIZE,
+    cursor: str = "",
+) -> ResultPage:
+    """Services matching every filter, ranked, one page at a time.
+
+    Ranking with a goal (`rank_words`: its statement; `rank_domain`: its life domain;
+    `rank_language`: the client's language): first how well the goal's words match the
+    service's name, description and taxonomy terms (`relevance.bm25`, in steps of a tenth of
+    the best match), then the domain, the language, the distance (whole km), open now (the SQL
+    prefilter of `hours`) and capacity. Without ranking: by distance when searching near a
+    point, else by name. Every ordering ends with name and id, so it is total and stable.
+
+    Keyset paging: `cursor` is the `next_cursor` of the previous page (the sort key of its last
+    row, signed); the next page starts after that key. Raises InvalidCursor for a cursor this
+    search did not give out."""
     qs = Service.objects.all()
     if not filters.include_inactive:
         qs = qs.filter(status=Service.Status.ACTIVE)
@@ -138,17 +200,19 @@ def search(
     if filters.eligibility.strip():
         qs = qs.filter(eligibility_description__icontains=filters.eligibility.strip())
     at = at or timezone.now()
-    if filters.open_now:
+    stems = relevance.query_terms(rank_words) if rank_words else {}
+    ranked = bool(rank_domain or rank_language or stems)
+    open_q = Q()
+    if filters.open_now or ranked:
         parts = hours.open_now_filter_parts(at, tz)
-        qs = qs.filter(
-            Q(pk__in=Schedule.objects.filter(parts.q()).values("service_id"))
-            | Q(
-                at_locations__in=ServiceAtLocation.objects.filter(
-                    Q(pk__in=Schedule.objects.filter(parts.q()).values("service_at_location_id"))
-                    | Q(location__in=Schedule.objects.filter(parts.q()).values("location_id"))
-                )
+        open_q = Q(pk__in=Schedule.objects.filter(parts.q()).values("service_id")) | Q(
+            at_locations__in=ServiceAtLocation.objects.filter(
+                Q(pk__in=Schedule.objects.filter(parts.q()).values("service_at_location_id"))
+                | Q(location__in=Schedule.objects.filter(parts.q()).values("location_id"))
             )
-        ).distinct()
+        )
+    if filters.open_now:
+        qs = qs.filter(open_q).distinct()
     distances: dict[UUID, float] | None = None
     if filters.near is not None:
         lat, lon = filters.near
@@ -170,9 +234,13 @@ def search(
                 distances[service_id] = d
         qs = qs.filter(pk__in=list(distances))
 
-    # Rank on light rows first (id, name, capacity, the two match sets), then load the full
-    # records of one page only: the cost of a page does not grow with the number of matches.
-    rows = list(qs.values_list("pk", "name", "capacity"))
+    # Rank on light rows first (id, name, capacity, the match sets, the text length), then load
+    # the full records of one page only: the cost of a page does not grow with the matches.
+    rows = list(
+        qs.annotate(text_length=Length("name") + Length("description")).values_list(
+            "pk", "name", "capacity", "text_length"
+        )
+    )
     if filters.open_now:
         # The SQL prefilter is a superset; confirm each candidate with its real hours.
         open_ids = {
@@ -199,9 +267,17 @@ def search(
         if rank_language
         else set()
     )
+    likely_open: set[UUID] = set()
+    if ranked:
+        likely_open = (
+            {row[0] for row in rows}
+            if filters.open_now
+            else set(qs.filter(open_q).values_list("pk", flat=True))
+        )
+    fit = _goal_relevance(qs, rows, stems) if stems else {}
 
-    def score(row: tuple[UUID, str, str]) -> float:
-        pk, _name, capacity = row
+    def score(row: tuple[UUID, str, str, int]) -> float:
+        pk, _name, capacity, _length = row
         return (
             (3.0 if pk in in_domain else 0.0)
             + (2.0 if pk in speaks else 0.0)
@@ -210,16 +286,42 @@ def search(
             - ((distances or {}).get(pk, 0.0) / 10.0)
         )
 
-    if rank_domain or rank_language:
-        rows.sort(key=lambda r: (-score(r), (distances or {}).get(r[0], 0.0), r[1]))
-    elif distances is not None:
-        rows.sort(key=lambda r: (distances.get(r[0], 0.0), r[1]))  # type: ignore[union-attr]
-    else:
-        rows.sort(key=lambda r: r[1].casefold())
-    page_ids = [row[0] for row in rows[:limit]]
+    def sort_key(row: tuple[UUID, str, str, int]) -> tuple[Any, ...]:
+        pk, name, capacity, _length = row
+        last = (name.casefold(), str(pk))
+        if ranked:
+            return (
+                -round(fit.get(pk, 0.0), 1),
+                0 if pk in in_domain else 1,
+                0 if pk in speaks else 1,
+                round((distances or {}).get(pk, 0.0)),
+                0 if pk in likely_open else 1,
+                _CAPACITY_ORDER.get(capacity, 1),
+                *last,
+            )
+        if distances is not None:
+            return (round(distances.get(pk, 0.0), 6), *last)
+        return last
+
+    keyed = sorted(((sort_key(row), row) for row in rows), key=lambda item: item[0])
+    start = 0
+    if cursor:
+        after = _cursor_key(cursor, len(keyed[0][0]) if keyed else 0)
+        try:
+            start = bisect.bisect_right([key for key, _row in keyed], after)
+        except TypeError as exc:  # a key of another shape (other filters)
+            raise InvalidCursor(_("These results have changed: start the search again.")) from exc
+    page = keyed[start : start + limit]
+    next_cursor = (
+        signing.dumps(list(page[-1][0]), salt=_CURSOR_SALT)
+        if page and start + limit < len(keyed)
+        else ""
+    )
+    page_ids = [row[0] for _key, row in page]
     loaded = {service.pk: service for service in _base().filter(pk__in=page_ids)}
     hits = []
-    for pk in page_ids:
+    for _key, row in page:
+        pk = row[0]
         service = loaded[pk]
         locations = [sal.location for sal in service.at_locations.all()]
         hit = Hit(
@@ -228,13 +330,60 @@ def search(
             domain_match=pk in in_domain,
             language_match=pk in speaks,
             locations=locations,
+            relevance=round(fit.get(pk, 0.0), 3),
         )
         if distances is not None and filters.near is not None:
             hit.distance_km = distances.get(pk)
             hit.locations.sort(key=lambda loc: _distance(filters.near, loc))  # type: ignore[arg-type]
-        hit.score = score((pk, service.name, service.capacity))
+        hit.score = score(row)
         hits.append(hit)
-    return hits, len(rows)
+    return ResultPage(hits=hits, total=len(rows), next_cursor=next_cursor, first=start + 1)
+
+
+def _cursor_key(cursor: str, size: int) -> tuple[Any, ...]:
+    try:
+        key = signing.loads(cursor, salt=_CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise InvalidCursor(_("These results have changed: start the search again.")) from exc
+    if not isinstance(key, list) or (size and len(key) != size):
+        raise InvalidCursor(_("These results have changed: start the search again."))
+    return tuple(key)
+
+
+def _goal_relevance(
+    qs: QuerySet[Service], rows: list[tuple[UUID, str, str, int]], stems: dict[str, float]
+) -> dict[UUID, float]:
+    """BM25 of the goal's stems over each candidate's name, description and taxonomy terms, as
+    a share of the best (0..1). Only services whose `search_text` has a word starting with a
+    stem can match; only those are read (two queries)."""
+    prefixes = Q()
+    for stem in stems:
+        start = relevance.fetch_prefix(stem)
+        prefixes |= Q(search_text__startswith=start) | Q(search_text__contains=f" {start}")
+    candidates = {row[0] for row in rows}
+    found = [
+        row
+        for row in qs.filter(prefixes).values_list("pk", "name", "description")
+        if row[0] in candidates
+    ]
+    terms: dict[UUID, list[str]] = {}
+    for link_id, term in Attribute.objects.filter(
+        link_entity="service", link_id__in=[pk for pk, _name, _description in found]
+    ).values_list("link_id", "taxonomy_term__name"):
+        terms.setdefault(link_id, []).append(term)
+    docs: dict[object, relevance.Document] = {
+        pk: relevance.Document(name=name, terms=" ".join(terms.get(pk, [])), text=description)
+        for pk, name, description in found
+    }
+    lengths: dict[object, float] = {row[0]: float(row[3] or 0) for row in rows}
+    average = sum(lengths.values()) / len(lengths) if lengths else 1.0
+    scores = relevance.bm25(
+        stems, docs, total_docs=len(rows), lengths=lengths, average_length=average
+    )
+    best = max(scores.values(), default=0.0)
+    if not best:
+        return {}
+    return {pk: value / best for pk, value in scores.items() if isinstance(pk, UUID)}
 
 
 def _distance(point: tuple[float, float], location: Location) -> float:

@@ -66,20 +66,47 @@ def _filters(form: SearchForm, initial: dict[str, Any]) -> selectors.Filters:
     )
 
 
+def _search_page(
+    request: StaffRequest, filters: selectors.Filters, **ranking: Any
+) -> dict[str, Any]:
+    """One page of results from the `cursor` in the query string (the first page when it is
+    missing or no longer valid), with what the template needs to offer the next page."""
+    cursor = request.GET.get("cursor", "")[:500]
+    try:
+        page = selectors.search_page(filters, tz=_tz(request), cursor=cursor, **ranking)
+        stale = False
+    except selectors.InvalidCursor:
+        page = selectors.search_page(filters, tz=_tz(request), **ranking)
+        stale = True
+    following = request.GET.copy()
+    following["cursor"] = page.next_cursor
+    return {
+        "hits": page.hits,
+        "total": page.total,
+        "first": page.first,
+        "last": page.first + len(page.hits) - 1,
+        "next_query": following.urlencode() if page.next_cursor else "",
+        "stale_cursor": stale,
+        "terms": service_terms(page.hits),
+    }
+
+
+def _results_partial(request: StaffRequest) -> str:
+    """htmx asking for the next page gets only its rows; any other htmx request the results."""
+    return "more" if request.GET.get("cursor") else "results"
+
+
 @login_required
 def find(request: StaffRequest) -> HttpResponse:
     """Find help: every filter but distance (which needs a client's home)."""
     form = _search_form(request)
     filters = _filters(form, {})
-    hits, total = selectors.search(filters, tz=_tz(request))
     context = {
         "form": form,
-        "hits": hits,
-        "total": total,
-        "terms": service_terms(hits),
+        **_search_page(request, filters),
         "can_edit": may_edit_directory(request.user),
     }
-    return render_page(request, "directory/find.html", context, partial="results")
+    return render_page(request, "directory/find.html", context, partial=_results_partial(request))
 
 
 def service_terms(hits: list[selectors.Hit]) -> dict[UUID, list[TaxonomyTerm]]:
@@ -112,11 +139,12 @@ def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
     if home_known:
         filters.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
         filters.within_km = filters.within_km or 25.0
-    hits, total = selectors.search(
+    results = _search_page(
+        request,
         filters,
-        tz=_tz(request),
         rank_domain=goal.domain if goal else "",
         rank_language=client.preferred_language,
+        rank_words=goal.statement if goal else "",
     )
     audit_record(
         actor=request.user,
@@ -133,15 +161,13 @@ def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
             "order", "id"
         ),
         "form": form,
-        "hits": hits,
-        "total": total,
-        "terms": service_terms(hits),
+        **results,
         "home_known": home_known,
         "saved_ids": saved_ids,
         "tab": "find-help",
         "can_edit": may_edit_directory(request.user),
     }
-    return render_page(request, "directory/find.html", context, partial="results")
+    return render_page(request, "directory/find.html", context, partial=_results_partial(request))
 
 
 @login_required
