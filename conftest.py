@@ -130,7 +130,7 @@ def new_page(
 @pytest.fixture
 def sign_in() -> Any:
     """sign_in(page, username) -> signs in through the form with the personas' password and
-    waits for the caseload."""
+    waits for the page their role lands on."""
 
     def run(page: Any, username: str) -> None:
         testing_browser.sign_in(page, username, DEMO_PASSWORD)

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from strengthwise.accounts import views as accounts_views
 from strengthwise.api import api
 from strengthwise.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
+    path("settings/", accounts_views.settings_home, name="settings"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("strengthwise.accounts.urls")),
     path("clients/", include("strengthwise.people.urls")),

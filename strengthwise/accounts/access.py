@@ -162,6 +162,47 @@ def _reach_q(user: Any, prefix: str, managing: bool) -> Q:
     return scope | client_manage_q(user, prefix) if managing else scope
 
 
+def may_take_in_clients(user: Any) -> bool:
+    """Intake (a new client record): case workers and supervisors of an agency."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and bool(user.agency_id)
+        and user.role in CASEWORK_ROLES
+    )
+
+
+def may_administer(user: Any) -> bool:
+    """The agency's settings (language list, programs, teams, users): agency admins."""
+    return getattr(user, "is_authenticated", False) and bool(user.agency_id) and (
+        user.role == Role.ADMIN
+    )
+
+
+def navigation_for(user: Any) -> dict[str, bool]:
+    """What the main navigation offers `user`: only what their role may do."""
+    casework = may_take_in_clients(user)
+    supervises = casework and user.role == Role.SUPERVISOR
+    return {
+        "casework": casework,  # today, caseload, search, notes, new client
+        "supervises": supervises,  # team view, plans and closures to approve
+        "manages_caseloads": may_manage_caseloads(user),
+        "settings": may_administer(user),
+    }
+
+
+def landing_for(user: Any) -> str:
+    """The URL name a user lands on after signing in: where their work is. Workers their
+    caseload, supervisors the team view, program managers the reports, admins the settings."""
+    role = getattr(user, "role", None)
+    if not may_take_in_clients(user) and not may_administer(user):
+        return "outcomes:reports" if role == Role.PROGRAM_MANAGER else "people:caseload"
+    if role == Role.SUPERVISOR:
+        return "tasks:team"
+    if role == Role.ADMIN:
+        return "settings"
+    return "people:caseload"
+
+
 def reads_deidentified(user: Any) -> bool:
     """Whether `user` reads client data only de-identified: program managers and agency
     admins (and anyone outside casework). They reach no individual record, so every count they

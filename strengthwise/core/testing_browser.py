@@ -174,7 +174,8 @@ def assert_accessible(page: Any, what: str) -> None:
 
 
 def sign_in(page: Any, username: str, password: str) -> None:
-    """Sign in through the form, as a person would; lands on the caseload.
+    """Sign in through the form, as a person would; lands where the role works (a worker's
+    caseload, a supervisor's team view, a program manager's reports, an admin's settings).
 
     (The tests use the ``sign_in`` fixture in conftest.py, which knows the personas' password:
     core may not import people.)"""
@@ -182,7 +183,7 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/clients/$"))
+    page.wait_for_url(re.compile(r"/(clients|team|reports|settings)/$"))
 
 
 def assert_no_horizontal_scroll(page: Any, what: str) -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -15,6 +14,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("people:caseload")

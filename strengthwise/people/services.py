@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.access import may_see_address_of, team_ids_for
-from strengthwise.accounts.models import Program, Role, Team, User
+from strengthwise.accounts.access import may_see_address_of, may_take_in_clients, team_ids_for
+from strengthwise.accounts.models import Program, Team, User
 from strengthwise.audit.services import HIDDEN, audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.text import digits
@@ -135,7 +135,7 @@ def client_intake(
     person. The client joins `team` (default: the worker's first team) with the acting worker
     as primary worker, and an episode opens in `program` (default: the team's program).
     """
-    if acting_user.role not in (Role.WORKER, Role.SUPERVISOR) or not acting_user.agency_id:
+    if not may_take_in_clients(acting_user):
         raise DomainError(_("Only case workers and supervisors can take in clients."))
     team = team or _default_team(acting_user)
     if (

@@ -21,6 +21,7 @@ from strengthwise.accounts.access import (
     may_manage_caseloads,
     may_manage_client,
     may_see_address_of,
+    may_take_in_clients,
 )
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import HIDDEN, audit_record
@@ -90,6 +91,10 @@ def _duplicate_check_key(data: Any) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request: StaffRequest) -> HttpResponse:
+    if not may_take_in_clients(request.user):
+        return _not_allowed(
+            request, _("Only case workers and supervisors take in new clients.")
+        )
     matches: list[dict[str, Any]] = []
     form = IntakeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -265,7 +270,7 @@ def household_remove(request: StaffRequest, client_id: int, member_id: int) -> H
 
 def _not_allowed(request: StaffRequest, message: str) -> HttpResponse:
     """The user can see this record but may not do this to it: say so (403)."""
-    return render(request, "people/not_allowed.html", {"message": message}, status=403)
+    return render(request, "not_allowed.html", {"message": message}, status=403)
 
 
 def _worker_choice(worker: Any, count: int) -> tuple[int, str]:

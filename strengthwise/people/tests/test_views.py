@@ -329,8 +329,10 @@ def test_intake_bad_input_gives_a_field_error_and_writes_nothing(
 
 @pytest.mark.parametrize("who", ["priya", "admin"])
 def test_roles_without_a_caseload_cannot_take_in_clients(personas, web, who):
+    # Refused with a reason (403), on the page before anything is typed and on a post.
+    assert web(getattr(personas, who)).get("/clients/new/").status_code == 403
     response = web(getattr(personas, who)).post("/clients/new/", INTAKE)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Client.objects.filter(legal_last_name="Oyelaran").exists()
 
 
