@@ -27,6 +27,8 @@ class GoalIn(Schema):
     verbatim: bool = True
     worker_view: str = Field(default="", max_length=500)
     why_it_matters: str = Field(default="", max_length=1000)
+    why_it_matters_author: Author = "client"
+    why_it_matters_verbatim: bool = False
     domain: str = Field(max_length=40)
     stage: str = Field(default="", max_length=20)
     importance: int | None = Field(default=None, ge=0, le=10)
@@ -52,6 +54,8 @@ class GoalPatch(Schema):
     verbatim: bool | None = None
     worker_view: str | None = Field(default=None, max_length=500)
     why_it_matters: str | None = Field(default=None, max_length=1000)
+    why_it_matters_author: Author | None = None
+    why_it_matters_verbatim: bool | None = None
     domain: str | None = Field(default=None, max_length=40)
     stage: str | None = Field(default=None, max_length=20)
     importance: int | None = Field(default=None, ge=0, le=10)
@@ -121,6 +125,19 @@ def _plan(plan: Plan) -> dict[str, Any]:
             for who in ("client", "worker")
         },
         "goals": [_goal(g) for g in goals],
+        "option_sets": [
+            {
+                "id": o.pk,
+                "problem": o.problem,
+                "author": o.author,
+                "chosen_id": o.chosen_id,
+                "options": [
+                    {"id": op.pk, **{f: getattr(op, f) for f in services.OPTION_FIELDS}}
+                    for op in o.options.all()
+                ],
+            }
+            for o in selectors.plan_option_sets(plan=plan)
+        ],
         "history": [
             {
                 "kind": e.kind,

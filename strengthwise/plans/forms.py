@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
@@ -59,6 +60,8 @@ class GoalForm(forms.ModelForm):
             "verbatim",
             "worker_view",
             "why_it_matters",
+            "why_it_matters_author",
+            "why_it_matters_verbatim",
             "concern",
             "domain",
             "stage",
@@ -97,6 +100,11 @@ class GoalForm(forms.ModelForm):
         self.fields["supports"].choices = supports  # type: ignore[attr-defined]
         self.fields["concern"].choices = [("", "—"), *(concerns or [])]  # type: ignore[attr-defined]
         self.fields["author"].initial = Author.CLIENT
+        self.fields["why_it_matters_author"].required = False
+
+    def clean_why_it_matters_author(self) -> str:
+        # Left unset (an older form, a script): the client is normally the one who says why.
+        return self.cleaned_data.get("why_it_matters_author") or Author.CLIENT
 
     def _post_clean(self) -> None:
         pass
@@ -146,15 +154,29 @@ class OptionSetForm(forms.Form):
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
+                self.fields[f"{side}_author_{i}"] = forms.ChoiceField(
+                    label=capfirst(_("whose words")),
+                    choices=Author.choices,
+                    initial=Author.CLIENT,
+                    required=False,
+                )
+                self.fields[f"{side}_verbatim_{i}"] = forms.BooleanField(
+                    label=capfirst(_("their exact words")), required=False
+                )
 
-    def options(self) -> list[dict[str, str]]:
+    def options(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
         return [
             {
                 "text": data[f"option_{i}"],
-                "pros": data[f"pros_{i}"],
-                "cons": data[f"cons_{i}"],
                 "author": Author.CLIENT,
+                **{
+                    f"{side}{part}": data[f"{side}{part}_{i}"]
+                    for side in ("pros", "cons")
+                    for part in ("", "_verbatim")
+                },
+                "pros_author": data[f"pros_author_{i}"] or Author.CLIENT,
+                "cons_author": data[f"cons_author_{i}"] or Author.CLIENT,
             }
             for i in range(1, self.SLOTS + 1)
             if data.get(f"option_{i}")

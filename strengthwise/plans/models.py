@@ -70,6 +70,10 @@ class Goal(TimeStampedModel):
         ),
     )
     why_it_matters = models.TextField(_("why it matters to them"), max_length=1000, blank=True)
+    why_it_matters_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    why_it_matters_verbatim = models.BooleanField(_("their exact words"), default=False)
     concern = models.ForeignKey(
         Concern,
         on_delete=models.SET_NULL,
@@ -241,7 +245,15 @@ class Option(models.Model):
     option_set = models.ForeignKey(OptionSet, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(_("option"), max_length=300)
     pros = models.TextField(_("what is good about it"), max_length=1000, blank=True)
+    pros_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    pros_verbatim = models.BooleanField(_("their exact words"), default=False)
     cons = models.TextField(_("what is hard about it"), max_length=1000, blank=True)
+    cons_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    cons_verbatim = models.BooleanField(_("their exact words"), default=False)
     author = models.CharField(
         _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
     )

@@ -38,6 +38,8 @@ GOAL_FIELDS = (
     "verbatim",
     "worker_view",
     "why_it_matters",
+    "why_it_matters_author",
+    "why_it_matters_verbatim",
     "concern",
     "domain",
     "stage",
@@ -54,6 +56,17 @@ GOAL_FIELDS = (
     "gas_baseline",
 )
 STEP_FIELDS = ("text", "who", "who_name", "target_date", "done_on")
+# Pros and cons are the client's words or the worker's: each records whose, and if exact.
+OPTION_FIELDS = (
+    "text",
+    "author",
+    "pros",
+    "pros_author",
+    "pros_verbatim",
+    "cons",
+    "cons_author",
+    "cons_verbatim",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -102,6 +115,8 @@ def snapshot(plan: Plan) -> dict[str, Any]:
                 "verbatim": g.verbatim,
                 "worker_view": g.worker_view,
                 "why_it_matters": g.why_it_matters,
+                "why_it_matters_author": g.why_it_matters_author,
+                "why_it_matters_verbatim": g.why_it_matters_verbatim,
                 "status": g.status,
                 "domain": g.domain,
                 "gas": {str(level): text for level, text in g.gas_levels},
@@ -326,7 +341,7 @@ def option_set_add(
     plan: Plan,
     problem: str,
     author: str = Author.CLIENT,
-    options: Iterable[Mapping[str, str]] = (),
+    options: Iterable[Mapping[str, Any]] = (),
 ) -> OptionSet:
     """A decision the client is weighing, with their options, pros and cons."""
     refuse_nul({"problem": problem})
@@ -337,8 +352,10 @@ def option_set_add(
     rows = [o for o in options if (o.get("text") or "").strip()]
     with transaction.atomic():
         option_set.save()
-        for row in rows:
+        saved = [
             option_add(acting_user=acting_user, option_set=option_set, fields=row, audit=False)
+            for row in rows
+        ]
         audit_record(
             actor=acting_user,
             action="options.added",
@@ -347,19 +364,25 @@ def option_set_add(
             changes={
                 "problem": [None, option_set.problem],
                 "options": [None, [r["text"] for r in rows]],
+                "option_words": [None, [_option_words(o) for o in saved]],
             },
         )
     return option_set
 
 
+def _option_words(option: Option) -> dict[str, Any]:
+    return {k: getattr(option, k) for k in OPTION_FIELDS}
+
+
 def option_add(
-    *, acting_user: User, option_set: OptionSet, fields: Mapping[str, str], audit: bool = True
+    *, acting_user: User, option_set: OptionSet, fields: Mapping[str, Any], audit: bool = True
 ) -> Option:
+    """One option with its good and hard sides, each with whose words and whether exact."""
     refuse_nul(fields)
     option = Option(
         agency_id=option_set.agency_id,
         option_set=option_set,
-        **{k: fields[k] for k in ("text", "pros", "cons", "author") if k in fields},
+        **{k: fields[k] for k in OPTION_FIELDS if k in fields},
     )
     validated(option, exclude=["agency", "option_set"])
     with transaction.atomic():
@@ -370,7 +393,7 @@ def option_add(
                 action="option.added",
                 target=option,
                 client_id=option_set.plan.client_id,
-                changes={"text": [None, option.text]},
+                changes=changed_fields({}, _option_words(option)),
             )
     return option
 
@@ -409,6 +432,8 @@ def option_make_goal(*, acting_user: User, option_set: OptionSet, domain: str) -
                 "author": chosen.author,
                 "verbatim": chosen.author == Author.CLIENT,
                 "why_it_matters": chosen.pros,
+                "why_it_matters_author": chosen.pros_author,
+                "why_it_matters_verbatim": chosen.pros_verbatim,
                 "domain": domain,
             },
         )
