@@ -23,6 +23,15 @@ router = Router(tags=["notes"])
 ContactKind = Literal["office", "phone", "video", "home", "community", "collateral"]
 
 
+class QuoteIn(Schema):
+    """Whose words one quotation in a section is: the client's or someone else's (who)."""
+
+    section: str = Field(max_length=40)
+    text: str = Field(min_length=1, max_length=2000)
+    by: Literal["client", "other"]
+    who: str = Field(default="", max_length=120)
+
+
 class NoteIn(Schema):
     contact_type: ContactKind | None = None
     contact_date: dt.date | None = None
@@ -34,6 +43,7 @@ class NoteIn(Schema):
         default=None, max_length=50
     )
     version: int | None = None
+    quotes: list[QuoteIn] | None = Field(default=None, max_length=200)
 
 
 class AddendumIn(Schema):
@@ -69,6 +79,7 @@ def note_out(note: Note) -> dict[str, Any]:
         "format": note.format,
         "sections": {k: note.sections.get(k, "") for k in formats.sections_of(note.format)},
         "goal_ids": [g.pk for g in note.goals.all()],
+        "quotes": note.quotes,
         "signed_at": note.signed_at,
         "addenda": [
             {"text": a.text, "author": a.author.username, "at": a.created_at}
@@ -119,7 +130,7 @@ def note_create(request: StaffRequest, client_id: str, body: NoteIn) -> Any:
 def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
     fields = {
         k: v
-        for k, v in body.dict(exclude={"sections", "goal_ids", "version"}).items()
+        for k, v in body.dict(exclude={"sections", "goal_ids", "version", "quotes"}).items()
         if v is not None
     }
     goals = (
@@ -127,8 +138,14 @@ def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
         if body.goal_ids is not None
         else None
     )
+    quotes = [q.dict() for q in body.quotes] if body.quotes is not None else None
     return services.note_save(
-        acting_user=request.user, note=note, fields=fields, sections=body.sections, goals=goals
+        acting_user=request.user,
+        note=note,
+        fields=fields,
+        sections=body.sections,
+        goals=goals,
+        quotes=quotes,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -25,6 +26,11 @@ class NoteForm(forms.Form):
         label=_("Goals it was about"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    # Whose words the quotations are (JSON kept by the page's "mark the words" buttons).
+    quotes = forms.CharField(
+        label=_("Whose words"), required=False, widget=forms.HiddenInput, max_length=200_000
+    )
+
     def __init__(self, *args: Any, goals: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = formats.choices()  # type: ignore[attr-defined]
@@ -37,6 +43,22 @@ class NoteForm(forms.Form):
                 max_length=20_000,
                 widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true"}),
             )
+
+    def clean_quotes(self) -> list[Any] | None:
+        """None when the page sent no quotes field (nothing changes), else the parsed list;
+        the service checks each entry."""
+        if "quotes" not in self.data:
+            return None
+        raw = self.cleaned_data.get("quotes") or "[]"
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Whose words the quotations are could not be read.")
+            ) from None
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("Whose words the quotations are could not be read."))
+        return value
 
     def sections(self) -> dict[str, str]:
         return {

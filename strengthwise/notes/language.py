@@ -32,14 +32,17 @@ c. **Phrases** match with any whitespace (including line breaks) between words. 
    words also match spaced and closed up ("non-compliant", "non compliant", "noncompliant"),
    and spaced phrases also match hyphenated ("attention-seeking"). A term inside a longer phrase
    is found on its own ("was resistant" flags "resistant").
-d. **Quotations are the client's own words** and are skipped (`quoted_spans`): "…", “…” and
+d. **The client's own quoted words** are skipped (`quoted_spans`): "…", “…” and
    «…». A ‘…’ or '…' pair counts only when it is clearly a quotation: the opening mark starts
    a word (text start, whitespace or an opening bracket/dash before it, a non-space after it)
    and a closing mark ends a word (a non-space before it, no letter or digit after it) in the
    same paragraph. Any other ’ or ' is an apostrophe ("don’t", "the client’s"). An unbalanced
    "…", “… or «… runs to the end of its paragraph (a blank line) or of the text. An unbalanced
    ‘ is read as an apostrophe, because an apostrophe can also start a word ("‘cause").
-   A match that touches a quoted span at all is skipped.
+   A match that touches a quoted span at all is skipped. A quotation is the client's unless
+   the writer marked it as someone else's (`Quote`, by ``other``: a teacher, a parent, another
+   professional), or nobody marked it in a note of a contact with someone else (``unmarked``):
+   then its words are flagged like any other, each finding saying whose quotation it is.
 e. **Preferred terms**: words the client uses for themselves ("addict", "alcoholic") and any
    inflection of them ("addicts") are not flagged when they make up the whole match. A longer
    term that contains one ("former addict", "untreated alcoholic") is still flagged. Those
@@ -108,6 +111,29 @@ class Finding:
     matched: str
     suggestions: tuple[str, ...]
     source: str
+    quotation: str = ""  # inside someone else's quoted words: whose ("his teacher")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Whose words a quotation in the text is (step d): the client's own (``by="client"``,
+    left alone) or someone else's (``by="other"``, flagged, with ``who`` said it)."""
+
+    text: str
+    by: str
+    who: str = ""
+
+
+CLIENT = "client"
+OTHER = "other"
+SOMEONE_ELSE = "someone else"  # whose a quotation is when the writer did not say
+_QUOTE_MARKS = "\"“”«»‘’'"
+
+
+def quote_key(text: str) -> str:
+    """How a quotation is matched to its attribution: without its quotation marks, spaces
+    collapsed, case folded."""
+    return " ".join(text.strip(_QUOTE_MARKS + " \t\n").split()).casefold()
 
 
 # --------------------------------------------------------------------------------------------
@@ -835,11 +861,32 @@ class Matcher:
     def pattern(self) -> re.Pattern[str]:
         return self._regex
 
-    def flag(self, text: str, *, preferred: Iterable[str] = ()) -> list[Finding]:
-        """Findings in ``text``, sorted by start, never overlapping. The text is not modified."""
+    def flag(
+        self,
+        text: str,
+        *,
+        preferred: Iterable[str] = (),
+        quotes: Iterable[Quote] = (),
+        unmarked: str = CLIENT,
+    ) -> list[Finding]:
+        """Findings in ``text``, sorted by start, never overlapping. The text is not modified.
+
+        ``quotes`` say whose words quotations are; a quotation nobody marked is ``unmarked``'s
+        (the client's in a note of a contact with the client, someone else's in a collateral
+        note). Only the client's own quoted words are left alone (step d)."""
         if not text or not self.terms:
             return []
-        quoted = quoted_spans(text)  # step d
+        by_key = {quote_key(q.text): q for q in quotes if q.text.strip()}
+        quoted: list[tuple[int, int]] = []
+        others: list[tuple[int, int, str]] = []
+        for q_start, q_end in quoted_spans(text):  # step d
+            quote = by_key.get(quote_key(text[q_start:q_end]))
+            by = quote.by if quote else unmarked
+            if by == CLIENT:
+                quoted.append((q_start, q_end))
+            else:
+                who = quote.who.strip() if quote else ""
+                others.append((q_start, q_end, who or SOMEONE_ELSE))
         quoted_starts = [s for s, _ in quoted]
         preferred_re = _preferred_regex(
             tuple(sorted({p.strip().lower() for p in preferred if p.strip()}))
@@ -873,6 +920,7 @@ class Matcher:
                     matched=matched,
                     suggestions=term.alternatives,
                     source="; ".join(term.sources),
+                    quotation=next((w for s, e, w in others if s <= start and end <= e), ""),
                 )
             )
             pos = end  # step f: resume after the finding, so findings never overlap
@@ -901,11 +949,16 @@ def matcher_for(terms: tuple[Term, ...]) -> Matcher:
 
 
 def flag(
-    text: str, *, terms: Iterable[Term] | None = None, preferred: Iterable[str] = ()
+    text: str,
+    *,
+    terms: Iterable[Term] | None = None,
+    preferred: Iterable[str] = (),
+    quotes: Iterable[Quote] = (),
+    unmarked: str = CLIENT,
 ) -> list[Finding]:
     """Flag ``text`` against ``terms`` (the shipped list when None); see the module docs."""
     chosen = shipped_terms() if terms is None else tuple(terms)
-    return matcher_for(chosen).flag(text, preferred=preferred)
+    return matcher_for(chosen).flag(text, preferred=preferred, quotes=quotes, unmarked=unmarked)
 
 
 def benchmark(words: int = 2000, runs: int = 20) -> dict[str, float]:

@@ -44,6 +44,10 @@ class Note(TimeStampedModel):
     format = models.CharField(_("format"), max_length=8, default="girp")
     # {section key: text}; the sections follow the format (notes/data/note-formats.yaml).
     sections = models.JSONField(default=dict)
+    # Whose words the quotations in the sections are: [{"section", "text", "by": "client" |
+    # "other", "who"}]. Unmarked quotations are the client's, except in a collateral note
+    # (`unmarked_quotes_by`). Only the client's own words are left alone by the language helper.
+    quotes = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -66,6 +70,12 @@ class Note(TimeStampedModel):
     @property
     def signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    @property
+    def unmarked_quotes_by(self) -> str:
+        """Whose an unmarked quotation is: in a collateral contact (with someone other than the
+        client) it is that person's; otherwise the client's."""
+        return "other" if self.contact_type == ContactType.COLLATERAL else "client"
 
     @property
     def excerpt(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from strengthwise.accounts.access import client_scope_q
 from strengthwise.core.text import fold
@@ -58,10 +60,30 @@ def findings(
 ) -> dict[str, list[language.Finding]]:
     """Language suggestions per section of the note's format (nothing is ever rewritten)."""
     matcher = language.matcher_for(terms)
+    someone_else = gettext("someone else")
     return {
-        key: matcher.flag(note.sections.get(key, ""), preferred=preferred)
+        key: [
+            dataclasses.replace(f, quotation=someone_else)
+            if f.quotation == language.SOMEONE_ELSE
+            else f
+            for f in matcher.flag(
+                note.sections.get(key, ""),
+                preferred=preferred,
+                quotes=quotes_in(note, key),
+                unmarked=note.unmarked_quotes_by,
+            )
+        ]
         for key in formats.sections_of(note.format)
     }
+
+
+def quotes_in(note: Note, section: str) -> list[language.Quote]:
+    """Whose words the quotations of one section are, as the writer marked them."""
+    return [
+        language.Quote(text=q["text"], by=q["by"], who=q.get("who", ""))
+        for q in note.quotes
+        if q.get("section") == section
+    ]
 
 
 def note_findings(note: Note) -> dict[str, list[language.Finding]]:

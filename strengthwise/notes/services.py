@@ -94,9 +94,11 @@ def note_save(
     fields: Mapping[str, Any],
     sections: Mapping[str, str],
     goals: Iterable[Goal] | None = None,
+    quotes: Any = None,
 ) -> Note:
     """Save a draft (autosave or the save button). Keeps every section's text even when the
-    format changes, so switching GIRP → DAP never loses words."""
+    format changes, so switching GIRP → DAP never loses words. `quotes` (when given) says whose
+    words the quotations are (`Note.quotes`; see `clean_quotes`)."""
     refuse_nul(fields)
     refuse_nul(sections)
     with transaction.atomic():
@@ -119,6 +121,8 @@ def note_save(
         merged = dict(current.sections)
         merged.update({k: v for k, v in sections.items() if k in formats.SECTIONS})
         current.sections = merged
+        if quotes is not None:
+            current.quotes = clean_quotes(quotes, merged)
         if current.contact_date:
             not_in_future(current.contact_date, "contact_date")
             _not_before_1900(current.contact_date, "contact_date")
@@ -130,6 +134,41 @@ def note_save(
         if goals is not None:
             current.goals.set([g for g in goals if g.client_id == current.client_id])
     return current
+
+
+QUOTE_BY = (language.CLIENT, language.OTHER)
+MAX_QUOTES = 200
+
+
+def clean_quotes(raw: Any, sections: Mapping[str, str]) -> list[dict[str, str]]:
+    """Check whose-words entries ({"section", "text", "by", "who"}) and keep those whose words
+    are still in their section (a quotation deleted from the text drops its mark). A bad entry
+    refuses the whole save with a reason; nothing is written."""
+    problem = _("Whose words the quotations are could not be read.")
+    if not isinstance(raw, list) or len(raw) > MAX_QUOTES:
+        raise ValidationFailed(problem, field_errors={"quotes": [problem]})
+    kept: list[dict[str, str]] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise ValidationFailed(problem, field_errors={"quotes": [problem]})
+        section, text = entry.get("section"), entry.get("text")
+        by, who = entry.get("by"), entry.get("who", "")
+        if (
+            section not in formats.SECTIONS
+            or not isinstance(text, str)
+            or not text.strip()
+            or len(text) > 2000
+            or by not in QUOTE_BY
+            or not isinstance(who, str)
+            or len(who) > 120
+        ):
+            raise ValidationFailed(problem, field_errors={"quotes": [problem]})
+        refuse_nul({"text": text, "who": who})
+        item = {"section": section, "text": text, "by": by, "who": who.strip()}
+        in_text = language.quote_key(text) in " ".join(sections.get(section, "").split()).casefold()
+        if in_text and item not in kept:
+            kept.append(item)
+    return kept
 
 
 def note_sign(*, acting_user: User, note: Note, request: Any = None) -> Note:

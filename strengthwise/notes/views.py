@@ -3,6 +3,7 @@ and progress check-ins on a goal."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -63,6 +64,7 @@ def _note_form(note: Note, data: Any = None) -> NoteForm:
         "format": note.format,
         "goals": [str(g.pk) for g in note.goals.all()],
         **{f"s_{k}": v for k, v in note.sections.items()},
+        "quotes": json.dumps(note.quotes),
     }
     return NoteForm(data, initial=initial, goals=_goals(note.client))
 
@@ -147,6 +149,7 @@ def _save(request: StaffRequest, note: Note, form: NoteForm) -> Note:
         fields={k: data[k] for k in services.NOTE_FIELDS},
         sections=form.sections(),
         goals=list(goals),
+        quotes=data.get("quotes"),
     )
 
 

@@ -298,3 +298,137 @@ def test_api_draft_sign_409_and_addendum(personas, api, goal):
     checkin = client.post(f"/api/v1/goals/{goal.pk}/checkins", {"client_rating": 6})
     assert checkin.status_code == 201
     assert client.get(f"/api/v1/goals/{goal.pk}/checkins").json()[0]["client_rating"] == 6
+
+
+# --- whose words a quotation is ----------------------------------------------------------------
+
+TEACHER = 'Spoke with his teacher. She said "he is just attention seeking and manipulative".'
+
+
+def _flagged(note, section="response"):
+    return [(f.matched, f.quotation) for f in selectors.note_findings(note)[section]]
+
+
+def test_a_quotation_marked_as_someone_elses_is_flagged_as_theirs(personas, draft):
+    services.note_save(
+        acting_user=personas.alice,
+        note=draft,
+        fields={},
+        sections={"response": TEACHER},
+        quotes=[
+            {
+                "section": "response",
+                "text": "he is just attention seeking and manipulative",
+                "by": "other",
+                "who": "his teacher",
+            }
+        ],
+    )
+    draft.refresh_from_db()
+    assert _flagged(draft) == [
+        ("attention seeking", "his teacher"),
+        ("manipulative", "his teacher"),
+    ]
+
+
+def test_in_a_collateral_note_unmarked_quotes_are_not_the_clients(personas, draft):
+    services.note_save(
+        acting_user=personas.alice,
+        note=draft,
+        fields={"contact_type": "collateral"},
+        sections={"response": TEACHER + ' Dana told me later: "I refused to give up."'},
+        quotes=[{"section": "response", "text": "I refused to give up.", "by": "client"}],
+    )
+    draft.refresh_from_db()
+    # The teacher's words are flagged as a quotation; the client's own words are left alone.
+    assert _flagged(draft) == [
+        ("attention seeking", "someone else"),
+        ("manipulative", "someone else"),
+    ]
+
+
+def test_unmarked_quotes_in_a_contact_with_the_client_stay_hers(personas, draft):
+    assert ("refused", "") not in _flagged(draft)  # GIRP's quote, an office contact
+
+
+def test_a_mark_whose_words_were_deleted_is_dropped(personas, draft):
+    note = services.note_save(
+        acting_user=personas.alice,
+        note=draft,
+        fields={},
+        sections={"response": "Nothing quoted any more."},
+        quotes=[{"section": "response", "text": "gone words", "by": "other", "who": "x"}],
+    )
+    assert note.quotes == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not a list",
+        [{"section": "response", "text": "x", "by": "the cat"}],
+        [{"section": "astrology", "text": "x", "by": "client"}],
+        [{"section": "response", "text": "", "by": "client"}],
+        [{"section": "response", "text": "x", "by": "other", "who": "w" * 121}],
+    ],
+)
+def test_bad_quote_marks_are_refused_and_change_nothing(personas, draft, bad):
+    from strengthwise.core.errors import ValidationFailed
+
+    before = (draft.sections, draft.quotes, draft.version)
+    with pytest.raises(ValidationFailed):
+        services.note_save(
+            acting_user=personas.alice,
+            note=draft,
+            fields={},
+            sections={"response": "changed"},
+            quotes=bad,
+        )
+    draft.refresh_from_db()
+    assert (draft.sections, draft.quotes, draft.version) == before
+
+
+def test_page_and_api_record_whose_words(personas, draft, web, api):
+    import json
+
+    alice = web(personas.alice)
+    dana = personas.dana
+    data = {
+        "contact_type": "collateral",
+        "contact_date": timezone.localdate().isoformat(),
+        "format": "girp",
+        "s_response": TEACHER,
+        "quotes": json.dumps(
+            [
+                {
+                    "section": "response",
+                    "text": "he is just attention seeking and manipulative",
+                    "by": "other",
+                    "who": "his teacher",
+                }
+            ]
+        ),
+    }
+    saved = alice.post(
+        reverse("notes:autosave", args=[dana.pk, draft.pk]), data, HTTP_HX_REQUEST="true"
+    )
+    assert saved.status_code == 200
+    assert "in a quotation from his teacher" in saved.content.decode()
+    bad = alice.post(
+        reverse("notes:autosave", args=[dana.pk, draft.pk]),
+        {**data, "quotes": "{not json"},
+        HTTP_HX_REQUEST="true",
+    )
+    # The autosave answers in place (200) with the reason; nothing is saved.
+    assert "Not saved" in bad.content.decode() and "could not be read" in bad.content.decode()
+    draft.refresh_from_db()
+    assert draft.quotes[0]["who"] == "his teacher"
+    patched = api(personas.alice).patch(
+        f"/api/v1/notes/{draft.pk}",
+        {"quotes": [{"section": "response", "text": "manipulative", "by": "the cat"}]},
+    )
+    assert patched.status_code in (400, 422)
+    draft.refresh_from_db()
+    assert draft.quotes[0]["who"] == "his teacher"
+    ok = api(personas.alice).patch(f"/api/v1/notes/{draft.pk}", {"quotes": []})
+    assert ok.status_code == 200 and ok.json()["quotes"] == []

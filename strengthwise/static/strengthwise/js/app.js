@@ -72,8 +72,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  // "Mark as their words": wrap the selected text of a note section in quotation marks, so it
-  // is kept as the client's own words (and the language helper leaves it alone).
+  // "Mark as their words": wrap the selected text of a note section in quotation marks and
+  // record whose words they are — the client's (the language helper leaves them alone) or
+  // someone else's, named (their words are flagged like any other, as a quotation).
+  var quotesField = document.getElementById("id_quotes");
+  document.querySelectorAll("[data-quote-other]").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll("button[data-quote-for]").forEach(function (button) {
     var area = document.getElementById(button.dataset.quoteFor);
     if (!area) { return; }
@@ -81,8 +84,19 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () {
       var start = area.selectionStart, end = area.selectionEnd;
       if (start === end) { area.focus(); return; }
-      var text = area.value;
-      area.value = text.slice(0, start) + "\u201c" + text.slice(start, end) + "\u201d" + text.slice(end);
+      var text = area.value, words = text.slice(start, end);
+      area.value = text.slice(0, start) + "\u201c" + words + "\u201d" + text.slice(end);
+      if (quotesField) {
+        var who = "";
+        if (button.dataset.by === "other") {
+          var input = document.querySelector('[data-quote-who-for="' + button.dataset.quoteFor + '"]');
+          who = input ? input.value.trim() : "";
+        }
+        var list = [];
+        try { list = JSON.parse(quotesField.value || "[]"); } catch (e) { list = []; }
+        list.push({ section: button.dataset.section, text: words, by: button.dataset.by, who: who });
+        quotesField.value = JSON.stringify(list);
+      }
       area.setSelectionRange(end + 2, end + 2);
       area.focus();
       area.dispatchEvent(new Event("input", { bubbles: true }));
