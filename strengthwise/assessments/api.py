@@ -133,6 +133,8 @@ def _motivation(client: Any) -> dict[str, Any]:
             {
                 "id": c.pk,
                 "label": c.label,
+                "label_author": c.label_author,
+                "label_verbatim": c.label_verbatim,
                 "domain": c.domain,
                 "ratings": [
                     {

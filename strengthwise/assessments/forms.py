@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.people.forms import DateInput
@@ -166,11 +167,21 @@ class ConcernForm(forms.Form):
     label = forms.CharField(
         label=_("What would they like to change? (their words)"), max_length=200
     )
+    label_author = forms.ChoiceField(
+        label=capfirst(_("whose words")),
+        choices=Author.choices,
+        initial=Author.CLIENT,
+        required=False,
+    )
+    label_verbatim = forms.BooleanField(label=capfirst(_("their exact words")), required=False)
     domain = forms.ChoiceField(label=_("Life domain"), required=False)
 
     def __init__(self, *args: Any, domains: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [("", "—"), *domains]  # type: ignore[attr-defined]
+
+    def clean_label_author(self) -> str:
+        return self.cleaned_data.get("label_author") or Author.CLIENT
 
 
 RULER = [(n, str(n)) for n in range(11)]

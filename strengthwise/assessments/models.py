@@ -206,6 +206,10 @@ class Concern(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="concerns")
     label = models.CharField(_("what the change is about"), max_length=200)
+    label_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    label_verbatim = models.BooleanField(_("their exact words"), default=False)
     domain = models.CharField(_("life domain"), max_length=40, blank=True)
 
     class Meta:

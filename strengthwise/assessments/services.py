@@ -307,10 +307,24 @@ def motivation_record_add(
     return record
 
 
-def concern_add(*, acting_user: User, client: Client, label: str, domain: str = "") -> Concern:
-    refuse_nul({"label": label})
+def concern_add(
+    *,
+    acting_user: User,
+    client: Client,
+    label: str,
+    domain: str = "",
+    label_author: str = Author.CLIENT,
+    label_verbatim: bool = False,
+) -> Concern:
+    """A change the client is weighing, named by them or put in words by the worker."""
+    refuse_nul({"label": label, "label_author": label_author})
     concern = Concern(
-        agency_id=client.agency_id, client=client, label=" ".join(label.split()), domain=domain
+        agency_id=client.agency_id,
+        client=client,
+        label=" ".join(label.split()),
+        label_author=label_author,
+        label_verbatim=label_verbatim,
+        domain=domain,
     )
     validated(concern, exclude=["client", "agency"])
     with transaction.atomic():
@@ -319,7 +333,11 @@ def concern_add(*, acting_user: User, client: Client, label: str, domain: str = 
             actor=acting_user,
             action="concern.added",
             target=concern,
-            changes={"label": [None, concern.label]},
+            changes={
+                "label": [None, concern.label],
+                "label_author": [None, concern.label_author],
+                "label_verbatim": [None, concern.label_verbatim],
+            },
         )
     return concern
 
