@@ -24,7 +24,7 @@ from .models import (
     StrengthsAssessmentVersion,
     Valence,
 )
-from .templates_data import shipped_template, template_current
+from .templates_data import localized, shipped_template, template_current
 
 
 def strengths_assessment_get(
@@ -141,7 +141,7 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
     assessment, latest = strengths_assessment_get(client=client)
     content = latest.content if latest else {"domains": {}, "priorities": []}
     labels = {
-        d["key"]: d["label"]
+        d["key"]: localized(d, "label")
         for d in (assessment.template.content if assessment else shipped_template(Kind.STRENGTHS))[
             "domains"
         ]
@@ -169,14 +169,36 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
         "priorities": content.get("priorities", []),
         "motivation": motivation,
         "screen_positive": [
-            r
-            for r in (latest_screen.results.values() if latest_screen else [])
+            {**r, **_screen_words(key, latest_screen.template_version)}
+            for key, r in latest_screen.results.items()
             if r.get("positive")
-        ],
+        ]
+        if latest_screen
+        else [],
         "strengths_version": latest,
     }
 
 
+def _screen_words(domain_key: str, version: int) -> dict[str, str]:
+    """A screening domain's label and suggestion in the reader's language (empty when the
+    version or the domain is unknown: the saved English then stands)."""
+    from .screening import hrsn_template
+
+    try:
+        domains = {d["key"]: d for d in hrsn_template(version)["domains"]}
+    except ValueError:
+        return {}
+    domain = domains.get(domain_key)
+    if domain is None:
+        return {}
+    return {
+        "label": localized(domain, "label"),
+        "suggestion": " ".join(str(localized(domain, "suggestion")).split()),
+    }
+
+
 def agency_life_domains(*, agency_id: int) -> list[tuple[str, str]]:
+    """The agency's life domains as (key, label) choices, labels in the reader's language (an
+    agency's own domain has only the words it was given)."""
     template = template_current(agency_id=agency_id, kind=Kind.STRENGTHS)
-    return [(d["key"], d["label"]) for d in template.content["domains"]]
+    return [(d["key"], localized(d, "label")) for d in template.content["domains"]]

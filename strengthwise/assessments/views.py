@@ -34,7 +34,7 @@ from .forms import (
     TieForm,
 )
 from .models import Concern, EcomapNode, Factor, Kind, SsmAdministration
-from .templates_data import shipped_template, template_current
+from .templates_data import localized_content, shipped_template, template_current
 
 
 def _open(request: StaffRequest, client_id: int, kind: str, *, write: bool = False) -> Any:
@@ -83,11 +83,13 @@ def overview(request: StaffRequest, client_id: int) -> HttpResponse:
 def strengths(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "strengths_assessment", write=request.method == "POST")
     assessment, latest = selectors.strengths_assessment_get(client=client)
-    template = (
-        assessment.template
-        if assessment
-        else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
-    ).content
+    template = localized_content(
+        (
+            assessment.template
+            if assessment
+            else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
+        ).content
+    )
     status, conflict = 200, None
     if request.method == "POST":
         form = StrengthsForm(request.POST, template=template)
@@ -154,7 +156,9 @@ def strengths_versions(request: StaffRequest, client_id: int) -> HttpResponse:
     if a in numbers and b in numbers and assessment is not None:
         left, right = numbers[a], numbers[b]
         rows = selectors.strengths_compare(
-            template=assessment.template.content, left=left.content, right=right.content
+            template=localized_content(assessment.template.content),
+            left=left.content,
+            right=right.content,
         )
     return render_page(
         request,
@@ -223,7 +227,9 @@ def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> H
 
 
 def _stages() -> list[tuple[str, str]]:
-    return [(s["key"], s["label"]) for s in shipped_template(Kind.MOTIVATION)["stages"]]
+    """The stages of change in the reader's language, as (key, label) choices."""
+    template = localized_content(shipped_template(Kind.MOTIVATION))
+    return [(s["key"], s["label"]) for s in template["stages"]]
 
 
 def _concern_view(concern: Concern, stage_labels: dict[str, str]) -> dict[str, Any]:
@@ -320,7 +326,7 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
             "history": selectors.motivation_history(client=client),
             "concerns": [_concern_view(c, stage_labels) for c in concerns],
             "stage_labels": stage_labels,
-            "template": shipped_template(Kind.MOTIVATION),
+            "template": localized_content(shipped_template(Kind.MOTIVATION)),
         },
         status=status,
     )
@@ -367,7 +373,7 @@ def ssm(request: StaffRequest, client_id: int) -> HttpResponse:
         people.setdefault(a.member, []).append(a)
     charts = []
     for member, items in people.items():
-        template = items[-1].template.content
+        template = localized_content(items[-1].template.content)
         chart, table = _ssm_chart(template, items)
         charts.append(
             {
@@ -387,7 +393,9 @@ def ssm(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "ssm", write=request.method == "POST")
-    template = template_current(agency_id=client.agency_id, kind=Kind.SSM).content
+    template = localized_content(
+        template_current(agency_id=client.agency_id, kind=Kind.SSM).content
+    )
     members = _members(client)
     form = SsmForm(
         request.POST or None,
@@ -685,6 +693,42 @@ def _screening_items() -> list[dict[str, Any]]:
     return list(hrsn.hrsn_template()["items"])
 
 
+def _screening_shown(version: int = 1) -> dict[str, Any]:
+    """The screening template in the reader's language, each domain's preamble (read aloud
+    before its questions) set on the domain's first item."""
+    template = localized_content(hrsn.hrsn_template(version))
+    seen: set[str] = set()
+    preambles = {d["key"]: d.get("preamble", "") for d in template["domains"]}
+    for item in template["items"]:
+        if item["domain"] not in seen:
+            seen.add(item["domain"])
+            item["preamble"] = preambles.get(item["domain"], "")
+    return template
+
+
+def _screening_results(response: Any) -> list[dict[str, Any]]:
+    """A saved screen's domains with their words in the reader's language: the saved keys and
+    flags, the label and suggestion of the template version it was taken with."""
+    try:
+        domains = {d["key"]: d for d in _screening_shown(response.template_version)["domains"]}
+    except ValueError:  # a version this install does not ship: show the words as saved
+        domains = {}
+    shown = []
+    for key, saved in (response.results or {}).items():
+        domain = domains.get(key, {})
+        shown.append(
+            {
+                "key": key,
+                "positive": saved.get("positive"),
+                "label": domain.get("label") or saved.get("label", key),
+                "suggestion": " ".join(
+                    str(domain.get("suggestion") or saved.get("suggestion", "")).split()
+                ),
+            }
+        )
+    return shown
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening(request: StaffRequest, client_id: int) -> HttpResponse:
@@ -715,6 +759,8 @@ def screening(request: StaffRequest, client_id: int) -> HttpResponse:
                 ),
             )
             return redirect("assessments:screening", client_id=client.pk)
+    template = _screening_shown()
+    past = selectors.screenings(client=client)
     return render_page(
         request,
         "assessments/screening.html",
@@ -722,9 +768,10 @@ def screening(request: StaffRequest, client_id: int) -> HttpResponse:
             "client": client,
             "tab": "screening",
             "offered": offered,
-            "items": _screening_items(),
-            "template": hrsn.hrsn_template(),
-            "past": selectors.screenings(client=client),
+            "items": template["items"],
+            "template": template,
+            "past": past,
+            "latest_results": _screening_results(past[0]) if past else [],
             "errors": errors,
         },
         status=status,

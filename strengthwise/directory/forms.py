@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .hours import DAY_CODES
+from .labels import term_choices
 from .models import Service
 
 _HOURS_LINE = re.compile(
@@ -100,7 +101,7 @@ class SearchForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["term"].choices = [("", _("Any")), *terms]  # type: ignore[attr-defined]
+        self.fields["term"].choices = [("", _("Any")), *term_choices(terms)]  # type: ignore[attr-defined]
         self.fields["domain"].choices = [("", _("Any")), *domains]  # type: ignore[attr-defined]
         self.fields["language"].choices = [("", _("Any")), *languages]  # type: ignore[attr-defined]
 
@@ -178,7 +179,7 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", "—"), *organizations]  # type: ignore[attr-defined]
         self.fields["domains"].choices = domains  # type: ignore[attr-defined]
-        self.fields["terms"].choices = terms  # type: ignore[attr-defined]
+        self.fields["terms"].choices = term_choices(terms)  # type: ignore[attr-defined]
 
     def clean_hours(self) -> list[dict[str, Any]]:
         return parse_hours(self.cleaned_data.get("hours") or "")

@@ -118,9 +118,13 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
 
 
-def _quoted(words: str, language: str) -> str:
+def quoted(words: str, language: str) -> str:
+    """The client's own words in the quotation marks of `language`."""
     opening, closing = _QUOTES.get(language.split("-")[0].lower(), _DEFAULT_QUOTES)
     return f"{opening}{words}{closing}"
+
+
+_quoted = quoted
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.assessments import selectors as assessment_selectors
-from strengthwise.assessments.models import Concern, EcomapNode, Factor, Kind, Valence
+from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Kind, Valence
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
@@ -414,21 +414,48 @@ def versions(request: StaffRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _strength_shown(factor: Factor) -> dict[str, Any]:
+    """A strength on the take-home plan: the client's exact words quoted; anything else with a
+    line, in the plan's language, saying who wrote it (the words stay as they were written)."""
+    if factor.author == Author.CLIENT and factor.verbatim:
+        return {"text": factor.description, "own_words": True, "byline": ""}
+    bylines: dict[str, str] = {
+        Author.CLIENT: _("what you said, written down by your worker"),
+        Author.TOGETHER: _("written together with your worker"),
+        Author.WORKER: _("written by your worker"),
+    }
+    return {
+        "text": factor.description,
+        "own_words": False,
+        "byline": bylines.get(factor.author, bylines[Author.WORKER]),
+    }
+
+
 def _take_home_data(client: Any, plan: Plan) -> dict[str, Any]:
     goals = [g for g in selectors.plan_goals(plan=plan) if g.status == Goal.Status.ACTIVE]
-    strengths = [
-        f.description
+    shown = [
+        _strength_shown(f)
         for f in Factor.objects.filter(
             client=client, active=True, valence=Valence.STRENGTH
         ).order_by("id")
     ]
+    # The client's own words first (stable otherwise).
+    strengths = sorted(shown, key=lambda s: not s["own_words"])
     worker = client.primary_worker
-    contacts = [(f"{worker.label} — {_('your worker')}", worker.email)] if worker else []
+    contacts = (
+        [(_("%(name)s (your worker)") % {"name": worker.label}, worker.email)] if worker else []
+    )
     contacts += [
         (f"{m.name} ({m.relationship})", "")
         for m in client.household.filter(lives_with_client=False)[:2]
     ]
     return {"goals": goals, "strengths": strengths, "contacts": contacts}
+
+
+def _quoted_for(words: str, language: str) -> str:
+    from .pdf import quoted
+
+    return quoted(words, language)
 
 
 def _who(step: Step, client: Any) -> str:
@@ -466,7 +493,12 @@ def take_home(request: StaffRequest, client_id: int, fmt: str = "html") -> HttpR
                     "This plan is yours. It is written in your words, with the steps you chose."
                 ),
                 strengths_heading=_("My strengths"),
-                strengths=data["strengths"],
+                strengths=[
+                    _quoted_for(s["text"], language)
+                    if s["own_words"]
+                    else f"{s['text']} ({s['byline']})"
+                    for s in data["strengths"]
+                ],
                 goals_heading=_("My goals"),
                 goals=[
                     PlanGoal(
