@@ -173,8 +173,10 @@ def may_take_in_clients(user: Any) -> bool:
 
 def may_administer(user: Any) -> bool:
     """The agency's settings (language list, programs, teams, users): agency admins."""
-    return getattr(user, "is_authenticated", False) and bool(user.agency_id) and (
-        user.role == Role.ADMIN
+    return (
+        getattr(user, "is_authenticated", False)
+        and bool(user.agency_id)
+        and (user.role == Role.ADMIN)
     )
 
 

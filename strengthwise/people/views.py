@@ -92,9 +92,7 @@ def _duplicate_check_key(data: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def intake(request: StaffRequest) -> HttpResponse:
     if not may_take_in_clients(request.user):
-        return _not_allowed(
-            request, _("Only case workers and supervisors take in new clients.")
-        )
+        return _not_allowed(request, _("Only case workers and supervisors take in new clients."))
     matches: list[dict[str, Any]] = []
     form = IntakeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
