@@ -47,6 +47,8 @@ class ReviewIn(Schema):
 class ReopenIn(Schema):
     program_id: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=1000)
+    reason_author: Literal["client", "worker", "together"] = "client"
+    reason_verbatim: bool = False
     opened_on: dt.date | None = None
 
 
@@ -117,6 +119,8 @@ def closure_list(request: StaffRequest, client_id: str) -> dict[str, Any]:
                 "previous_episode_id": r.previous_episode_id,
                 "previous_closure_id": r.previous_closure_id,
                 "reason": r.reason,
+                "reason_author": r.reason_author,
+                "reason_verbatim": r.reason_verbatim,
                 "by": r.by.username,
                 "at": r.at,
             }
@@ -194,6 +198,8 @@ def reopen(request: StaffRequest, client_id: str, payload: ReopenIn) -> Any:
         client=client,
         program=program,
         reason=payload.reason,
+        reason_author=payload.reason_author,
+        reason_verbatim=payload.reason_verbatim,
         opened_on=payload.opened_on,
     )
     previous = selectors.previous_closure(episode=episode)
@@ -205,6 +211,8 @@ def reopen(request: StaffRequest, client_id: str, payload: ReopenIn) -> Any:
             "program": program.name,
             "opened_on": episode.opened_on,
             "previous_episode_id": reopening.previous_episode_id if reopening else None,
+            "reason_author": reopening.reason_author if reopening else None,
+            "reason_verbatim": reopening.reason_verbatim if reopening else None,
             "previous_closure": _closure(previous) if previous is not None else None,
         },
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from strengthwise.assessments.models import Author
 from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
@@ -107,7 +109,17 @@ class ReopenForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reason_author = forms.ChoiceField(
+        label=capfirst(_("whose words")),
+        choices=Author.choices,
+        initial=Author.CLIENT,
+        required=False,
+    )
+    reason_verbatim = forms.BooleanField(label=capfirst(_("their exact words")), required=False)
     opened_on = forms.DateField(label=_("Starts on"), widget=DateInput(), required=False)
+
+    def clean_reason_author(self) -> str:
+        return self.cleaned_data.get("reason_author") or Author.CLIENT
 
     def __init__(self, *args: Any, programs: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -167,6 +167,10 @@ class Reopening(models.Model):
         Closure, on_delete=models.SET_NULL, null=True, blank=True, related_name="reopenings"
     )
     reason = models.TextField(_("why they came back"), max_length=1000)
+    reason_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    reason_verbatim = models.BooleanField(_("their exact words"), default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

@@ -474,13 +474,21 @@ def episode_reopen(
     client: Client,
     program: Program,
     reason: str,
+    reason_author: str = Author.CLIENT,
+    reason_verbatim: bool = False,
     opened_on: dt.date | None = None,
 ) -> Episode:
     """The client comes back: a NEW episode in `program` (the closed one stays closed), linked
-    to the episode and closure before it so their history is in view."""
+    to the episode and closure before it so their history is in view. Why they came back
+    records whose words it is and whether they are exact."""
     _check_casework(acting_user)
     reason = (reason or "").strip()
     refuse_nul({"reason": reason})
+    if reason_author not in Author.values:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"reason_author": [_("Choose whose words these are.")]},
+        )
     if not reason:
         raise ValidationFailed(
             _("Say why they came back."), field_errors={"reason": [_("Say why they came back.")]}
@@ -535,6 +543,8 @@ def episode_reopen(
             previous_episode=previous,
             previous_closure=previous_closure,
             reason=reason,
+            reason_author=reason_author,
+            reason_verbatim=bool(reason_verbatim),
             by=acting_user,
         )
         if previous_closure is not None:
@@ -554,6 +564,8 @@ def episode_reopen(
                 "previous_episode": [None, previous.pk],
                 "previous_closure": [None, previous_closure.pk if previous_closure else None],
                 "reason": [None, reason],
+                "reason_author": [None, reason_author],
+                "reason_verbatim": [None, bool(reason_verbatim)],
             },
         )
     return episode

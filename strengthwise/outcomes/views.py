@@ -269,6 +269,8 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
                     client=client,
                     program=program,
                     reason=form.cleaned_data["reason"],
+                    reason_author=form.cleaned_data["reason_author"],
+                    reason_verbatim=form.cleaned_data["reason_verbatim"],
                     opened_on=form.cleaned_data["opened_on"],
                 )
             except DomainError as error:
