@@ -96,6 +96,9 @@ def referral_out(r: Referral) -> dict[str, Any]:
         "outcome": r.outcome,
         "helpful": r.helpful,
         "rating_comment": r.rating_comment,
+        "rating_comment_author": r.rating_comment_author,
+        "rating_comment_verbatim": r.rating_comment_verbatim,
+        "rated_by": r.rated_by,
         "version": r.version,
     }
     if r.part2:

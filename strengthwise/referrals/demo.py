@@ -124,7 +124,11 @@ def _referral(
     referral.refresh_from_db()
     if rating is not None:
         services.referral_rate(
-            acting_user=user, referral=referral, helpful=rating[0], comment=rating[1]
+            acting_user=user,
+            referral=referral,
+            helpful=rating[0],
+            comment=rating[1],
+            comment_verbatim=True,  # the demo's comments are written as the client said them
         )
     return referral
 

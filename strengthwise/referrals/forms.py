@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from strengthwise.assessments.models import Author
 from strengthwise.people.forms import DateInput
 
 from . import workflow
@@ -123,9 +125,19 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("In their words"), required=False, max_length=500)
+    comment_author = forms.ChoiceField(
+        label=capfirst(_("whose words")),
+        choices=Author.choices,
+        initial=Author.CLIENT,
+        required=False,
+    )
+    comment_verbatim = forms.BooleanField(label=capfirst(_("their exact words")), required=False)
     rated_by = forms.ChoiceField(
         label=_("Who is answering"), choices=Referral.RatedBy.choices, initial="client"
     )
+
+    def clean_comment_author(self) -> str:
+        return self.cleaned_data.get("comment_author") or Author.CLIENT
 
 
 class DeliveryForm(forms.ModelForm):

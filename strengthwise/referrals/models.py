@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
+from strengthwise.assessments.models import Author
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.directory.models import Organization, Program, Service
 from strengthwise.people.models import Client
@@ -188,6 +189,10 @@ class Referral(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     rating_comment = models.CharField(_("in their words"), max_length=500, blank=True)
+    rating_comment_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    rating_comment_verbatim = models.BooleanField(_("their exact words"), default=False)
     rated_by = models.CharField(max_length=10, choices=RatedBy.choices, blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from strengthwise.accounts.models import User
+from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import refuse_nul, validated
@@ -416,10 +417,13 @@ def referral_rate(
     helpful: int,
     comment: str = "",
     rated_by: str = Referral.RatedBy.CLIENT,
+    comment_author: str = Author.CLIENT,
+    comment_verbatim: bool = False,
     request: Any = None,
 ) -> Referral:
     """The client's answer to "did this help?" (1–5 and their words) for a finished referral.
-    It also shows, without the client's name, on the service in the directory."""
+    It also shows, without the client's name, on the service in the directory. The comment
+    records whose words it is and whether they are exact."""
     refuse_nul({"comment": comment})
     if not referral.finished:
         raise DomainError(_("A referral can be rated once it is finished."))
@@ -429,16 +433,27 @@ def referral_rate(
             field_errors={"helpful": [_("Choose 1 to 5.")]},
         )
     if rated_by not in Referral.RatedBy.values:
-        rated_by = Referral.RatedBy.CLIENT
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"rated_by": [_("Choose who is answering.")]},
+        )
+    if comment_author not in Author.values:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"comment_author": [_("Choose whose words these are.")]},
+        )
+    words = ("helpful", "rating_comment", "rated_by", "rating_comment_author")
     with transaction.atomic():
-        before = {"helpful": referral.helpful, "rating_comment": referral.rating_comment}
+        keys = (*words, "rating_comment_verbatim")
+        # A first answer records every value (the defaults are nobody's answer yet).
+        before = {k: getattr(referral, k) if referral.rated_at else None for k in keys}
         referral.helpful = helpful
         referral.rating_comment = comment.strip()
         referral.rated_by = rated_by
+        referral.rating_comment_author = comment_author
+        referral.rating_comment_verbatim = bool(comment_verbatim) and bool(referral.rating_comment)
         referral.rated_at = timezone.now()
-        referral.save(
-            update_fields=["helpful", "rating_comment", "rated_by", "rated_at", "updated_at"]
-        )
+        referral.save(update_fields=[*words, "rating_comment_verbatim", "rated_at", "updated_at"])
         ServiceRating.objects.update_or_create(
             referral_id=referral.pk,
             defaults={
@@ -454,7 +469,8 @@ def referral_rate(
             action="referral.rated",
             target=referral,
             changes=changed_fields(
-                before, {"helpful": helpful, "rating_comment": referral.rating_comment}
+                before,
+                {k: getattr(referral, k) for k in keys},
             ),
             request=request,
         )

@@ -301,6 +301,8 @@ def referral_detail(request: StaffRequest, client_id: int, referral_id: int) -> 
                 "helpful": referral.helpful,
                 "comment": referral.rating_comment,
                 "rated_by": referral.rated_by or "client",
+                "comment_author": referral.rating_comment_author,
+                "comment_verbatim": referral.rating_comment_verbatim,
             }
         ),
         "shared": selectors.partner_view(referral),
@@ -360,6 +362,8 @@ def referral_rate(request: StaffRequest, client_id: int, referral_id: int) -> Ht
                 helpful=form.cleaned_data["helpful"],
                 comment=form.cleaned_data["comment"],
                 rated_by=form.cleaned_data["rated_by"],
+                comment_author=form.cleaned_data["comment_author"],
+                comment_verbatim=form.cleaned_data["comment_verbatim"],
                 request=request,
             )
             messages.success(request, _("Thank you — their answer is recorded."))
