@@ -171,6 +171,7 @@ def _moved_and_came_back(alice: User, client: Client, ep: Episode) -> Episode:
             "Back in River City: the move to Springfield fell through. "
             "Asked to work with Alice again."
         ),
+        reason_author="worker",  # the worker's summary of what she said, not a quotation
         opened_on=today,
     )
 

@@ -60,6 +60,7 @@ def load(**options: Any) -> dict[str, Any]:
             "author": "client",
             "verbatim": True,
             "why_it_matters": "A place with a door that locks and a room for Jayden.",
+            "why_it_matters_verbatim": True,
             "domain": "daily_living",
             "stage": "action",
             "importance": 10,
@@ -100,13 +101,16 @@ def load(**options: Any) -> dict[str, Any]:
             {
                 "text": "Community college evening course",
                 "pros": "Cheap; I can keep working",
+                "pros_verbatim": True,
                 "cons": "Late nights",
+                "cons_verbatim": True,
                 "author": "client",
             },
             {
                 "text": "A 12-week private program",
                 "pros": "Fast",
                 "cons": "I'd need a loan",
+                "cons_verbatim": True,
                 "author": "client",
             },
         ],
@@ -203,6 +207,7 @@ def load(**options: Any) -> dict[str, Any]:
                 "author": "client",
                 "verbatim": True,
                 "why_it_matters": "Veinte años cosiendo; quiero trabajar para mí.",
+                "why_it_matters_verbatim": True,
                 "domain": "vocational_education",
             },
         )
