@@ -1,5 +1,6 @@
 """The assessment sections of the face sheet: strengths first, dreams in the client's words,
-needs, and macro context kept apart from the client's own barriers."""
+needs (the client's own barriers and a positive screening), and context kept apart from them:
+relationships (meso) and the wider world (macro) are never the client's deficits."""
 
 from __future__ import annotations
 
@@ -42,8 +43,15 @@ def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, A
                 },
             )
         ]
-    if factors["context"]:
+    if factors["context"] or factors["relationships"]:
         out["context"] = [
-            ("assessments/face/context.html", {"client": client, "context": factors["context"]})
+            (
+                "assessments/face/context.html",
+                {
+                    "client": client,
+                    "relationships": factors["relationships"],
+                    "context": factors["context"],
+                },
+            )
         ]
     return out

@@ -81,15 +81,20 @@ def strengths_compare(
 
 
 def factors_for(*, client: Client) -> dict[str, list[Factor]]:
-    """Active factors grouped for display: strengths first; macro context kept apart from the
-    client's own barriers (it is never the client's deficit)."""
+    """Active factors grouped for display: strengths first; then the client's own barriers
+    (micro: what they may want help with); then context, never the client's deficit —
+    relationships (meso barriers: family, friends, community) and the wider world (macro
+    barriers: class, discrimination, policy, the economy), which the agency may act on."""
     factors = list(Factor.objects.filter(client=client, active=True).order_by("id"))
     labels = dict(agency_life_domains(agency_id=client.agency_id)) if factors else {}
     for factor in factors:
         factor.domain_label = labels.get(factor.domain, factor.domain)  # type: ignore[attr-defined]
     return {
         "strengths": [f for f in factors if f.valence == Valence.STRENGTH],
-        "barriers": [f for f in factors if f.valence == Valence.BARRIER and f.level != Level.MACRO],
+        "barriers": [f for f in factors if f.valence == Valence.BARRIER and f.level == Level.MICRO],
+        "relationships": [
+            f for f in factors if f.valence == Valence.BARRIER and f.level == Level.MESO
+        ],
         "context": [f for f in factors if f.valence == Valence.BARRIER and f.level == Level.MACRO],
     }
 

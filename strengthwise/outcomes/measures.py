@@ -839,8 +839,9 @@ def advocacy(scope: Scope) -> dict[str, Any]:
       in two categories counts in both rows, one with none under "(no category)".
     - ``unmet_needs``: life domain × source — a *need* is a positive domain on the client's
       latest social-needs screening up to the end of the period (mapped to a life domain by
-      `SCREENING_LIFE_DOMAINS`), or an active micro- or meso-level barrier recorded up to the
-      end of the period; it is *unmet* when no active directory service lists that life
+      `SCREENING_LIFE_DOMAINS`), or an active micro-level barrier recorded up to the end of the
+      period (meso and macro barriers are context, never the client's needs); it is *unmet*
+      when no active directory service lists that life
       domain (`ServiceDomain`). Cells count clients; columns "screening" and "barrier".
     """
     ctx = _context(scope)
@@ -896,7 +897,7 @@ def advocacy(scope: Scope) -> dict[str, Any]:
             ids
             & Q(
                 valence=Valence.BARRIER,
-                level__in=[Level.MICRO, Level.MESO],
+                level=Level.MICRO,  # the client's own; meso and macro are context
                 active=True,
             )
             & ctx.until_at("created_at")

@@ -243,12 +243,14 @@ def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apar
     )
     expect(page.get_by_role("region", name="Strengths", exact=True)).to_contain_text("A painter")
     voucher = "Landlords who turn away applicants with housing vouchers"
-    expect(page.get_by_role("region", name="Context the agency may act on")).to_contain_text(
-        voucher
-    )
-    needs = page.get_by_role("region", name="Needs", exact=True)
+    father = "Tense relationship with Jayden's father"
+    context = page.get_by_role("region", name="Context: relationships and the wider world")
+    expect(context).to_contain_text(voucher)  # macro: the wider world
+    expect(context).to_contain_text(father)  # meso: a relationship
+    needs = page.get_by_role("region", name="Needs: what they want help with")
     expect(needs).to_contain_text("No car")  # the client's own barrier is a need …
     expect(needs).not_to_contain_text(voucher)  # … the landlords' practice is not
+    expect(needs).not_to_contain_text(father)  # … nor a relationship
     order = page.locator(".face-grid > section h2").all_inner_texts()
     assert order[:2] == ["Strengths", "Dreams, in their words"], order
     assert_accessible(page, "Dana's face sheet with her assessments")

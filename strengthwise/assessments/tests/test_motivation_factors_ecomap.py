@@ -163,6 +163,22 @@ def test_face_sheet_shows_strengths_first_and_macro_barriers_as_context(assessed
     )  # macro: never the client's deficit
     assert "Landlords who turn away applicants" in html[context:]
     assert "“A place with a door that locks and a room for Jayden." in html
+    # A family barrier (meso) is a relationship: context, not the client's need.
+    father = "Tense relationship with Jayden&#x27;s father"
+    assert father not in needs_card and father in html[context:]
+
+
+def test_barriers_are_grouped_by_level_never_as_the_clients_deficits(assessed, web):
+    from strengthwise.assessments import selectors
+
+    groups = selectors.factors_for(client=assessed.dana)
+    assert {f.level for f in groups["barriers"]} == {"micro"}
+    assert {f.level for f in groups["relationships"]} == {"meso"}
+    assert {f.level for f in groups["context"]} == {"macro"}
+    html = web(assessed.alice).get(f"/clients/{assessed.dana.pk}/assessments/factors/")
+    page = html.content.decode()
+    own = page[page.index('id="h-f-barriers"') : page.index('id="h-f-relationships"')]
+    assert "Tense relationship" not in own and "No car" in own
 
 
 def test_factor_needs_a_known_level_valence_and_domain(personas):

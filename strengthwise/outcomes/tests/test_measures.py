@@ -409,7 +409,7 @@ def data(personas: Any) -> SimpleNamespace:
     factor(keisha, "Wage theft", domain="financial", created=at(2025, 7, 1, 4), **macro)
     factor(other, "Other agency", domain="daily_living", created=at(2025, 2, 10), **macro)
     factor(dup, "Merged record", domain="daily_living", created=at(2025, 3, 10), **macro)
-    # Micro/meso barriers (needs).
+    # Micro barriers (needs) and a meso one (context, not a need).
     factor(
         rosa,
         "No friends nearby",
@@ -886,13 +886,14 @@ def test_advocacy_tables(data: SimpleNamespace) -> None:
     assert gaps.rows == ("(no category)", "Basic needs", "Food")
     assert gaps.cells == ((0, 0, 0, 0, 1, 0), (0, 0, 1, 0, 0, 0), (0, 0, 1, 0, 0, 0))
     # Unmet needs: no active service lists health or leisure (the clinic is inactive).
-    # Health: dana's bus anxiety (barrier) and rosa's safety screen. Leisure: rosa's "no
-    # friends nearby". Dana's latest screen (May) is food only — covered; keisha's screen is
-    # after P; her health barrier is inactive; rosa's back pain is recorded after P.
+    # Health: dana's bus anxiety (barrier) and rosa's safety screen. Rosa's "no friends
+    # nearby" (leisure) is a meso barrier: context — a relationship, not a need of hers — so
+    # leisure is not listed. Dana's latest screen (May) is food only — covered; keisha's screen
+    # is after P; her health barrier is inactive; rosa's back pain is recorded after P.
     needs = result["unmet_needs"]
-    assert needs.rows == ("health", "leisure")
+    assert needs.rows == ("health",)
     assert needs.columns == ("screening", "barrier")
-    assert needs.cells == ((1, 1), (0, 1))
+    assert needs.cells == ((1, 1),)
     assert result["covered_domains"] == [
         "daily_living",
         "financial",
