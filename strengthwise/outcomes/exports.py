@@ -2,7 +2,9 @@
 
 A `Table` carries its denominator note, so every export says what each figure is out of.
 Cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
-are prefixed with an apostrophe (CSV/formula injection)."""
+are prefixed with an apostrophe (CSV/formula injection). CSV is UTF-8 with a byte-order mark, so
+Excel on Windows reads "10–19" and accented names right; a share is a `Share`, shown as "42%"
+and stored in a spreadsheet as the number 0.42 with a percentage format."""
 
 from __future__ import annotations
 
@@ -19,7 +21,20 @@ from openpyxl.styles import Font
 
 from strengthwise.plans.pdf import FONT_FAMILY, FONT_FILES
 
-Cell = str | int | float | None
+
+@dataclass(frozen=True)
+class Share:
+    """A share between 0 and 1: "42%" on the page, in CSV and PDF; a number in XLSX."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return f"{round(self.value * 100)}%"
+
+
+Cell = str | int | float | Share | None
+BOM = "\ufeff"
+PERCENT_FORMAT = "0%"
 
 
 @dataclass
@@ -54,6 +69,12 @@ def to_csv(table: Table) -> str:
     return out.getvalue()
 
 
+def csv_bytes(text: str) -> bytes:
+    """CSV text as a download: UTF-8 with a byte-order mark (Excel on Windows otherwise reads
+    it as a legacy code page and garbles "10–19")."""
+    return (BOM + text).encode("utf-8")
+
+
 def to_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table (names cut to Excel's 31 characters), header in bold, the note under
     the table."""
@@ -72,7 +93,10 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_safe(v) for v in row])
+            sheet.append([v.value if isinstance(v, Share) else _safe(v) for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, Share):
+                    cell.number_format = PERCENT_FORMAT
         if table.note:
             sheet.append([])
             sheet.append([_safe(table.note)])
@@ -81,8 +105,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     return out.getvalue()
 
 
-def summary_pdf(*, title: str, subtitle: str, tables: Sequence[Table]) -> bytes:
-    """The program summary: every table with its note, in DejaVu Sans (vendored)."""
+def summary_pdf(
+    *, title: str, subtitle: str, tables: Sequence[Table], filters: Sequence[str] = ()
+) -> bytes:
+    """The program summary: the filters and period it covers at the top (`filters`, one line
+    each), then every table with its note, in DejaVu Sans (vendored)."""
     pdf = FPDF(orientation="portrait", unit="mm", format="letter")
     for style, path in FONT_FILES.items():
         pdf.add_font(FONT_FAMILY, style, str(path))
@@ -92,6 +119,11 @@ def summary_pdf(*, title: str, subtitle: str, tables: Sequence[Table]) -> bytes:
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 10)
     pdf.multi_cell(0, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
+    if filters:
+        pdf.ln(1)
+        pdf.set_font(FONT_FAMILY, "B", 10)
+        for stated in filters:
+            pdf.multi_cell(0, 5, stated, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     for table in tables:
         pdf.set_font(FONT_FAMILY, "B", 12)

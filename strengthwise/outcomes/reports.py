@@ -25,7 +25,7 @@ from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
 from . import deidentify, measures, suppression
-from .exports import Table
+from .exports import Share, Table
 
 MARK = deidentify.MARK
 
@@ -97,12 +97,13 @@ def scope_for(user: User, filters: Filters) -> measures.Scope:
     )
 
 
-def _pct(figure: dict[str, Any]) -> str:
+def _pct(figure: dict[str, Any]) -> str | Share:
+    """A share as a `Share` (a number in a spreadsheet), or the mark of a hidden figure."""
     value = figure.get("value")
     if value is None:
         # A share of a hidden count is withheld: say it is a small count, not that it is missing.
         return MARK if figure.get("numerator") == MARK else "—"
-    return f"{round(value * 100)}%"
+    return Share(value)
 
 
 def _num(value: Any) -> float | None:
@@ -406,13 +407,15 @@ def _chart(table: Table) -> None:
     if spec is None or table.chart or not table.rows:
         return
     column, top, unit = spec
-    values = [row[column] if isinstance(row[column], int | float) else None for row in table.rows]
+    values = [
+        float(cell) if isinstance(cell := row[column], int | float) else None for row in table.rows
+    ]
     if not any(v for v in values):
         return
     table.chart = svg.bar_chart(
         title=table.title,
         labels=[str(row[0]) for row in table.rows],
-        values=[float(v) if v is not None else None for v in values],
+        values=values,
         value_max=top,
         unit=unit,
         id_prefix=f"chart-{table.key}",

@@ -367,7 +367,7 @@ def report_advocacy(request: StaffRequest) -> HttpResponse:
 @login_required
 def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     """CSV (one table, ?table=key), XLSX (every table) or the program summary PDF."""
-    _form, result, tables = _report(request)
+    form, result, tables = _report(request)
     tables = [*tables, *reports.advocacy_tables(result)]
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
@@ -375,7 +375,9 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         table = next((t for t in tables if t.key == key), None)
         if table is None:
             raise Http404("Not found")
-        response = HttpResponse(exports.to_csv(table), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            exports.csv_bytes(exports.to_csv(table)), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="strengthwise-{key}-{stamp}.csv"'
         return response
     if fmt == "xlsx":
@@ -395,12 +397,30 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
                 )
                 % {"day": stamp},
                 tables=tables,
+                filters=_filter_lines(form, stamp),
             ),
             content_type="application/pdf",
         )
         response["Content-Disposition"] = f'attachment; filename="strengthwise-summary-{stamp}.pdf"'
         return response
     raise Http404("Not found")
+
+
+def _filter_lines(form: Any, today: str) -> list[str]:
+    """What the figures cover, in words, for the top of the PDF: the filters as applied (an
+    invalid filter form means none was applied) and the period."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    names = []
+    for key, label in (("program", _("Program")), ("team", _("Team")), ("worker", _("Worker"))):
+        chosen = data.get(key)
+        shown = dict(form.fields[key].choices).get(chosen, _("All")) if chosen else _("All")
+        names.append(f"{label}: {shown}")
+    start, end = data.get("start"), data.get("end")
+    period = _("Period: %(start)s to %(end)s") % {
+        "start": start.isoformat() if start else _("the first record"),
+        "end": end.isoformat() if end else _("today (%(day)s)") % {"day": today},
+    }
+    return [_("Filters: %(filters)s") % {"filters": "; ".join(names)}, period]
 
 
 DATA_QUALITY_CHECKS = (

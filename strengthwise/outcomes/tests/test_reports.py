@@ -59,7 +59,8 @@ def test_exports_match_the_page(demo, web):
     expected = {t.key: t for t in report.tables}
     response = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "data_quality"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     table = expected["data_quality"]
     assert rows[0] == table.columns
     assert rows[1:5] == [["" if v is None else str(v) for v in row] for row in table.rows]

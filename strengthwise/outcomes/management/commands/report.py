@@ -88,7 +88,9 @@ class Command(BaseCommand):
                 raise CommandError("--format xlsx needs --output FILE")
             self._write(o["output"], exports.to_xlsx(wanted))
             return
-        self._write(o["output"], "\n".join(exports.to_csv(t) for t in wanted).encode())
+        text = "\n".join(exports.to_csv(t) for t in wanted)
+        # A file gets the byte-order mark Excel needs; a pipe gets plain UTF-8.
+        self._write(o["output"], exports.csv_bytes(text) if o["output"] else text.encode())
 
     def _write(self, path: str | None, data: bytes) -> None:
         if path:

@@ -1,0 +1,94 @@
+"""Report exports a spreadsheet reads right (issue 10): CSV in UTF-8 with a byte-order mark,
+percentages stored as numbers in XLSX, and the program PDF stating its filters and period."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from strengthwise.assessments import demo as assessments_demo
+from strengthwise.outcomes import exports
+from strengthwise.plans import demo as plans_demo
+
+
+@pytest.fixture
+def demo(personas):
+    assessments_demo.load()
+    plans_demo.load()
+    return personas
+
+
+def test_csv_download_is_utf8_with_a_byte_order_mark(demo, web):
+    response = web(demo.alice).get(reverse("outcomes:export", args=["csv"]), {"table": "gas"})
+    assert response.status_code == 200
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")
+    # Decoded as Excel does with the mark: the en dash of "10–19" survives.
+    assert "10–19" in body.decode("utf-8-sig").splitlines()[1]
+    assert body.count(b"\xef\xbb\xbf") == 1
+
+
+def test_csv_bytes_and_share_text():
+    table = exports.Table(
+        key="t", title="T", columns=["Band", "Share"], rows=[["10–19", exports.Share(0.416)]]
+    )
+    assert exports.to_csv(table).splitlines()[1] == "10–19,42%"
+    assert exports.csv_bytes("a") == b"\xef\xbb\xbfa"
+
+
+def test_xlsx_stores_percentages_as_numbers(demo, web):
+    content = web(demo.alice).get(reverse("outcomes:export", args=["xlsx"])).content
+    book = load_workbook(io.BytesIO(content))
+    ssm = next(s for s in book.worksheets if s["A1"].value == "Domain" and s["C1"].value)
+    assert [c.value for c in ssm[1]][:6] == [
+        "Domain",
+        "Clients",
+        "Improved",
+        "Unchanged",
+        "Worse",
+        "Mean change",
+    ]
+    shares = [ssm.cell(row=r, column=c) for r in range(2, ssm.max_row + 1) for c in (3, 4, 5)]
+    numbers = [c for c in shares if c.value is not None and c.value != ""]
+    assert numbers, "the demo has SSM change for alice's caseload"
+    for cell in numbers:
+        assert isinstance(cell.value, int | float), cell.value
+        assert 0 <= cell.value <= 1
+        assert cell.number_format == "0%"
+
+
+def test_xlsx_share_cell_unit():
+    table = exports.Table(
+        key="t",
+        title="T",
+        columns=["Band", "Share"],
+        rows=[["x", exports.Share(0.25)], ["y", "<5"]],
+    )
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx([table]))).active
+    assert sheet["B2"].value == 0.25 and sheet["B2"].number_format == "0%"
+    assert sheet["B3"].value == "<5"  # a suppressed share stays the mark
+
+
+def test_program_pdf_states_its_filters_and_period(demo, web):
+    program = demo.housing_program
+    response = web(demo.priya).get(
+        reverse("outcomes:export", args=["pdf"]),
+        {"program": program.pk, "start": "2026-01-01", "end": "2026-06-30"},
+    )
+    assert response.status_code == 200
+    first = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    head = first[: first.index("GAS T-scores")]
+    assert f"Program: {program.name}" in head
+    assert "Team: All" in head and "Worker: All" in head
+    assert "Period: 2026-01-01 to 2026-06-30" in head
+
+
+def test_program_pdf_without_filters_says_all_and_open_period(demo, web):
+    response = web(demo.priya).get(reverse("outcomes:export", args=["pdf"]))
+    first = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Program: All" in first
+    assert "Period: the first record to today" in first
