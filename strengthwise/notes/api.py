@@ -59,6 +59,8 @@ class CheckInIn(Schema):
     importance: int | None = Field(default=None, ge=0, le=10)
     confidence: int | None = Field(default=None, ge=0, le=10)
     comment: str = Field(default="", max_length=500)
+    comment_author: Literal["client", "worker", "together"] = "client"
+    comment_verbatim: bool = False
 
 
 class FlagIn(Schema):

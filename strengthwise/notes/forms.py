@@ -152,6 +152,8 @@ class CheckInForm(forms.ModelForm):
             "importance",
             "confidence",
             "comment",
+            "comment_author",
+            "comment_verbatim",
         ]
         widgets = {"checked_on": DateInput()}
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
+from strengthwise.assessments.models import Author
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal
@@ -136,6 +137,10 @@ class CheckIn(models.Model):
         _("confidence (0–10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     comment = models.CharField(_("in their words"), max_length=500, blank=True)
+    comment_author = models.CharField(
+        _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
+    )
+    comment_verbatim = models.BooleanField(_("their exact words"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from strengthwise.accounts.models import Agency, User
+from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import fold
@@ -342,6 +343,8 @@ CHECKIN_FIELDS = (
     "importance",
     "confidence",
     "comment",
+    "comment_author",
+    "comment_verbatim",
 )
 
 
@@ -354,6 +357,12 @@ def checkin_add(
     values = {k: fields.get(k) for k in CHECKIN_FIELDS if k in fields}
     values["checked_on"] = values.get("checked_on") or timezone.localdate()
     values["comment"] = (values.get("comment") or "").strip()
+    if values.get("comment_author", Author.CLIENT) not in Author.values:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"comment_author": [_("Choose whose words these are.")]},
+        )
+    values["comment_verbatim"] = bool(values.get("comment_verbatim"))
     if all(
         values.get(k) is None
         for k in ("client_rating", "worker_rating", "client_gas", "worker_gas")

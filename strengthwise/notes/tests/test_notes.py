@@ -432,3 +432,57 @@ def test_page_and_api_record_whose_words(personas, draft, web, api):
     assert draft.quotes[0]["who"] == "his teacher"
     ok = api(personas.alice).patch(f"/api/v1/notes/{draft.pk}", {"quotes": []})
     assert ok.status_code == 200 and ok.json()["quotes"] == []
+
+
+# --- a check-in's words: whose, and whether exact -------------------------------------------------
+
+
+def test_checkin_comment_records_whose_words_page_and_api(personas, goal, web, api):
+    from strengthwise.core.errors import ValidationFailed
+
+    exact = services.checkin_add(
+        acting_user=personas.alice,
+        goal=goal,
+        fields={
+            "client_rating": 6,
+            "comment": "I signed the lease!",
+            "comment_author": "client",
+            "comment_verbatim": True,
+        },
+    )
+    services.checkin_add(
+        acting_user=personas.alice,
+        goal=goal,
+        fields={"worker_rating": 5, "comment": "She seemed tired", "comment_author": "worker"},
+    )
+    assert (exact.comment_author, exact.comment_verbatim) == ("client", True)
+    with pytest.raises(ValidationFailed):
+        services.checkin_add(
+            acting_user=personas.alice,
+            goal=goal,
+            fields={"client_rating": 1, "comment": "x", "comment_author": "the cat"},
+        )
+    html = (
+        web(personas.alice)
+        .get(reverse("notes:goal-progress", args=[personas.dana.pk, goal.pk]))
+        .content.decode()
+    )
+    assert "“I signed the lease!”" in html  # exact words: quoted, with a byline
+    import re
+
+    assert re.search(r'She seemed tired\s*<span class="by">', html)  # a byline, no quotes
+    assert "“She seemed tired”" not in html
+    client = api(personas.alice)
+    made = client.post(
+        f"/api/v1/goals/{goal.pk}/checkins",
+        {"client_rating": 7, "comment": "Keys on Friday", "comment_verbatim": True},
+    )
+    assert made.status_code == 201, made.json()
+    assert made.json()["comment_author"] == "client" and made.json()["comment_verbatim"] is True
+    bad = client.post(
+        f"/api/v1/goals/{goal.pk}/checkins",
+        {"client_rating": 7, "comment": "x", "comment_author": "nobody"},
+    )
+    assert bad.status_code in (400, 422)
+    listed = client.get(f"/api/v1/goals/{goal.pk}/checkins").json()
+    assert [c["comment_author"] for c in listed] == ["client", "worker", "client"]
