@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from strengthwise.assessments.models import Author
 from strengthwise.people.forms import DateInput
 
-from .models import GasFollowUp, Goal, Step
+from .models import STAFF_SIGNATURE_METHODS, GasFollowUp, Goal, SignatureMethod, Step
 
 LEVEL_CHOICES = [(2, "+2"), (1, "+1"), (0, "0"), (-1, "−1"), (-2, "−2")]
 ZERO_TO_THREE = [("", "—"), (0, "0"), (1, "1"), (2, "2"), (3, "3")]
@@ -184,7 +184,27 @@ class OptionSetForm(forms.Form):
 
 
 class ClientAgreeForm(forms.Form):
-    signed_name = forms.CharField(label=_("The client types their name to agree"), max_length=200)
+    """How the client agrees to the plan. Never pre-filled: typing their own name is the
+    client's act. The portal method is reserved for the portal and not offered here."""
+
+    method = forms.ChoiceField(
+        label=_("How the client agrees"),
+        choices=[(m.value, capfirst(m.label)) for m in STAFF_SIGNATURE_METHODS],
+        initial=SignatureMethod.TYPED,
+        widget=forms.RadioSelect,
+    )
+    signed_name = forms.CharField(
+        label=_("The client types their own name here"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    witness_name = forms.CharField(
+        label=_("Witness to a verbal agreement (their name)"), max_length=200, required=False
+    )
+    document = forms.FileField(
+        label=_("Signed paper form (PDF, JPEG or PNG, up to 5 MB)"), required=False
+    )
 
 
 class ReviewForm(forms.Form):

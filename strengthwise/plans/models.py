@@ -316,6 +316,20 @@ class PlanVersion(models.Model):
         return f"version {self.number}"
 
 
+class SignatureMethod(models.TextChoices):
+    """How a client gave their agreement (a plan or a consent). Staff forms offer TYPED, VERBAL
+    and PAPER; DRAWN is kept for drawn signatures, PORTAL is reserved for the client portal."""
+
+    TYPED = "typed", _("typed by the client on the worker's device")
+    DRAWN = "drawn", _("drawn by the client on the worker's device")
+    VERBAL = "verbal", _("verbal agreement, with a witness")
+    PAPER = "paper", _("a signed paper form, uploaded")
+    PORTAL = "portal", _("in the client portal")
+
+
+STAFF_SIGNATURE_METHODS = (SignatureMethod.TYPED, SignatureMethod.VERBAL, SignatureMethod.PAPER)
+
+
 class PlanEvent(models.Model):
     """The sign-off and approval history: who agreed, signed, approved or returned, and when."""
 
@@ -332,8 +346,11 @@ class PlanEvent(models.Model):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     signed_name = models.CharField(max_length=200, blank=True)
-    signature_method = models.CharField(max_length=10, blank=True)  # typed | drawn
+    signature_method = models.CharField(
+        _("how it was given"), max_length=10, choices=SignatureMethod.choices, blank=True
+    )
     signature_drawing = models.TextField(blank=True)  # SVG path data of a drawn signature
+    witness_name = models.CharField(_("witness"), max_length=200, blank=True)
     comment = models.TextField(max_length=2000, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
@@ -343,3 +360,38 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number}"
+
+    @property
+    def agreement(self) -> str:
+        """How the client agreed, in one sentence ("Agreed by …, typed on the worker's device,
+        3 Nov 2026"); empty for events that are not the client's agreement."""
+        if self.kind != self.Kind.CLIENT_AGREED:
+            return ""
+        from .signatures import agreement_line
+
+        return agreement_line(
+            name=self.signed_name or self.plan.client.display_name,
+            method=self.signature_method or SignatureMethod.TYPED,
+            witness=self.witness_name,
+            at=self.at,
+        )
+
+    @property
+    def has_document(self) -> bool:
+        return hasattr(self, "document")
+
+
+class PlanEventDocument(models.Model):
+    """The uploaded signed paper agreement, kept in the database with its event (no public
+    media): only people who may see the client download it, and each download is audited."""
+
+    event = models.OneToOneField(PlanEvent, on_delete=models.CASCADE, related_name="document")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename

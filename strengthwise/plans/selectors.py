@@ -68,7 +68,12 @@ def plan_option_sets(*, plan: Plan) -> list[OptionSet]:
 
 
 def plan_history(*, plan: Plan) -> list[PlanEvent]:
-    return list(PlanEvent.objects.filter(plan=plan).select_related("by").order_by("at", "id"))
+    return list(
+        PlanEvent.objects.filter(plan=plan)
+        .select_related("by", "plan__client", "document")
+        .defer("document__data")
+        .order_by("at", "id")
+    )
 
 
 def plan_versions(*, plan: Plan) -> list[PlanVersion]:

@@ -16,11 +16,12 @@ from strengthwise.assessments.models import Author, EcomapNode, Factor
 from strengthwise.assessments.services import life_domains
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.validation import not_in_future, refuse_nul, validated
+from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
 
 from .models import (
     IN_PLAN,
+    STAFF_SIGNATURE_METHODS,
     GasFollowUp,
     Goal,
     GoalPeriod,
@@ -28,9 +29,12 @@ from .models import (
     OptionSet,
     Plan,
     PlanEvent,
+    PlanEventDocument,
     PlanVersion,
+    SignatureMethod,
     Step,
 )
+from .signatures import checked_upload
 
 GOAL_FIELDS = (
     "statement",
@@ -509,19 +513,43 @@ def _event(plan: Plan, kind: str, user: User, **extra: Any) -> PlanEvent:
 
 
 def plan_client_agree(
-    *, acting_user: User, plan: Plan, signed_name: str, method: str = "typed", drawing: str = ""
+    *,
+    acting_user: User,
+    plan: Plan,
+    method: str = SignatureMethod.TYPED,
+    signed_name: str = "",
+    witness_name: str = "",
+    document: Any = None,
+    drawing: str = "",
+    request: Any = None,
 ) -> Plan:
-    """The client agrees to this version: their typed name (or drawn signature), with the time."""
+    """Record the client's agreement to this version and how it was given: their own name
+    typed (or signature drawn) on the worker's device, a verbal agreement before a named
+    witness, or a signed paper form (uploaded: PDF, JPEG or PNG up to 5 MB). The portal method is
+    reserved for the client portal and refused here."""
     signed_name = " ".join((signed_name or "").split())
-    if method not in ("typed", "drawn"):
-        raise ValidationFailed(_("Choose how the client signs."))
-    if not signed_name:
-        raise ValidationFailed(
-            _("The client types their name to agree."),
-            field_errors={"signed_name": [_("The client types their name to agree.")]},
-        )
-    if len(signed_name) > 200 or len(drawing) > 20000 or "\x00" in signed_name + drawing:
-        raise ValidationFailed(_("The signature is too long."))
+    witness_name = " ".join((witness_name or "").split())
+    refuse_nul({"signed_name": signed_name, "witness_name": witness_name, "drawing": drawing})
+    errors: dict[str, list[str]] = {}
+    if method not in (*STAFF_SIGNATURE_METHODS, SignatureMethod.DRAWN):
+        errors["method"] = [_("Choose how the client gave their agreement.")]
+    elif method in (SignatureMethod.TYPED, SignatureMethod.DRAWN) and not signed_name:
+        errors["signed_name"] = [_("The client types their own name to agree.")]
+    elif method == SignatureMethod.VERBAL and not witness_name:
+        errors["witness_name"] = [_("A verbal agreement needs the name of a witness.")]
+    elif method == SignatureMethod.PAPER and document is None:
+        errors["document"] = [_("Upload the signed paper form.")]
+    if len(signed_name) > 200 or len(witness_name) > 200 or len(drawing) > 20000:
+        errors.setdefault("signed_name", []).append(_("The signature is too long."))
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), field_errors=errors)
+    upload = checked_upload(document) if method == SignatureMethod.PAPER else None
+    if method != SignatureMethod.VERBAL:
+        witness_name = ""
+    if method == SignatureMethod.PAPER:
+        signed_name = signed_name or plan.client.display_name
+    if method != SignatureMethod.DRAWN:
+        drawing = ""
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
         if locked.status not in (Plan.Status.DRAFT, Plan.Status.RETURNED):
@@ -533,14 +561,24 @@ def plan_client_agree(
             number=locked.number,
             defaults={"agency_id": locked.agency_id, "snapshot": snapshot(locked)},
         )
-        _event(
+        event = _event(
             locked,
             PlanEvent.Kind.CLIENT_AGREED,
             acting_user,
             signed_name=signed_name,
             signature_method=method,
             signature_drawing=drawing,
+            witness_name=witness_name,
         )
+        if upload is not None:
+            PlanEventDocument.objects.create(
+                event=event,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                size=len(upload.data),
+                sha256=upload.sha256,
+                data=upload.data,
+            )
         Plan.objects.filter(pk=locked.pk).update(
             status=Plan.Status.CLIENT_SIGNED, version=locked.version + 1, updated_at=timezone.now()
         )
@@ -552,10 +590,37 @@ def plan_client_agree(
                 "number": [None, locked.number],
                 "signed_name": [None, signed_name],
                 "method": [None, method],
+                "witness_name": [None, witness_name],
+                "document_sha256": [None, upload.sha256 if upload else ""],
             },
+            request=request,
         )
     plan.refresh_from_db()
     return plan
+
+
+def plan_agreement_document_open(
+    *, acting_user: User, client: Client, event_id: Any, request: Any = None
+) -> PlanEventDocument | None:
+    """The signed paper agreement of one of this client's plan events, for download by someone
+    the caller has already checked may see the client; the download is audited."""
+    pk = parse_id(event_id)
+    if pk is None:
+        return None
+    document = (
+        PlanEventDocument.objects.select_related("event__plan")
+        .filter(event_id=pk, event__plan__client=client)
+        .first()
+    )
+    if document is not None:
+        audit_record(
+            actor=acting_user,
+            action="plan.agreement_document_viewed",
+            target=document.event.plan,
+            changes={"event": [None, document.event_id], "sha256": [None, document.sha256]},
+            request=request,
+        )
+    return document
 
 
 def plan_worker_sign(*, acting_user: User, plan: Plan) -> Plan:

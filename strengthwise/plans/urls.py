@@ -32,6 +32,11 @@ urlpatterns = [
         name="option-make-goal",
     ),
     path("clients/<int:client_id>/plan/sign/<str:who>/", views.sign, name="sign"),
+    path(
+        "clients/<int:client_id>/plan/agreements/<str:event_id>/document/",
+        views.agreement_document,
+        name="agreement-document",
+    ),
     path("clients/<int:client_id>/plan/versions/", views.versions, name="versions"),
     path("clients/<int:client_id>/plan/take-home/", views.take_home, name="take-home"),
     path(

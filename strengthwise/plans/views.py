@@ -29,6 +29,7 @@ from strengthwise.core.htmx import render_page
 from . import selectors, services
 from .forms import ClientAgreeForm, FollowUpForm, GoalForm, OptionSetForm, ReviewForm, StepForm
 from .models import Goal, Option, OptionSet, Plan, Step
+from .signatures import download_name
 
 
 def _plan_or_404(client: Any) -> Plan:
@@ -344,13 +345,19 @@ def sign(request: StaffRequest, client_id: int, who: str) -> HttpResponse:
         raise Http404("Not found")
     try:
         if who == "client":
-            form = ClientAgreeForm(request.POST)
+            form = ClientAgreeForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise DomainError(_("The client types their name to agree."))
+                raise DomainError(_("Choose how the client agrees, then fill in what it asks."))
             services.plan_client_agree(
-                acting_user=request.user, plan=plan, signed_name=form.cleaned_data["signed_name"]
+                acting_user=request.user,
+                plan=plan,
+                method=form.cleaned_data["method"],
+                signed_name=form.cleaned_data["signed_name"],
+                witness_name=form.cleaned_data["witness_name"],
+                document=form.cleaned_data["document"],
+                request=request,
             )
-            messages.success(request, _("The client agreed to this version of the plan."))
+            messages.success(request, _("The client's agreement to this version is recorded."))
         elif who == "worker":
             services.plan_worker_sign(acting_user=request.user, plan=plan)
             messages.success(request, _("Signed."))
@@ -366,8 +373,24 @@ def sign(request: StaffRequest, client_id: int, who: str) -> HttpResponse:
             )
             messages.success(request, _("Decision recorded."))
     except DomainError as error:
-        messages.error(request, error.message)
+        said = [m for ms in (error.field_errors or {}).values() for m in ms]
+        messages.error(request, " ".join(said) or error.message)
     return redirect("plans:plan", client_id=client.pk)
+
+
+@login_required
+def agreement_document(request: StaffRequest, client_id: int, event_id: str) -> HttpResponse:
+    """The signed paper agreement, for those who may see the client (audited)."""
+    client = access_client(request.user, client_id, request=request)
+    document = services.plan_agreement_document_open(
+        acting_user=request.user, client=client, event_id=event_id, request=request
+    )
+    if document is None:
+        raise Http404("Not found")
+    response = HttpResponse(bytes(document.data), content_type=document.content_type)
+    name = download_name(f"plan-agreement-{document.event_id}", document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -84,8 +84,8 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     assert "Ask the college about evening classes" in steps.nth(0).inner_text()
 
     # Dana agrees (typed name), alice signs: the plan goes to the supervisor.
-    page.get_by_label("The client types their name to agree").fill("Dana Whitfield")
-    page.get_by_role("button", name="The client agrees to this plan").click()
+    page.get_by_label("The client types their own name here").fill("Dana Whitfield")
+    page.get_by_role("button", name="Record the client's agreement").click()
     page.get_by_role("button", name="Sign as the worker").click()
     assert "Waiting for supervisor approval" in page.content()
     assert_accessible(page, "signed plan page")
