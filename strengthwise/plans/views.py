@@ -26,7 +26,7 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 
-from . import selectors, services
+from . import compare, selectors, services
 from .forms import ClientAgreeForm, FollowUpForm, GoalForm, OptionSetForm, ReviewForm, StepForm
 from .models import Goal, Option, OptionSet, Plan, Step
 from .signatures import download_name
@@ -395,33 +395,56 @@ def agreement_document(request: StaffRequest, client_id: int, event_id: str) -> 
 
 @login_required
 def versions(request: StaffRequest, client_id: int) -> HttpResponse:
+    """Two versions of the plan side by side, what changed marked in words. Each version the
+    client agreed to and "now" have their own value (`v3`, `now`), so "version 3 as agreed" and
+    "now" can be compared even while both carry number 3. By default: the last agreed version
+    that differs from now against now, or the two latest versions that differ."""
     client = access_client(request.user, client_id, request=request)
     audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
     plan = _plan_or_404(client)
     items = selectors.plan_versions(plan=plan)
-    current = {"number": plan.number, "snapshot": services.snapshot(plan), "label": _("Now")}
-    sides = [
+    choices: list[dict[str, Any]] = [
         {
+            "key": f"v{v.number}",
             "number": v.number,
             "snapshot": v.snapshot,
             "label": _("Version %(n)d as agreed") % {"n": v.number},
         }
         for v in items
     ]
-    choices = [*sides, current]
-    try:
-        a, b = int(request.GET.get("a", "-1")), int(request.GET.get("b", "-1"))
-    except ValueError:
-        a = b = -1
-    left = next(
-        (s for s in choices if s["number"] == a and s is not current),
-        choices[-2] if len(choices) > 1 else current,
+    choices.append(
+        {
+            "key": "now",
+            "number": plan.number,
+            "snapshot": services.snapshot(plan),
+            "label": _("Now"),
+        }
     )
-    right = (
-        current
-        if b in (-1, plan.number)
-        else next((s for s in choices if s["number"] == b), current)
-    )
+    by_key = {c["key"]: c for c in choices}
+
+    def same(one: dict[str, Any], other: dict[str, Any]) -> bool:
+        return compare.same_content(one["snapshot"], other["snapshot"])
+
+    def chosen(raw: str | None) -> dict[str, Any] | None:
+        raw = (raw or "").strip()
+        if raw.isdigit():  # links from before the values were distinct: a version number
+            raw = f"v{raw}"
+        return by_key.get(raw)
+
+    now, agreed = choices[-1], choices[:-1]
+    left, right = (agreed[-1] if agreed else now), now
+    if agreed and same(agreed[-1], now):
+        # Nothing changed since the last agreement: the two latest versions that differ.
+        right = agreed[-1]
+        left = next(
+            (c for c in reversed(agreed[:-1]) if not same(c, right)),
+            agreed[-1],
+        )
+        if left is right:
+            left, right = agreed[-1], now
+    left = chosen(request.GET.get("a")) or left
+    right = chosen(request.GET.get("b")) or right
+    diff = compare.compare(left["snapshot"], right["snapshot"])
     return render_page(
         request,
         "plans/plan_versions.html",
@@ -431,7 +454,13 @@ def versions(request: StaffRequest, client_id: int) -> HttpResponse:
             "choices": choices,
             "left": left,
             "right": right,
-            "sides": [left, right],
+            "diff": diff,
+            "sides": [
+                {**left, "goals": diff["left"], "role": "older"},
+                {**right, "goals": diff["right"], "role": "newer"},
+            ],
+            "same_side": left["key"] == right["key"],
+            "only_one": len(choices) == 1,
             "tab": "plan",
         },
     )
