@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency, Program, Team
 from strengthwise.core.models import TimeStampedModel
+from strengthwise.core.text import fold
 
 phone_validator = RegexValidator(
     r"^[0-9+()\-. ]{7,25}$", _("Enter a phone number: digits, spaces, + ( ) - . only.")
@@ -49,10 +50,13 @@ class Client(TimeStampedModel):
     legal_first_name = models.CharField(_("legal first name"), max_length=100, blank=True)
     legal_last_name = models.CharField(_("legal last name"), max_length=100, blank=True)
     preferred_name = models.CharField(
-        _("preferred name"),
+        _("preferred first name"),
         max_length=100,
         blank=True,
-        help_text=_("What the client asks to be called. Used everywhere the client is named."),
+        help_text=_(
+            "The first name they ask to be called, e.g. “Dani”. Their legal last name follows "
+            "it wherever they are named."
+        ),
     )
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
@@ -163,9 +167,16 @@ class Client(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        """The name the client goes by, with the legal last name."""
-        first = self.preferred_name or self.legal_first_name
-        return f"{first} {self.legal_last_name}".strip()
+        """The name the client goes by: their preferred first name (else their legal one) and
+        their legal last name. A preferred name written whole, ending with the last name
+        ("Rosa Nguyễn Hernández"), is shown as written, never with the last name twice."""
+        first = " ".join(self.preferred_name.split()) or self.legal_first_name
+        last = " ".join(self.legal_last_name.split())
+        if self.preferred_name and last and fold(first).endswith(fold(last)):
+            words, tail = fold(first).split(), fold(last).split()
+            if words[-len(tail) :] == tail:
+                return first
+        return f"{first} {last}".strip()
 
     @property
     def legal_name(self) -> str:

@@ -482,3 +482,28 @@ def test_household_member_of_another_client_cannot_be_removed_through_dana(perso
     response = web(personas.alice).post(f"/clients/{dana.pk}/household/{rosa_member.pk}/remove/")
     assert response.status_code == 404
     assert HouseholdMember.objects.filter(pk=rosa_member.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "preferred", "shown"),
+    [
+        ("Rosa", "Hernández", "", "Rosa Hernández"),
+        ("Dana", "Whitfield", "Dani", "Dani Whitfield"),
+        # A preferred name written whole is shown as written, never with the surname twice.
+        ("Rosa", "Hernández", "Rosa Nguyễn Hernández", "Rosa Nguyễn Hernández"),
+        ("Rosa", "Hernández", "rosa hernandez", "rosa hernandez"),
+        # A surname that only ends like the last name is not the last name.
+        ("Ana", "Li", "Ana Lili", "Ana Lili Li"),
+        ("Jo", "de la Cruz", "Jo  de la  Cruz", "Jo de la Cruz"),
+    ],
+)
+def test_preferred_name_is_a_first_name_and_never_doubles_the_surname(
+    first, last, preferred, shown
+):
+    client = Client(legal_first_name=first, legal_last_name=last, preferred_name=preferred)
+    assert client.display_name == shown
+
+
+def test_the_intake_form_says_the_preferred_name_is_a_first_name(personas, web):
+    html = web(personas.alice).get("/clients/new/").content.decode()
+    assert "Preferred first name" in html and "Their legal last name follows it" in html
