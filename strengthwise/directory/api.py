@@ -17,7 +17,7 @@ from strengthwise.audit.services import audit_record
 from strengthwise.core.validation import refuse_nul
 from strengthwise.plans.models import Goal
 
-from . import hours, selectors
+from . import geocode, hours, selectors
 from .models import Service
 
 router = Router(tags=["directory"])
@@ -112,8 +112,9 @@ def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str
             request.user, filters.client if goal is None else goal.client_id, request=request
         )
         rank_language = client.preferred_language
-        if may_see_address_of(request.user, client) and client.home_latitude is not None:
-            f.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
+        home = geocode.home_point(client) if may_see_address_of(request.user, client) else None
+        if home is not None:
+            f.near = home  # type: ignore[assignment]
         audit_record(
             actor=request.user,
             action="directory.searched_for_client",

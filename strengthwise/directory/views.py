@@ -26,7 +26,7 @@ from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.plans.models import Goal
 
-from . import hours, selectors, services
+from . import geocode, hours, selectors, services
 from .forms import CapacityForm, SaveForm, SearchForm, ServiceForm, hours_text
 from .models import Attribute, Organization, SavedService, Service, TaxonomyTerm
 
@@ -128,16 +128,13 @@ def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
             raise Http404("Not found") from exc
         if goal.client_id != client.pk:
             raise Http404("Not found")
-    home_known = (
-        may_see_address_of(request.user, client)
-        and client.home_latitude is not None
-        and client.home_longitude is not None
-    )
+    home = geocode.home_point(client) if may_see_address_of(request.user, client) else None
+    home_known = home is not None
     initial: dict[str, Any] = {}
     form = _search_form(request, initial)
     filters = _filters(form, initial)
-    if home_known:
-        filters.near = (client.home_latitude, client.home_longitude)  # type: ignore[assignment]
+    if home is not None:
+        filters.near = home  # type: ignore[assignment]
         filters.within_km = filters.within_km or 25.0
     results = _search_page(
         request,

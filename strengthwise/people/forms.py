@@ -28,7 +28,9 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = CLIENT_FIELDS
+        # Nobody is asked for coordinates: find help works them out from the address
+        # (`directory.geocode`); the API may still set them.
+        fields = [f for f in CLIENT_FIELDS if f not in ("home_latitude", "home_longitude")]
         widgets = {"date_of_birth": DateInput()}
 
     def _post_clean(self) -> None:

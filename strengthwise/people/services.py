@@ -228,6 +228,13 @@ def client_update(
             )
         for name, value in fields.items():
             setattr(current, name, value)
+        moved = any(
+            getattr(current, n) != before[n] for n in ADDRESS_FIELDS if not n.startswith("home_")
+        )
+        if moved and "home_latitude" not in fields and "home_longitude" not in fields:
+            # The old coordinates belong to the old address; find help works the new ones out
+            # from the address itself (`directory.geocode`).
+            current.home_latitude = current.home_longitude = None
         client_refresh_search_fields(current)
         validated(current)
         after = _snapshot(current)
