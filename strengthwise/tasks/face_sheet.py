@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from . import rules
 
 
 def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    due = rules.for_client(client)
-    return {"tasks": [("tasks/face/tasks.html", {"tasks": due})]} if due else {}
+    today = timezone.localdate()
+    due = rules.for_client(client, today=today)
+    return {"tasks": [("tasks/face/tasks.html", {"tasks": due, "today": today})]} if due else {}

@@ -66,6 +66,7 @@ class DerivedTask:
     client_name: str
     worker_id: int | None
     url: str
+    worker_name: str = ""  # the client's primary worker (a supervisor sees whose client)
 
     @property
     def derived(self) -> bool:
@@ -169,6 +170,9 @@ def derive_for(
                 client_name=client.display_name if client else "",
                 worker_id=client.primary_worker_id if client else None,
                 url=url,
+                worker_name=client.primary_worker.label
+                if client and client.primary_worker is not None
+                else "",
             )
         )
 

@@ -210,3 +210,22 @@ def test_day_buckets(personas):
     assert overdue.count >= 2  # Dana's first assessment and contact are overdue
     assert {g.kind for g in overdue.groups} >= {"reassessment", "no_contact"}
     assert personas.dana.pk in [pk for pk, _name, _reasons in day.attention]
+
+
+def test_a_supervisor_sees_whose_client_each_item_is_and_overdue_is_marked(personas, web):
+    """Issue 10: bob's day listed hundreds of overdue items without saying whose client each
+    was; Dana's overdue item was not marked overdue on her face sheet."""
+    from strengthwise.tasks import rules
+
+    dana = personas.dana
+    overdue = [t for t in rules.for_client(dana) if t.due_on < timezone.localdate()]
+    assert overdue, "the personas give Dana something overdue"
+    worker = dana.primary_worker.label
+    bob_day = web(personas.bob).get("/today/").content.decode()
+    assert f"{worker}’s client" in bob_day
+    alice_day = web(personas.alice).get("/today/").content.decode()
+    assert f"{worker}’s client" not in alice_day  # her own clients need no byline
+    face = web(personas.alice).get(f"/clients/{dana.pk}/").content.decode()
+    due = face[face.index('id="h-tasks"') :]
+    due = due[: due.index("</section>")]
+    assert 'class="badge status-rejected">overdue<' in due
