@@ -758,6 +758,9 @@ def _node_group(p: _Placed, layout: _Layout, labels: Mapping[str, str]) -> str:
     parts = [
         f'<g class="node" data-node="{_esc(node.id)}" data-kind="{node.kind}" '
         f'data-level="{node.level}">',
+        # The full name, however the label block was wrapped or cut: a tooltip, and what a
+        # screen reader announces for the node.
+        f"<title>{_esc(_clean(node.label))}</title>",
         f'<circle class="node-circle" cx="{_num(x)}" cy="{_num(y)}" r="{_num(NODE_R)}" '
         f'fill="{LEVEL_FILL[node.level]}" stroke="{INK}" stroke-width="1.5"/>',
     ]

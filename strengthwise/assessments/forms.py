@@ -273,6 +273,12 @@ class NodeForm(forms.ModelForm):
     class Meta:
         model = EcomapNode
         fields = ("label", "kind", "level", "strength", "quality", "flow", "note")
+        help_texts = {
+            "label": _(
+                "Up to 60 characters. A long name may be shortened in the drawing; it is kept in "
+                "full in the list of connections, as the drawing's tooltip and when printed."
+            )
+        }
 
     def _post_clean(self) -> None:
         pass

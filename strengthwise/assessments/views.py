@@ -20,8 +20,8 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 
+from . import ecomap_changes, selectors, services
 from . import screening as hrsn
-from . import selectors, services
 from .ecomap_svg import EcoNode, EcoTie, render_ecomap
 from .forms import (
     ConcernForm,
@@ -670,8 +670,14 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
             ),
         }
 
-    a = request.GET.get("a") or (str(snapshots[0].pk) if snapshots else "current")
-    b = request.GET.get("b") or "current"
+    a, b = _ecomap_default_pair(snapshots, current)
+    known = (*by_id, "current")
+    a = next((v for v in [request.GET.get("a", "")] if v in known), a)
+    b = next((v for v in [request.GET.get("b", "")] if v in known), b)
+    sides = [side(a), side(b)]
+    changes = None
+    if sides[0] is not None and sides[1] is not None and a != b:
+        changes = ecomap_changes.changes(sides[0]["nodes"], sides[1]["nodes"], _ecomap_words)
     return render_page(
         request,
         "assessments/ecomap_compare.html",
@@ -679,11 +685,43 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
             "client": client,
             "tab": "ecomap",
             "snapshots": snapshots,
-            "sides": [side(a), side(b)],
+            "sides": sides,
             "a": a,
             "b": b,
+            "changes": changes,
         },
     )
+
+
+def _ecomap_default_pair(snapshots: list[Any], current: list[dict[str, Any]]) -> tuple[str, str]:
+    """The two latest copies that differ (older first): the latest dated copy against today
+    when they differ; when today matches it, that copy against the latest earlier one unlike
+    it; failing both, the latest copy against today (the page then says nothing changed).
+    `snapshots` come newest first."""
+    if not snapshots:
+        return "current", "current"
+    latest = snapshots[0]
+    if not ecomap_changes.same(latest.data["nodes"], current):
+        return str(latest.pk), "current"
+    for snap in snapshots[1:]:
+        if not ecomap_changes.same(snap.data["nodes"], latest.data["nodes"]):
+            return str(snap.pk), str(latest.pk)
+    return str(latest.pk), "current"
+
+
+def _ecomap_words(field: str, value: str) -> str:
+    """A stored ecomap value in words, translated (for the list of changes)."""
+    if field == "level":
+        return str(_legend_labels().get(value, value))
+    choices = {
+        "kind": EcomapNode.NodeKind,
+        "strength": EcomapNode.Strength,
+        "quality": EcomapNode.Quality,
+        "flow": EcomapNode.Flow,
+    }.get(field)
+    if choices is None:
+        return value
+    return str(dict(choices.choices).get(value, value))
 
 
 # --- screening ------------------------------------------------------------------------------
