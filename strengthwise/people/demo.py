@@ -15,14 +15,53 @@ from .models import Client, ContactMethod, Episode, HouseholdMember, Language
 from .personas import DEMO_PASSWORD, create_personas
 from .services import client_refresh_search_fields
 
-# (Faker locale, language the client prefers, share of clients)
+# (name source, language the client prefers, share of clients). A Faker locale, or one of our
+# own short lists of common names where Faker has none (Somali, Haitian).
 LOCALES = [
     ("en_US", Language.ENGLISH, 0.55),
     ("es_MX", Language.SPANISH, 0.22),
     ("vi_VN", Language.VIETNAMESE, 0.08),
-    ("fr_FR", Language.HAITIAN_CREOLE, 0.05),
-    ("en_GB", Language.SOMALI, 0.05),
+    ("haitian", Language.HAITIAN_CREOLE, 0.05),
+    ("somali", Language.SOMALI, 0.05),
     ("fil_PH", Language.TAGALOG, 0.05),
+]
+SOURCE_OF_LANGUAGE: dict[str, str] = {str(language): source for source, language, _ in LOCALES}
+# Common given and family names (public-record facts, listed by hand for the demo).
+OWN_NAMES: dict[str, dict[str, list[str]]] = {
+    "somali": {
+        "female": ["Amina", "Hodan", "Faadumo", "Sahra", "Ifrah", "Hibo", "Nasra", "Ayaan"],
+        "male": ["Abdirahman", "Mohamed", "Ahmed", "Liban", "Yusuf", "Abdi", "Hassan", "Omar"],
+        "last": ["Warsame", "Hassan", "Abdi", "Farah", "Jama", "Osman", "Ali", "Yusuf", "Nur"],
+    },
+    "haitian": {
+        "female": ["Marie", "Nadège", "Fabiola", "Roseline", "Guerline", "Wislande", "Mirlande"],
+        "male": ["Jean", "Wilson", "Frantz", "Pierre", "Jacques", "Wesley", "Ricardo", "Emmanuel"],
+        "last": ["Joseph", "Pierre", "Jean-Baptiste", "Louis", "Charles", "Desir", "Augustin"],
+    },
+}
+# A short name a person may ask to be called (only where one is common).
+NICKNAMES = {
+    "Robert": "Bob",
+    "William": "Will",
+    "Elizabeth": "Liz",
+    "Katherine": "Kate",
+    "Jennifer": "Jen",
+    "Michael": "Mike",
+    "Christopher": "Chris",
+    "Alejandro": "Alex",
+    "Francisco": "Paco",
+    "Guadalupe": "Lupe",
+    "José": "Pepe",
+    "Abdirahman": "Abdi",
+    "Margaret": "Maggie",
+}
+# Pronouns follow the name given: (pronouns, which names, weight).
+PRONOUN_CHOICES = [
+    ("she/her", "female", 0.47),
+    ("he/him", "male", 0.43),
+    ("they/them", "any", 0.03),
+    ("she/they", "female", 0.02),
+    ("", "any", 0.05),
 ]
 RELATIONSHIPS = [
     "son",
@@ -35,7 +74,6 @@ RELATIONSHIPS = [
     "sister",
     "friend",
 ]
-PRONOUNS = ["she/her", "he/him", "they/them", "", "she/they"]
 EXTRA_WORKERS = [
     ("jamal", "Jamal Reed", "housing"),
     ("mei", "Mei Chen", "housing"),
@@ -44,10 +82,27 @@ EXTRA_WORKERS = [
 ]
 
 
+def _name(source: str, fake: Faker, rng: random.Random, names: str) -> tuple[str, str]:
+    """A given and a family name from one naming tradition; `names` is female, male or any."""
+    kind = names if names != "any" else rng.choice(["female", "male"])
+    own = OWN_NAMES.get(source)
+    if own:
+        return rng.choice(own[kind]), rng.choice(own["last"])
+    first = fake.first_name_female() if kind == "female" else fake.first_name_male()
+    return first, fake.last_name()
+
+
 def _fake_client(
-    fake: Faker, rng: random.Random, agency: Any, team: Team, worker: User, language: str
+    fake: Faker,
+    rng: random.Random,
+    agency: Any,
+    team: Team,
+    worker: User,
+    language: str,
+    source: str = "en_US",
 ) -> Client:
-    first, last = fake.first_name(), fake.last_name()
+    pronouns, names, _ = rng.choices(PRONOUN_CHOICES, weights=[w for *_, w in PRONOUN_CHOICES])[0]
+    first, last = _name(source, fake, rng, names)
     confidential = rng.random() < 0.06
     client = Client(
         agency=agency,
@@ -55,8 +110,8 @@ def _fake_client(
         primary_worker=worker,
         legal_first_name=first[:100],
         legal_last_name=last[:100],
-        preferred_name=(first[:3] if rng.random() < 0.05 else ""),
-        pronouns=rng.choice(PRONOUNS),
+        preferred_name=(NICKNAMES.get(first, "") if rng.random() < 0.5 else ""),
+        pronouns=pronouns,
         date_of_birth=fake.date_of_birth(minimum_age=18, maximum_age=82),
         preferred_language=language,
         other_languages="English" if language != Language.ENGLISH and rng.random() < 0.5 else "",
@@ -86,7 +141,7 @@ def load(*, clients: int = 300, seed: int = 2026, **options: Any) -> dict[str, A
 
     rng = random.Random(seed)
     Faker.seed(seed)
-    fakers = {loc: Faker(loc) for loc, _, _ in LOCALES}
+    fakers = {loc: Faker(loc if loc not in OWN_NAMES else "en_US") for loc, _, _ in LOCALES}
     p = create_personas()
     teams = {"housing": p.housing, "family": p.family}
     workers: dict[str, list[User]] = {"housing": [p.alice], "family": [p.carol]}
@@ -119,6 +174,7 @@ def load(*, clients: int = 300, seed: int = 2026, **options: Any) -> dict[str, A
                 teams[team_key],
                 rng.choice(workers[team_key]),
                 language,
+                locale,
             )
         )
     for _ in range(max(clients // 10, 5)):
@@ -156,13 +212,18 @@ def load(*, clients: int = 300, seed: int = 2026, **options: Any) -> dict[str, A
                 opened_by=client.primary_worker,
             )
         )
+        # The record was opened with the person's first episode, not when the demo loaded.
+        first_day = min(e.opened_on for e in episodes[-2:] if e.client is client)
+        client.created_at = dt.datetime.combine(first_day, dt.time(10), tzinfo=dt.UTC)
+        source = SOURCE_OF_LANGUAGE.get(client.preferred_language, "en_US")
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-            fake = fakers["en_US"]
+            fake = fakers[source]
+            given, _family = _name(source, fake, rng, "any")
             members.append(
                 HouseholdMember(
                     agency=client.agency,
                     client=client,
-                    name=f"{fake.first_name()} {client.legal_last_name}",
+                    name=f"{given} {client.legal_last_name}",
                     relationship=rng.choice(RELATIONSHIPS),
                     date_of_birth=fake.date_of_birth(minimum_age=1, maximum_age=80)
                     if rng.random() < 0.7
@@ -171,6 +232,7 @@ def load(*, clients: int = 300, seed: int = 2026, **options: Any) -> dict[str, A
                 )
             )
     Episode.objects.bulk_create(episodes, batch_size=500)
+    Client.objects.bulk_update(new_clients, ["created_at"], batch_size=500)
     HouseholdMember.objects.bulk_create(members, batch_size=500)
     audit_record(
         actor=None,

@@ -11,7 +11,7 @@ from faker import Faker
 from rich.progress import Progress
 
 from strengthwise.accounts.models import Agency, Team, User
-from strengthwise.people.demo import LOCALES, _fake_client
+from strengthwise.people.demo import LOCALES, OWN_NAMES, _fake_client
 from strengthwise.people.models import Client, Episode
 
 BATCH = 2000
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("The agency needs a team with a program and a worker.")
         rng = random.Random(seed)
         Faker.seed(seed)
-        fakers = {loc: Faker(loc) for loc, _, _ in LOCALES}
+        fakers = {loc: Faker(loc if loc not in OWN_NAMES else "en_US") for loc, _, _ in LOCALES}
         weights = [w for _, _, w in LOCALES]
         made = 0
         today = timezone.localdate()
@@ -62,6 +62,7 @@ class Command(BaseCommand):
                             team,
                             rng.choice(workers[team.pk]),
                             language,
+                            locale,
                         )
                     )
                 with transaction.atomic():
