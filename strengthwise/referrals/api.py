@@ -13,12 +13,12 @@ from ninja import Field, Router, Schema, Status
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
-from strengthwise.directory.models import Organization, Program, Service
+from strengthwise.directory.models import Service
 from strengthwise.plans.models import Goal, Step
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
-from .models import Consent, Referral
+from .models import AS_SIGNATURE, Consent, Referral
 
 router = Router(tags=["referrals"])
 
@@ -68,7 +68,14 @@ class ConsentIn(Schema):
     valid_from: dt.date
     valid_until: dt.date | None = None
     expiry_event: str = Field(default="", max_length=300)
-    method: Literal["e_signature", "verbal"]
+    method: Literal["e_signature", "verbal"] = Field(
+        description=(
+            "How the client gave it: e_signature = the client typed their own name on the "
+            "worker's device (signed_name); verbal = agreed aloud before a witness "
+            "(witness_name required). A signed paper form is uploaded on the page; 'portal' "
+            "is reserved for the client portal."
+        )
+    )
     signed_name: str = Field(default="", max_length=200)
     witness_name: str = Field(default="", max_length=200)
     right_to_revoke_explained: bool = False
@@ -118,8 +125,12 @@ def consent_out(c: Consent) -> dict[str, Any]:
         "valid_until": c.valid_until,
         "expiry_event": c.expiry_event,
         "method": c.method,
+        "signature_method": AS_SIGNATURE.get(c.method, ""),
+        "agreement": c.agreement,
+        "signed_name": c.signed_name,
         "signed_at": c.signed_at,
         "witness_name": c.witness_name,
+        "has_signed_form": c.has_document,
         "revoked_on": c.revoked_on,
         "revoked_by": c.revoked_by,
         "state": getattr(c, "state", None),
@@ -228,8 +239,8 @@ def consent_create(request: StaffRequest, client_id: str, body: ConsentIn) -> An
     client = access_client(request.user, client_id, write=True, request=request)
     fields = body.dict()
     org_id, program_id = fields.pop("organization_id"), fields.pop("program_id")
-    fields["organization"] = Organization.objects.filter(pk=org_id).first() if org_id else None
-    fields["program"] = Program.objects.filter(pk=program_id).first() if program_id else None
+    fields["organization"] = selectors.consent_organization(org_id)
+    fields["program"] = selectors.consent_program(program_id)
     if (org_id and fields["organization"] is None) or (program_id and fields["program"] is None):
         raise Http404("Not found")
     consent = services.consent_record(

@@ -12,7 +12,7 @@ from strengthwise.assessments.models import Author
 from strengthwise.people.forms import DateInput
 
 from . import workflow
-from .models import Consent, Information, Purpose, Referral, ServiceDelivery
+from .models import STAFF_METHODS, Information, Purpose, Referral, ServiceDelivery
 
 
 class ConsentForm(forms.Form):
@@ -35,13 +35,19 @@ class ConsentForm(forms.Form):
     valid_until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     expiry_event = forms.CharField(label=_("…or until this event"), required=False, max_length=300)
     method = forms.ChoiceField(
-        label=_("How the client gave it"), choices=Consent.Method.choices, widget=forms.RadioSelect
+        label=_("How the client gave it"),
+        # The portal method is reserved for the client portal and not offered to staff.
+        choices=[(m.value, m.label) for m in STAFF_METHODS],
+        widget=forms.RadioSelect,
     )
     signed_name = forms.CharField(
-        label=_("Client's typed name (electronic signature)"), required=False, max_length=200
+        label=_("The client types their own name here"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     witness_name = forms.CharField(
-        label=_("Witness (verbal consent)"), required=False, max_length=200
+        label=_("Witness to a verbal agreement (their name)"), required=False, max_length=200
     )
     document = forms.FileField(
         label=_("Signed form (PDF, JPEG or PNG, up to 5 MB)"), required=False

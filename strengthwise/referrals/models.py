@@ -13,7 +13,8 @@ from strengthwise.assessments.models import Author
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.directory.models import Organization, Program, Service
 from strengthwise.people.models import Client
-from strengthwise.plans.models import Goal, Step
+from strengthwise.plans.models import Goal, SignatureMethod, Step
+from strengthwise.plans.signatures import agreement_line
 
 from . import workflow
 
@@ -40,9 +41,14 @@ class Purpose(models.TextChoices):
 
 class Consent(TimeStampedModel):
     class Method(models.TextChoices):
-        SIGNED_FORM = "signed_form", _("Signed form (uploaded)")
-        E_SIGNATURE = "e_signature", _("Electronic signature")
-        VERBAL = "verbal", _("Verbal, with a witness")
+        """How the client gave it. The stored values predate the shared vocabulary of
+        plans.SignatureMethod (see AS_SIGNATURE); PORTAL is reserved for the client portal and
+        not offered on the staff form."""
+
+        E_SIGNATURE = "e_signature", _("Typed by the client on the worker's device")
+        VERBAL = "verbal", _("Verbal agreement, with a witness (name the witness)")
+        SIGNED_FORM = "signed_form", _("A signed paper form (upload it)")
+        PORTAL = "portal", _("In the client portal")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
@@ -124,6 +130,31 @@ class Consent(TimeStampedModel):
     @property
     def covers_part2(self) -> bool:
         return Information.SUBSTANCE_USE in self.information
+
+    @property
+    def agreement(self) -> str:
+        """Who agreed, how and when, in one sentence, the same way as a plan's agreement."""
+        return agreement_line(
+            name=(self.signed_name if self.method == self.Method.E_SIGNATURE else "")
+            or self.client.display_name,
+            method=AS_SIGNATURE.get(str(self.method), SignatureMethod.TYPED),
+            witness=self.witness_name,
+            at=self.signed_at or self.created_at,
+        )
+
+    @property
+    def has_document(self) -> bool:
+        return hasattr(self, "document")
+
+
+# The consent's stored method in the shared vocabulary of how an agreement was given.
+AS_SIGNATURE: dict[str, str] = {
+    Consent.Method.E_SIGNATURE: SignatureMethod.TYPED,
+    Consent.Method.VERBAL: SignatureMethod.VERBAL,
+    Consent.Method.SIGNED_FORM: SignatureMethod.PAPER,
+    Consent.Method.PORTAL: SignatureMethod.PORTAL,
+}
+STAFF_METHODS = (Consent.Method.E_SIGNATURE, Consent.Method.VERBAL, Consent.Method.SIGNED_FORM)
 
 
 class ConsentDocument(models.Model):

@@ -13,6 +13,9 @@ from django.utils import timezone
 from strengthwise.accounts.access import client_scope_q
 from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Factor
+from strengthwise.core.text import fold
+from strengthwise.core.validation import is_uuid
+from strengthwise.directory.models import Organization, Program
 from strengthwise.people.models import Client
 
 from . import consent as consent_rules
@@ -38,6 +41,47 @@ def consents_for(client: Client) -> list[Consent]:
         c.part2_missing = consent_rules.part2_missing(c) if c.covers_part2 else []  # type: ignore[attr-defined]
         c.information_labels = information_labels(c.information)  # type: ignore[attr-defined]
     return rows
+
+
+ORGANIZATION_MATCHES = 20
+
+
+def consent_organization_choices() -> list[tuple[str, str]]:
+    """Every organisation a consent may name, as (id, name) for the plain select."""
+    return [(str(pk), name) for pk, name in Organization.objects.values_list("id", "name")]
+
+
+def consent_organization(pk: Any) -> Organization | None:
+    """One organisation by id, or None for an empty or malformed id."""
+    return Organization.objects.filter(pk=pk).first() if is_uuid(str(pk or "")) else None
+
+
+def consent_program(pk: Any) -> Program | None:
+    return Program.objects.filter(pk=pk).first() if is_uuid(str(pk or "")) else None
+
+
+def consent_program_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in Program.objects.values_list("id", "name")]
+
+
+def organizations_matching(query: str, *, limit: int = ORGANIZATION_MATCHES) -> dict[str, Any]:
+    """Organisations whose name or other name contains every word typed (accents and case
+    ignored), names starting with the first word first: for the consent form's typeahead."""
+    words = fold(query.replace("\x00", " "))[:100].split()
+    if not words:
+        return {"matches": [], "total": Organization.objects.count(), "more": False}
+    rows = list(Organization.objects.values_list("id", "name", "alternate_name"))
+    found = []
+    for pk, name, other in rows:
+        text = fold(f"{name} {other}")
+        if all(w in text for w in words):
+            found.append((not fold(name).startswith(words[0]), name.casefold(), pk, name))
+    found.sort()
+    return {
+        "matches": [{"pk": str(pk), "name": name} for _s, _n, pk, name in found[:limit]],
+        "total": len(found),
+        "more": len(found) > limit,
+    }
 
 
 def information_labels(keys: list[str]) -> list[str]:

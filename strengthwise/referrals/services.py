@@ -25,10 +25,20 @@ from strengthwise.core.validation import refuse_nul, validated
 from strengthwise.directory.models import Service, ServiceRating
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal, Step
+from strengthwise.plans.signatures import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES
+from strengthwise.plans.signatures import upload_problem
 
 from . import consent as consent_rules
 from . import workflow
-from .models import Consent, ConsentDocument, Information, Referral, ReferralEvent, ServiceDelivery
+from .models import (
+    STAFF_METHODS,
+    Consent,
+    ConsentDocument,
+    Information,
+    Referral,
+    ReferralEvent,
+    ServiceDelivery,
+)
 
 CONSENT_FIELDS = (
     "information",
@@ -45,21 +55,7 @@ CONSENT_FIELDS = (
     "witness_name",
     "right_to_revoke_explained",
 )
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 PARTNER_SALT = "strengthwise.referrals.partner-link"
-
-
-# The first bytes of each accepted file type: the browser's content type alone is not trusted.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-def _looks_like(blob: bytes, content_type: str) -> bool:
-    return blob.startswith(SIGNATURES.get(content_type, ()))
 
 
 def _plain(value: Any) -> Any:
@@ -97,28 +93,34 @@ def consent_record(
     if bool(values.get("organization")) == bool(values.get("program")):
         errors["organization"] = [_("Name one organisation, or one program of services.")]
     method = values.get("method")
-    if method == Consent.Method.VERBAL and not str(values.get("witness_name", "")).strip():
+    for name in ("signed_name", "witness_name"):
+        values[name] = " ".join(str(values.get(name) or "").split())
+    if method not in STAFF_METHODS:
+        # The portal method is reserved for the client portal: staff never record it.
+        errors["method"] = [_("Choose how the client gave it.")]
+    elif method == Consent.Method.VERBAL and not values["witness_name"]:
         errors["witness_name"] = [_("A verbal consent needs the name of a witness.")]
-    if method == Consent.Method.E_SIGNATURE and not str(values.get("signed_name", "")).strip():
-        errors["signed_name"] = [_("The client types their name to sign.")]
-    if method == Consent.Method.SIGNED_FORM and document is None:
+    elif method == Consent.Method.E_SIGNATURE and not values["signed_name"]:
+        errors["signed_name"] = [_("The client types their own name to agree.")]
+    elif method == Consent.Method.SIGNED_FORM and document is None:
         errors["document"] = [_("Upload the signed form.")]
+    # Keep only what belongs to the way it was given: a typed name is the client's own act.
+    if method != Consent.Method.E_SIGNATURE:
+        values["signed_name"] = ""
+    if method != Consent.Method.VERBAL:
+        values["witness_name"] = ""
     valid_until = values.get("valid_until")
     if valid_until and values.get("valid_from") and valid_until < values["valid_from"]:
         errors["valid_until"] = [_("The end date is before the start date.")]
     if valid_until is None and not str(values.get("expiry_event", "")).strip():
         errors["valid_until"] = [_("Give an end date, or the event that ends the consent.")]
     blob = b""
-    if document is not None:
-        blob = document.read(MAX_DOCUMENT_BYTES + 1)
-        if len(blob) > MAX_DOCUMENT_BYTES:
-            errors["document"] = [_("The file is larger than 5 MB.")]
-        elif getattr(document, "content_type", "") not in DOCUMENT_TYPES or not _looks_like(
-            blob, document.content_type
-        ):
-            errors["document"] = [_("Upload a PDF, JPEG or PNG file.")]
-        elif not blob:
-            errors["document"] = [_("The file is empty.")]
+    if document is not None and method == Consent.Method.SIGNED_FORM:
+        problem, blob = upload_problem(document)
+        if problem:
+            errors["document"] = [problem]
+    else:
+        document = None
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), field_errors=errors)
     consent = Consent(agency_id=client.agency_id, client=client, recorded_by=acting_user, **values)
@@ -132,7 +134,7 @@ def consent_record(
         if document is not None:
             ConsentDocument.objects.create(
                 consent=consent,
-                filename=str(getattr(document, "name", "consent"))[:200],
+                filename=str(getattr(document, "name", "consent")).replace("\x00", "")[:200],
                 content_type=document.content_type,
                 size=len(blob),
                 sha256=hashlib.sha256(blob).hexdigest(),
@@ -146,6 +148,23 @@ def consent_record(
             request=request,
         )
     return consent
+
+
+def consent_document_open(
+    *, acting_user: User, consent: Consent, request: Any = None
+) -> ConsentDocument | None:
+    """The uploaded signed form of a consent the caller has already fetched through the access
+    gate; the download is audited."""
+    document = ConsentDocument.objects.filter(consent=consent).first()
+    if document is not None:
+        audit_record(
+            actor=acting_user,
+            action="consent.document_viewed",
+            target=consent,
+            changes={"sha256": [None, document.sha256]},
+            request=request,
+        )
+    return document
 
 
 def consent_revoke(

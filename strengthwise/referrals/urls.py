@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/consents/new/", views.consent_new, name="consent-new"),
     path(
+        "clients/<int:client_id>/consents/organisations/",
+        views.consent_organizations,
+        name="consent-organizations",
+    ),
+    path(
         "clients/<int:client_id>/consents/<int:consent_id>/revoke/",
         views.consent_revoke,
         name="consent-revoke",

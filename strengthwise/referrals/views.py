@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +22,9 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.validation import is_uuid, parse_id
-from strengthwise.directory.models import Organization, Program, Service
+from strengthwise.directory.models import Service
 from strengthwise.plans.models import Goal, Step
+from strengthwise.plans.signatures import download_name
 
 from . import selectors, services, workflow
 from .forms import ConsentForm, DeliveryForm, RatingForm, ReferralForm, RevokeForm, TransitionForm
@@ -44,8 +45,8 @@ def _consent_form(data: Any = None, files: Any = None, initial: Any = None) -> C
         data,
         files,
         initial=initial,
-        organizations=[(str(o.pk), o.name) for o in Organization.objects.only("id", "name")],
-        programs=[(str(p.pk), p.name) for p in Program.objects.only("id", "name")],
+        organizations=selectors.consent_organization_choices(),
+        programs=selectors.consent_program_choices(),
     )
 
 
@@ -81,14 +82,8 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             document = data.pop("document")
-            data["organization"] = (
-                Organization.objects.filter(pk=data["organization"]).first()
-                if data["organization"]
-                else None
-            )
-            data["program"] = (
-                Program.objects.filter(pk=data["program"]).first() if data["program"] else None
-            )
+            data["organization"] = selectors.consent_organization(data["organization"])
+            data["program"] = selectors.consent_program(data["program"])
             try:
                 services.consent_record(
                     acting_user=request.user,
@@ -111,7 +106,7 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
             "valid_until": timezone.localdate() + dt.timedelta(days=365),
             "purpose": "referral",
             "information": ["contact", "goals"],
-            "signed_name": client.display_name,
+            # No signed name here: the client types their own (their act of agreeing).
         }
         wanted = request.GET.get("service", "")
         service = Service.objects.filter(pk=wanted).first() if is_uuid(wanted) else None
@@ -156,17 +151,36 @@ def consent_revoke(request: StaffRequest, client_id: int, consent_id: int) -> Ht
 def consent_document(request: StaffRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, request=request)
     consent = access_client_object(request.user, Consent, consent_id, request=request)
-    if consent.client_id != client.pk or not hasattr(consent, "document"):
+    if consent.client_id != client.pk:
         raise Http404("Not found")
-    doc = consent.document
-    audit_record(
-        actor=request.user, action="consent.document_viewed", target=consent, request=request
-    )
+    doc = services.consent_document_open(acting_user=request.user, consent=consent, request=request)
+    if doc is None:
+        raise Http404("Not found")
     response = HttpResponse(bytes(doc.data), content_type=doc.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="consent-{consent.pk}-{doc.sha256[:8]}"'
-    )
+    name = download_name(f"consent-{consent.pk}", doc.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def consent_organizations(request: StaffRequest, client_id: int) -> HttpResponse:
+    """The consent form's organisation typeahead (htmx). `widget=1` gives the whole picker,
+    which replaces the plain select once htmx has loaded; otherwise the matching options."""
+    client = access_client(request.user, client_id, request=request)
+    query = request.GET.get("org_q", "")[:100]
+    selected = selectors.consent_organization(request.GET.get("organization"))
+    context = {
+        "client": client,
+        "q": query,
+        "selected": selected,
+        **selectors.organizations_matching(query),
+    }
+    template = (
+        "referrals/_org_typeahead.html"
+        if request.GET.get("widget")
+        else "referrals/_org_options.html"
+    )
+    return render(request, template, context)
 
 
 @login_required
@@ -411,8 +425,11 @@ def partner(request: HttpRequest, token: str) -> HttpResponse:
     the consent allows and may set only the statuses the receiver sets."""
     try:
         referral = selectors.partner_referral(token)
-    except selectors.PartnerLinkRefused as exc:
-        raise Http404("Not found") from exc
+    except selectors.PartnerLinkRefused:
+        # Said for a partner, who has no account here: no "caseload", no sign-in.
+        response = render(request, "referrals/partner_not_found.html", status=404)
+        response["Referrer-Policy"] = "same-origin"
+        return response
     org = (
         referral.service.organization.name
         if referral.service.organization

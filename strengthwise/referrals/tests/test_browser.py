@@ -73,7 +73,11 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     page.get_by_role("link", name="Record consent").first.click()
     page.wait_for_url(re.compile(r"/consents/new/"))
     assert_accessible(page, "consent form")
-    page.get_by_role("radio", name="Electronic signature").check()
+    # The organisation is already chosen in the typeahead that replaced the plain list.
+    page.locator("#org-q").wait_for()
+    assert page.get_by_role("radio", name="River City Credit Union Foundation").is_checked()
+    page.get_by_role("radio", name="Typed by the client on the worker's device").check()
+    page.get_by_label("The client types their own name here").fill("Dana Whitfield")
     page.get_by_label(re.compile("I told the client they can withdraw")).check()
     page.get_by_role("button", name="Record consent").click()
     page.wait_for_url(re.compile(r"/referrals/new/"))
