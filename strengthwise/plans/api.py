@@ -145,6 +145,10 @@ def _plan(plan: Plan) -> dict[str, Any]:
                 "at": e.at,
                 "by": e.by.username,
                 "signed_name": e.signed_name,
+                "signature_method": e.signature_method,
+                "witness_name": e.witness_name,
+                "agreement": e.agreement,
+                "has_signed_form": e.has_document,
                 "comment": e.comment,
             }
             for e in selectors.plan_history(plan=plan)
@@ -169,6 +173,32 @@ def plan_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
 def plan_create(request: StaffRequest, client_id: str) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
     plan = services.plan_start(acting_user=request.user, client=client)
+    return Status(201, _plan(plan))
+
+
+class AgreementIn(Schema):
+    method: Literal["typed", "verbal"] = Field(
+        description=(
+            "typed = the client typed their own name on the worker's device (signed_name); "
+            "verbal = agreed aloud before a witness (witness_name). A signed paper form is "
+            "uploaded on the plan page; 'portal' is reserved for the client portal."
+        )
+    )
+    signed_name: str = Field(default="", max_length=200)
+    witness_name: str = Field(default="", max_length=200)
+
+
+@router.post(
+    "/clients/{client_id}/plan/agreement",
+    response={201: dict[str, Any], 400: ErrorOut},
+    summary="Record the client's agreement to the current plan version, and how it was given",
+)
+def plan_agree(request: StaffRequest, client_id: str, payload: AgreementIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = selectors.plan_current(client=client)
+    if plan is None:
+        raise DomainError("Start the plan first (POST /api/v1/clients/{id}/plans).")
+    plan = services.plan_client_agree(acting_user=request.user, plan=plan, **payload.dict())
     return Status(201, _plan(plan))
 
 

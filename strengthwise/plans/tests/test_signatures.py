@@ -204,3 +204,22 @@ def test_a_done_step_reads_as_done_and_its_button_says_what_it_does(personas, pl
     assert "Not done yet" not in item  # one clear state, not "done … Not done yet"
     assert re.search(r"Done on \d{4}-\d{2}-\d{2}", item)
     assert "Undo: mark as not done" in item
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def test_api_records_how_the_client_agreed_and_returns_it(personas, plan, api):
+    url = f"/api/v1/clients/{personas.dana.pk}/plan/agreement"
+    alice = api(personas.alice)
+    assert alice.post(url, {"method": "verbal"}).status_code == 400  # no witness
+    assert alice.post(url, {"method": "portal", "signed_name": "Dana"}).status_code in (400, 422)
+    assert api(personas.carol).post(url, {"method": "typed", "signed_name": "x"}).status_code == 404
+    created = alice.post(url, {"method": "verbal", "witness_name": "Marcus Lee"})
+    assert created.status_code == 201
+    history = created.json()["history"]
+    assert history[-1]["signature_method"] == "verbal"
+    assert history[-1]["witness_name"] == "Marcus Lee"
+    assert history[-1]["agreement"].startswith("Agreed by Dana Whitfield, verbally")
+    listed = alice.get(f"/api/v1/clients/{personas.dana.pk}/plans").json()
+    assert listed[0]["history"][-1]["has_signed_form"] is False
