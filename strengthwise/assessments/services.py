@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record, changed_fields
@@ -81,7 +82,16 @@ def _cell(raw: Any, default_author: str, where: str) -> dict[str, Any]:
     if len(text) > MAX_TEXT:
         raise ValidationFailed(
             _("Text too long at %(where)s.") % {"where": where},
-            field_errors={where: [_("Keep it under %(n)d characters.") % {"n": MAX_TEXT}]},
+            field_errors={
+                where: [
+                    ngettext(
+                        "Keep it under %(n)d character.",
+                        "Keep it under %(n)d characters.",
+                        MAX_TEXT,
+                    )
+                    % {"n": MAX_TEXT}
+                ]
+            },
         )
     if "\x00" in text:
         raise ValidationFailed(
@@ -132,7 +142,9 @@ def strengths_content_normalise(
     priorities = [_cell(p, Author.CLIENT, f"priorities.{i}") for i, p in enumerate(priorities_raw)]
     priorities = [p for p in priorities if p["text"]]
     if len(priorities) > slots:
-        raise ValidationFailed(_("Keep to %(n)d priorities.") % {"n": slots})
+        raise ValidationFailed(
+            ngettext("Keep to %(n)d priority.", "Keep to %(n)d priorities.", slots) % {"n": slots}
+        )
     return {"domains": domains, "priorities": priorities}
 
 

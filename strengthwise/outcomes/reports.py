@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from strengthwise.accounts.access import client_scope_q, reads_deidentified, team_ids_for
 from strengthwise.accounts.models import Role, User
@@ -132,6 +133,38 @@ def _withheld(key: str, title: str, columns: list[str], extra: str = "") -> Tabl
     )
 
 
+def _n(value: Any) -> int:
+    """The number that picks a plural form: a count as it is; a hidden count ("<5") or a
+    decimal reads as plural unless it is exactly 1."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return 1 if value == 1 else 2
+
+
+def _intake_to_plan(itp: dict[str, Any]) -> str:
+    """Intake to first plan, each count and number of days in its plural form."""
+
+    def days(value: Any) -> str:
+        if value is None:
+            return "—"
+        return ngettext("%(n)s day", "%(n)s days", _n(value)) % {"n": value}
+
+    return " ".join(
+        [
+            _("Intake to first plan: median %(median)s, mean %(mean)s.")
+            % {"median": days(itp["median_days"]), "mean": days(itp["mean_days"])},
+            ngettext(
+                "%(n)s client with a plan;",
+                "%(n)s clients with a plan;",
+                _n(itp["denominator"]),
+            )
+            % {"n": itp["denominator"]},
+            ngettext("%(n)s without one yet.", "%(n)s without one yet.", _n(itp["left_out"]))
+            % {"n": itp["left_out"]},
+        ]
+    )
+
+
 def _of(figure: dict[str, Any]) -> str:
     return _("%(n)s of %(d)s") % {
         "n": figure.get("numerator", 0),
@@ -159,16 +192,29 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
             title=heading,
             columns=[_("T-score"), _("Clients")],
             rows=rows,
-            note=_(
-                "Mean T %(mean)s; at or above 50: %(share)s (%(of)s clients with a scored goal); "
-                "%(left)s clients with goals but no score in the period are left out."
-            )
-            % {
-                "mean": g["mean"]["value"] if g["mean"]["value"] is not None else "—",
-                "share": _pct(g["at_or_above_50"]),
-                "of": _of(g["at_or_above_50"]),
-                "left": g["left_out"],
-            },
+            note=" ".join(
+                [
+                    ngettext(
+                        "Mean T %(mean)s; at or above 50: %(share)s (%(k)s of %(n)s client "
+                        "with a scored goal).",
+                        "Mean T %(mean)s; at or above 50: %(share)s (%(k)s of %(n)s clients "
+                        "with a scored goal).",
+                        _n(g["at_or_above_50"].get("denominator", 0)),
+                    )
+                    % {
+                        "mean": g["mean"]["value"] if g["mean"]["value"] is not None else "—",
+                        "share": _pct(g["at_or_above_50"]),
+                        "k": g["at_or_above_50"].get("numerator", 0),
+                        "n": g["at_or_above_50"].get("denominator", 0),
+                    },
+                    ngettext(
+                        "%(n)s client with goals but no score in the period is left out.",
+                        "%(n)s clients with goals but no score in the period are left out.",
+                        _n(g["left_out"]),
+                    )
+                    % {"n": g["left_out"]},
+                ]
+            ),
         )
         if any(_num(r[1]) for r in rows):
             table.chart = svg.bar_chart(
@@ -204,11 +250,23 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
         title=ssm_title,
         columns=ssm_columns,
         rows=ssm_rows,
-        note=_(
-            "%(n)s clients with an entry and a later matrix; %(left)s with only one are left out. "
-            "Scores of 0 (not applicable) are not counted in that domain."
-        )
-        % {"n": ssm["clients"], "left": ssm["left_out"]},
+        note=" ".join(
+            [
+                ngettext(
+                    "%(n)s client with an entry and a later matrix.",
+                    "%(n)s clients with an entry and a later matrix.",
+                    _n(ssm["clients"]),
+                )
+                % {"n": ssm["clients"]},
+                ngettext(
+                    "%(n)s with only one is left out.",
+                    "%(n)s with only one are left out.",
+                    _n(ssm["left_out"]),
+                )
+                % {"n": ssm["left_out"]},
+                _("Scores of 0 (not applicable) are not counted in that domain."),
+            ]
+        ),
     )
     improved = [_num(d["improved"]["value"]) for d in ssm["domains"]]
     if ssm["clients"] and any(v is not None for v in improved):
@@ -229,16 +287,7 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
                 "goals",
                 _("Goals"),
                 [_("Status"), _("Goals")],
-                _(
-                    "Intake to first plan: median %(median)s days, mean %(mean)s days (%(n)s "
-                    "clients with a plan; %(left)s without one yet)."
-                )
-                % {
-                    "median": itp["median_days"] if itp["median_days"] is not None else "—",
-                    "mean": itp["mean_days"] if itp["mean_days"] is not None else "—",
-                    "n": itp["denominator"],
-                    "left": itp["left_out"],
-                },
+                _intake_to_plan(itp),
             )
         )
     else:
@@ -253,17 +302,10 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
                     [_("Revised"), goals["revised"]],
                     [_("Active"), goals["active"]],
                 ],
-                note=_(
-                    "Out of %(total)s goals. Intake to first plan: median %(median)s days, mean "
-                    "%(mean)s days (%(n)s clients with a plan; %(left)s without one yet)."
-                )
-                % {
-                    "total": goals["total"],
-                    "median": itp["median_days"] if itp["median_days"] is not None else "—",
-                    "mean": itp["mean_days"] if itp["mean_days"] is not None else "—",
-                    "n": itp["denominator"],
-                    "left": itp["left_out"],
-                },
+                note=ngettext("Out of %(n)s goal.", "Out of %(n)s goals.", _n(goals["total"]))
+                % {"n": goals["total"]}
+                + " "
+                + _intake_to_plan(itp),
             )
         )
     ref = result["referrals"]
@@ -341,7 +383,11 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
                 title=_("Strengths in goals that progressed"),
                 columns=[_("Strength"), _("Goals")],
                 rows=[[s["strength"], s["goals"]] for s in st["top"]],
-                note=_("%(n)s goals progressed (latest score above the first, or achieved).")
+                note=ngettext(
+                    "%(n)s goal progressed (latest score above the first, or achieved).",
+                    "%(n)s goals progressed (latest score above the first, or achieved).",
+                    _n(st["progressed_goals"]),
+                )
                 % {"n": st["progressed_goals"]},
             )
         )

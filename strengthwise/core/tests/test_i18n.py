@@ -154,3 +154,48 @@ def test_switching_to_spanish_translates_the_caseload_and_face_sheet(personas, w
 
     alice.post(reverse("set_language"), {"language": "en", "next": "/clients/"})
     assert "<h1>My caseload</h1>" in alice.get("/clients/").content.decode()
+
+
+# --- plurals: a count always chooses its form ("1 rating", "2 ratings") ----------------------
+
+APP_ROOT = Path(settings.BASE_DIR) / "strengthwise"
+COUNT_VARS = {"n", "count", "total", "k", "age", "left", "helped", "number", "days", "clients"}
+NOT_PLURAL_NOUNS = {"is", "was", "has", "this", "its", "as", "plus"}
+BLOCKTRANS = re.compile(
+    r"\{% blocktranslate(?P<args>[^%]*)%\}(?P<body>.*?)\{% endblocktranslate %\}", re.S
+)
+COUNT_THEN_WORD = re.compile(r"%\((?P<var>[a-z_]+)\)[sd] (?P<word>[a-z]+)")
+
+
+def _counted_noun(var: str, word: str) -> bool:
+    return var in COUNT_VARS and word.endswith("s") and word not in NOT_PLURAL_NOUNS
+
+
+def test_counts_in_templates_use_a_plural_form():
+    offenders = []
+    for path in APP_ROOT.rglob("*.html"):
+        for block in BLOCKTRANS.finditer(path.read_text(encoding="utf-8")):
+            if " count " in block.group("args"):
+                continue
+            for m in re.finditer(r"\{\{ ?([a-z_]+) ?\}\} ([a-z]+)", block.group("body")):
+                if _counted_noun(m.group(1), m.group(2)):
+                    offenders.append(f"{path.name}: {block.group('body')[:60]!r}")
+    assert offenders == [], "use {% blocktranslate count … %}{% plural %}: " + "; ".join(offenders)
+
+
+def test_counts_in_python_use_ngettext():
+    offenders = []
+    for path in APP_ROOT.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in {"_", "gettext", "gettext_lazy", "pgettext"}:
+                continue
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    for m in COUNT_THEN_WORD.finditer(arg.value):
+                        if _counted_noun(m.group("var"), m.group("word")):
+                            offenders.append(f"{path.name}:{node.lineno}: {arg.value[:60]!r}")
+    assert offenders == [], "use ngettext for a count: " + "; ".join(offenders)
