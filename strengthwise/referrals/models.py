@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author
@@ -307,3 +308,17 @@ class ServiceDelivery(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.what
+
+    @property
+    def amount(self) -> str:
+        """How much, with the unit in its right plural form: "1 session", "2.5 nights"."""
+        number = format(self.units.normalize(), "f") if self.units is not None else "0"
+        count = 1 if self.units == 1 else 2
+        forms = {
+            self.Unit.MINUTES: ngettext("%(n)s minute", "%(n)s minutes", count),
+            self.Unit.SESSIONS: ngettext("%(n)s session", "%(n)s sessions", count),
+            self.Unit.ITEMS: ngettext("%(n)s item", "%(n)s items", count),
+            self.Unit.DOLLARS: ngettext("%(n)s dollar", "%(n)s dollars", count),
+            self.Unit.NIGHTS: ngettext("%(n)s night", "%(n)s nights", count),
+        }
+        return forms.get(self.unit, "%(n)s") % {"n": number}

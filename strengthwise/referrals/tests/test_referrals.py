@@ -490,3 +490,22 @@ def test_partner_token_is_not_logged(caplog, personas, sent, web):
     RedactPartnerTokens().filter(record)
     assert token not in record.getMessage()
     assert "/partner/referrals/…" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("units", "unit", "reads"),
+    [
+        ("1", "sessions", "1 session"),
+        ("1.00", "nights", "1 night"),
+        ("2", "sessions", "2 sessions"),
+        ("2.50", "nights", "2.5 nights"),
+        ("45", "minutes", "45 minutes"),
+        ("0", "items", "0 items"),
+    ],
+)
+def test_a_delivered_amount_reads_in_its_plural_form(units, unit, reads):
+    from decimal import Decimal
+
+    from strengthwise.referrals.models import ServiceDelivery
+
+    assert ServiceDelivery(units=Decimal(units), unit=unit).amount == reads
