@@ -314,7 +314,7 @@ class ServiceDelivery(TimeStampedModel):
         """How much, with the unit in its right plural form: "1 session", "2.5 nights"."""
         number = format(self.units.normalize(), "f") if self.units is not None else "0"
         count = 1 if self.units == 1 else 2
-        forms = {
+        forms: dict[str, str] = {
             self.Unit.MINUTES: ngettext("%(n)s minute", "%(n)s minutes", count),
             self.Unit.SESSIONS: ngettext("%(n)s session", "%(n)s sessions", count),
             self.Unit.ITEMS: ngettext("%(n)s item", "%(n)s items", count),
