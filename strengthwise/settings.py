@@ -200,6 +200,8 @@ LOCALE_PATHS = [BASE_DIR / "strengthwise" / "locale"]
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (Agency.timezone)
 USE_I18N = True
 USE_TZ = True
+# One date format per language (strengthwise/formats): pages show SHORT_DATE_FORMAT.
+FORMAT_MODULE_PATH = ["strengthwise.formats"]
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"

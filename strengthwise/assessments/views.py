@@ -19,6 +19,7 @@ from strengthwise.core import svg
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.text import show_date
 
 from . import ecomap_changes, selectors, services
 from . import screening as hrsn
@@ -248,7 +249,7 @@ def _ruler_chart(concern: Concern) -> str:
         return ""
     return svg.line_chart(
         title=_("%(concern)s: importance and confidence over time") % {"concern": concern.label},
-        x_labels=[r.rated_on.isoformat() for r in ratings],
+        x_labels=[show_date(r.rated_on) for r in ratings],
         series=[
             svg.Series(_("Importance"), [r.importance for r in ratings]),
             svg.Series(_("Confidence"), [r.confidence for r in ratings]),
@@ -343,7 +344,7 @@ def _ssm_chart(
     template: dict[str, Any], administrations: list[SsmAdministration]
 ) -> tuple[str, list[Any]]:
     domains = [*template["domains"], *template.get("optional_domains", [])]
-    columns = [f"{a.get_kind_display()} {a.administered_on.isoformat()}" for a in administrations]
+    columns = [f"{a.get_kind_display()} {show_date(a.administered_on)}" for a in administrations]
     scores = [{s.domain: s.score for s in a.scores.all()} for a in administrations]
     rows = [(d["label"], [sc.get(d["key"]) or None for sc in scores]) for d in domains]
     table = [(d["label"], [sc.get(d["key"]) for sc in scores]) for d in domains]
@@ -572,7 +573,7 @@ def _ecomap_context(client: Any, form: Any) -> dict[str, Any]:
             client,
             _node_dicts(nodes),
             title=_("Ecomap of %(name)s") % {"name": client.display_name},
-            dated=timezone.localdate().isoformat(),
+            dated=show_date(timezone.localdate()),
             household=household,
         ),
         "snapshots": selectors.ecomap_snapshots(client=client),
@@ -650,7 +651,7 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
                     client,
                     current,
                     title=_("Ecomap today"),
-                    dated=timezone.localdate().isoformat(),
+                    dated=show_date(timezone.localdate()),
                     household=household,
                 ),
                 "nodes": current,
@@ -659,13 +660,13 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
         if snap is None:
             return None
         return {
-            "label": snap.taken_on.isoformat(),
+            "label": show_date(snap.taken_on),
             "nodes": snap.data["nodes"],
             "svg": _ecomap_svg(
                 snap.data["center"],
                 snap.data["nodes"],
                 title=_("Ecomap"),
-                dated=snap.taken_on.isoformat(),
+                dated=show_date(snap.taken_on),
                 household=snap.data.get("household", []),
             ),
         }

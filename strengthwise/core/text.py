@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+
+from django.utils import timezone
+from django.utils.formats import date_format
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -20,3 +24,14 @@ def fold(value: str) -> str:
 
 def digits(value: str) -> str:
     return "".join(ch for ch in value or "" if ch.isdigit())
+
+
+def show_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as every page writes it in the active language (`SHORT_DATE_FORMAT`,
+    strengthwise/formats); "" for none. Stored values and the API stay ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(value.date(), "SHORT_DATE_FORMAT")
+    return date_format(value, "SHORT_DATE_FORMAT")

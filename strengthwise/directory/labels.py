@@ -1,4 +1,4 @@
-"""Category (taxonomy term) names in the reader's language.
+"""Category (taxonomy term) and language names in the reader's language.
 
 A directory's terms are data: imported HSDS terms keep the names their publisher gave them. The
 demo directory's categories have Spanish names in the message catalogue, under the context
@@ -44,3 +44,14 @@ def term_label(name: str) -> str:
 def term_choices(terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(value, name) choices with the names in the active language."""
     return [(value, term_label(name)) for value, name in terms]
+
+
+def language_label(code: str, name: str = "") -> str:
+    """A service language's name in the reader's language: the client languages the agency
+    records (`people.Language`) are translated; any other reads as stored."""
+    from strengthwise.people.models import Language
+
+    labels = {str(value): str(label) for value, label in Language.choices}
+    labels.setdefault("asl", labels.get("ase", ""))
+    found = labels.get((code or "").lower())
+    return found if found else (name or code)

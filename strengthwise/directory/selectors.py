@@ -31,6 +31,7 @@ from strengthwise.core.errors import DomainError
 from strengthwise.core.text import fold
 
 from . import geo, hours, relevance
+from .labels import language_label
 from .models import (
     Attribute,
     Language,
@@ -465,5 +466,5 @@ def languages_for_filter() -> list[tuple[str, str]]:
     )
     seen: dict[str, str] = {}
     for code, name in rows:
-        seen.setdefault(code.lower(), name or code)
+        seen.setdefault(code.lower(), language_label(code, name or code))
     return sorted(seen.items(), key=lambda kv: kv[1])

@@ -19,7 +19,7 @@ from strengthwise.accounts.models import Agency, User
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.text import fold
+from strengthwise.core.text import fold, show_date
 from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client
 from strengthwise.people.services import lock_open_record
@@ -41,7 +41,7 @@ class NoteLocked(Conflict):
             _(
                 "This note was signed on %(day)s and cannot be changed. Add a dated addendum instead."
             )
-            % {"day": timezone.localtime(note.signed_at).date() if note.signed_at else ""},
+            % {"day": show_date(note.signed_at)},
             current={"status": note.status, "version": note.version},
             attempted={},
         )

@@ -22,6 +22,7 @@ from strengthwise.core import svg
 from strengthwise.core.errors import DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.text import show_date
 from strengthwise.core.validation import parse_id
 from strengthwise.plans.models import Goal
 
@@ -354,7 +355,7 @@ def goal_progress(request: StaffRequest, client_id: int, goal_id: int) -> HttpRe
     if checkins:
         chart = svg.line_chart(
             title=_("Progress on this goal (0–10)"),
-            x_labels=[c.checked_on.isoformat() for c in checkins],
+            x_labels=[show_date(c.checked_on) for c in checkins],
             series=[
                 svg.Series(_("Client's rating"), [c.client_rating for c in checkins]),
                 svg.Series(_("Worker's rating"), [c.worker_rating for c in checkins]),

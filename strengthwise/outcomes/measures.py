@@ -65,7 +65,7 @@ from strengthwise.assessments.models import (
     StrengthsAssessmentVersion,
     Valence,
 )
-from strengthwise.assessments.templates_data import shipped_template
+from strengthwise.assessments.templates_data import localized, shipped_template
 from strengthwise.core.text import fold
 from strengthwise.directory.hsds import CAPACITY_TAXONOMY_ID, DOMAIN_TAXONOMY_ID
 from strengthwise.directory.models import Attribute, Service, ServiceDomain
@@ -440,7 +440,7 @@ def gas(scope: Scope, *, scored_by: str = Author.CLIENT) -> dict[str, Any]:
 def _domain_order(kind: str) -> dict[str, tuple[int, str]]:
     """The shipped template's domain order and labels (agency domains sort after them)."""
     domains = shipped_template(kind).get("domains", [])
-    return {d["key"]: (k, str(d.get("label", d["key"]))) for k, d in enumerate(domains)}
+    return {d["key"]: (k, str(localized(d, "label") or d["key"])) for k, d in enumerate(domains)}
 
 
 def _sorted_domains(keys: Iterable[str], kind: str) -> list[tuple[str, str]]:

@@ -22,6 +22,8 @@ from django.utils.translation import ngettext
 from strengthwise.accounts.access import client_scope_q, reads_deidentified, team_ids_for
 from strengthwise.accounts.models import Role, User
 from strengthwise.core import svg
+from strengthwise.core.text import show_date
+from strengthwise.directory.labels import term_label
 from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
@@ -355,7 +357,11 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
                     for s in ref["helpfulness_by_service"]
                 ]
                 + [
-                    [_("Category: %(c)s") % {"c": c["category"]}, c["value"], c["denominator"]]
+                    [
+                        _("Category: %(c)s") % {"c": term_label(c["category"])},
+                        c["value"],
+                        c["denominator"],
+                    ]
                     for c in ref["helpfulness_by_category"]
                 ],
                 note=_("Each mean says how many ratings it is out of."),
@@ -419,7 +425,7 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
                     dq["overdue_reassessments"]["denominator"],
                 ],
             ],
-            note=_("As of %(day)s.") % {"day": dq["as_of"].isoformat()},
+            note=_("As of %(day)s.") % {"day": show_date(dq["as_of"])},
             links=[]
             if deidentified
             else [
@@ -505,7 +511,7 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
             )
             continue
         rows = [
-            [labels.get(r, r) if name_rows else r, *cells, total]
+            [labels.get(r, r) if name_rows else term_label(r), *cells, total]
             for r, cells, total in zip(hidden.rows, hidden.cells, hidden.row_totals, strict=True)
         ]
         totals = [t if isinstance(t, int) else None for t in hidden.row_totals]

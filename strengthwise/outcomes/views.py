@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.text import show_date
 from strengthwise.people.models import Client, Episode
 
 from . import exports, measures, reports, selectors, services
@@ -395,9 +397,9 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
                 subtitle=_(
                     "Generated on %(day)s. Each figure gives the total it is calculated from."
                 )
-                % {"day": stamp},
+                % {"day": show_date(timezone.localdate())},
                 tables=tables,
-                filters=_filter_lines(form, stamp),
+                filters=_filter_lines(form, timezone.localdate()),
             ),
             content_type="application/pdf",
         )
@@ -406,7 +408,7 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     raise Http404("Not found")
 
 
-def _filter_lines(form: Any, today: str) -> list[str]:
+def _filter_lines(form: Any, today: dt.date) -> list[str]:
     """What the figures cover, in words, for the top of the PDF: the filters as applied (an
     invalid filter form means none was applied) and the period."""
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -417,8 +419,8 @@ def _filter_lines(form: Any, today: str) -> list[str]:
         names.append(f"{label}: {shown}")
     start, end = data.get("start"), data.get("end")
     period = _("Period: %(start)s to %(end)s") % {
-        "start": start.isoformat() if start else _("the first record"),
-        "end": end.isoformat() if end else _("today (%(day)s)") % {"day": today},
+        "start": show_date(start) if start else _("the first record"),
+        "end": show_date(end) if end else _("today (%(day)s)") % {"day": show_date(today)},
     }
     return [_("Filters: %(filters)s") % {"filters": "; ".join(names)}, period]
 

@@ -25,6 +25,7 @@ from strengthwise.core import svg
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.text import show_date
 
 from . import compare, selectors, services
 from .forms import ClientAgreeForm, FollowUpForm, GoalForm, OptionSetForm, ReviewForm, StepForm
@@ -86,7 +87,7 @@ def _t_chart(goals: list[Goal]) -> tuple[str, list[tuple[str, float | None, floa
     dates = sorted(set(client_series) | set(worker_series))
     if not dates:
         return "", []
-    table = [(d.isoformat(), client_series.get(d), worker_series.get(d)) for d in dates]
+    table = [(show_date(d), client_series.get(d), worker_series.get(d)) for d in dates]
     chart = svg.line_chart(
         title=_("Goal Attainment: T-score over time (50 = as expected)"),
         x_labels=[d for d, _c, _w in table],

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from strengthwise.core.errors import DomainError
+from strengthwise.core.text import show_date
 from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
@@ -121,19 +122,19 @@ def gate(
         if state == "revoked":
             reasons.append(
                 _("the consent for %(org)s was revoked on %(day)s")
-                % {"org": target, "day": consent.revoked_on}
+                % {"org": target, "day": show_date(consent.revoked_on)}
             )
             continue
         if state == "expired":
             reasons.append(
                 _("the consent for %(org)s expired on %(day)s")
-                % {"org": target, "day": consent.valid_until}
+                % {"org": target, "day": show_date(consent.valid_until)}
             )
             continue
         if state == "not_yet":
             reasons.append(
                 _("the consent for %(org)s starts on %(day)s")
-                % {"org": target, "day": consent.valid_from}
+                % {"org": target, "day": show_date(consent.valid_from)}
             )
             continue
         if consent.purpose != purpose:

@@ -85,7 +85,7 @@ def test_compare_lists_what_changed_in_words(history, web, personas):
     html = _compare(web, personas)
     changes = re.search(r'<section class="card ecomap-changes".*?</section>', html, re.S).group(0)
     items = [re.sub(r"&#x27;|&#39;", "'", t) for t in re.findall(r"<li[^>]*>(.*?)</li>", changes)]
-    assert "What changed from 2026-09-01 to 2026-10-01" in changes
+    assert "What changed from 09/01/2026 to 10/01/2026" in changes  # the locale's date format
     assert "Added: Tenants' union (Community), moderate tie" in items
     assert "Removed: Family court (Courts and legal)" in items
     assert "Stronger: Mum, tenuous → strong" in items

@@ -18,6 +18,7 @@ from strengthwise.assessments.models import (
     ScreeningResponse,
 )
 from strengthwise.core.errors import DomainError, ValidationFailed
+from strengthwise.core.text import show_date
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -316,7 +317,7 @@ def test_dated_snapshots_compare_side_by_side(assessed, web):
         .content.decode()
     )
     assert html.count("<svg") == 2
-    assert snapshots[0].taken_on.isoformat() in html and snapshots[1].taken_on.isoformat() in html
+    assert show_date(snapshots[0].taken_on) in html and show_date(snapshots[1].taken_on) in html
 
 
 def test_a_snapshot_of_an_empty_ecomap_is_refused(personas):

@@ -84,7 +84,7 @@ def test_program_pdf_states_its_filters_and_period(demo, web):
     head = first[: first.index("GAS T-scores")]
     assert f"Program: {program.name}" in head
     assert "Team: All" in head and "Worker: All" in head
-    assert "Period: 2026-01-01 to 2026-06-30" in head
+    assert "Period: 01/01/2026 to 06/30/2026" in head  # the locale's date format
 
 
 def test_program_pdf_without_filters_says_all_and_open_period(demo, web):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import Role, User
+from strengthwise.core.text import show_date
 from strengthwise.tasks import rules, selectors
 from strengthwise.tasks.models import ReminderSent
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{user.username}: {len(fresh)} task(s)")
                 continue
             with translation.override(settings.LANGUAGE_CODE):
-                lines = [f"- {t.title} ({t.due_on.isoformat()})" for t in fresh]
+                lines = [f"- {t.title} ({show_date(t.due_on)})" for t in fresh]
                 body = "\n".join(
                     [
                         _("Hello %(name)s,") % {"name": user.label},
