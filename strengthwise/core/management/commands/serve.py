@@ -39,6 +39,9 @@ class Command(BaseCommand):
             f"{host}:{port}",
             "--workers",
             str(workers),
+            # Load the app (and every view, see wsgi.py) once in the master, then fork: a new
+            # worker answers its first request as fast as its hundredth.
+            "--preload",
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
