@@ -44,6 +44,10 @@ class Command(BaseCommand):
             "--preload",
             "--access-logfile",
             "-",
+            # Every access-log line passes through the same redaction as Django's records:
+            # partner-link tokens, secret query parameters, credentials (core/logging.py).
+            "--logger-class",
+            "strengthwise.core.logging.RedactingGunicornLogger",
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
