@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor
-from strengthwise.core.models import TimeStampedModel
+from strengthwise.core.models import StoredDocument, TimeStampedModel
 from strengthwise.people.models import Client, Episode
 
 GAS_LEVELS = (-2, -1, 0, 1, 2)
@@ -381,17 +381,7 @@ class PlanEvent(models.Model):
         return hasattr(self, "document")
 
 
-class PlanEventDocument(models.Model):
-    """The uploaded signed paper agreement, kept in the database with its event (no public
-    media): only people who may see the client download it, and each download is audited."""
+class PlanEventDocument(StoredDocument):
+    """The uploaded signed paper agreement, kept with its event."""
 
     event = models.OneToOneField(PlanEvent, on_delete=models.CASCADE, related_name="document")
-    filename = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    data = models.BinaryField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.filename

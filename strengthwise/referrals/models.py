@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author
-from strengthwise.core.models import TimeStampedModel
+from strengthwise.core.models import StoredDocument, TimeStampedModel
 from strengthwise.directory.models import Organization, Program, Service
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal, SignatureMethod, Step
@@ -158,19 +158,10 @@ AS_SIGNATURE: dict[str, str] = {
 STAFF_METHODS = (Consent.Method.E_SIGNATURE, Consent.Method.VERBAL, Consent.Method.SIGNED_FORM)
 
 
-class ConsentDocument(models.Model):
-    """The uploaded signed form, kept in the database with the consent (no public media)."""
+class ConsentDocument(StoredDocument):
+    """The uploaded signed consent form, kept with the consent."""
 
     consent = models.OneToOneField(Consent, on_delete=models.CASCADE, related_name="document")
-    filename = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    data = models.BinaryField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 class Referral(TimeStampedModel):
