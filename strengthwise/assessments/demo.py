@@ -4,16 +4,58 @@ services so that every record has its versions and audit events."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from strengthwise.accounts.models import Program, User
+from strengthwise.accounts.models import Agency, Program, User
 from strengthwise.people.models import Client
 
 from . import services
-from .models import StrengthsAssessment, StrengthsAssessmentVersion
+from .models import (
+    Concern,
+    EcomapNode,
+    EcomapSnapshot,
+    Factor,
+    MotivationRecord,
+    ReadinessRating,
+    ScreeningResponse,
+    SsmAdministration,
+    StrengthsAssessment,
+    StrengthsAssessmentVersion,
+)
+
+# --- the story's clock (shared by the demo modules of assessments, plans, notes, outcomes) ----
+# The services stamp every row "now"; the demo tells a case that took months. After a service
+# call the demo moves the row's own timestamps to the day the story says it happened, at a
+# working-hours time in the agency's zone, never later than now. Audit events are left alone.
+
+
+def story_today(agency: Agency | int) -> dt.date:
+    """Today in the agency's zone (never later than the server's date, so the services'
+    "not in the future" checks accept every story date)."""
+    return timezone.localdate(timezone=_zone(agency))
+
+
+def story_at(agency: Agency | int, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """`day` at hour:minute in the agency's zone, or now if that has not come yet."""
+    at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=_zone(agency))
+    return min(at, timezone.now())
+
+
+def restamp(model: type[models.Model], pk: Any, at: dt.datetime, *fields: str) -> None:
+    """Date one demo row's own timestamps (`created_at` and `updated_at` unless named)."""
+    model._default_manager.filter(pk=pk).update(
+        **{f: at for f in fields or ("created_at", "updated_at")}
+    )
+
+
+def _zone(agency: Agency | int) -> zoneinfo.ZoneInfo:
+    if not isinstance(agency, Agency):
+        agency = Agency.objects.only("timezone").get(pk=agency)
+    return zoneinfo.ZoneInfo(agency.timezone)
 
 
 def _c(text: str, author: str = "together", verbatim: bool = False) -> dict[str, Any]:
@@ -94,8 +136,11 @@ def load(**options: Any) -> dict[str, Any]:
     Program.objects.filter(agency_id=dana.agency_id, name="Housing Stability").update(
         offers_screening=True
     )
-    today = timezone.localdate()
+    today = story_today(dana.agency_id)
     ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
+    at = lambda days, h, m=0: story_at(dana.agency_id, ago(days), h, m)  # noqa: E731
+    # Dana's story (days ago): intake 120; first meeting 115 (screen, entry matrix, what she
+    # wants); strengths assessment 110; plan 100 (plans/demo.py); review 20.
 
     services.strengths_assessment_revise(
         acting_user=alice, client=dana, version=None, content=_dana_strengths(False)
@@ -104,12 +149,16 @@ def load(**options: Any) -> dict[str, Any]:
     services.strengths_assessment_revise(
         acting_user=alice, client=dana, version=assessment.version, content=_dana_strengths(True)
     )
-    # The first version was written at intake, months ago.
-    StrengthsAssessmentVersion.objects.filter(assessment=assessment, number=1).update(
-        saved_at=timezone.now() - dt.timedelta(days=110)
+    # The first version was written at the strengths assessment, the second at the review.
+    for number, when in ((1, at(110, 11, 40)), (2, at(20, 11, 30))):
+        StrengthsAssessmentVersion.objects.filter(assessment=assessment, number=number).update(
+            saved_at=when
+        )
+    StrengthsAssessment.objects.filter(pk=assessment.pk).update(
+        created_at=at(110, 10, 0), updated_at=at(20, 11, 30)
     )
 
-    services.motivation_record_add(
+    first = services.motivation_record_add(
         acting_user=alice,
         client=dana,
         fields={
@@ -119,7 +168,8 @@ def load(**options: Any) -> dict[str, Any]:
             "support": "Help me find places that take vouchers.",
         },
     )
-    services.motivation_record_add(
+    restamp(MotivationRecord, first.pk, at(115, 10, 20), "created_at")
+    again = services.motivation_record_add(
         acting_user=alice,
         client=dana,
         fields={
@@ -129,6 +179,7 @@ def load(**options: Any) -> dict[str, Any]:
             "support": "Help me find landlords who will look past the eviction, and keep me on track with the paperwork.",
         },
     )
+    restamp(MotivationRecord, again.pk, at(20, 10, 10), "created_at")
     housing = services.concern_add(
         acting_user=alice,
         client=dana,
@@ -141,12 +192,15 @@ def load(**options: Any) -> dict[str, Any]:
         label="Going back to school for medical assisting",
         domain="vocational_education",
     )
+    # Housing was named at the strengths assessment; school first came up two months ago.
+    restamp(Concern, housing.pk, at(110, 11, 0))
+    restamp(Concern, school.pk, at(60, 14, 0))
     for days, stage, imp, conf, why in [
         (110, "preparation", 10, 4, "I already have my papers together."),
         (60, "action", 10, 6, "Two landlords called me back."),
         (20, "action", 10, 7, "Rapid re-housing said yes."),
     ]:
-        services.readiness_rate(
+        rating = services.readiness_rate(
             acting_user=alice,
             concern=housing,
             fields={
@@ -157,6 +211,7 @@ def load(**options: Any) -> dict[str, Any]:
                 "why_not_lower": why,
             },
         )
+        restamp(ReadinessRating, rating.pk, at(days, 11, 10), "created_at")
     for days, stage, imp, conf, why in [
         (60, "contemplation", 8, 3, "I help my neighbours when they're sick."),
         (
@@ -167,7 +222,7 @@ def load(**options: Any) -> dict[str, Any]:
             "I'm at 4 and not lower because I finished my GED while working.",
         ),
     ]:
-        services.readiness_rate(
+        rating = services.readiness_rate(
             acting_user=alice,
             concern=school,
             fields={
@@ -178,6 +233,7 @@ def load(**options: Any) -> dict[str, Any]:
                 "why_not_lower": why,
             },
         )
+        restamp(ReadinessRating, rating.pk, at(days, 14, 15), "created_at")
 
     for description, level, valence, domain, author, verbatim in [
         (
@@ -254,7 +310,7 @@ def load(**options: Any) -> dict[str, Any]:
             False,
         ),
     ]:
-        services.factor_add(
+        factor = services.factor_add(
             acting_user=alice,
             client=dana,
             fields={
@@ -266,6 +322,7 @@ def load(**options: Any) -> dict[str, Any]:
                 "verbatim": verbatim,
             },
         )
+        restamp(Factor, factor.pk, at(110, 11, 20))
 
     entry = {
         "income": 2,
@@ -287,7 +344,7 @@ def load(**options: Any) -> dict[str, Any]:
         "parenting_skills": 4,
     }
     review = {**entry, "housing": 2, "income": 3, "legal": 2, "food": 4, "mobility": 3}
-    services.ssm_administer(
+    entry_matrix = services.ssm_administer(
         acting_user=alice,
         client=dana,
         kind="entry",
@@ -297,7 +354,8 @@ def load(**options: Any) -> dict[str, Any]:
             for k, v in entry.items()
         },
     )
-    services.ssm_administer(
+    restamp(SsmAdministration, entry_matrix.pk, at(115, 10, 50))
+    review_matrix = services.ssm_administer(
         acting_user=alice,
         client=dana,
         kind="review",
@@ -306,6 +364,7 @@ def load(**options: Any) -> dict[str, Any]:
             k: (v, "Rapid re-housing accepted" if k == "housing" else "") for k, v in review.items()
         },
     )
+    restamp(SsmAdministration, review_matrix.pk, at(20, 10, 40))
 
     for label, kind, level, strength, quality, flow in [
         ("Jayden (son)", "family", "meso", "strong", "positive", "both"),
@@ -316,7 +375,7 @@ def load(**options: Any) -> dict[str, Any]:
         ("Saturday market", "community", "meso", "strong", "positive", "both"),
         ("River City Community Services", "services", "meso", "strong", "positive", "to_client"),
     ]:
-        services.ecomap_node_add(
+        node = services.ecomap_node_add(
             acting_user=alice,
             client=dana,
             fields={
@@ -328,13 +387,15 @@ def load(**options: Any) -> dict[str, Any]:
                 "flow": flow,
             },
         )
-    services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(110))
+        restamp(EcomapNode, node.pk, at(110, 11, 30))
+    copy = services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(110))
+    restamp(EcomapSnapshot, copy.pk, at(110, 11, 35), "created_at")
     for label, kind, level, strength, quality, flow in [
         ("Jayden's father", "family", "meso", "tenuous", "stressful", "from_client"),
         ("Motel manager", "other", "meso", "moderate", "stressful", "from_client"),
         ("Housing voucher office", "services", "macro", "tenuous", "neutral", "to_client"),
     ]:
-        services.ecomap_node_add(
+        node = services.ecomap_node_add(
             acting_user=alice,
             client=dana,
             fields={
@@ -346,9 +407,11 @@ def load(**options: Any) -> dict[str, Any]:
                 "flow": flow,
             },
         )
-    services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(20))
+        restamp(EcomapNode, node.pk, at(20, 11, 0))
+    copy = services.ecomap_snapshot_take(acting_user=alice, client=dana, taken_on=ago(20))
+    restamp(EcomapSnapshot, copy.pk, at(20, 11, 20), "created_at")
 
-    services.screening_record(
+    screen = services.screening_record(
         acting_user=alice,
         client=dana,
         administered_on=ago(115),
@@ -365,10 +428,12 @@ def load(**options: Any) -> dict[str, Any]:
             "safety_scream": "sometimes",
         },
     )
+    restamp(ScreeningResponse, screen.pk, at(115, 10, 35), "created_at")
 
     rosa = Client.objects.filter(legal_first_name="Rosa", agency_id=dana.agency_id).first()
     if rosa is not None:
-        services.motivation_record_add(
+        # Rosa's episode opened 45 days ago; she and alice talked about what she wants at 30.
+        record = services.motivation_record_add(
             acting_user=alice,
             client=rosa,
             fields={
@@ -378,12 +443,13 @@ def load(**options: Any) -> dict[str, Any]:
                 "support": "Ayúdeme a encontrar un programa para pequeños negocios.",
             },
         )
+        restamp(MotivationRecord, record.pk, at(30, 15, 0), "created_at")
         for description, level, domain in [
             ("Her church community", "meso", "spirituality_culture"),
             ("Twenty years as a seamstress", "micro", "vocational_education"),
             ("A wide network of neighbours", "meso", "social_supports"),
         ]:
-            services.factor_add(
+            factor = services.factor_add(
                 acting_user=alice,
                 client=rosa,
                 fields={
@@ -393,4 +459,5 @@ def load(**options: Any) -> dict[str, Any]:
                     "domain": domain,
                 },
             )
+            restamp(Factor, factor.pk, at(30, 15, 20))
     return {"dana": dana.pk}

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from strengthwise.accounts.models import User
-from strengthwise.people.models import Client
+from strengthwise.assessments.demo import restamp, story_at, story_today
+from strengthwise.people.models import Client, Episode
 from strengthwise.plans.models import Goal
 
 from . import services
-from .models import Note
+from .models import Addendum, CheckIn, ClientTerms, Note
 
+# (days ago, contact, minutes, who was there, GIRP sections, the hour and minute it began)
 DANA_NOTES = [
     (
         40,
@@ -31,6 +33,7 @@ DANA_NOTES = [
             '"I want a door that locks and a room for Jayden."',
             "plan": "Dana gathers the last two pay stubs by Friday; I call two landlords.",
         },
+        (10, 0),
     ),
     (
         21,
@@ -44,6 +47,7 @@ DANA_NOTES = [
             'since spring." Interested in the evening budgeting class.',
             "plan": "Referral to the budgeting workshop; viewing on Saturday with Marisol.",
         },
+        (14, 0),
     ),
     (
         7,
@@ -58,6 +62,7 @@ DANA_NOTES = [
             'room already."',
             "plan": "Move on the 1st; I bring the furniture bank voucher on Tuesday.",
         },
+        (15, 30),
     ),
 ]
 
@@ -70,11 +75,16 @@ def load(**options: Any) -> dict[str, Any]:
     ).first()
     if alice is None or dana is None or Note.objects.filter(client=dana).exists():
         return {}
-    today = timezone.localdate()
+    today = story_today(dana.agency_id)
+    ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
+    at = lambda days, h, m=0: story_at(dana.agency_id, ago(days), h, m)  # noqa: E731
+    # Each note is started when the contact begins and signed when it ends (plus the time to
+    # write it up); an addendum the next morning; the unfinished draft from yesterday.
+    began: dict[int, dt.datetime] = {}
     housing = Goal.objects.filter(client=dana, statement__startswith="Move into").first()
     school = Goal.objects.filter(client=dana, statement__startswith="Start the medical").first()
     made = 0
-    for days_ago, kind, minutes, present, sections in DANA_NOTES:
+    for days_ago, kind, minutes, present, sections, (hour, minute) in DANA_NOTES:
         note = services.note_start(acting_user=alice, client=dana)
         goals = [g for g in (housing, school if days_ago == 21 else None) if g]
         note = services.note_save(
@@ -90,18 +100,28 @@ def load(**options: Any) -> dict[str, Any]:
             goals=goals,
         )
         note = services.note_sign(acting_user=alice, note=note)
+        began[days_ago] = at(days_ago, hour, minute)
+        signed = began[days_ago] + dt.timedelta(minutes=minutes + 15)
+        restamp(Note, note.pk, began[days_ago], "created_at")
+        restamp(Note, note.pk, signed, "updated_at", "signed_at", "autosaved_at")
         made += 1
         if days_ago == 21:
-            services.addendum_add(
+            addendum = services.addendum_add(
                 acting_user=alice,
                 note=note,
                 text="Correction: the viewing is on Sunday, not Saturday (Marisol works Saturdays).",
             )
+            restamp(Addendum, addendum.pk, at(days_ago - 1, 9, 10), "created_at")
     draft = services.note_start(acting_user=alice, client=dana, goal=school)
     services.note_save(
         acting_user=alice,
         note=draft,
-        fields={"contact_type": "phone", "duration_minutes": 10, "present": "Dana"},
+        fields={
+            "contact_type": "phone",
+            "contact_date": ago(1),
+            "duration_minutes": 10,
+            "present": "Dana",
+        },
         sections={
             "goal": "Start the medical assistant course in the fall.",
             "intervention": "Called about the college's fee waiver.",
@@ -110,21 +130,34 @@ def load(**options: Any) -> dict[str, Any]:
         },
         goals=[school] if school else [],
     )
+    restamp(Note, draft.pk, at(1, 16, 15), "created_at")
+    restamp(Note, draft.pk, at(1, 16, 25), "updated_at", "autosaved_at")
     # Other clients of alice: a few contacts, so "no contact for 30 days" varies.
+    # Never before the episode they are in opened.
     for i, client in enumerate(
         Client.objects.filter(primary_worker=alice).exclude(pk=dana.pk).order_by("pk")[:60]
     ):
+        opened = (
+            Episode.objects.filter(client=client, closed_on__isnull=True)
+            .order_by("-opened_on")
+            .values_list("opened_on", flat=True)
+            .first()
+        )
+        day = today - dt.timedelta(days=2 + (7 * i) % 45)
+        if opened is not None:
+            day = min(max(day, opened), today)
         note = services.note_start(acting_user=alice, client=client)
         note = services.note_save(
             acting_user=alice,
             note=note,
-            fields={
-                "contact_date": today - dt.timedelta(days=2 + (7 * i) % 45),
-                "contact_type": "office",
-            },
+            fields={"contact_date": day, "contact_type": "office"},
             sections={"goal": "Check-in.", "response": "Talked about what went well this month."},
         )
-        services.note_sign(acting_user=alice, note=note)
+        note = services.note_sign(acting_user=alice, note=note)
+        start = story_at(dana.agency_id, day, 9 + i % 7, 15 * (i % 4))
+        restamp(Note, note.pk, start, "created_at")
+        signed = min(start + dt.timedelta(minutes=50), timezone.now())
+        restamp(Note, note.pk, signed, "updated_at", "signed_at", "autosaved_at")
         made += 1
     if housing is not None:
         for days_ago, client_rating, worker_rating, confidence in [
@@ -132,7 +165,7 @@ def load(**options: Any) -> dict[str, Any]:
             (21, 6, 5, 6),
             (7, 8, 7, 8),
         ]:
-            services.checkin_add(
+            checkin = services.checkin_add(
                 acting_user=alice,
                 goal=housing,
                 fields={
@@ -144,5 +177,8 @@ def load(**options: Any) -> dict[str, Any]:
                     "comment": "We're getting there." if days_ago == 7 else "",
                 },
             )
-    services.client_terms_save(acting_user=alice, client=dana, terms="sober; in recovery")
+            when = began.get(days_ago, at(days_ago, 12)) + dt.timedelta(minutes=10)
+            restamp(CheckIn, checkin.pk, when, "created_at")
+    terms = services.client_terms_save(acting_user=alice, client=dana, terms="sober; in recovery")
+    restamp(ClientTerms, terms.pk, at(40, 11, 10), "updated_at")
     return {"notes": made + 1}

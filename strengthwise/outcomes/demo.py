@@ -9,19 +9,21 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
 
 from strengthwise.accounts.models import User
 from strengthwise.assessments import services as assessment_services
+from strengthwise.assessments.demo import restamp, story_at, story_today
 from strengthwise.assessments.models import Kind, SsmAdministration
 from strengthwise.assessments.templates_data import template_current
 from strengthwise.core.errors import DomainError
+from strengthwise.notes.models import Note
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans import services as plan_services
-from strengthwise.plans.models import Plan
+from strengthwise.plans.models import GasFollowUp, Goal, GoalPeriod, Plan
 
 from . import selectors, services
-from .models import Closure
+from .models import Closure, ClosureEvent
 
 GOAL_GAS = {
     "gas_minus2": "Behind on rent again and no plan for it",
@@ -55,6 +57,20 @@ def _candidates(alice: User, exclude: list[int]) -> list[tuple[Client, Episode]]
     return found
 
 
+def _last_event(closure: Closure) -> int:
+    return ClosureEvent.objects.filter(closure=closure).aggregate(last=Max("pk"))["last"] or 0
+
+
+def _closure_at(closure: Closure, after: int, at: dt.datetime, *fields: str) -> int:
+    """Date what the last service call did to a closure: its new events, `updated_at` and the
+    named fields (submitted_at, reviewed_at, closed_at), and the episode it closed."""
+    ClosureEvent.objects.filter(closure=closure, pk__gt=after).update(at=at)
+    restamp(Closure, closure.pk, at, "updated_at", *fields)
+    if "closed_at" in fields:
+        restamp(Episode, closure.episode_id, at, "updated_at")
+    return _last_event(closure)
+
+
 def _matrix(alice: User, client: Client, opened: dt.date, closed: dt.date) -> None:
     """An entry matrix when the episode opened and the exit matrix at closing."""
     template = template_current(agency_id=client.agency_id, kind=Kind.SSM)
@@ -77,16 +93,28 @@ def _matrix(alice: User, client: Client, opened: dt.date, closed: dt.date) -> No
         )
     except DomainError:
         return  # the client's matrices do not allow it (an earlier exit): leave them as they are
+    finally:  # each matrix was filled in on the day it is dated
+        for pk, day in SsmAdministration.objects.filter(
+            client=client, administered_on__in=(opened, closed)
+        ).values_list("pk", "administered_on"):
+            restamp(
+                SsmAdministration, pk, story_at(client.agency_id, day, 10 if day == closed else 11)
+            )
 
 
 def _close_with_goal_achieved(
     alice: User, bob: User | None, client: Client, ep: Episode
 ) -> Closure:
-    today = timezone.localdate()
+    today = story_today(client.agency_id)
     closed_on = max(ep.opened_on, today - dt.timedelta(days=2))
-    plan = Plan.objects.filter(episode=ep).first() or plan_services.plan_start(
-        acting_user=alice, client=client, episode=ep
-    )
+    at = lambda day, h, m=0: story_at(client.agency_id, day, h, m)  # noqa: E731
+    # The plan was written in the first week (or third of the episode), scored halfway, and
+    # the closure written on the day it is dated; bob approved it the next morning.
+    planned = ep.opened_on + min(dt.timedelta(days=7), (closed_on - ep.opened_on) / 3)
+    plan = Plan.objects.filter(episode=ep).first()
+    if plan is None:
+        plan = plan_services.plan_start(acting_user=alice, client=client, episode=ep)
+        restamp(Plan, plan.pk, at(planned, 10))
     goal = plan_services.goal_add(
         acting_user=alice,
         plan=plan,
@@ -102,12 +130,16 @@ def _close_with_goal_achieved(
             **GOAL_GAS,
         },
     )
+    restamp(Goal, goal.pk, at(planned, 10, 20))
     midway = ep.opened_on + (closed_on - ep.opened_on) / 2
     for who, level in (("client", 0), ("worker", 0)):
-        plan_services.gas_followup_add(
+        followup = plan_services.gas_followup_add(
             acting_user=alice, goal=goal, level=level, scored_by=who, scored_on=midway
         )
+        restamp(GasFollowUp, followup.pk, at(midway, 15), "created_at")
+    GoalPeriod.objects.filter(goal=goal).update(start=planned)
     closure = services.closure_start(acting_user=alice, episode=ep)
+    restamp(Closure, closure.pk, at(closed_on, 10))
     closure = services.closure_save(
         acting_user=alice,
         closure=closure,
@@ -129,8 +161,15 @@ def _close_with_goal_achieved(
     services.closure_gas_record(
         acting_user=alice, closure=closure, levels={goal.pk: {"client": 2, "worker": 1}}
     )
+    GasFollowUp.objects.filter(goal=goal, scored_on=closed_on).update(
+        created_at=at(closed_on, 10, 40)
+    )
     _matrix(alice, client, ep.opened_on, closed_on)
+    seen = _last_event(closure)
     closure = services.closure_submit(acting_user=alice, closure=closure)
+    sent = at(closed_on, 11)
+    done = ("closed_at",) if closure.status == Closure.Status.CLOSED else ()
+    seen = _closure_at(closure, seen, sent, "submitted_at", *done)
     if closure.status == Closure.Status.AWAITING_APPROVAL and bob is not None:
         closure = services.closure_review(
             acting_user=bob,
@@ -138,13 +177,26 @@ def _close_with_goal_achieved(
             approve=True,
             comment="A good ending, in their words. Thank you.",
         )
+        next_day = at(min(closed_on + dt.timedelta(days=1), today), 9, 30)
+        _closure_at(closure, seen, max(next_day, sent), "reviewed_at", "closed_at")
+    closure.refresh_from_db()
     return closure
 
 
 def _moved_and_came_back(alice: User, client: Client, ep: Episode) -> Episode:
-    today = timezone.localdate()
-    closed_on = max(ep.opened_on, today - dt.timedelta(days=30))
+    today = story_today(client.agency_id)
+    # Moved away a month ago (after the last contact, at the end of that day; never before
+    # the episode opened) and came back today.
+    last_contact = (
+        Note.objects.filter(client=client, contact_date__gte=ep.opened_on).aggregate(
+            last=Max("contact_date")
+        )["last"]
+        or ep.opened_on
+    )
+    closed_on = max(ep.opened_on, last_contact, today - dt.timedelta(days=30))
+    at = lambda h, m=0: story_at(client.agency_id, closed_on, h, m)  # noqa: E731
     closure = services.closure_start(acting_user=alice, episode=ep)
+    restamp(Closure, closure.pk, at(17))
     services.closure_save(
         acting_user=alice,
         closure=closure,
@@ -157,12 +209,17 @@ def _moved_and_came_back(alice: User, client: Client, ep: Episode) -> Episode:
             "closed_on": closed_on,
         },
     )
+    seen = _last_event(closure)
     closure = services.closure_submit(acting_user=alice, closure=closure)
+    done = ("closed_at",) if closure.status == Closure.Status.CLOSED else ()
+    seen = _closure_at(closure, seen, at(17, 15), "submitted_at", *done)
     if closure.status != Closure.Status.CLOSED:
         bob = User.objects.filter(username="bob").first()
         if bob is None:
             return ep
         services.closure_review(acting_user=bob, closure=closure, approve=True)
+        reviewed = story_at(client.agency_id, min(closed_on + dt.timedelta(days=1), today), 9)
+        _closure_at(closure, seen, max(reviewed, at(17, 15)), "reviewed_at", "closed_at")
     return services.episode_reopen(
         acting_user=alice,
         client=client,
