@@ -73,7 +73,9 @@ def changed_fields(
     return _canonical(changes)
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
+def client_address(request: HttpRequest | None) -> str | None:
+    """The request's address, one way everywhere (the audit trail, the sign-in lockout): the
+    canonical form of REMOTE_ADDR (gunicorn trusts forwarded headers from 127.0.0.1 only)."""
     if request is None:
         return None
     try:
@@ -130,7 +132,7 @@ def audit_record(
             "target_id": str(target_id)[:64],
             "client_id": client_id,
             "changes": _canonical(dict(changes or {})),
-            "ip": _client_ip(request),
+            "ip": client_address(request),
             "prev_hash": head.hash,
         }
         fields["hash"] = event_hash(fields)

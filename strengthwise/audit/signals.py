@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -30,6 +31,18 @@ def _sign_in_failed(
         actor=None,
         actor_label=username,
         action="auth.sign_in_failed",
+        target_type="accounts.user",
+        request=request,
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:
+    """A sign-in lockout (too many failures for an account or from an address) is audited."""
+    audit_record(
+        actor=None,
+        actor_label=str(username or "")[:150],
+        action="auth.locked_out",
         target_type="accounts.user",
         request=request,
     )
