@@ -21,6 +21,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 __all__ = ["Series", "bar_chart", "dot_plot", "line_chart"]
 
 
@@ -79,7 +82,7 @@ def _text_width(text: str, size: float) -> float:
 def _join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
@@ -365,23 +368,41 @@ def line_chart(
 
 
 def _line_desc(labels: Sequence[str], series: Sequence[Series], y_min: float, y_max: float) -> str:
-    names = _join([s.name for s in series]) or "no series"
-    span = f"at {labels[0]}" if len(labels) == 1 else f"from {labels[0]} to {labels[-1]}"
-    points = "1 point" if len(labels) == 1 else f"{len(labels)} points"
+    names = _join([s.name for s in series]) or _("no series")
+    if len(labels) == 1:
+        over = _("over 1 point at %(at)s") % {"at": labels[0]}
+    else:
+        over = ngettext(
+            "over %(n)d point from %(first)s to %(last)s",
+            "over %(n)d points from %(first)s to %(last)s",
+            len(labels),
+        ) % {"n": len(labels), "first": labels[0], "last": labels[-1]}
     summaries = []
     for s in series:
         present = [(labels[i], v) for i, v in enumerate(s.values) if v is not None]
         if not present:
-            summaries.append(f"{s.name} has no values")
+            summaries.append(_("%(name)s has no values") % {"name": s.name})
         elif len(present) == 1:
-            summaries.append(f"{s.name} was {_num(present[0][1])} at {present[0][0]}")
+            summaries.append(
+                _("%(name)s was %(value)s at %(at)s")
+                % {"name": s.name, "value": _num(present[0][1]), "at": present[0][0]}
+            )
         elif present[0][1] == present[-1][1]:
-            summaries.append(f"{s.name} was {_num(present[0][1])} at the start and at the end")
+            summaries.append(
+                _("%(name)s was %(value)s at the start and at the end")
+                % {"name": s.name, "value": _num(present[0][1])}
+            )
         else:
-            summaries.append(f"{s.name} went from {_num(present[0][1])} to {_num(present[-1][1])}")
-    text = (
-        f"Line chart of {names} on a scale of {_num(y_min)} to {_num(y_max)} over {points} {span}"
-    )
+            summaries.append(
+                _("%(name)s went from %(first)s to %(last)s")
+                % {"name": s.name, "first": _num(present[0][1]), "last": _num(present[-1][1])}
+            )
+    text = _("Line chart of %(names)s on a scale of %(low)s to %(high)s %(over)s") % {
+        "names": names,
+        "low": _num(y_min),
+        "high": _num(y_max),
+        "over": over,
+    }
     return text + (": " + "; ".join(summaries) + "." if summaries else ".")
 
 
@@ -457,13 +478,15 @@ def dot_plot(
 
     # Layout.
     row_h, size = 22.0, 12
-    label_w = min(max((_text_width(label, size) for label, _ in cleaned), default=40), 200)
+    label_w = min(max((_text_width(label, size) for label, _values in cleaned), default=40), 200)
     x0 = 12 + label_w + 12
     right = 14
     x1 = WIDTH - right
     inset = 24.0
     heads: dict[float, list[str]] = {}
-    for _ in range(2):  # wrap the tick labels, then widen the inset if the outer ones overflow
+    for _attempt in range(
+        2
+    ):  # wrap the tick labels, then widen the inset if the outer ones overflow
         spacing = (x1 - x0 - 2 * inset) / max(len(ticks) - 1, 1)
         heads = {
             t: [_num(t), *(_wrap(tick_labels[t], spacing - 8, 11) if t in tick_labels else [])]
@@ -488,7 +511,7 @@ def dot_plot(
                 '<line x1="2" y1="0" x2="23" y2="0" stroke="currentColor" stroke-opacity="0.6" '
                 'stroke-width="1.5"/><path d="M29,0 L22,-3.5 L22,3.5 Z" fill-opacity="0.6"/>',
                 30.0,
-                "change from first to latest score",
+                _("change from first to latest score"),
             )
         )
     legend, legend_h = _legend(legend_items, 12, x1, 4)
@@ -550,10 +573,10 @@ def dot_plot(
         if not scored:
             parts.append(
                 f'<text x="{_c(x0 + 8)}" y="{_c(cy)}" dy="0.35em" font-size="11" '
-                f'font-style="italic" fill-opacity="0.7">not scored</text>'
+                f'font-style="italic" fill-opacity="0.7">{_esc(_("not scored"))}</text>'
             )
             continue
-        (_, first), (_, last) = scored[0], scored[-1]
+        (_first_col, first), (_last_col, last) = scored[0], scored[-1]
         if len(scored) > 1 and first != last:
             xa, xb = x_at(first), x_at(last)
             direction = 1 if xb > xa else -1
@@ -599,22 +622,38 @@ def _dot_desc(
     def end(v: float) -> str:
         return f"{_num(v)} ({tick_labels[v]})" if v in tick_labels else _num(v)
 
-    count = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
-    head = f"Dot plot of {count} on a scale from {end(x_min)} to {end(x_max)}"
-    scored = [[v for v in values if v is not None] for _, values in rows]
+    head = ngettext(
+        "Dot plot of %(n)d row on a scale from %(low)s to %(high)s",
+        "Dot plot of %(n)d rows on a scale from %(low)s to %(high)s",
+        len(rows),
+    ) % {"n": len(rows), "low": end(x_min), "high": end(x_max)}
+    scored = [[v for v in values if v is not None] for _label, values in rows]
     not_scored = sum(1 for s in scored if not s)
     if len(columns) == 1:
-        return f"{head} for {columns[0]}: {len(rows) - not_scored} scored, {not_scored} not scored."
+        return _("%(head)s for %(column)s: %(scored)d scored, %(not_scored)d not scored.") % {
+            "head": head,
+            "column": columns[0],
+            "scored": len(rows) - not_scored,
+            "not_scored": not_scored,
+        }
     up = sum(1 for s in scored if len(s) > 1 and s[-1] > s[0])
     down = sum(1 for s in scored if len(s) > 1 and s[-1] < s[0])
     same = sum(1 for s in scored if len(s) > 1 and s[-1] == s[0])
     once = sum(1 for s in scored if len(s) == 1)
-    counts = [f"{up} went up", f"{down} went down", f"{same} stayed the same"]
+    counts = [
+        _("%(n)d went up") % {"n": up},
+        _("%(n)d went down") % {"n": down},
+        _("%(n)d stayed the same") % {"n": same},
+    ]
     if once:
-        counts.append(f"{once} scored once")
+        counts.append(_("%(n)d scored once") % {"n": once})
     if not_scored:
-        counts.append(f"{not_scored} not scored")
-    return f"{head}, comparing {_join(list(columns))}: {_join(counts)}."
+        counts.append(_("%(n)d not scored") % {"n": not_scored})
+    return _("%(head)s, comparing %(columns)s: %(counts)s.") % {
+        "head": head,
+        "columns": _join(list(columns)),
+        "counts": _join(counts),
+    }
 
 
 # --- bar chart -----------------------------------------------------------------------------
@@ -675,7 +714,8 @@ def bar_chart(
 
 def _bar_desc(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
     pairs = [
-        f"{label}: {_num(v) + unit if v is not None else 'not shown'}"
+        f"{label}: {_num(v) + unit if v is not None else _('not shown')}"
         for label, v in zip(labels, values, strict=True)
     ]
-    return f"{len(labels)} bars. " + "; ".join(pairs[:12]) + ("…" if len(pairs) > 12 else "")
+    bars = ngettext("%(n)d bar.", "%(n)d bars.", len(labels)) % {"n": len(labels)}
+    return f"{bars} " + "; ".join(pairs[:12]) + ("…" if len(pairs) > 12 else "")

@@ -466,3 +466,20 @@ def test_line_chart_any_text_and_values_parse(title, labels, data):
 def test_dot_plot_any_rows_parse(rows):
     root = parse(ssm(rows=rows))
     assert len(points(root)) == sum(bool(v) for _, vs in rows for v in vs)
+
+
+def test_chart_words_follow_the_interface_language():
+    """The words a chart writes itself (legend, "not scored", the description read aloud) are
+    in the reader's language, not always English (issue 10 item 12)."""
+    from django.utils import translation
+
+    rows = [("Housing", [1, 3]), ("Income", [None, None])]
+    with translation.override("es"):
+        plot = ssm(rows=rows)
+        line = rulers()
+    assert "sin puntuar" in plot and "cambio de la primera a la última puntuación" in plot
+    assert "Gráfico de puntos de 2 filas" in plot and "1 subieron" in plot
+    assert "Gráfico de líneas de Importance y Confidence" in line
+    assert "not scored" not in plot and "Line chart" not in line
+    english = ssm(rows=rows)
+    assert "not scored" in english and "Dot plot of 2 rows" in english
