@@ -8,7 +8,7 @@ class AgencyDomainAdmin(admin.ModelAdmin):
     """Agency admins add their own life domains to the strengths assessment or the matrix; a
     new template version is recorded on next use and old assessments keep theirs."""
 
-    list_display = ("label", "key", "kind", "agency", "active")
+    list_display = ("label", "label_es", "key", "kind", "agency", "active")
     list_filter = ("agency", "kind", "active")
 
 

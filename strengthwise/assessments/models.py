@@ -75,10 +75,22 @@ class AgencyDomain(TimeStampedModel):
     )
     key = models.SlugField(max_length=40, help_text=_("A short id, e.g. immigration_status"))
     label = models.CharField(max_length=100)
+    label_es = models.CharField(
+        _("label in Spanish"),
+        max_length=100,
+        blank=True,
+        help_text=_("Every instrument text has a Spanish text too, for Spanish-speaking clients."),
+    )
     anchors = models.JSONField(
         default=dict,
         blank=True,
         help_text=_('Matrix only: a description for each level, e.g. {"1": "…", …, "5": "…"}'),
+    )
+    anchors_es = models.JSONField(
+        _("level descriptions in Spanish"),
+        default=dict,
+        blank=True,
+        help_text=_("Matrix only: the same five descriptions, in Spanish."),
     )
     active = models.BooleanField(default=True)
 
@@ -91,12 +103,15 @@ class AgencyDomain(TimeStampedModel):
         return self.label
 
     def clean(self) -> None:
+        if not self.label_es.strip():
+            raise ValidationError({"label_es": _("Give the label in Spanish too.")})
         if self.kind == Kind.SSM:
-            keys = sorted(str(k) for k in (self.anchors or {}))
-            if keys != ["1", "2", "3", "4", "5"] or not all(
-                str(v).strip() for v in self.anchors.values()
-            ):
-                raise ValidationError({"anchors": _("Describe each of the levels 1 to 5.")})
+            for field, texts in (("anchors", self.anchors), ("anchors_es", self.anchors_es)):
+                keys = sorted(str(k) for k in (texts or {}))
+                if keys != ["1", "2", "3", "4", "5"] or not all(
+                    str(v).strip() for v in texts.values()
+                ):
+                    raise ValidationError({field: _("Describe each of the levels 1 to 5.")})
 
 
 class StrengthsAssessment(TimeStampedModel):

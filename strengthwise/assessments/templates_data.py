@@ -49,8 +49,12 @@ def _content_for(agency_id: int, kind: str) -> dict[str, Any]:
         )
         for domain in extra:
             entry: dict[str, Any] = {"key": domain.key, "label": domain.label, "agency": True}
+            if domain.label_es.strip():
+                entry["label_es"] = domain.label_es
             if kind == Kind.SSM:
                 entry["anchors"] = {int(k): v for k, v in domain.anchors.items()}
+                if domain.anchors_es:
+                    entry["anchors_es"] = {int(k): v for k, v in domain.anchors_es.items()}
             content["domains"].append(entry)
     return content
 

@@ -262,3 +262,38 @@ def test_an_ssm_agency_domain_needs_five_level_descriptions(personas):
     )
     with pytest.raises(ValidationError):
         domain.full_clean()
+
+
+def test_an_agency_domain_needs_its_spanish_text_and_shows_it_in_spanish(assessed, web):
+    """Issue 10 item 12: an agency's own domain had no Spanish text at all."""
+    from django.core.exceptions import ValidationError
+
+    english_only = AgencyDomain(
+        agency=assessed.river_city,
+        kind=Kind.STRENGTHS,
+        key="immigration",
+        label="Immigration and status",
+    )
+    with pytest.raises(ValidationError) as refused:
+        english_only.full_clean()
+    assert "label_es" in refused.value.message_dict
+    ssm_without_spanish_levels = AgencyDomain(
+        agency=assessed.river_city,
+        kind=Kind.SSM,
+        key="digital",
+        label="Digital access",
+        label_es="Acceso digital",
+        anchors={str(n): f"level {n}" for n in range(1, 6)},
+    )
+    with pytest.raises(ValidationError) as refused:
+        ssm_without_spanish_levels.full_clean()
+    assert "anchors_es" in refused.value.message_dict
+
+    english_only.label_es = "Inmigración y situación migratoria"
+    english_only.full_clean()
+    english_only.save()
+    client = web(assessed.alice)
+    client.cookies["django_language"] = "es"
+    page = client.get(f"/clients/{assessed.rosa.pk}/assessments/strengths/").content.decode()
+    assert "Inmigración y situación migratoria" in page
+    assert "Immigration and status" not in page
