@@ -207,3 +207,9 @@ def agency_life_domains(*, agency_id: int) -> list[tuple[str, str]]:
     agency's own domain has only the words it was given)."""
     template = template_current(agency_id=agency_id, kind=Kind.STRENGTHS)
     return [(d["key"], localized(d, "label")) for d in template.content["domains"]]
+
+
+def stages_of_change() -> list[tuple[str, str]]:
+    """The stages of change in the reader's language, as (key, label) choices (motivation and
+    the plan's goals use the same)."""
+    return [(s["key"], localized(s, "label")) for s in shipped_template(Kind.MOTIVATION)["stages"]]

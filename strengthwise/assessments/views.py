@@ -228,9 +228,7 @@ def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> H
 
 
 def _stages() -> list[tuple[str, str]]:
-    """The stages of change in the reader's language, as (key, label) choices."""
-    template = localized_content(shipped_template(Kind.MOTIVATION))
-    return [(s["key"], s["label"]) for s in template["stages"]]
+    return selectors.stages_of_change()
 
 
 def _concern_view(concern: Concern, stage_labels: dict[str, str]) -> dict[str, Any]:

@@ -18,8 +18,7 @@ from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.assessments import selectors as assessment_selectors
-from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Kind, Valence
-from strengthwise.assessments.templates_data import shipped_template
+from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
 from strengthwise.core.errors import Conflict, DomainError
@@ -72,7 +71,7 @@ def _goal_form(
         instance=instance,
         initial=initial,
         domains=assessment_selectors.agency_life_domains(agency_id=client.agency_id),
-        stages=[(s["key"], s["label"]) for s in shipped_template(Kind.MOTIVATION)["stages"]],
+        stages=assessment_selectors.stages_of_change(),
         strengths=[(str(f.pk), f.description) for f in factors],
         supports=[(str(n.pk), n.label) for n in nodes],
         concerns=[

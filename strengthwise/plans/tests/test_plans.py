@@ -497,3 +497,20 @@ def test_take_home_is_in_the_clients_language(planned, web):
     assert "Mi plan" in text and "Tener mi propio taller de costura" in text
     html = web(planned.alice).get(f"/clients/{planned.rosa.pk}/plan/take-home/").content.decode()
     assert "Mi plan" in html and 'lang="es"' in html
+
+
+def test_the_goal_form_offers_the_stages_of_change_in_spanish(planned, web):
+    """Issue 10 item 12: the plan's goal form listed the stages of change in English."""
+    client = web(planned.alice)
+    client.cookies["django_language"] = "es"
+    html = client.get(f"/clients/{planned.dana.pk}/plan/goals/new/").content.decode()
+    from django.utils import translation
+
+    from strengthwise.assessments.selectors import stages_of_change
+
+    with translation.override("es"):
+        spanish = [label for _key, label in stages_of_change()]
+    assert spanish and all(label in html for label in spanish)
+    with translation.override("en"):
+        english = [label for _key, label in stages_of_change()]
+    assert not any(label in html for label in english if label not in spanish)
