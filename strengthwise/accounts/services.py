@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 
@@ -35,3 +36,11 @@ def api_token_create(*, acting_user: User | None, user: User, name: str = "cli")
             changes={"user": [None, user.username], "name": [None, row.name]},
         )
     return token
+
+
+def password_changed(*, acting_user: User, request: Any = None) -> None:
+    """Record that a user changed their own password (never the password itself). Django has
+    already saved it; their other sessions end because the session's auth hash changed."""
+    audit_record(
+        actor=acting_user, action="auth.password_changed", target=acting_user, request=request
+    )
