@@ -21,13 +21,22 @@ from . import rules
 from .models import Task
 
 ATTENTION_LIMIT = 12
+# A group of the day shows this many tasks; "show all" opens the whole group on its own, so a
+# supervisor's day is a page, not thousands of rows (issue 11: /today/ was 4.77 MB).
+GROUP_LIMIT = 20
 
 
 @dataclass
 class Group:
     kind: str
     label: str
-    tasks: list[Any]
+    tasks: list[Any]  # the ones shown
+    total: int = 0  # all of the group's tasks
+    key: str = ""  # "<bucket>:<kind>", to show the whole group
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.tasks)
 
 
 @dataclass
@@ -55,9 +64,10 @@ def manual_tasks(user: User) -> list[Task]:
     )
 
 
-def day_for(user: User, *, today: dt.date | None = None) -> Day:
+def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day:
     """The user's tasks in three buckets (overdue, today, this week), each grouped by kind in
-    the order a worker would act on them, and the clients who need attention."""
+    the order a worker would act on them, and the clients who need attention. Each group shows
+    its first GROUP_LIMIT tasks, except the group named by `whole` ("<bucket>:<kind>")."""
     today = today or timezone.localdate()
     derived = rules.derive(user, today=today)
     tasks: list[Any] = [*derived, *manual_tasks(user)]
@@ -78,7 +88,13 @@ def day_for(user: User, *, today: dt.date | None = None) -> Day:
                 key=key,
                 count=len(chosen),
                 groups=[
-                    Group(kind=k, label=labels.get(k, k), tasks=groups[k])
+                    Group(
+                        kind=k,
+                        label=labels.get(k, k),
+                        tasks=groups[k] if whole == f"{key}:{k}" else groups[k][:GROUP_LIMIT],
+                        total=len(groups[k]),
+                        key=f"{key}:{k}",
+                    )
                     for k in sorted(groups, key=lambda k: order.index(k) if k in order else 99)
                 ],
             )

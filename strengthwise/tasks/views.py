@@ -61,7 +61,12 @@ def today(request: StaffRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Task added."))
                 return redirect("tasks:today")
-    context = {"day": selectors.day_for(request.user), "form": form, "today": timezone.localdate()}
+    whole = request.GET.get("group", "")[:60]
+    context = {
+        "day": selectors.day_for(request.user, whole=whole),
+        "form": form,
+        "today": timezone.localdate(),
+    }
     return render_page(request, "tasks/today.html", context, status=status)
 
 

@@ -229,3 +229,24 @@ def test_a_supervisor_sees_whose_client_each_item_is_and_overdue_is_marked(perso
     due = face[face.index('id="h-tasks"') :]
     due = due[: due.index("</section>")]
     assert 'class="badge status-rejected">overdue<' in due
+
+
+def test_the_day_shows_a_page_not_every_task_and_each_group_opens_whole(personas, web):
+    """Issue 11: /today/ rendered every task (4.77 MB for a supervisor at 100,000 clients). A
+    group shows its first GROUP_LIMIT tasks and a link to the whole group."""
+    from strengthwise.tasks import selectors
+
+    for n in range(selectors.GROUP_LIMIT + 5):
+        services.task_add(
+            acting_user=personas.alice,
+            title=f"Call back number {n}",
+            due_on=timezone.localdate() - dt.timedelta(days=1),
+            client=None,
+        )
+    alice = web(personas.alice)
+    html = alice.get("/today/").content.decode()
+    assert html.count(": Call back number") == selectors.GROUP_LIMIT  # one "Done" each
+    assert "?group=overdue%3Amanual" in html and "Show all 25" in html
+    whole = alice.get("/today/?group=overdue:manual").content.decode()
+    assert whole.count(": Call back number") == selectors.GROUP_LIMIT + 5
+    assert alice.get("/today/?group=nonsense").status_code == 200
