@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
@@ -13,12 +15,20 @@ from strengthwise.core.errors import DomainError
 from .models import ApiToken, User
 from .tokens import TOKEN_PREFIX, _hash
 
+TOKEN_DAYS = 90  # a token's life unless its creator chooses another (1 to 365 days)
 
-def api_token_create(*, acting_user: User | None, user: User, name: str = "cli") -> str:
-    """Create an API token for `user` and return it; only its hash is kept."""
+
+def api_token_create(
+    *, acting_user: User | None, user: User, name: str = "cli", days: int = TOKEN_DAYS
+) -> str:
+    """Create an API token for `user` and return it; only its hash is kept. It stops working
+    after `days` days, or when revoked."""
     if not user.is_active:
         raise DomainError("This user is not active.")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise DomainError("A token lives from 1 to 365 days.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = timezone.now() + dt.timedelta(days=days)
     with transaction.atomic():
         row = ApiToken.objects.create(
             agency_id=user.agency_id,
@@ -26,6 +36,7 @@ def api_token_create(*, acting_user: User | None, user: User, name: str = "cli")
             name=name[:100],
             prefix=token[:10],
             key_hash=_hash(token),
+            expires_at=expires_at,
         )
         audit_record(
             actor=acting_user,
@@ -33,9 +44,42 @@ def api_token_create(*, acting_user: User | None, user: User, name: str = "cli")
             action="api_token.created",
             target_type="accounts.apitoken",
             target_id=str(row.pk),
-            changes={"user": [None, user.username], "name": [None, row.name]},
+            changes={
+                "user": [None, user.username],
+                "name": [None, row.name],
+                "expires_at": [None, expires_at.isoformat()],
+            },
         )
     return token
+
+
+def api_tokens(*, user: User | None = None) -> list[ApiToken]:
+    """Tokens (never their secrets): one user's, or every user's, newest first."""
+    rows = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    return list(rows.filter(user=user) if user is not None else rows)
+
+
+def api_token_revoke(*, acting_user: User | None, prefix: str) -> ApiToken:
+    """Revoke the token whose shown prefix is `prefix`; it stops working at once. Refused when
+    no token, or more than one, has that prefix, or it is already revoked."""
+    found = list(ApiToken.objects.filter(prefix=prefix))
+    if len(found) != 1:
+        raise DomainError("No single token has that prefix.")
+    row = found[0]
+    if row.revoked_at is not None:
+        raise DomainError("That token is already revoked.")
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+        row.refresh_from_db()
+        audit_record(
+            actor=acting_user,
+            agency_id=row.agency_id,
+            action="api_token.revoked",
+            target_type="accounts.apitoken",
+            target_id=str(row.pk),
+            changes={"revoked_at": [None, row.revoked_at.isoformat() if row.revoked_at else None]},
+        )
+    return row
 
 
 def password_changed(*, acting_user: User, request: Any = None) -> None:

@@ -76,3 +76,34 @@ def test_revoked_or_unknown_tokens_are_refused(personas, api):
     assert client.get("/api/v1/clients").status_code == 401
     assert api(None).get("/api/v1/clients").status_code == 401
     assert token_user("sw_not-a-real-token") is None
+
+
+def test_tokens_expire_are_listed_without_secrets_and_revoked(personas, capsys, audit_events):
+    """Issue 12: API tokens carry an expiry, show their name and last use, and can be revoked
+    (`strengthwise token list|revoke`)."""
+    import datetime as dt
+
+    import pytest
+    import time_machine
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    call_command("token", "create", "alice", "--name", "reports", "--days", "30")
+    token = capsys.readouterr().out.strip()
+    row = ApiToken.objects.get(user=personas.alice)
+    assert row.name == "reports"
+    assert abs((row.expires_at - timezone.now()) - dt.timedelta(days=30)) < dt.timedelta(minutes=1)
+    assert token_user(token) == personas.alice
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
+        assert token_user(token) is None  # expired
+    call_command("token", "list", "alice")
+    listing = capsys.readouterr().out
+    assert row.prefix in listing and "reports" in listing and token not in listing
+    call_command("token", "revoke", row.prefix)
+    assert "Revoked" in capsys.readouterr().out
+    assert token_user(token) is None
+    assert audit_events("api_token.revoked")
+    with pytest.raises(CommandError):
+        call_command("token", "revoke", row.prefix)  # already revoked: said, not a crash
+    with pytest.raises(CommandError):
+        call_command("token", "create", "alice", "--days", "0")
