@@ -148,6 +148,7 @@ def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
         sections=body.sections,
         goals=goals,
         quotes=quotes,
+        version=body.version,
     )
 
 

@@ -96,15 +96,24 @@ def note_save(
     sections: Mapping[str, str],
     goals: Iterable[Goal] | None = None,
     quotes: Any = None,
+    version: int | None = None,
 ) -> Note:
     """Save a draft (autosave or the save button). Keeps every section's text even when the
     format changes, so switching GIRP → DAP never loses words. `quotes` (when given) says whose
-    words the quotations are (`Note.quotes`; see `clean_quotes`)."""
+    words the quotations are (`Note.quotes`; see `clean_quotes`). With `version`, a draft
+    saved elsewhere since that version is refused (Conflict, 409), never overwritten."""
     refuse_nul(fields)
     refuse_nul(sections)
     with transaction.atomic():
         current = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(acting_user, current)
+        if version is not None and version != current.version:
+            # Saved elsewhere since `version` was read (another tab, another API client).
+            raise Conflict(
+                _("This draft was saved elsewhere since you opened it. Reload it, then save."),
+                current={"version": current.version, "sections": dict(current.sections)},
+                attempted={"version": version, "sections": dict(sections)},
+            )
         for name in NOTE_FIELDS:
             if name in fields:
                 setattr(current, name, fields[name])

@@ -12,6 +12,7 @@ from strengthwise.assessments.models import Author
 from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
+from .measures import period_problem
 from .models import Closure
 
 
@@ -158,6 +159,7 @@ class ReportFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end of the period is before its start."))
+        problem = period_problem(data.get("start"), data.get("end"))
+        if problem:
+            self.add_error("end", problem)
         return data

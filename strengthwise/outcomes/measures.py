@@ -116,6 +116,26 @@ DEFAULT_REASSESS_DAYS = 90
 FINISHED = sorted(workflow.FINISHED)
 
 
+# Reports cover days from 1900 to 2199: anything outside is a typing mistake (and a date near
+# 9999-12-31 would overflow the day-after arithmetic).
+PERIOD_FIRST = dt.date(1900, 1, 1)
+PERIOD_LAST = dt.date(2199, 12, 31)
+
+
+def period_problem(start: dt.date | None, end: dt.date | None) -> str | None:
+    """Why a report period cannot be used, in words (None when it can) — the one rule for the
+    reports page, the API and the command."""
+    for day in (start, end):
+        if day is not None and not PERIOD_FIRST <= day <= PERIOD_LAST:
+            return _("Choose dates between %(first)s and %(last)s.") % {
+                "first": PERIOD_FIRST.isoformat(),
+                "last": PERIOD_LAST.isoformat(),
+            }
+    if start and end and start > end:
+        return _("The end of the period is before its start.")
+    return None
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose records and which period a report covers (see the module docstring)."""
@@ -129,8 +149,9 @@ class Scope:
     end: dt.date | None = None
 
     def __post_init__(self) -> None:
-        if self.start and self.end and self.start > self.end:
-            raise ValueError(f"the period starts ({self.start}) after it ends ({self.end})")
+        problem = period_problem(self.start, self.end)
+        if problem:
+            raise ValueError(problem)
 
 
 # --- figures ------------------------------------------------------------------------------

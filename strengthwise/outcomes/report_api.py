@@ -11,8 +11,9 @@ from ninja import Field, Query, Router, Schema
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import ValidationFailed
 
-from . import reports, serialize
+from . import measures, reports, serialize
 
 router = Router(tags=["reports"])
 
@@ -36,12 +37,9 @@ def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> dict[str,
         Role.ADMIN,
     ):
         raise Http404("Not found")
-    if q.start and q.end and q.start > q.end:
-        from strengthwise.core.errors import ValidationFailed
-
-        raise ValidationFailed(
-            "The period ends before it starts.", field_errors={"to": ["before from"]}
-        )
+    problem = measures.period_problem(q.start, q.end)
+    if problem:
+        raise ValidationFailed(problem, field_errors={"to": [problem]})
     filters = reports.Filters(
         program_id=q.program, team_id=q.team, worker_id=q.worker, start=q.start, end=q.end
     )

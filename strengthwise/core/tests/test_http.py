@@ -85,3 +85,15 @@ def test_cli_verify_audit_end_to_end(tmp_path):
     broken = subprocess.run([*cli, "verify-audit"], env=env, capture_output=True, text=True)
     assert broken.returncode != 0
     assert "#2" in broken.stderr and "altered" in broken.stderr
+
+
+def test_the_health_check_answers_over_plain_http_when_https_is_enforced(db):
+    """Issue 12 item 11: the exemption was set under a name Django does not read
+    (SECURE_SSL_REDIRECT_EXEMPT), so /healthz redirected to HTTPS too."""
+    from django.test import Client as HttpClient
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        plain = HttpClient()
+        assert plain.get("/healthz").status_code == 200
+        assert plain.get("/accounts/sign-in/").status_code == 301

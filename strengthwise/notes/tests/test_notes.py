@@ -486,3 +486,29 @@ def test_checkin_comment_records_whose_words_page_and_api(personas, goal, web, a
     assert bad.status_code in (400, 422)
     listed = client.get(f"/api/v1/goals/{goal.pk}/checkins").json()
     assert [c["comment_author"] for c in listed] == ["client", "worker", "client"]
+
+
+def test_a_stale_version_is_refused_never_silently_overwritten(personas, api):
+    """Issue 12 item 6: PATCH /api/v1/notes/{id} ignored `version` (49 silent overwrites in
+    50 same-version PATCHes). A PATCH carrying an old version now answers 409."""
+    client = api(personas.alice)
+    made = client.post(
+        f"/api/v1/clients/{personas.dana.pk}/notes", {"sections": {"goal": "Housing"}}
+    )
+    note_id, version = made.json()["id"], made.json()["version"]
+    first = client.patch(
+        f"/api/v1/notes/{note_id}", {"sections": {"plan": "first"}, "version": version}
+    )
+    assert first.status_code == 200
+    second = client.patch(
+        f"/api/v1/notes/{note_id}", {"sections": {"plan": "second"}, "version": version}
+    )
+    assert second.status_code == 409
+    assert Note.objects.get(pk=note_id).sections["plan"] == "first"
+    assert (
+        client.patch(
+            f"/api/v1/notes/{note_id}",
+            {"sections": {"plan": "third"}, "version": first.json()["version"]},
+        ).status_code
+        == 200
+    )

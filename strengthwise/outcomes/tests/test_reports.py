@@ -143,3 +143,20 @@ def test_data_quality_links_to_the_list(demo, web):
     assert web(demo.alice).get(reverse("outcomes:data-quality", args=["nope"])).status_code == 404
     carol = web(demo.carol).get(reverse("outcomes:data-quality", args=["missing_strengths"]))
     assert demo.dana.display_name not in carol.content.decode()
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "0001-01-01", "1899-12-31"])
+def test_dates_out_of_range_are_refused_with_a_reason_never_a_500(personas, web, api, when):
+    """Issue 12 item 9: ?to=9999-12-31 crashed every report with OverflowError (500, HTML)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    for user in (personas.alice, personas.priya):
+        answer = api(user).get(f"/api/v1/reports/gas?to={when}")
+        assert answer.status_code == 400, answer.content
+        assert "between 1900-01-01 and 2199-12-31" in answer.json()["detail"]
+        page = web(user).get(f"/reports/?end={when}")
+        assert page.status_code == 200
+        assert "between 1900-01-01 and 2199-12-31" in page.content.decode()
+    with pytest.raises(CommandError):
+        call_command("report", "gas", "--agency", personas.river_city.slug, "--to", when)
