@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,21 @@ def upload_problem(document: Any) -> tuple[str, bytes]:
         return _("The file is empty."), b""
     if content_type not in DOCUMENT_TYPES or not blob.startswith(SIGNATURES[content_type]):
         return _("Upload a PDF, JPEG or PNG file."), b""
+    if _WEB_PAGE.search(blob[:4096]) or _WEB_PAGE.search(blob[-1024:]):
+        # A polyglot: a file that is also a web page (a browser might run it).
+        return _("This file also reads as a web page. Upload a plain PDF, JPEG or PNG."), b""
     return "", blob
+
+
+_WEB_PAGE = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed)\b", re.I)
+
+
+def clean_filename(name: str) -> str:
+    """The file's own name without any folder part (`../../x.pdf`, `C:\\x.pdf` → `x.pdf`),
+    control characters or more than 200 characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip(" .")
+    return base[:200] or "signed-form"
 
 
 def checked_upload(document: Any, *, field: str = "document") -> Upload:
@@ -66,7 +81,7 @@ def checked_upload(document: Any, *, field: str = "document") -> Upload:
         raise ValidationFailed(
             _("Please correct the errors below."), field_errors={field: [problem]}
         )
-    name = str(getattr(document, "name", "") or "signed-form").replace("\x00", "")[:200]
+    name = clean_filename(str(getattr(document, "name", "") or ""))
     return Upload(filename=name, content_type=document.content_type, data=blob)
 
 

@@ -26,7 +26,7 @@ from strengthwise.directory.models import Service, ServiceRating
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal, Step
 from strengthwise.plans.signatures import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES
-from strengthwise.plans.signatures import upload_problem
+from strengthwise.plans.signatures import clean_filename, upload_problem
 
 from . import consent as consent_rules
 from . import workflow
@@ -134,7 +134,7 @@ def consent_record(
         if document is not None:
             ConsentDocument.objects.create(
                 consent=consent,
-                filename=str(getattr(document, "name", "consent")).replace("\x00", "")[:200],
+                filename=clean_filename(str(getattr(document, "name", "") or "")),
                 content_type=document.content_type,
                 size=len(blob),
                 sha256=hashlib.sha256(blob).hexdigest(),

@@ -223,3 +223,38 @@ def test_api_records_how_the_client_agreed_and_returns_it(personas, plan, api):
     assert history[-1]["agreement"].startswith("Agreed by Dana Whitfield, verbally")
     listed = alice.get(f"/api/v1/clients/{personas.dana.pk}/plans").json()
     assert listed[0]["history"][-1]["has_signed_form"] is False
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n%%EOF",
+        b"%PDF-1.7\n" + b"1 0 obj\n" * 10 + b"<!DOCTYPE html><p>hi</p>",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"<svg onload=alert(1)>",
+    ],
+)
+def test_a_file_that_is_also_a_web_page_is_refused(blob):
+    """Issue 12 item 11: uploads were checked by their first bytes only; a PDF that is also
+    HTML (a polyglot) got through."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from strengthwise.plans.signatures import upload_problem
+
+    kind = "image/png" if blob.startswith(b"\x89PNG") else "application/pdf"
+    problem, data = upload_problem(SimpleUploadedFile("form.pdf", blob, content_type=kind))
+    assert "web page" in problem and data == b""
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("../../etc/form.pdf", "form.pdf"),
+        ("C:\\\\Users\\\\dana\\\\signed form.pdf", "signed form.pdf"),
+        ("  ..  ", "signed-form"),
+        ("a\x00b\x1f.pdf", "ab.pdf"),
+    ],
+)
+def test_an_uploads_name_keeps_no_folder_or_control_characters(name, kept):
+    from strengthwise.plans.signatures import clean_filename
+
+    assert clean_filename(name) == kept
