@@ -45,6 +45,22 @@ def dana(personas: Personas) -> Any:
 
 
 @pytest.fixture
+def demo_agency(db: Any) -> Personas:
+    """The whole demo agency as `strengthwise demo` loads it (40 fictional clients besides the
+    personas); returns the personas (Dana is `demo_agency.dana`)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    personas = None
+    for path in settings.STRENGTHWISE_DEMO_LOADERS:
+        result = import_string(path)(clients=40)
+        if isinstance(result, dict) and isinstance(result.get("personas"), Personas):
+            personas = result["personas"]
+    assert personas is not None, "the people demo loader returns the personas"
+    return personas
+
+
+@pytest.fixture
 def web() -> Any:
     """web(user) -> a Django test client signed in as `user` (or anonymous for None)."""
 

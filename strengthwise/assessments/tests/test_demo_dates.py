@@ -7,9 +7,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from strengthwise.assessments.models import (
     Concern,
@@ -28,16 +26,8 @@ from strengthwise.people.models import Client
 
 
 @pytest.fixture
-def demo(db):
-    for path in settings.STRENGTHWISE_DEMO_LOADERS:
-        import_string(path)(**({"clients": 40} if path.startswith("strengthwise.people") else {}))
-    dana = Client.objects.get(
-        legal_first_name="Dana",
-        legal_last_name="Whitfield",
-        team__isnull=False,
-        agency__slug="river-city",
-    )
-    return dana
+def demo(demo_agency):
+    return demo_agency.dana
 
 
 def test_dana_assessments_are_dated_on_their_story_days(demo):

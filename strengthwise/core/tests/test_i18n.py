@@ -253,20 +253,13 @@ def _visible_text(html: str) -> str:
     return " ".join(html.replace("&nbsp;", " ").split())
 
 
-def test_every_staff_page_in_spanish_has_no_english_interface_text(db, catalogue, web):
+def test_every_staff_page_in_spanish_has_no_english_interface_text(demo_agency, catalogue, web):
     """Renders each staff page in Spanish and looks for the English of every catalogue entry
     of two words or more (entries without placeholders): finding one means a string the page
     shows was left out of translation (a msgid not marked, or an f-string)."""
-    from django.utils.module_loading import import_string
-
     from strengthwise.accounts.models import User
-    from strengthwise.people.models import Client
 
-    for loader in settings.STRENGTHWISE_DEMO_LOADERS:  # what `strengthwise demo` loads
-        import_string(loader)(clients=10)
-    dana = Client.objects.filter(legal_first_name="Dana", legal_last_name="Whitfield").earliest(
-        "pk"
-    )
+    dana = demo_agency.dana
     english = sorted(
         {
             " ".join(e.msgid.split())

@@ -7,23 +7,16 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from strengthwise.accounts.models import User
 from strengthwise.audit.verify import audit_chain_verify
 from strengthwise.notes.models import Addendum, CheckIn, ClientTerms, Note
-from strengthwise.people.models import Client
 
 
 @pytest.fixture
-def demo(db):
-    for path in settings.STRENGTHWISE_DEMO_LOADERS:
-        import_string(path)(**({"clients": 40} if path.startswith("strengthwise.people") else {}))
-    return Client.objects.get(
-        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
-    )
+def demo(demo_agency):
+    return demo_agency.dana
 
 
 def test_notes_are_signed_on_the_day_of_the_contact(demo):

@@ -7,9 +7,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from strengthwise.assessments.models import SsmAdministration
 from strengthwise.audit.verify import audit_chain_verify
@@ -19,9 +17,8 @@ from strengthwise.plans.models import GasFollowUp, Goal
 
 
 @pytest.fixture
-def demo(db):
-    for path in settings.STRENGTHWISE_DEMO_LOADERS:
-        import_string(path)(**({"clients": 40} if path.startswith("strengthwise.people") else {}))
+def demo(demo_agency):
+    return demo_agency
 
 
 def test_closures_are_dated_on_their_story_days(demo):

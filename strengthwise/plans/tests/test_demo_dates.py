@@ -7,9 +7,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from strengthwise.assessments.models import StrengthsAssessmentVersion
 from strengthwise.audit.verify import audit_chain_verify
@@ -18,12 +16,8 @@ from strengthwise.plans.models import GasFollowUp, Goal, Plan, PlanEvent, PlanVe
 
 
 @pytest.fixture
-def demo(db):
-    for path in settings.STRENGTHWISE_DEMO_LOADERS:
-        import_string(path)(**({"clients": 40} if path.startswith("strengthwise.people") else {}))
-    return Client.objects.get(
-        legal_first_name="Dana", legal_last_name="Whitfield", agency__slug="river-city"
-    )
+def demo(demo_agency):
+    return demo_agency.dana
 
 
 def test_dana_plan_history_is_spread_over_her_case_in_order(demo):
