@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_concern_whose_words'),
+        ("assessments", "0002_concern_whose_words"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agencydomain',
-            name='anchors_es',
-            field=models.JSONField(blank=True, default=dict, help_text='Matrix only: the same five descriptions, in Spanish.', verbose_name='level descriptions in Spanish'),
+            model_name="agencydomain",
+            name="anchors_es",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Matrix only: the same five descriptions, in Spanish.",
+                verbose_name="level descriptions in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='agencydomain',
-            name='label_es',
-            field=models.CharField(blank=True, help_text='Every instrument text has a Spanish text too, for Spanish-speaking clients.', max_length=100, verbose_name='label in Spanish'),
+            model_name="agencydomain",
+            name="label_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Every instrument text has a Spanish text too, for Spanish-speaking clients.",
+                max_length=100,
+                verbose_name="label in Spanish",
+            ),
         ),
     ]

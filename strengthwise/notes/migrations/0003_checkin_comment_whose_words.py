@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notes', '0002_note_quotes'),
+        ("notes", "0002_note_quotes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='comment_author',
-            field=models.CharField(choices=[('client', 'The client'), ('worker', 'The worker'), ('together', 'Together')], default='client', max_length=10, verbose_name='whose words'),
+            model_name="checkin",
+            name="comment_author",
+            field=models.CharField(
+                choices=[
+                    ("client", "The client"),
+                    ("worker", "The worker"),
+                    ("together", "Together"),
+                ],
+                default="client",
+                max_length=10,
+                verbose_name="whose words",
+            ),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='comment_verbatim',
-            field=models.BooleanField(default=False, verbose_name='their exact words'),
+            model_name="checkin",
+            name="comment_verbatim",
+            field=models.BooleanField(default=False, verbose_name="their exact words"),
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0005_client_search_keys'),
+        ("people", "0005_client_search_keys"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='client',
-            name='preferred_name',
-            field=models.CharField(blank=True, help_text='The first name they ask to be called, e.g. “Dani”. Their legal last name follows it wherever they are named.', max_length=100, verbose_name='preferred first name'),
+            model_name="client",
+            name="preferred_name",
+            field=models.CharField(
+                blank=True,
+                help_text="The first name they ask to be called, e.g. “Dani”. Their legal last name follows it wherever they are named.",
+                max_length=100,
+                verbose_name="preferred first name",
+            ),
         ),
     ]
