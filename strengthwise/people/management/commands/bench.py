@@ -1,7 +1,33 @@
+"""`strengthwise bench`: time the everyday pages and API calls.
+
+By default over real HTTP: the real server (`strengthwise serve`, gunicorn, several workers) is
+started on a free loopback port with this process's environment (same database, same VAR_DIR),
+and a small asyncio + httpx driver sends each scenario's requests at a steady rate, open loop:
+request i is due at start + i / rate whatever the earlier ones are doing (at most
+--concurrency in flight; a request that waits for a free slot counts the wait in its latency).
+Every figure is set beside the p95 of /healthz measured in the same run.
+
+`--in-process` keeps the older mode: sequential requests through Django's test client in this
+process, with the number of queries per request (not available over HTTP).
+"""
+
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +42,412 @@ from rich.console import Console
 from rich.table import Table
 
 from strengthwise.accounts.services import api_token_create
+from strengthwise.people.bench import Scenario, signed_in_cookie
 from strengthwise.people.models import Client
+
+HEALTH = "health check (/healthz)"
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    user: str
+    requests: int
+    p50: float
+    p95: float
+    p99: float
+    throughput: float
+    errors: int
+    error_kinds: dict[str, int]
+    vs_health: float | None = None
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of `values` (0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def collect(only: str | None) -> list[Scenario]:
+    found = [s for path in settings.STRENGTHWISE_BENCH_SCENARIOS for s in import_string(path)()]
+    if only:
+        wanted = [w.strip().lower() for w in only.split(",") if w.strip()]
+        found = [s for s in found if any(w in s.name.lower() for w in wanted)]
+    return found
+
+
+def dataset() -> dict[str, Any]:
+    from strengthwise.directory.models import Service
+    from strengthwise.notes.models import Note
+
+    return {
+        "clients": Client.objects.count(),
+        "notes": Note.objects.count(),
+        "services": Service.objects.count(),
+    }
+
+
+class Server:
+    """`strengthwise serve` as a child process on a free loopback port."""
+
+    def __init__(self, workers: int, log_dir: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / "server.log"
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, wait_seconds: float = 120) -> None:
+        import httpx
+
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "strengthwise.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+            start_new_session=True,  # its own process group: stopped as a whole
+        )
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise CommandError(f"The server stopped while starting:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise CommandError(f"The server did not answer /healthz in time:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+async def drive(
+    base: str,
+    path: str,
+    *,
+    headers: dict[str, str],
+    cookies: dict[str, str],
+    rate: float,
+    seconds: float,
+    timeout: float,
+    concurrency: int,
+) -> tuple[list[float], dict[str, int], float]:
+    """Send round(rate × seconds) GETs to `path`, request i due at start + i / rate (open
+    loop). Returns the latencies of the 2xx answers (ms, from when each request was due), the
+    errors by kind, and the requests per second achieved."""
+    import httpx
+
+    count = max(1, round(rate * seconds))
+    limit = asyncio.Semaphore(concurrency)
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    finished: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=base,
+        cookies=cookies,
+        headers=headers,
+        timeout=timeout,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+    ) as client:
+        start = loop.time() + 0.05
+
+        async def one(i: int) -> None:
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            kind = ""
+            async with limit:
+                try:
+                    response = await client.get(path)
+                    if not 200 <= response.status_code < 300:
+                        kind = f"HTTP {response.status_code}"
+                except httpx.TimeoutException:
+                    kind = "timeout"
+                except httpx.HTTPError as error:
+                    kind = type(error).__name__
+            done = loop.time()
+            finished.append(done)
+            if kind:
+                errors[kind] = errors.get(kind, 0) + 1
+            else:
+                latencies.append((done - due) * 1000)
+
+        await asyncio.gather(*(one(i) for i in range(count)))
+    elapsed = max(finished) - start if finished else 0.0
+    return latencies, errors, (count / elapsed if elapsed > 0 else 0.0)
 
 
 class Command(BaseCommand):
     help = (
-        "Time the everyday pages and API calls against the current database (p50/p95 and "
-        "queries per request). Each app lists its scenarios in settings.STRENGTHWISE_BENCH_SCENARIOS."
+        "Time the everyday pages and API calls against the current database: over HTTP against "
+        "the real server at a steady request rate (default; p50/p95/p99, throughput, errors, "
+        "ratio to /healthz), or --in-process with queries per request. Each app lists its "
+        "scenarios in settings.STRENGTHWISE_BENCH_SCENARIOS."
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            dest="in_process",
+            help="the older mode: sequential requests through Django's test client, with "
+            "queries per request",
+        )
+        parser.add_argument(
+            "--runs",
+            type=int,
+            default=None,
+            help="requests per scenario in process (default 30); implies --in-process",
+        )
+        parser.add_argument("--rate", type=float, default=20.0, help="requests per second")
+        parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=max(2, 2 * (os.cpu_count() or 1)),
+            help="gunicorn workers (default 2 × cores)",
+        )
+        parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
+        parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+        parser.add_argument(
+            "--only", help="comma-separated parts of scenario names (e.g. 'caseload,search')"
+        )
         parser.add_argument(
             "--write", metavar="PATH", help="also append the table, as Markdown, to PATH"
         )
+        parser.add_argument("--json", metavar="PATH", dest="json_path", help="write JSON to PATH")
 
-    def handle(self, *args: Any, runs: int, write: str | None, **options: Any) -> None:
-        scenarios = [
-            s for path in settings.STRENGTHWISE_BENCH_SCENARIOS for s in import_string(path)()
+    def handle(self, *args: Any, **options: Any) -> None:
+        runs = options.get("runs")
+        if options.get("in_process") or runs is not None:
+            self.in_process(runs or 30, options.get("write"), options.get("only"))
+            return
+        rate = float(options.get("rate") or 20.0)
+        seconds = float(options.get("seconds") or 15.0)
+        if rate <= 0 or seconds <= 0:
+            raise CommandError("--rate and --seconds must be positive.")
+        self.over_http(
+            rate=rate,
+            seconds=seconds,
+            workers=int(options.get("workers") or 2),
+            concurrency=max(1, int(options.get("concurrency") or 64)),
+            timeout=float(options.get("timeout") or 10.0),
+            only=options.get("only"),
+            write=options.get("write"),
+            json_path=options.get("json_path"),
+        )
+
+    # --- over HTTP ----------------------------------------------------------------------------
+
+    def over_http(
+        self,
+        *,
+        rate: float,
+        seconds: float,
+        workers: int,
+        concurrency: int,
+        timeout: float,
+        only: str | None,
+        write: str | None,
+        json_path: str | None,
+    ) -> None:
+        try:
+            import httpx  # noqa: F401
+        except ImportError as error:  # pragma: no cover - a dependency
+            raise CommandError("The HTTP bench needs httpx (pip install httpx).") from error
+        scenarios = collect(only)
+        if not scenarios:
+            raise CommandError("No scenarios: load data first (`strengthwise demo --no-serve`).")
+        cookies: dict[Any, dict[str, str]] = {}
+        tokens: dict[Any, str] = {}
+        for scenario in scenarios:
+            if scenario.api and scenario.user.pk not in tokens:
+                tokens[scenario.user.pk] = api_token_create(
+                    acting_user=None, user=scenario.user, name="bench", days=1
+                )
+            elif not scenario.api and scenario.user.pk not in cookies:
+                cookies[scenario.user.pk] = signed_in_cookie(scenario.user)
+        size = dataset()
+        vendor = connection.vendor
+        connection.close()  # the server writes sessions; hold no connection meanwhile
+        plan: list[tuple[str, str, str, dict[str, str], dict[str, str]]] = [
+            (HEALTH, "/healthz", "—", {}, {})
         ]
+        for s in scenarios:
+            headers = {"Authorization": f"Bearer {tokens[s.user.pk]}"} if s.api else {}
+            plan.append(
+                (s.name, s.path, s.user.username, headers, {} if s.api else cookies[s.user.pk])
+            )
+
+        results: list[Result] = []
+        console = Console(stderr=True)
+        with tempfile.TemporaryDirectory(prefix="strengthwise-bench-") as tmp:
+            server = Server(workers, Path(tmp))
+            console.print(f"Starting the server ({workers} workers) on {server.base} …")
+            server.start()
+            try:
+                for name, path, user, headers, jar in plan:
+                    # Warm up: each worker loads its templates and caches once.
+                    asyncio.run(
+                        drive(
+                            server.base,
+                            path,
+                            headers=headers,
+                            cookies=jar,
+                            rate=max(rate, 10.0),
+                            seconds=max(1.0, 2 * workers / max(rate, 10.0)),
+                            timeout=timeout,
+                            concurrency=concurrency,
+                        )
+                    )
+                    console.print(f"  {name}: {round(rate * seconds)} requests at {rate:g}/s …")
+                    latencies, errors, achieved = asyncio.run(
+                        drive(
+                            server.base,
+                            path,
+                            headers=headers,
+                            cookies=jar,
+                            rate=rate,
+                            seconds=seconds,
+                            timeout=timeout,
+                            concurrency=concurrency,
+                        )
+                    )
+                    results.append(
+                        Result(
+                            name=name,
+                            path=path,
+                            user=user,
+                            requests=len(latencies) + sum(errors.values()),
+                            p50=statistics.median(latencies) if latencies else 0.0,
+                            p95=percentile(latencies, 0.95),
+                            p99=percentile(latencies, 0.99),
+                            throughput=achieved,
+                            errors=sum(errors.values()),
+                            error_kinds=errors,
+                        )
+                    )
+            finally:
+                server.stop()
+                if any(r.errors for r in results):
+                    console.print(f"[dim]Server log (last lines):\n{server.log_tail()}[/dim]")
+        health = results[0].p95 if results and results[0].p95 > 0 else None
+        for r in results:
+            r.vs_health = r.p95 / health if health else None
+
+        cores = os.cpu_count() or 1
+        load = [round(x, 2) for x in os.getloadavg()]
+        meta: dict[str, Any] = {
+            "date": timezone.now().isoformat(timespec="seconds"),
+            "machine": f"{cores} cores, {platform.system()} {platform.machine()}",
+            "cores": cores,
+            "database": vendor,
+            "dataset": size,
+            "load_average": load,
+            "mode": "http",
+            "server_workers": workers,
+            "rate": rate,
+            "seconds": seconds,
+            "concurrency": concurrency,
+            "queries_per_request": "not measured over HTTP (use --in-process)",
+        }
+        title = (
+            f"{dt.date.today():%Y-%m-%d} · HTTP · {vendor} · {size['clients']:,} clients, "
+            f"{size['notes']:,} notes, {size['services']:,} services"
+        )
+        table = Table(title=title)
+        columns = ("scenario", "user", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s")
+        for column in (*columns, "errors", "p95 ÷ healthz p95"):
+            table.add_column(column, justify="left" if column in ("scenario", "user") else "right")
+        for r in results:
+            table.add_row(*self._cells(r))
+        Console(width=None if sys.stdout.isatty() else 180).print(table)
+        self.stdout.write(
+            f"{meta['machine']}; gunicorn {workers} workers; {rate:g} req/s for {seconds:g} s "
+            f"per scenario, open loop; load average {' '.join(map(str, load))}"
+        )
+        if write:
+            lines = [
+                f"\n### {title}\n",
+                f"Machine: {meta['machine']}. Server: `strengthwise serve`, gunicorn with "
+                f"{workers} workers, over loopback. Load: {rate:g} requests/s per scenario for "
+                f"{seconds:g} s, open loop, at most {concurrency} in flight. Load average after "
+                f"the run: {' / '.join(map(str, load))}. Queries per request are "
+                "not measured over HTTP (`--in-process` counts them).\n",
+                "| scenario | user | requests | p50 ms | p95 ms | p99 ms | req/s | errors "
+                "| p95 ÷ healthz p95 |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += ["| " + " | ".join(self._cells(r)) + " |" for r in results]
+            with Path(write).open("a") as out:
+                out.write("\n".join(lines) + "\n")
+        if json_path:
+            Path(json_path).write_text(
+                json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=2) + "\n"
+            )
+        failed = [r for r in results if r.errors]
+        if failed:
+            raise CommandError(
+                "Errors in " + "; ".join(f"{r.name}: {r.errors} ({r.error_kinds})" for r in failed)
+            )
+
+    @staticmethod
+    def _cells(r: Result) -> list[str]:
+        return [
+            r.name,
+            r.user,
+            str(r.requests),
+            f"{r.p50:.1f}",
+            f"{r.p95:.1f}",
+            f"{r.p99:.1f}",
+            f"{r.throughput:.1f}",
+            str(r.errors),
+            f"{r.vs_health:.1f}×" if r.vs_health is not None else "—",
+        ]
+
+    # --- in process ---------------------------------------------------------------------------
+
+    def in_process(self, runs: int, write: str | None, only: str | None) -> None:
+        scenarios = collect(only)
         if not scenarios:
             raise CommandError("No scenarios: load data first (`strengthwise demo --no-serve`).")
         clients: dict[Any, HttpClient] = {}
