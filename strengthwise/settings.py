@@ -6,7 +6,6 @@ Every knob a deployment needs is an environment variable (see README "Configurat
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sys
 from pathlib import Path
@@ -40,11 +39,12 @@ if not SECRET_KEY:
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
 
-# The audit trail's HMAC key. Keep it stable and outside the database; by default it is
-# derived from SECRET_KEY, so rotating SECRET_KEY without setting this breaks verification.
-STRENGTHWISE_AUDIT_KEY = os.environ.get("STRENGTHWISE_AUDIT_KEY") or (
-    hashlib.sha256(f"strengthwise-audit:{SECRET_KEY}".encode()).hexdigest()
-)
+# The audit trail's HMAC key: stable, outside the database and apart from SECRET_KEY.
+# Production sets it in the environment (a deploy check insists); when it is empty (a
+# development machine) the key is kept in ./var/audit_key, created 0600 on first use
+# (strengthwise/audit/keys.py; docs/operations.md "The audit key and the anchor").
+STRENGTHWISE_AUDIT_KEY = os.environ.get("STRENGTHWISE_AUDIT_KEY", "").strip()
+STRENGTHWISE_AUDIT_KEY_FILE = VAR_DIR / "audit_key"
 
 ALLOWED_HOSTS = [
     h.strip()

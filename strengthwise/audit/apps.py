@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AuditConfig(AppConfig):
@@ -8,3 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (sign-in, sign-out and failed sign-in events)
+        from .checks import audit_key_check
+
+        checks.register(audit_key_check, checks.Tags.security, deploy=True)

@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .keys import audit_key
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -43,21 +43,22 @@ def _canonical(value: Any) -> Any:
 
 
 def _key() -> bytes:
-    """The chain's HMAC key. It lives outside the database (settings/environment), so someone
-    who can write to the database alone cannot forge a consistent chain."""
-    return settings.STRENGTHWISE_AUDIT_KEY.encode()
+    """The chain's HMAC key. It lives outside the database and apart from SECRET_KEY (the
+    environment, or var/audit_key in development: keys.py), so someone who can write to the
+    database, or read the secret key, cannot forge a consistent chain."""
+    return audit_key()
 
 
-def event_hash(fields: Mapping[str, Any]) -> str:
+def event_hash(fields: Mapping[str, Any], *, key: bytes | None = None) -> str:
     payload = {name: fields[name] for name in HASHED_FIELDS}
     payload["at"] = fields["at"].astimezone(dt.UTC).isoformat()
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hmac.new(_key(), encoded.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key or _key(), encoded.encode(), hashlib.sha256).hexdigest()
 
 
-def head_mac(seq: int, last_hash: str) -> str:
+def head_mac(seq: int, last_hash: str, *, key: bytes | None = None) -> str:
     """Seals the head (number and hash of the newest event) so the chain cannot be shortened."""
-    return hmac.new(_key(), f"{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key or _key(), f"{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 def changed_fields(

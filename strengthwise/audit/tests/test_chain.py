@@ -12,6 +12,8 @@ from strengthwise.audit.models import AppendOnlyError, AuditEvent, AuditHead
 from strengthwise.audit.services import HASHED_FIELDS, audit_record
 from strengthwise.audit.verify import audit_chain_verify
 
+from .tamper import append_only_lifted
+
 
 @pytest.fixture
 def chain(db):
@@ -30,7 +32,8 @@ def chain(db):
 
 
 def _raw(sql, params):
-    with connection.cursor() as cursor:
+    """Raw SQL as an attacker with the database owner's rights runs it: past the triggers."""
+    with append_only_lifted(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 

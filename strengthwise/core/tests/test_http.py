@@ -64,6 +64,8 @@ def test_cli_verify_audit_end_to_end(tmp_path):
     import subprocess
     import sys
 
+    import pytest
+
     env = {**os.environ, "STRENGTHWISE_VAR_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     env.pop("STRENGTHWISE_TESTING", None)
@@ -81,6 +83,15 @@ def test_cli_verify_audit_end_to_end(tmp_path):
     ok = subprocess.run([*cli, "verify-audit"], env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "audit chain intact: 3 entries" in ok.stdout
     with sqlite3.connect(db_path) as conn:
+        # The database refuses the change (audit migration 0004); an attacker drops the guard.
+        assert "append-only" in str(
+            pytest.raises(
+                sqlite3.IntegrityError,
+                conn.execute,
+                "UPDATE audit_auditevent SET action = 'test.other' WHERE seq = 2",
+            ).value
+        )
+        conn.execute("DROP TRIGGER audit_auditevent_no_update")
         conn.execute("UPDATE audit_auditevent SET action = 'test.other' WHERE seq = 2")
     broken = subprocess.run([*cli, "verify-audit"], env=env, capture_output=True, text=True)
     assert broken.returncode != 0
