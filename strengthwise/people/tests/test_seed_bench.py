@@ -1,0 +1,182 @@
+"""`strengthwise seed` shaped like an agency, and `strengthwise bench` over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from strengthwise.accounts.models import Membership, Role, Team, User
+from strengthwise.audit.verify import audit_chain_verify
+from strengthwise.notes.models import Note
+from strengthwise.notes.selectors import search as notes_search
+from strengthwise.people.models import Client, Episode
+from strengthwise.people.search import client_search_ids
+from strengthwise.people.seed_agency import USERNAME_PREFIX, caseload_sizes, team_sizes
+from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
+from strengthwise.referrals.models import Referral
+
+SEEDED = 40
+
+
+@pytest.fixture
+def seeded(demo_agency):
+    """The demo agency plus SEEDED clients (and a small directory top-up)."""
+    before = set(Client.objects.values_list("id", flat=True))
+    call_command("seed", clients=SEEDED, services=400, seed=3)
+    new = Client.objects.exclude(id__in=before)
+    return demo_agency, new
+
+
+def test_caseload_and_team_sizes_stay_in_range():
+    import random
+
+    rng = random.Random(1)
+    for clients in (1, 19, 40, 41, 100, 1_000, 12_345):
+        sizes = caseload_sizes(clients, rng)
+        assert sum(sizes) == clients
+        if len(sizes) > 1:
+            assert all(20 <= s <= 60 for s in sizes), (clients, sizes)
+        teams = team_sizes(len(sizes), rng)
+        assert sum(teams) == len(sizes)
+        if len(teams) > 1:
+            assert all(6 <= t <= 10 for t in teams), (len(sizes), teams)
+
+
+def test_seed_shapes_an_agency_and_keeps_the_demo(seeded):
+    personas, new = seeded
+    assert new.count() == SEEDED
+    # The demo's people are untouched and still carry their cases.
+    assert Client.objects.filter(pk=personas.dana.pk, primary_worker=personas.alice).exists()
+    assert Membership.objects.filter(user=personas.bob, kind="supervisor").count() == 2
+
+    workers = User.objects.filter(username__startswith=USERNAME_PREFIX, role=Role.WORKER)
+    caseloads = Counter(new.values_list("primary_worker_id", flat=True))
+    assert set(caseloads) == set(workers.values_list("id", flat=True))
+    assert sum(caseloads.values()) == SEEDED
+    if len(caseloads) > 1:
+        assert all(20 <= n <= 60 for n in caseloads.values())
+
+    for team in Team.objects.filter(memberships__user__in=workers).distinct():
+        supervisors = Membership.objects.filter(team=team, kind="supervisor")
+        assert supervisors.count() == 1
+        assert supervisors.get().user.role == Role.SUPERVISOR
+        assert team.program is not None
+        # Each seeded client sits in their worker's team.
+    for client in new.select_related("team"):
+        assert Membership.objects.filter(
+            user_id=client.primary_worker_id, team=client.team
+        ).exists()
+
+    # Casework for every seeded client.
+    assert Episode.objects.filter(client__in=new, closed_on__isnull=True).count() == SEEDED
+    assert Plan.objects.filter(client__in=new).count() == SEEDED
+    assert Goal.objects.filter(client__in=new).count() >= 2 * SEEDED
+    assert Step.objects.filter(goal__client__in=new).exists()
+    assert GasFollowUp.objects.filter(goal__client__in=new).exists()
+    assert Note.objects.filter(client__in=new).count() >= 5 * SEEDED
+    referrals = Referral.objects.filter(client__in=new)
+    assert referrals.count() == 2 * SEEDED
+    assert not referrals.filter(consent__isnull=True).exists()
+    assert all(r.consent.organization_id == r.organization_id for r in referrals)
+
+
+def test_seeded_rows_are_searchable_and_the_audit_chain_holds(seeded):
+    _personas, new = seeded
+    client = new.exclude(legal_last_name="").select_related("primary_worker").first()
+    worker = client.primary_worker
+    assert client.pk in client_search_ids(worker, client.legal_last_name)
+    note = Note.objects.filter(client=client, status="signed").first()
+    word = next(w for w in note.search_text.split() if len(w) > 5)
+    assert any(n.client_id == client.pk for n in notes_search(worker, word, client=client))
+    report = audit_chain_verify()
+    assert report.ok, report.problem
+    call_command("verify_audit")
+
+
+def _fresh_database(tmp_path: Path) -> tuple[dict[str, str], object]:
+    """An environment for child processes with a database of their own (the test database is
+    invisible to another process): a SQLite file under tmp_path, or a new PostgreSQL database
+    beside the test one. Returns the environment and a clean-up function."""
+    env = {**os.environ, "STRENGTHWISE_VAR_DIR": str(tmp_path / "var"), "STRENGTHWISE_DEMO": "1"}
+    env.pop("DATABASE_URL", None)
+    if connection.vendor != "postgresql":
+        return env, lambda: None
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"sw_bench_{uuid.uuid4().hex[:10]}"
+    dsn = {
+        "host": params.get("HOST") or "127.0.0.1",
+        "port": params.get("PORT") or 5432,
+        "user": params.get("USER") or "postgres",
+        "password": params.get("PASSWORD") or None,
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = dsn["user"] + (f":{dsn['password']}" if dsn["password"] else "")
+    env["DATABASE_URL"] = f"postgres://{auth}@{dsn['host']}:{dsn['port']}/{name}"
+
+    def drop() -> None:
+        with psycopg.connect(**dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return env, drop
+
+
+def _cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "strengthwise.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=check,
+    )
+
+
+@pytest.mark.django_db
+def test_http_bench_reports_no_errors_and_writes_markdown_and_json(tmp_path):
+    env, drop = _fresh_database(tmp_path)
+    try:
+        _cli(env, "demo", "--no-serve", "--clients", "20")
+        _cli(env, "seed", "--clients", "25", "--services", "0", "--notes-per-client", "3")
+        md, js = tmp_path / "perf.md", tmp_path / "perf.json"
+        run = _cli(
+            env,
+            "bench",
+            "--only",
+            "caseload page,API client list",
+            "--seconds",
+            "2",
+            "--rate",
+            "4",
+            "--workers",
+            "2",
+            "--write",
+            str(md),
+            "--json",
+            str(js),
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        data = json.loads(js.read_text())
+        names = [r["name"] for r in data["results"]]
+        assert names[0].startswith("health check")
+        assert "caseload page" in names and "API client list" in names
+        assert all(r["errors"] == 0 and r["requests"] == 8 for r in data["results"])
+        assert data["dataset"]["clients"] >= 45 and data["cores"] >= 1
+        text = md.read_text()
+        assert "| caseload page | alice |" in text
+        assert "p95 ÷ healthz p95" in text and "Load average" in text
+    finally:
+        drop()  # type: ignore[operator]
