@@ -106,7 +106,7 @@ def _create(path: Path, key: str) -> None:
 def legacy_key_hint() -> str:
     """How to keep using the SECRET_KEY-derived key (for verify-audit's error message)."""
     command = (
-        "strengthwise shell -c "
+        "strengthwise shell -v 0 -c "
         '"from strengthwise.audit.keys import legacy_key; print(legacy_key())"'
     )
     if settings.STRENGTHWISE_AUDIT_KEY:
