@@ -7,11 +7,21 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from strengthwise.accounts.services import api_token_create
+from strengthwise.accounts.testing import recovery_code_for, verified_session
 from strengthwise.audit.models import AuditEvent
 from strengthwise.core import testing_browser
 from strengthwise.people.personas import DEMO_PASSWORD, Personas, create_personas
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates,
+    nothing deactivates); without this, a later test's output depended on the order."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -62,12 +72,14 @@ def demo_agency(db: Any) -> Personas:
 
 @pytest.fixture
 def web() -> Any:
-    """web(user) -> a Django test client signed in as `user` (or anonymous for None)."""
+    """web(user) -> a Django test client signed in as `user` (or anonymous for None), past the
+    second factor (accounts/tests/test_second_factor.py tests that step itself)."""
 
     def make(user: Any = None) -> HttpClient:
         client = HttpClient()
         if user is not None:
             client.force_login(user)
+            verified_session(client, user)  # as after the second step of signing in
         return client
 
     return make
@@ -145,10 +157,10 @@ def new_page(
 
 @pytest.fixture
 def sign_in() -> Any:
-    """sign_in(page, username) -> signs in through the form with the personas' password and
-    waits for the page their role lands on."""
+    """sign_in(page, username) -> signs in through the form with the personas' password and a
+    one-time recovery code as the second factor, and waits for the page their role lands on."""
 
     def run(page: Any, username: str) -> None:
-        testing_browser.sign_in(page, username, DEMO_PASSWORD)
+        testing_browser.sign_in(page, username, DEMO_PASSWORD, code=recovery_code_for(username))
 
     return run

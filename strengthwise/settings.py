@@ -55,6 +55,13 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 STRENGTHWISE_DEMO = _env_bool("STRENGTHWISE_DEMO", False)
+# Every staff account signs in with a second factor (an authenticator app, or a one-time
+# recovery code). Only the demo (`strengthwise demo`, which sets STRENGTHWISE_DEMO=1) may switch
+# the requirement off; a person who has set up an authenticator is asked for it either way.
+STRENGTHWISE_REQUIRE_SECOND_FACTOR = not STRENGTHWISE_DEMO or _env_bool(
+    "STRENGTHWISE_REQUIRE_SECOND_FACTOR", False
+)
+OTP_TOTP_ISSUER = "Strengthwise"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +75,9 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "strengthwise.core",
     "strengthwise.accounts",
     "strengthwise.audit",
@@ -91,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "strengthwise.core.middleware.SessionLifetimeMiddleware",
+    "strengthwise.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -171,6 +171,15 @@ def may_take_in_clients(user: Any) -> bool:
     )
 
 
+def may_manage_token(user: Any, token: Any) -> bool:
+    """An API token: its owner, or an admin of the owner's agency (to stop a leaked one)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if token.user_id == user.pk:
+        return True
+    return may_administer(user) and token.user.agency_id == user.agency_id
+
+
 def may_administer(user: Any) -> bool:
     """The agency's settings (language list, programs, teams, users): agency admins."""
     return (

@@ -2,15 +2,20 @@
 admin, staff) manages their own agency's programs, teams and staff here — nothing of another
 agency, never superuser or staff rights, never a client record (those live in the app)."""
 
-from typing import Any
+from typing import Any, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from strengthwise.core.errors import DomainError
 
 from .access import may_administer
 from .models import Agency, ApiToken, Membership, Program, Team, User
+from .second_factor import second_factor_reset
 
 
 def _agency_admin(request: HttpRequest) -> bool:
@@ -157,6 +162,30 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
         if not request.user.is_superuser:
             kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (a lost or new phone)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The person sets up a new authenticator at their next sign-in; their sessions end."""
+        done = 0
+        acting = cast(User, request.user)  # the admin site lets only signed-in staff this far
+        for person in queryset:  # already limited to the admin's agency (get_queryset)
+            try:
+                second_factor_reset(acting_user=acting, user=person, request=request)
+            except DomainError as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person will set up their second factor again at their next sign-in.",
+                "%(count)d people will set up their second factor again at their next sign-in.",
+                done,
+            )
+            % {"count": done},
+        )
 
 
 @admin.register(ApiToken)

@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from .access import navigation_for
+from .second_factor import needs_second_factor
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or needs_second_factor(request):
         return {}
     return {"nav": navigation_for(user)}

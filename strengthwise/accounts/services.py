@@ -12,6 +12,7 @@ from django.utils import timezone
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
 
+from .access import may_manage_token
 from .models import ApiToken, User
 from .tokens import TOKEN_PREFIX, _hash
 
@@ -53,17 +54,29 @@ def api_token_create(
     return token
 
 
-def api_tokens(*, user: User | None = None) -> list[ApiToken]:
-    """Tokens (never their secrets): one user's, or every user's, newest first."""
+def api_tokens(*, user: User | None = None, agency_id: int | None = None) -> list[ApiToken]:
+    """Tokens (never their secrets): one user's, one agency's, or every one, newest first."""
     rows = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
-    return list(rows.filter(user=user) if user is not None else rows)
+    if user is not None:
+        rows = rows.filter(user=user)
+    if agency_id is not None:
+        rows = rows.filter(user__agency_id=agency_id)
+    return list(rows)
 
 
-def api_token_revoke(*, acting_user: User | None, prefix: str) -> ApiToken:
-    """Revoke the token whose shown prefix is `prefix`; it stops working at once. Refused when
-    no token, or more than one, has that prefix, or it is already revoked."""
-    found = list(ApiToken.objects.filter(prefix=prefix))
-    if len(found) != 1:
+def api_token_revoke(
+    *, acting_user: User | None, prefix: str = "", token_id: int | None = None
+) -> ApiToken:
+    """Revoke the token whose shown prefix is `prefix` (the command line) or whose id is
+    `token_id` (the tokens page); it stops working at once. Refused when no token, or more than
+    one, matches, when it is already revoked, or when `acting_user` may not manage it (the
+    command line acts as nobody and may)."""
+    found = list(
+        ApiToken.objects.select_related("user").filter(
+            **({"pk": token_id} if token_id is not None else {"prefix": prefix})
+        )
+    )
+    if len(found) != 1 or (acting_user is not None and not may_manage_token(acting_user, found[0])):
         raise DomainError("No single token has that prefix.")
     row = found[0]
     if row.revoked_at is not None:

@@ -173,7 +173,7 @@ def assert_accessible(page: Any, what: str) -> None:
         pytest.fail("\n".join(lines), pytrace=False)
 
 
-def sign_in(page: Any, username: str, password: str) -> None:
+def sign_in(page: Any, username: str, password: str, code: str = "") -> None:
     """Sign in through the form, as a person would; lands where the role works (a worker's
     caseload, a supervisor's team view, a program manager's reports, an admin's settings).
 
@@ -183,6 +183,10 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name="Sign in").click()
+    if code:  # the second step: an authenticator code or a recovery code
+        page.wait_for_url(re.compile(r"/accounts/two-factor/"))
+        page.fill("#id_code", code)
+        page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/(clients|team|reports|settings)/$"))
 
 

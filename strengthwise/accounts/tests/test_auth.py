@@ -14,7 +14,7 @@ def test_sign_in_and_out_are_audited(personas, web, audit_events):
     browser = web()
     response = browser.post("/accounts/sign-in/", {"username": "alice", "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/clients/"
+    assert response["Location"] == "/accounts/two-factor/?next=%2Fclients%2F"
     assert audit_events("auth.sign_in", actor_id=personas.alice.pk)
     browser.post("/accounts/sign-out/")
     assert audit_events("auth.sign_out", actor_id=personas.alice.pk)

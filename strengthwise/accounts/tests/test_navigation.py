@@ -59,11 +59,17 @@ def test_each_role_lands_where_it_works_and_sees_only_its_actions(
 
 
 def test_sign_in_lands_on_the_roles_page(personas, web):
+    from strengthwise.accounts.testing import recovery_code_for
     from strengthwise.people.personas import DEMO_PASSWORD
 
     client = web()
+    code = recovery_code_for("priya")
     response = client.post(
         "/accounts/sign-in/", {"username": "priya", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/?next=%2Freports%2F"
+    response = client.post(
+        "/accounts/two-factor/", {"code": code, "next": "/reports/"}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/reports/"
 

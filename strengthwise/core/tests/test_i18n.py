@@ -232,10 +232,12 @@ STAFF_PAGES = {
         "/directory/",
         "/reports/",
         "/reports/advocacy/",
+        "/accounts/security/",
+        "/accounts/tokens/",
     ],
     "bob": ["/team/", "/plans/waiting/", "/closures/waiting/", "/clients/reassign/"],
     "priya": ["/reports/"],
-    "admin": ["/settings/", "/settings/language/"],
+    "admin": ["/settings/", "/settings/language/", "/accounts/tokens/"],
 }
 # (The take-home plan is written in the client's own language, whatever the staff UI's.)
 # Interface words that are the same in both languages, or names.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -50,4 +51,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} {what}")
         self.stdout.write("")
         if not no_serve:
+            # The demo's sign-ins are the printed password alone; a real server asks every
+            # staff member for a second factor (settings.STRENGTHWISE_REQUIRE_SECOND_FACTOR).
+            os.environ["STRENGTHWISE_DEMO"] = "1"
+            self.stdout.write(
+                "Second factor: optional in the demo (Account security sets one up); "
+                "a real server requires it."
+            )
             call_command("serve", host=host, port=port)
