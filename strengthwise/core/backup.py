@@ -128,7 +128,7 @@ def _sqlite_backup(partial: Path, using: str) -> Outcome:
         copy_db.close()
     _fsync(partial)
     outcome = Outcome(partial, counts)
-    _sqlite_verify_file(partial, outcome, using)
+    _sqlite_verify_file(partial, outcome, using, "the copy")
     copied = _sqlite_file_counts(partial)
     _compare_counts(counts, copied, "the database", "the copy")
     outcome.checks.append(
@@ -139,7 +139,7 @@ def _sqlite_backup(partial: Path, using: str) -> Outcome:
 
 def _sqlite_restore(source: Path, using: str, *, force: bool) -> Outcome:
     outcome = Outcome(source, _sqlite_file_counts(source))
-    _sqlite_verify_file(source, outcome, using)  # a bad backup never replaces anything
+    _sqlite_verify_file(source, outcome, using, "the backup")  # a bad one replaces nothing
     connection = connections[using]
     connection.ensure_connection()
     live = connection.connection
@@ -159,21 +159,24 @@ def _sqlite_restore(source: Path, using: str, *, force: bool) -> Outcome:
     outcome.checks.append("integrity_check of the restored database: ok")
     restored = _sqlite_counts(live)
     _compare_counts(outcome.counts, restored, "the backup", "the restored database")
+    outcome.checks.append(
+        f"row counts: the restored database matches the backup ({sum(restored.values())} rows)"
+    )
     outcome.counts = restored
     _run_verifiers(using, outcome, "the restored database")
     return outcome
 
 
-def _sqlite_verify_file(path: Path, outcome: Outcome, using: str) -> None:
+def _sqlite_verify_file(path: Path, outcome: Outcome, using: str, label: str) -> None:
     """integrity_check and the apps' verifiers on a database file, opened read-only."""
     with _open(path) as db:
         found = _sqlite_integrity(db)
     if found != "ok":
-        raise BackupError(f"{path} fails PRAGMA integrity_check: {found}")
-    outcome.checks.append(f"integrity_check of {path}: ok")
+        raise BackupError(f"{label} fails PRAGMA integrity_check: {found}")
+    outcome.checks.append(f"integrity_check of {label}: ok")
     read_only = _sqlite_uri(path, read_only=True)
     with temporary_alias(using, NAME=read_only, OPTIONS={}) as alias:
-        _run_verifiers(alias, outcome, f"{path}")
+        _run_verifiers(alias, outcome, label)
 
 
 @contextmanager

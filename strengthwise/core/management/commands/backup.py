@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from strengthwise.core.backup import BackupError, Outcome, backup
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             outcome = backup(options["path"], using=options["database"])
-        except BackupError as error:
+        except (BackupError, DatabaseError) as error:
             raise CommandError(f"backup FAILED: {error}") from error
         self.stdout.write(f"backup written and verified: {outcome.path}")
         report(self, outcome, options["verbosity"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from strengthwise.core.backup import BackupError, restore
 from strengthwise.core.management.commands.backup import report
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             outcome = restore(options["path"], using=options["database"], force=options["force"])
-        except BackupError as error:
+        except (BackupError, DatabaseError) as error:
             raise CommandError(f"restore FAILED: {error}") from error
         self.stdout.write(f"restored from {outcome.path} and verified")
         report(self, outcome, options["verbosity"])
