@@ -1,4 +1,5 @@
-"""Test helpers for the second factor (used by conftest.py; never by product code)."""
+"""Helpers for tests and `strengthwise bench`: sessions past the second factor (never used by
+the product's pages)."""
 
 from __future__ import annotations
 

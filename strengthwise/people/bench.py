@@ -9,8 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from strengthwise.accounts.models import Role, User
+from strengthwise.accounts.testing import authenticator_for
 from strengthwise.core.middleware import SessionLifetimeMiddleware
 
 from .models import Client
@@ -35,6 +37,7 @@ def signed_in_cookie(user: Any) -> dict[str, str]:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[SessionLifetimeMiddleware.KEY] = int(time.time())
+    session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id  # past the 2nd step
     session.save()
     return {settings.SESSION_COOKIE_NAME: str(session.session_key)}
 

@@ -42,6 +42,7 @@ from rich.console import Console
 from rich.table import Table
 
 from strengthwise.accounts.services import api_token_create
+from strengthwise.accounts.testing import verified_session
 from strengthwise.people.bench import Scenario, signed_in_cookie
 from strengthwise.people.models import Client
 
@@ -464,6 +465,7 @@ class Command(BaseCommand):
                 headers = {"Authorization": f"Bearer {tokens[scenario.user.pk]}"}
             else:
                 browser.force_login(scenario.user)
+                verified_session(browser, scenario.user)  # as after the second step
             browser.get(scenario.path, headers=headers)  # warm caches
             timings = []
             for _ in range(runs):
