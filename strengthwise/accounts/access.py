@@ -25,6 +25,7 @@ that sit above it (docs/architecture.md); `audit` sits below `accounts`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -251,8 +252,12 @@ def access_client(
     write: bool = False,
     managing: bool = False,
     request: HttpRequest | None = None,
+    read: str = "",
 ) -> Any:
     """The client with this id if `user` may see it (and, with write=True, change it); else 404.
+
+    `read="<what>.viewed"` also records that this request shows the client's record (on GET
+    and HEAD only: a POST's own event says what it changed).
 
     Case workers and supervisors who can see a client may also work on the record; the
     `write` flag is kept so that read-only roles (the portal, auditors) share this gate.
@@ -272,7 +277,33 @@ def access_client(
         if getattr(user, "is_authenticated", False) and client_model.objects.filter(pk=pk).exists():
             _refuse(user, client_model, pk, request)
         raise Http404("No such client")
+    if read:
+        record_reads(user, request, action=read, clients=[client])
     return client
+
+
+def record_reads(
+    user: Any, request: HttpRequest | None, *, action: str, clients: Iterable[Any]
+) -> None:
+    """Every response that shows clients' identifying data leaves one audit event saying which
+    clients it showed (a list page: one event listing the ids). Only for GET and HEAD requests
+    (and calls without a request, such as the API's handlers that pass none): a write's own
+    event already names its client. Nothing is recorded when no client was shown."""
+    if request is not None and request.method not in ("GET", "HEAD"):
+        return
+    ids = sorted({c if isinstance(c, int) else c.pk for c in clients})
+    if not ids:
+        return
+    audit_record(
+        actor=user,
+        action=action,
+        agency_id=getattr(user, "agency_id", None),
+        client_id=ids[0] if len(ids) == 1 else None,
+        target_type="people.client",
+        target_id=str(ids[0]) if len(ids) == 1 else "",
+        changes={"clients": [None, ids]},
+        request=request,
+    )
 
 
 def access_client_object(
