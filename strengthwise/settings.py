@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "strengthwise.notes",
     "strengthwise.tasks",
     "strengthwise.outcomes",
+    "strengthwise.scale",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,7 @@ STRENGTHWISE_FACE_SHEET_PROVIDERS = [
 # Benchmark scenarios, timed by `strengthwise bench` (each app adds its own).
 STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.people.bench.scenarios",
+    "strengthwise.scale.bench.seeded_scenarios",
     "strengthwise.assessments.bench.scenarios",
     "strengthwise.plans.bench.scenarios",
     "strengthwise.directory.bench.scenarios",

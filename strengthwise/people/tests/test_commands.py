@@ -10,7 +10,7 @@ from strengthwise.people.models import Client, Episode
 
 def test_seed_adds_clients_with_open_episodes_and_searchable_names(personas, capsys):
     before = Client.objects.count()
-    call_command("seed", clients=120)
+    call_command("seed", clients=120, services=0)
     assert Client.objects.count() == before + 120
     seeded = Client.objects.exclude(pk__in=[personas.dana.pk]).filter(agency=personas.river_city)
     assert Episode.objects.filter(client__in=seeded, closed_on__isnull=True).count() >= 120

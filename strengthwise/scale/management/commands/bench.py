@@ -43,8 +43,9 @@ from rich.table import Table
 
 from strengthwise.accounts.services import api_token_create
 from strengthwise.accounts.testing import verified_session
-from strengthwise.people.bench import Scenario, signed_in_cookie
+from strengthwise.people.bench import Scenario
 from strengthwise.people.models import Client
+from strengthwise.scale.bench import signed_in_cookie
 
 HEALTH = "health check (/healthz)"
 

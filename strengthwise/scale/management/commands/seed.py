@@ -18,8 +18,8 @@ from rich.progress import (
 
 from strengthwise.accounts.models import Agency
 from strengthwise.directory.services import reindex
-from strengthwise.people import seed_agency
-from strengthwise.people.seed_agency import AuditChain, deal, own_timestamps
+from strengthwise.scale import seed_agency
+from strengthwise.scale.seed_agency import AuditChain, deal, own_timestamps
 
 BATCH = 500  # clients per transaction (with ~100 rows of casework each)
 

@@ -20,9 +20,9 @@ from strengthwise.notes.models import Note
 from strengthwise.notes.selectors import search as notes_search
 from strengthwise.people.models import Client, Episode
 from strengthwise.people.search import client_search_ids
-from strengthwise.people.seed_agency import USERNAME_PREFIX, caseload_sizes, team_sizes
 from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
 from strengthwise.referrals.models import Referral
+from strengthwise.scale.seed_agency import USERNAME_PREFIX, caseload_sizes, team_sizes
 
 SEEDED = 40
 
@@ -106,7 +106,7 @@ def _fresh_database(tmp_path: Path) -> tuple[dict[str, str], object]:
     """An environment for child processes with a database of their own (the test database is
     invisible to another process): a SQLite file under tmp_path, or a new PostgreSQL database
     beside the test one. Returns the environment and a clean-up function."""
-    env = {**os.environ, "STRENGTHWISE_VAR_DIR": str(tmp_path / "var"), "STRENGTHWISE_DEMO": "1"}
+    env = {**os.environ, "STRENGTHWISE_VAR_DIR": str(tmp_path / "var")}
     env.pop("DATABASE_URL", None)
     if connection.vendor != "postgresql":
         return env, lambda: None

@@ -76,7 +76,6 @@ from strengthwise.outcomes.models import (
     ClosureEvent,
     Reopening,
 )
-from strengthwise.people import seed_text as words
 from strengthwise.people.demo import LOCALES, OWN_NAMES, _fake_client
 from strengthwise.people.models import Client, Episode
 from strengthwise.people.personas import DEMO_PASSWORD
@@ -92,6 +91,7 @@ from strengthwise.plans.models import (
 )
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral, ReferralEvent
+from strengthwise.scale import seed_text as words
 from strengthwise.tasks.models import Task
 
 CASELOAD_MIN, CASELOAD_MAX, CASELOAD_MEAN = 20, 60, 40
