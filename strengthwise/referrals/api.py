@@ -10,11 +10,8 @@ from uuid import UUID
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
-from strengthwise.directory.models import Service
-from strengthwise.plans.models import Goal, Step
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
@@ -140,8 +137,7 @@ def consent_out(c: Consent) -> dict[str, Any]:
 
 @router.get("/clients/{client_id}/referrals", summary="A client's referrals with their status")
 def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="referrals.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="referrals.viewed")
     return [referral_out(r) for r in selectors.referrals_for(client)]
 
 
@@ -152,14 +148,8 @@ def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]
 )
 def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
-    service = Service.objects.select_related("organization").filter(pk=body.service_id).first()
+    service = selectors.service_to_refer(body.service_id)
     if service is None:
-        raise Http404("Not found")
-    goal = Goal.objects.filter(client=client, pk=body.goal_id).first() if body.goal_id else None
-    step = (
-        Step.objects.filter(goal__client=client, pk=body.step_id).first() if body.step_id else None
-    )
-    if (body.goal_id and goal is None) or (body.step_id and step is None):
         raise Http404("Not found")
     referral = services.referral_create(
         acting_user=request.user,
@@ -167,8 +157,8 @@ def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> 
         service=service,
         information=list(body.information),
         purpose=body.purpose,
-        goal=goal,
-        step=step,
+        goal_id=body.goal_id,
+        step_id=body.step_id,
         request_note=body.request_note,
         send=body.send,
         request=request,
@@ -178,9 +168,9 @@ def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> 
 
 @router.get("/referrals/{referral_id}", summary="One referral with its history")
 def referral_get(request: StaffRequest, referral_id: str) -> dict[str, Any]:
-    referral = access_client_object(request.user, Referral, referral_id, request=request)
-    audit_record(actor=request.user, action="referral.viewed", target=referral, request=request)
-    referral = selectors.referral_detail(referral.pk)
+    referral = selectors.referral_for_reading(
+        visible_to=request.user, referral_id=referral_id, request=request
+    )
     body = referral_out(referral)
     body["history"] = [
         {
@@ -202,8 +192,12 @@ def referral_get(request: StaffRequest, referral_id: str) -> dict[str, Any]:
     summary="Move a referral; 409 lists the allowed transitions, 403 when your side may not set it",
 )
 def referral_transition(request: StaffRequest, referral_id: str, body: TransitionIn) -> Any:
-    referral = access_client_object(
-        request.user, Referral, referral_id, write=True, request=request
+    referral = selectors.referral_of(
+        visible_to=request.user,
+        referral_id=referral_id,
+        write=True,
+        detailed=False,
+        request=request,
     )
     if body.side == workflow.RECEIVER:
         # Staff act for the requesting side; the receiving organisation uses its link.
@@ -225,8 +219,7 @@ def referral_transition(request: StaffRequest, referral_id: str, body: Transitio
 
 @router.get("/clients/{client_id}/consents", summary="A client's consents and their state")
 def consent_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="consents.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="consents.viewed")
     return [consent_out(c) for c in selectors.consents_for(client)]
 
 

@@ -15,6 +15,18 @@ from . import workflow
 from .models import STAFF_METHODS, Information, Purpose, Referral, ServiceDelivery
 
 
+class IdChoiceField(forms.TypedChoiceField):
+    """A select of the client's goals or steps, parsed as an id only: the service looks the id
+    up among the client's own and names the field when it is unknown, so the page and the API
+    give the same answer to the same id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class ConsentForm(forms.Form):
     information = forms.MultipleChoiceField(
         label=_("What may be shared"),
@@ -78,12 +90,8 @@ class RevokeForm(forms.Form):
 
 class ReferralForm(forms.Form):
     service = forms.UUIDField(widget=forms.HiddenInput)
-    goal = forms.TypedChoiceField(
-        label=_("For this goal"), required=False, coerce=int, empty_value=None
-    )
-    step = forms.TypedChoiceField(
-        label=_("…and this step"), required=False, coerce=int, empty_value=None
-    )
+    goal = IdChoiceField(label=_("For this goal"), required=False)
+    step = IdChoiceField(label=_("…and this step"), required=False)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     information = forms.MultipleChoiceField(
         label=_("What the organisation will see"),
@@ -147,9 +155,7 @@ class RatingForm(forms.Form):
 
 
 class DeliveryForm(forms.ModelForm):
-    goal = forms.TypedChoiceField(
-        label=_("Toward this goal"), required=False, coerce=int, empty_value=None
-    )
+    goal = IdChoiceField(label=_("Toward this goal"), required=False)
 
     class Meta:
         model = ServiceDelivery

@@ -8,15 +8,18 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.access import access_client_object, client_scope_q
 from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Factor
+from strengthwise.audit.services import audit_record
 from strengthwise.core.text import fold
 from strengthwise.core.validation import is_uuid
-from strengthwise.directory.models import Organization, Program
+from strengthwise.directory.models import Organization, Program, Service
 from strengthwise.people.models import Client
+from strengthwise.plans.models import Goal, Step
 
 from . import consent as consent_rules
 from . import services, workflow
@@ -88,6 +91,89 @@ def information_labels(keys: list[str]) -> list[str]:
     return [str(Information(k).label) for k in keys if k in Information.values]
 
 
+def goal_choices(*, client: Client) -> list[tuple[int, str]]:
+    """The client's active goals as (id, statement), for the referral and delivery forms."""
+    return list(
+        Goal.objects.filter(client=client, status=Goal.Status.ACTIVE)
+        .order_by("order", "id")
+        .values_list("pk", "statement")
+    )
+
+
+def open_step_choices(*, client: Client) -> list[tuple[int, str]]:
+    """The client's steps not yet done as (id, text), for the referral form."""
+    return list(
+        Step.objects.filter(goal__client=client, done_on__isnull=True)
+        .order_by("goal_id", "order")
+        .values_list("pk", "text")
+    )
+
+
+def service_to_refer(service_id: Any) -> Service | None:
+    """A directory service (with its organisation) by id; None for an empty, malformed or
+    unknown id. The directory is public: no client scope applies."""
+    if not is_uuid(str(service_id or "")):
+        return None
+    return Service.objects.select_related("organization").filter(pk=service_id).first()
+
+
+def consents_in_force_for(*, client: Client, service: Service) -> list[Consent]:
+    """The client's consents in force today that name the service's organisation or its
+    program: what a referral to it could go out under."""
+    return [
+        c
+        for c in consents_for(client)
+        if c.state == "active"  # type: ignore[attr-defined]
+        and (
+            c.organization_id == service.organization_id
+            or (c.program_id and c.program_id == service.program_id)
+        )
+    ]
+
+
+def consent_of(
+    *, visible_to: Any, client: Client, consent_id: Any, write: bool = False, request: Any = None
+) -> Consent:
+    """One of this client's consents, through the access gate; 404 for anything else."""
+    consent: Consent = access_client_object(
+        visible_to, Consent, consent_id, write=write, request=request
+    )
+    if consent.client_id != client.pk:
+        raise Http404("Not found")
+    return consent
+
+
+def referral_of(
+    *,
+    visible_to: Any,
+    referral_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    detailed: bool = True,
+    request: Any = None,
+) -> Referral:
+    """One referral through the access gate, with its relations (`referral_detail`) unless
+    `detailed=False`; with `client`, only one of that client's (else 404)."""
+    referral: Referral = access_client_object(
+        visible_to, Referral, referral_id, write=write, request=request
+    )
+    if client is not None and referral.client_id != client.pk:
+        raise Http404("Not found")
+    return referral_detail(referral.pk) if detailed else referral
+
+
+def referral_for_reading(
+    *, visible_to: Any, referral_id: Any, client: Client | None = None, request: Any = None
+) -> Referral:
+    """`referral_of` for a response that shows the referral: the read is audited as
+    "referral.viewed" with the referral (not only its client) as the target."""
+    referral = referral_of(
+        visible_to=visible_to, referral_id=referral_id, client=client, request=request
+    )
+    audit_record(actor=visible_to, action="referral.viewed", target=referral, request=request)
+    return referral
+
+
 def referrals_for(client: Client) -> QuerySet[Referral]:
     return Referral.objects.filter(client=client).select_related(
         "service", "organization", "goal", "consent", "created_by"
@@ -128,6 +214,18 @@ def partner_referral(token: str) -> Referral:
     ):
         raise PartnerLinkRefused
     return referral
+
+
+def partner_read_record(*, referral: Referral, label: str, request: Any = None) -> None:
+    """Audit that the receiving organisation opened its page (the organisation's name as the
+    actor: it has no account)."""
+    audit_record(
+        actor=None,
+        actor_label=label,
+        action="referral.partner_viewed",
+        target=referral,
+        request=request,
+    )
 
 
 def partner_may_see(referral: Referral, today: dt.date | None = None) -> bool:

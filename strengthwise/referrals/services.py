@@ -21,7 +21,7 @@ from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.validation import refuse_nul, validated
+from strengthwise.core.validation import parse_id, refuse_nul, validated
 from strengthwise.directory.models import Service, ServiceRating
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal, Step
@@ -230,14 +230,23 @@ def referral_create(
     purpose: str = "referral",
     goal: Goal | None = None,
     step: Step | None = None,
+    goal_id: Any = None,
+    step_id: Any = None,
     request_note: str = "",
     send: bool = True,
     request: Any = None,
 ) -> Referral:
     """Start a referral from a goal or step to a directory service. Sending it (status
-    "requested") needs a valid consent; a draft waits until it is sent."""
+    "requested") needs a valid consent; a draft waits until it is sent.
+
+    The page and the API pass `goal_id` / `step_id` as typed: they are looked up among this
+    client's goals and steps, and an unknown one is refused on its field ("goal", "step")."""
     refuse_nul({"request_note": request_note})
     information = sorted(set(information))
+    if goal is None and goal_id is not None:
+        goal = _client_goal(client, goal_id)
+    if step is None and step_id is not None:
+        step = _client_step(client, step_id)
     if goal is not None and goal.client_id != client.pk:
         raise DomainError(_("That goal belongs to someone else."))
     if step is not None and step.goal.client_id != client.pk:
@@ -289,6 +298,34 @@ def referral_create(
         else:
             _log(referral, "", workflow.DRAFT, workflow.REQUESTER, "", acting_user, "")
     return referral
+
+
+def _client_goal(client: Client, goal_id: Any) -> Goal:
+    """One of this client's goals by the id a user typed; an unknown id is a field error."""
+    pk = parse_id(goal_id)
+    goal = Goal.objects.filter(client=client, pk=pk).first() if pk is not None else None
+    if goal is None:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"goal": [_("Choose one of this person's goals.")]},
+        )
+    return goal
+
+
+def _client_step(client: Client, step_id: Any) -> Step:
+    """One of this client's steps by the id a user typed; an unknown id is a field error."""
+    pk = parse_id(step_id)
+    step = (
+        Step.objects.select_related("goal").filter(goal__client=client, pk=pk).first()
+        if pk is not None
+        else None
+    )
+    if step is None:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"step": [_("Choose one of the steps of this person's goals.")]},
+        )
+    return step
 
 
 def referral_transition(
@@ -511,10 +548,19 @@ DELIVERY_FIELDS = (
 
 
 def delivery_add(
-    *, acting_user: User, client: Client, fields: Mapping[str, Any], request: Any = None
+    *,
+    acting_user: User,
+    client: Client,
+    fields: Mapping[str, Any],
+    goal_id: Any = None,
+    request: Any = None,
 ) -> ServiceDelivery:
+    """Record a service delivered to the client, toward one of their goals (`fields["goal"]`,
+    or `goal_id` as typed: looked up among this client's goals, a field error when unknown)."""
     refuse_nul(fields)
     values = {k: fields[k] for k in DELIVERY_FIELDS if k in fields}
+    if values.get("goal") is None and goal_id is not None:
+        values["goal"] = _client_goal(client, goal_id)
     goal = values.get("goal")
     if goal is not None and goal.client_id != client.pk:
         raise DomainError(_("That goal belongs to someone else."))

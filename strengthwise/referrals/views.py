@@ -15,29 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.core.validation import is_uuid, parse_id
-from strengthwise.directory.models import Service
-from strengthwise.plans.models import Goal, Step
+from strengthwise.core.validation import parse_id
 from strengthwise.plans.signatures import download_name
 
 from . import selectors, services, workflow
 from .forms import ConsentForm, DeliveryForm, RatingForm, ReferralForm, RevokeForm, TransitionForm
-from .models import Consent, Referral
-
-
-def _goals(client: Any) -> list[tuple[int, str]]:
-    return [
-        (g.pk, g.statement)
-        for g in Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by(
-            "order", "id"
-        )
-    ]
 
 
 def _consent_form(data: Any = None, files: Any = None, initial: Any = None) -> ConsentForm:
@@ -52,8 +39,7 @@ def _consent_form(data: Any = None, files: Any = None, initial: Any = None) -> C
 
 @login_required
 def client_referrals(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="referrals.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="referrals.viewed")
     context = {
         "client": client,
         "tab": "referrals",
@@ -62,7 +48,8 @@ def client_referrals(request: StaffRequest, client_id: int) -> HttpResponse:
         "deliveries": list(selectors.deliveries_for(client)[:50]),
         "follow_ups": selectors.follow_ups(request.user, client=client),
         "delivery_form": DeliveryForm(
-            goals=_goals(client), initial={"delivered_on": timezone.localdate()}
+            goals=selectors.goal_choices(client=client),
+            initial={"delivered_on": timezone.localdate()},
         ),
         "revoke_form": RevokeForm(
             initial={"revoked_on": timezone.localdate(), "revoked_by": client.display_name}
@@ -108,8 +95,7 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
             "information": ["contact", "goals"],
             # No signed name here: the client types their own (their act of agreeing).
         }
-        wanted = request.GET.get("service", "")
-        service = Service.objects.filter(pk=wanted).first() if is_uuid(wanted) else None
+        service = selectors.service_to_refer(request.GET.get("service", ""))
         if service is not None and service.organization_id:
             initial["organization"] = str(service.organization_id)
         form = _consent_form(initial=initial)
@@ -125,9 +111,9 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def consent_revoke(request: StaffRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    consent = access_client_object(request.user, Consent, consent_id, write=True, request=request)
-    if consent.client_id != client.pk:
-        raise Http404("Not found")
+    consent = selectors.consent_of(
+        visible_to=request.user, client=client, consent_id=consent_id, write=True, request=request
+    )
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -150,9 +136,9 @@ def consent_revoke(request: StaffRequest, client_id: int, consent_id: int) -> Ht
 @login_required
 def consent_document(request: StaffRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, request=request)
-    consent = access_client_object(request.user, Consent, consent_id, request=request)
-    if consent.client_id != client.pk:
-        raise Http404("Not found")
+    consent = selectors.consent_of(
+        visible_to=request.user, client=client, consent_id=consent_id, request=request
+    )
     doc = services.consent_document_open(acting_user=request.user, consent=consent, request=request)
     if doc is None:
         raise Http404("Not found")
@@ -188,38 +174,18 @@ def consent_organizations(request: StaffRequest, client_id: int) -> HttpResponse
 def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
     source = request.POST if request.method == "POST" else request.GET
-    service_id = source.get("service", "")
-    service = (
-        Service.objects.select_related("organization").filter(pk=service_id).first()
-        if is_uuid(service_id)
-        else None
-    )
+    service = selectors.service_to_refer(source.get("service", ""))
     if service is None:
         messages.info(request, _("Choose the service first."))
         return redirect("directory:find-for-client", client_id=client.pk)
-    goals = _goals(client)
-    steps = [
-        (s.pk, s.text)
-        for s in Step.objects.filter(goal__client=client, done_on__isnull=True).order_by(
-            "goal_id", "order"
-        )
-    ]
+    goals = selectors.goal_choices(client=client)
+    steps = selectors.open_step_choices(client=client)
     status = 200
     if request.method == "POST":
         form = ReferralForm(request.POST, goals=goals, steps=steps)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            goal = (
-                Goal.objects.filter(client=client, pk=data["goal"]).first()
-                if data["goal"]
-                else None
-            )
-            step = (
-                Step.objects.filter(goal__client=client, pk=data["step"]).first()
-                if data["step"]
-                else None
-            )
             try:
                 referral = services.referral_create(
                     acting_user=request.user,
@@ -227,8 +193,8 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
                     service=service,
                     information=data["information"],
                     purpose=data["purpose"],
-                    goal=goal,
-                    step=step,
+                    goal_id=data["goal"],
+                    step_id=data["step"],
                     request_note=data["request_note"],
                     send="send" in request.POST,
                     request=request,
@@ -256,15 +222,7 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
             goals=goals,
             steps=steps,
         )
-    consents = [
-        c
-        for c in selectors.consents_for(client)
-        if c.state == "active"  # type: ignore[attr-defined]
-        and (
-            c.organization_id == service.organization_id
-            or (c.program_id and c.program_id == service.program_id)
-        )
-    ]
+    consents = selectors.consents_in_force_for(client=client, service=service)
     return render_page(
         request,
         "referrals/referral_form.html",
@@ -279,22 +237,12 @@ def referral_new(request: StaffRequest, client_id: int) -> HttpResponse:
     )
 
 
-def _referral_of(
-    request: StaffRequest, client: Any, referral_id: int, *, write: bool = False
-) -> Referral:
-    referral = access_client_object(
-        request.user, Referral, referral_id, write=write, request=request
-    )
-    if referral.client_id != client.pk:
-        raise Http404("Not found")
-    return selectors.referral_detail(referral.pk)
-
-
 @login_required
 def referral_detail(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, request=request)
-    referral = _referral_of(request, client, referral_id)
-    audit_record(actor=request.user, action="referral.viewed", target=referral, request=request)
+    referral = selectors.referral_for_reading(
+        visible_to=request.user, client=client, referral_id=referral_id, request=request
+    )
     link = ""
     if referral.partner_nonce and selectors.partner_may_see(referral):
         link = request.build_absolute_uri(
@@ -328,7 +276,9 @@ def referral_detail(request: StaffRequest, client_id: int, referral_id: int) -> 
 @require_POST
 def referral_transition(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    referral = _referral_of(request, client, referral_id, write=True)
+    referral = selectors.referral_of(
+        visible_to=request.user, client=client, referral_id=referral_id, write=True, request=request
+    )
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status from the list."))
@@ -353,7 +303,9 @@ def referral_transition(request: StaffRequest, client_id: int, referral_id: int)
 @require_POST
 def referral_relink(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    referral = _referral_of(request, client, referral_id, write=True)
+    referral = selectors.referral_of(
+        visible_to=request.user, client=client, referral_id=referral_id, write=True, request=request
+    )
     try:
         services.partner_link_reissue(acting_user=request.user, referral=referral, request=request)
         messages.success(request, _("A new link was made; the old one no longer works."))
@@ -366,7 +318,9 @@ def referral_relink(request: StaffRequest, client_id: int, referral_id: int) -> 
 @require_POST
 def referral_rate(request: StaffRequest, client_id: int, referral_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    referral = _referral_of(request, client, referral_id, write=True)
+    referral = selectors.referral_of(
+        visible_to=request.user, client=client, referral_id=referral_id, write=True, request=request
+    )
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
@@ -392,22 +346,25 @@ def referral_rate(request: StaffRequest, client_id: int, referral_id: int) -> Ht
 @require_POST
 def delivery_add(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    form = DeliveryForm(request.POST, goals=_goals(client))
+    form = DeliveryForm(request.POST, goals=selectors.goal_choices(client=client))
     if form.is_valid():
         data = dict(form.cleaned_data)
-        data["goal"] = (
-            Goal.objects.filter(client=client, pk=data["goal"]).first()
-            if data.get("goal")
-            else None
-        )
+        goal_id = data.pop("goal", None)
         try:
             services.delivery_add(
-                acting_user=request.user, client=client, fields=data, request=request
+                acting_user=request.user,
+                client=client,
+                fields=data,
+                goal_id=goal_id,
+                request=request,
             )
             messages.success(request, _("Recorded the service delivered."))
         except DomainError as error:
-            messages.error(request, error.message)
-    else:
+            if not error.field_errors:
+                messages.error(request, error.message)
+            else:  # a refusal on a field reads like the form's own errors
+                apply_domain_error(form, error)
+    if form.errors:
         errors = "; ".join(
             f"{form.fields[k].label if k in form.fields else ''}: {' '.join(str(e) for e in v)}"
             for k, v in form.errors.items()
@@ -465,13 +422,7 @@ def partner(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect("referrals:partner", token=token)
     else:
-        audit_record(
-            actor=None,
-            actor_label=label,
-            action="referral.partner_viewed",
-            target=referral,
-            request=request,
-        )
+        selectors.partner_read_record(referral=referral, label=label, request=request)
     context = {
         "referral": referral,
         "org": org,
