@@ -15,9 +15,9 @@ from strengthwise.accounts.access import (
     access_client_object,
     may_manage_caseloads,
     may_see_address_of,
+    record_reads,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
 
 from . import caseload, merge, selectors, services
@@ -228,6 +228,12 @@ def client_list(
         count, items = selectors.client_page(
             visible_to=request.user, offset=(page - 1) * page_size, size=page_size
         )
+    record_reads(
+        request.user,
+        request,
+        action="clients.searched" if q.strip() else "clients.listed",
+        clients=items,
+    )
     return {
         "count": count,
         "page": page,
@@ -265,8 +271,7 @@ def client_create(request: StaffRequest, payload: ClientIn) -> Any:
 
 @router.get("/{client_id}", response=ClientOut, summary="A client's record")
 def client_get(request: StaffRequest, client_id: str) -> dict[str, Any]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="client.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="client.viewed")
     return _detail(request, client)
 
 

@@ -22,9 +22,10 @@ from strengthwise.accounts.access import (
     may_manage_client,
     may_see_address_of,
     may_take_in_clients,
+    record_reads,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import HIDDEN, audit_record
+from strengthwise.audit.services import HIDDEN
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
@@ -54,6 +55,7 @@ def caseload(request: StaffRequest) -> HttpResponse:
     scope = "team" if request.GET.get("scope") == "team" else "mine"
     clients = selectors.client_caseload(visible_to=request.user, scope=scope)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_reads(request.user, request, action="clients.listed", clients=page.object_list)
     return render_page(
         request,
         "people/client_caseload.html",
@@ -74,6 +76,7 @@ def search(request: StaffRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         results = selectors.client_search(visible_to=request.user, query=query)
+        record_reads(request.user, request, action="clients.searched", clients=results)
     return render_page(
         request,
         "people/client_search.html",
@@ -131,9 +134,13 @@ def intake(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def client_detail(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="client.viewed", target=client, request=request)
-    return render_page(request, "people/client_detail.html", _face_sheet_context(request, client))
+    client = access_client(request.user, client_id, request=request, read="client.viewed")
+    context = _face_sheet_context(request, client)
+    # A supervisor's face sheet names the possible duplicates too: a read of each.
+    record_reads(
+        request.user, request, action="clients.listed", clients=context["merge_candidates"]
+    )
+    return render_page(request, "people/client_detail.html", context)
 
 
 def _may_manage(user: Any, client: Any) -> bool:
@@ -177,7 +184,9 @@ def _client_form(client: Any, show_address: bool, data: Any = None) -> ClientFor
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_edit(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, write=True, request=request)
+    client = access_client(
+        request.user, client_id, write=True, request=request, read="client.viewed"
+    )
     show_address = may_see_address_of(request.user, client)
     conflict = None
     status = 200
@@ -279,7 +288,9 @@ def _worker_choice(worker: Any, count: int) -> tuple[int, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_transfer(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, managing=True, request=request)
+    client = access_client(
+        request.user, client_id, managing=True, request=request, read="client.viewed"
+    )
     try:
         caseloads.check_may_transfer(acting_user=request.user, client=client)
     except caseloads.NotAllowed as error:
@@ -397,6 +408,7 @@ def caseload_reassign(request: StaffRequest) -> HttpResponse:
                 acting_user=user, from_worker=from_worker, to_workers=to_workers
             )
             rows = caseloads.plan_rows(acting_user=user, plan=plan)
+            record_reads(user, request, action="clients.listed", clients=[r.client for r in rows])
         except DomainError as error:
             apply_domain_error(form, error)
     if data is not None and form.errors and status == 200:
@@ -429,7 +441,9 @@ def caseload_reassign(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_merge(request: StaffRequest, client_id: int) -> HttpResponse:
     """ "Merge with…": choose the duplicate, compare side by side, choose per field, confirm."""
-    survivor = access_client(request.user, client_id, managing=True, request=request)
+    survivor = access_client(
+        request.user, client_id, managing=True, request=request, read="client.viewed"
+    )
     if not _may_manage(request.user, survivor):
         return _not_allowed(
             request,
@@ -438,16 +452,12 @@ def client_merge(request: StaffRequest, client_id: int) -> HttpResponse:
     wanted = request.POST.get("duplicate") or request.GET.get("duplicate")
     choose = MergeChooseForm({"duplicate": wanted} if wanted else None)
     if not wanted or not choose.is_valid():
+        candidates = selectors.client_merge_candidates(visible_to=request.user, client=survivor)
+        record_reads(request.user, request, action="clients.listed", clients=candidates)
         return render_page(
             request,
             "people/client_merge_choose.html",
-            {
-                "client": survivor,
-                "choose": choose,
-                "candidates": selectors.client_merge_candidates(
-                    visible_to=request.user, client=survivor
-                ),
-            },
+            {"client": survivor, "choose": choose, "candidates": candidates},
             status=400 if wanted else 200,
         )
     duplicate = access_client(
@@ -470,10 +480,8 @@ def client_merge(request: StaffRequest, client_id: int) -> HttpResponse:
     form = MergeForm(
         request.POST if request.method == "POST" else None, differences=preview.differences
     )
-    if request.method == "GET":
-        # The comparison shows both records in full: a read of each.
-        for shown in (survivor, duplicate):
-            audit_record(actor=request.user, action="client.viewed", target=shown, request=request)
+    # The comparison shows both records in full: a read of the duplicate too.
+    record_reads(request.user, request, action="client.viewed", clients=[duplicate])
     status = 200
     if request.method == "POST":
         status = 400
@@ -573,9 +581,7 @@ def _merge_record(request: StaffRequest, client_id: int, merge_id: int) -> Clien
 @login_required
 def merge_detail(request: StaffRequest, client_id: int, merge_id: int) -> HttpResponse:
     record = _merge_record(request, client_id, merge_id)
-    audit_record(
-        actor=request.user, action="client.viewed", target=record.survivor, request=request
-    )
+    record_reads(request.user, request, action="client.viewed", clients=[record.survivor_id])
     return render_page(request, "people/merge_detail.html", _merge_context(request, record))
 
 

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from strengthwise.accounts.testing import recovery_code_for
 from strengthwise.core.testing_browser import (
     ARTIFACTS,
     DESKTOP,
@@ -34,9 +35,14 @@ def test_alice_signs_in_through_the_form_and_lands_on_her_caseload(new_page):
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     assert_accessible(page, "the sign-in page")
 
+    code = recovery_code_for("alice")  # she has an authenticator and this recovery code
     page.fill("#id_username", "alice")
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/"))  # the second step
+    assert_accessible(page, "the second step of signing in")
+    page.fill("#id_code", code)
+    page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url(re.compile(r"/clients/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "My caseload"

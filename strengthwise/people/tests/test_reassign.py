@@ -463,8 +463,8 @@ def test_reassign_preview_page_query_count_is_constant(personas, team, web):
 
 
 # session (2), supervised teams (1), departing and receiving workers (2), the preview (3),
-# the plan's teams (2), session save (3)
-REASSIGN_PREVIEW_QUERIES = 13
+# the plan's teams (2), session save (3), the audit of the clients previewed (5)
+REASSIGN_PREVIEW_QUERIES = 18
 
 
 # --- API --------------------------------------------------------------------------------------

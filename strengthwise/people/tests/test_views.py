@@ -146,7 +146,7 @@ def count_queries(browser, path):
     return len(ctx.captured_queries)
 
 
-CASELOAD_QUERIES = 9  # includes the session save (3 statements)
+CASELOAD_QUERIES = 14  # the session save (3 statements), the audit of the rows shown (5)
 # audit write (4), session save (3), assessment (4), plan (2), referral (3), notes (2), tasks
 # and closure (2) sections, the merge history (1)
 FACE_SHEET_QUERIES = 28
