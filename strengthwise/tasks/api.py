@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from django.http import Http404, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, client_scope_q
+from strengthwise.accounts.access import access_client, client_scope_q, record_reads
 from strengthwise.accounts.http import StaffRequest
 
-from . import rules, selectors, services
+from . import selectors, services
 from .models import Task
 
 router = Router(tags=["tasks"])
@@ -37,10 +37,35 @@ def task_out(task: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks", summary="Your tasks: derived (due within a week or overdue) and manual")
-def task_list(request: StaffRequest) -> list[dict[str, Any]]:
-    tasks: list[Any] = [*rules.derive(request.user), *selectors.manual_tasks(request.user)]
-    tasks.sort(key=lambda t: (t.due_on, t.title))
+@router.get(
+    "/tasks",
+    summary="Your tasks: derived (due within a week or overdue) and manual, a page at a time",
+    description=(
+        "Ordered by due date (derived before manual, then id). `limit` (1–500, default 100) "
+        "tasks after the cursor `after`; the next page's cursor is in the `X-Next-After` "
+        'header and a `Link: <…>; rel="next"` header, both absent on the last page.'
+    ),
+    response={200: list[dict[str, Any]], 400: dict[str, Any]},
+)
+def task_list(
+    request: StaffRequest,
+    response: HttpResponse,
+    limit: int = Query(selectors.API_LIMIT, ge=1, le=selectors.API_MAX_LIMIT),
+    after: str = Query("", max_length=60),
+) -> Any:
+    cursor = selectors.parse_after(after) if after else None
+    if after and cursor is None:
+        return Status(400, {"detail": "after: not a cursor from this list"})
+    tasks, next_after = selectors.task_page(request.user, limit=limit, after=cursor)
+    record_reads(
+        request.user,
+        request,
+        action="tasks.viewed",
+        clients=[t.client_id for t in tasks if t.client_id is not None],
+    )
+    if next_after:
+        response["X-Next-After"] = next_after
+        response["Link"] = f'</api/v1/tasks?limit={limit}&after={next_after}>; rel="next"'
     return [task_out(t) for t in tasks]
 
 

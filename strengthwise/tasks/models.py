@@ -66,3 +66,62 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.key}"
+
+
+class ClientDue(models.Model):
+    """One row per client: the marker that the client's derived tasks (`DueItem`) are up to
+    date, the scope they were computed for, and the earliest of their due dates. Kept by
+    `tasks.due.refresh_client_due` (tasks/due.py says who calls it and when)."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="due"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    primary_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    open = models.BooleanField(default=False)  # an open episode and not merged away
+    next_due = models.DateField(null=True)  # the earliest DueItem.due_on (None: nothing)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "primary_worker", "next_due"], name="clientdue_worker"),
+            models.Index(fields=["agency", "team", "primary_worker"], name="clientdue_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"due for client {self.client_id}"
+
+
+class DueItem(models.Model):
+    """One derived task of one client as of its last refresh: its kind and due date, and what
+        its title needs. Who may see it is the live client's scope (the reads join the client).
+    Which of them show is decided when read (`due_on` within the week ahead,
+        and for a consent `ends_on` not passed), so the rows need no refresh as days go by."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="due_items", db_index=False
+    )  # the (client, due_on) index covers it
+    kind = models.CharField(max_length=30)
+    due_on = models.DateField()
+    ends_on = models.DateField(null=True)  # a consent's last day: no task after it
+    since = models.DateField(null=True)  # last assessment / last contact, for the title
+    sort_name = models.CharField(max_length=300, blank=True)  # the client's display name
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    consent = models.ForeignKey(
+        "referrals.Consent", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        # Read through the client (its live scope: agency, worker, team, not merged), then by
+        # the client's foreign key index.
+        indexes = [models.Index(fields=["client", "due_on"], name="dueitem_client")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id} {self.due_on}"

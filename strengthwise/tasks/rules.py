@@ -1,9 +1,10 @@
-"""Derived tasks: computed from the case each time, so they are never stale and disappear when
-the work is done. Each has a stable key (kind, client, due date) used to remind once.
+"""Derived tasks: what needs doing, computed from the case, so they disappear when the work is
+done. Each has a stable key (kind, client, due date) used to remind once.
 
-A constant number of queries for a whole caseload: one annotated client query (latest
-assessment, latest contact, plan agreement dates as subqueries) and one query per referral /
-consent / approval rule."""
+Two ways to the same answer: `derive_for` derives them in Python from `annotated()` clients
+(the face sheet's one client, and the reference the tests check the table against), and the
+maintained table of tasks/due.py (`DueItem`, turned into tasks by `from_item`) that the day,
+the team view, the API and reminders read a page of."""
 
 from __future__ import annotations
 
@@ -131,9 +132,92 @@ def _program_days(client: Client, field: str, default: int) -> int:
 def derive(
     user: Any, *, today: dt.date | None = None, only: str | None = None
 ) -> list[DerivedTask]:
-    """Every derived task for the user's clients, due within LOOKAHEAD_DAYS or overdue."""
-    return derive_for(
-        caseload(user, only=only), today=today, approvals=user.role == Role.SUPERVISOR
+    """Every derived task for the user's clients, due within LOOKAHEAD_DAYS or overdue, read
+    from the maintained table (tasks/due.py). For `strengthwise remind` and tests: the pages
+    and the API read a page of it (tasks/selectors.py)."""
+    from . import due
+
+    today = today or timezone.localdate()
+    supervisor = user.role == Role.SUPERVISOR
+    only = only or ("teams" if supervisor else "mine")
+    due.ensure_fresh(user, only=only)
+    items = item_rows().filter(due.items_q(user, only=only, today=today, approvals=supervisor))
+    found = [from_item(i) for i in items]
+    found.sort(key=lambda t: (t.due_on, t.client_name, t.kind))
+    return found
+
+
+def item_rows() -> QuerySet[Any]:
+    """DueItem rows with what their titles need."""
+    from .models import DueItem
+
+    return DueItem.objects.select_related(
+        "client__primary_worker",
+        "referral__service",
+        "consent__organization",
+        "consent__program",
+        "plan",
+    )
+
+
+def from_item(item: Any) -> DerivedTask:
+    """The task a stored DueItem stands for: the same key, title and link as `derive_for`."""
+    client = item.client
+    name = client.display_name
+    kind, due = item.kind, item.due_on
+    extra = ""
+    if kind == REASSESS:
+        url = reverse("assessments:overview", args=[client.pk])
+        title = (
+            _("Reassess with %(name)s (last on %(day)s)")
+            % {"name": name, "day": date_format(item.since, "SHORT_DATE_FORMAT")}
+            if item.since
+            else _("Start the strengths assessment with %(name)s") % {"name": name}
+        )
+    elif kind == PLAN_REVIEW:
+        url = reverse("plans:plan", args=[client.pk])
+        title = _("Review the plan with %(name)s") % {"name": name}
+    elif kind == NO_CONTACT:
+        url = reverse("notes:list", args=[client.pk])
+        title = (
+            _("No contact with %(name)s since %(day)s")
+            % {"name": name, "day": date_format(item.since, "SHORT_DATE_FORMAT")}
+            if item.since
+            else _("No contact recorded with %(name)s yet") % {"name": name}
+        )
+    elif kind == REFERRAL:
+        url = reverse("referrals:referral", args=[client.pk, item.referral_id])
+        title = _("Follow up %(name)s's referral to %(service)s") % {
+            "name": name,
+            "service": item.referral.service.name,
+        }
+        extra = str(item.referral_id)
+    elif kind == CONSENT:
+        url = reverse("referrals:client", args=[client.pk])
+        title = _("%(name)s's consent for %(who)s ends on %(day)s") % {
+            "name": name,
+            "who": item.consent.recipient,
+            "day": date_format(item.ends_on, "SHORT_DATE_FORMAT"),
+        }
+        extra = str(item.consent_id)
+    else:  # APPROVAL
+        url = reverse("plans:plan", args=[client.pk])
+        title = _("Approve or return %(name)s's plan (version %(n)s)") % {
+            "name": name,
+            "n": item.plan.number,
+        }
+        extra = f"{item.plan_id}.{item.plan.number}"
+    worker = client.primary_worker
+    return DerivedTask(
+        key=f"{kind}:{client.pk}:{extra or due.isoformat()}",
+        kind=kind,
+        title=title,
+        due_on=due,
+        client_id=client.pk,
+        client_name=name,
+        worker_id=client.primary_worker_id,
+        url=url,
+        worker_name=worker.label if worker is not None else "",
     )
 
 
@@ -148,7 +232,9 @@ def derive_for(
     today: dt.date | None = None,
     approvals: bool = False,
 ) -> list[DerivedTask]:
-    """The rules over clients from `annotated()` (a queryset, or the list already fetched)."""
+    """The rules over clients from `annotated()` (a queryset, or the list already fetched),
+    derived in Python each time: the face sheet's one client, and the independent reference
+    the tests hold the maintained table (tasks/due.py) to."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=LOOKAHEAD_DAYS)
     clients = list(clients_qs)

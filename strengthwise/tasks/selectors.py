@@ -7,23 +7,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Case, CharField, Count, F, Min, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from strengthwise.accounts.access import client_scope_q, team_ids_for
-from strengthwise.accounts.models import Membership, User
+from strengthwise.accounts.models import Membership, Role, User
 from strengthwise.core.text import fold
 from strengthwise.notes.models import CheckIn
 from strengthwise.plans.models import GasFollowUp, Goal
 from strengthwise.referrals.models import Referral
 
-from . import rules
-from .models import Task
+from . import due, rules
+from .models import ClientDue, DueItem, Task
 
 ATTENTION_LIMIT = 12
 # A group of the day shows this many tasks; "show all" opens the whole group on its own, so a
 # supervisor's day is a page, not thousands of rows (issue 11: /today/ was 4.77 MB).
 GROUP_LIMIT = 20
+APPROVALS_LIMIT = 20  # the team view lists this many plans waiting, and says how many more
 
 
 @dataclass
@@ -52,63 +54,172 @@ class Day:
     # "Who needs attention and why": the clients with the most overdue or due reasons first.
     attention: list[tuple[int, str, list[Any]]] = field(default_factory=list)
     attention_more: int = 0
+    clients: list[int] = field(default_factory=list)  # whose names the page shows
 
 
 def manual_tasks(user: User) -> list[Task]:
     """The user's open tasks — only those about no one in particular or about a client the
     user may still see (after a transfer or a merge the others drop out of sight)."""
-    return list(
-        Task.objects.filter(assigned_to=user, done_at__isnull=True)
-        .filter(Q(client__isnull=True) | client_scope_q(user, "client__"))
-        .select_related("client")
+    return list(open_manual(user).select_related("client"))
+
+
+def _bucket_case(today: dt.date) -> Case:
+    """overdue | today | soon, in SQL."""
+    return Case(
+        When(due_on__lt=today, then=Value("overdue")),
+        When(due_on=today, then=Value("today")),
+        default=Value("soon"),
+        output_field=CharField(),
+    )
+
+
+def _bucket_q(bucket: str, today: dt.date) -> Q:
+    return {"overdue": Q(due_on__lt=today), "today": Q(due_on=today)}.get(
+        bucket, Q(due_on__gt=today)
+    )
+
+
+def _day_scope(user: User) -> tuple[str, bool]:
+    supervisor = user.role == Role.SUPERVISOR
+    return ("teams" if supervisor else "mine"), supervisor
+
+
+def open_manual(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(assigned_to=user, done_at__isnull=True).filter(
+        Q(client__isnull=True) | client_scope_q(user, "client__")
     )
 
 
 def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day:
     """The user's tasks in three buckets (overdue, today, this week), each grouped by kind in
     the order a worker would act on them, and the clients who need attention. Each group shows
-    its first GROUP_LIMIT tasks, except the group named by `whole` ("<bucket>:<kind>")."""
+    its first GROUP_LIMIT tasks, except the group named by `whole` ("<bucket>:<kind>").
+
+    Read from the maintained table (tasks/due.py): counted in SQL, only the shown tasks are
+    built — the same queries whatever the size of the caseload. `Day.clients` lists the ids of
+    the clients the page shows (for the audit of reads)."""
     today = today or timezone.localdate()
-    derived = rules.derive(user, today=today)
-    tasks: list[Any] = [*derived, *manual_tasks(user)]
+    only, supervisor = _day_scope(user)
+    due.ensure_fresh(user, only=only)
+    scope = due.items_q(user, only=only, today=today, approvals=supervisor)
+    bucket = _bucket_case(today)
+    totals: dict[tuple[str, str], int] = {
+        (b, k): n
+        for b, k, n in DueItem.objects.filter(scope)
+        .annotate(bucket=bucket)
+        .values_list("bucket", "kind")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "kind", "n")
+    }
+    shown: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    ranked = (
+        rules.item_rows()
+        .filter(scope)
+        .annotate(
+            bucket=bucket,
+            rank=Window(
+                RowNumber(),
+                partition_by=[bucket, F("kind")],
+                order_by=[F("due_on").asc(), F("sort_name").asc(), F("id").asc()],
+            ),
+        )
+        .filter(rank__lte=GROUP_LIMIT)
+        .order_by("due_on", "sort_name", "id")
+    )
+    for item in ranked:
+        shown[(item.bucket, item.kind)].append(rules.from_item(item))
+    whole_bucket, _sep, whole_kind = whole.partition(":")
+    if whole_kind in rules.KINDS and totals.get((whole_bucket, whole_kind), 0) > GROUP_LIMIT:
+        shown[(whole_bucket, whole_kind)] = [
+            rules.from_item(i)
+            for i in rules.item_rows()
+            .filter(scope, _bucket_q(whole_bucket, today), kind=whole_kind)
+            .order_by("due_on", "sort_name", "id")
+        ]
+    # Manual tasks: the user's own, however far ahead.
+    manual = open_manual(user)
+    manual_bucket = _bucket_case(today)
+    for b, n in (
+        manual.annotate(bucket=manual_bucket)
+        .values_list("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    ):
+        totals[(b, "manual")] = n
+    for task in (
+        manual.select_related("client")
+        .annotate(
+            bucket=manual_bucket,
+            rank=Window(
+                RowNumber(),
+                partition_by=[manual_bucket],
+                order_by=[F("due_on").asc(), F("id").asc()],
+            ),
+        )
+        .filter(rank__lte=GROUP_LIMIT)
+        .order_by("due_on", "id")
+    ):
+        shown[(task.bucket, "manual")].append(task)
+    if whole_kind == "manual" and totals.get((whole_bucket, "manual"), 0) > GROUP_LIMIT:
+        shown[(whole_bucket, "manual")] = list(
+            manual.filter(_bucket_q(whole_bucket, today))
+            .select_related("client")
+            .order_by("due_on", "id")
+        )
+
     labels = rules.kind_labels()
     order = list(labels)
     day = Day()
-    for key, keep in (
-        ("overdue", lambda t: t.due_on < today),
-        ("today", lambda t: t.due_on == today),
-        ("soon", lambda t: t.due_on > today),
-    ):
-        chosen = [t for t in tasks if keep(t)]
-        groups: dict[str, list[Any]] = defaultdict(list)
-        for t in sorted(chosen, key=lambda t: (t.due_on, t.client_name or "")):
-            groups[t.kind].append(t)
+    for key in ("overdue", "today", "soon"):
+        kinds = sorted(
+            (k for b, k in totals if b == key), key=lambda k: order.index(k) if k in order else 99
+        )
         day.buckets.append(
             Bucket(
                 key=key,
-                count=len(chosen),
+                count=sum(totals[(key, k)] for k in kinds),
                 groups=[
                     Group(
                         kind=k,
                         label=labels.get(k, k),
-                        tasks=groups[k] if whole == f"{key}:{k}" else groups[k][:GROUP_LIMIT],
-                        total=len(groups[k]),
+                        tasks=shown[(key, k)],
+                        total=totals[(key, k)],
                         key=f"{key}:{k}",
                     )
-                    for k in sorted(groups, key=lambda k: order.index(k) if k in order else 99)
+                    for k in kinds
                 ],
             )
         )
-    reasons: dict[int, tuple[str, list[Any]]] = {}
-    for task in derived:
-        if task.client_id is not None:
-            reasons.setdefault(task.client_id, (task.client_name, []))[1].append(task)
-    ranked = sorted(
-        reasons.items(),
-        key=lambda item: (-len(item[1][1]), min(t.due_on for t in item[1][1]), item[1][0]),
+    # Who needs attention: the clients with the most reasons first, then the earliest due.
+    per_client = (
+        DueItem.objects.filter(scope)
+        .values("client_id")
+        .annotate(n=Count("id"), first=Min("due_on"), name=Min("sort_name"))
     )
-    day.attention = [(pk, name, items) for pk, (name, items) in ranked[:ATTENTION_LIMIT]]
-    day.attention_more = max(0, len(ranked) - ATTENTION_LIMIT)
+    top = list(per_client.order_by("-n", "first", "name", "client_id")[:ATTENTION_LIMIT])
+    reasons: dict[int, list[Any]] = {row["client_id"]: [] for row in top}
+    if reasons:
+        for item in (
+            rules.item_rows()
+            .filter(scope, client_id__in=list(reasons))
+            .order_by("due_on", "sort_name", "kind", "id")
+        ):
+            reasons[item.client_id].append(rules.from_item(item))
+        total_clients = DueItem.objects.filter(scope).values("client_id").distinct().count()
+    else:
+        total_clients = 0
+    day.attention = [(pk, items[0].client_name, items) for pk, items in reasons.items() if items]
+    day.attention_more = max(0, total_clients - ATTENTION_LIMIT)
+    day.clients = sorted(
+        {pk for pk, _name, _items in day.attention}
+        | {
+            t.client_id
+            for bucket_ in day.buckets
+            for group in bucket_.groups
+            for t in group.tasks
+            if t.client_id is not None
+        }
+    )
     return day
 
 
@@ -128,17 +239,20 @@ class Team:
     strengths: list[tuple[str, int]]
     services: list[dict[str, Any]]
     since: dt.date
+    approvals_total: int = 0
+    clients: list[int] = field(default_factory=list)  # whose names the page shows
 
 
 def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Team:
     """Caseload sizes and overdue items per worker of the supervisor's teams, plans waiting for
     approval, and what is working: goals moving up, strengths in those goals, services clients
-    rated helpful. A constant number of queries however big the teams are."""
+    rated helpful. A constant number of queries however big the teams are: caseloads and
+    overdue items are counted per worker in SQL from the maintained table (tasks/due.py)."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=days)
-    clients = list(rules.caseload(user, only="teams"))
-    derived = rules.derive_for(clients, today=today, approvals=True)
-    client_ids = [c.pk for c in clients]
+    due.ensure_fresh(user, only="teams")
+    in_teams = client_scope_q(user, "client__", only="teams")
+    client_ids = ClientDue.objects.filter(in_teams, open=True).values("client_id")
     members = (
         User.objects.filter(
             pk__in=Membership.objects.filter(team_id__in=team_ids_for(user)).values("user_id"),
@@ -148,18 +262,42 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         .order_by("display_name", "username")
     )
     rows = {u.pk: WorkerRow(user=u) for u in members}
-    for c in clients:
-        if c.primary_worker_id in rows:
-            rows[c.primary_worker_id].caseload += 1
-    for t in rules.overdue(derived, today):
-        if t.worker_id in rows and t.kind != rules.APPROVAL:
-            rows[t.worker_id].overdue += 1
+    # Counted in SQL, one GROUP BY each: clients carried, overdue derived items, overdue
+    # manual tasks.
+    for worker_id, n in (
+        ClientDue.objects.filter(in_teams, open=True)
+        .values_list("client__primary_worker_id")
+        .annotate(n=Count("client_id"))
+        .values_list("client__primary_worker_id", "n")
+    ):
+        if worker_id in rows:
+            rows[worker_id].caseload += n
+    overdue_items = DueItem.objects.filter(
+        due.items_q(user, only="teams", today=today, approvals=False), due_on__lt=today
+    )
+    for worker_id, n in (
+        overdue_items.values_list("client__primary_worker_id")
+        .annotate(n=Count("id"))
+        .values_list("client__primary_worker_id", "n")
+    ):
+        if worker_id in rows:
+            rows[worker_id].overdue += n
     for worker_id, n in (
         Task.objects.filter(assigned_to_id__in=list(rows), done_at__isnull=True, due_on__lt=today)
         .values_list("assigned_to_id")
         .annotate(n=Count("id"))
     ):
         rows[worker_id].overdue += n
+    waiting = DueItem.objects.filter(
+        due.items_q(user, only="teams", today=today, approvals=True), kind=rules.APPROVAL
+    )
+    approvals = [
+        rules.from_item(i)
+        for i in rules.item_rows()
+        .filter(pk__in=waiting.values("pk"))
+        .order_by("due_on", "sort_name", "id")[:APPROVALS_LIMIT]
+    ]
+    approvals_total = len(approvals) if len(approvals) < APPROVALS_LIMIT else waiting.count()
 
     # Goals moving up: the latest score (GAS level, or the client's 0–10 rating) is above the
     # first one within the period.
@@ -196,14 +334,77 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         .annotate(mean=Avg("helpful"), n=Count("id"), helped=Count("id", filter=Q(helpful__gte=4)))
         .order_by("-mean", "-n", "service__name")[:8]
     ]
+    moving_up = [(g, *moving[g.pk]) for g in sorted(goals, key=lambda g: g.client.display_name)][
+        :12
+    ]
     return Team(
         workers=list(rows.values()),
-        approvals=[t for t in derived if t.kind == rules.APPROVAL],
-        moving_up=[(g, *moving[g.pk]) for g in sorted(goals, key=lambda g: g.client.display_name)][
-            :12
-        ],
+        approvals=approvals,
+        approvals_total=approvals_total,
+        moving_up=moving_up,
+        clients=sorted(
+            {t.client_id for t in approvals if t.client_id} | {g.client_id for g, *_r in moving_up}
+        ),
         goals_checked=len(first_last),
         strengths=[(labels[k], n) for k, n in strengths.most_common(8)],
         services=services,
         since=since,
     )
+
+
+API_LIMIT = 100
+API_MAX_LIMIT = 500
+
+
+def parse_after(after: str) -> tuple[dt.date, int, int] | None:
+    """A `task_page` cursor "YYYY-MM-DD.S.ID" (S: 0 derived, 1 manual); None if malformed."""
+    try:
+        day, source, pk = after.split(".")
+        parsed = (dt.date.fromisoformat(day), int(source), int(pk))
+    except ValueError:
+        return None
+    return parsed if parsed[1] in (0, 1) and 0 <= parsed[2] < 2**63 else None
+
+
+def task_page(
+    user: User,
+    *,
+    limit: int = API_LIMIT,
+    after: tuple[dt.date, int, int] | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[Any], str]:
+    """The tasks of the user's day (the same set as `day_for`, every group whole), ordered by
+    due date, derived before manual, then id; `limit` of them after the cursor `after`.
+    Returns the tasks and the cursor of the next page ("" on the last). Keyset: four queries
+    per page whatever the caseload."""
+    today = today or timezone.localdate()
+    only, supervisor = _day_scope(user)
+    due.ensure_fresh(user, only=only)
+    derived_after, manual_after = Q(), Q()
+    if after is not None:
+        day, source, pk = after
+        later = Q(due_on__gt=day)
+        if source == 0:  # derived come first on a day: the rest of them, then every manual
+            derived_after, manual_after = later | Q(due_on=day, pk__gt=pk), later | Q(due_on=day)
+        else:
+            derived_after, manual_after = later, later | Q(due_on=day, pk__gt=pk)
+    items = (
+        rules.item_rows()
+        .filter(due.items_q(user, only=only, today=today, approvals=supervisor))
+        .filter(derived_after)
+        .order_by("due_on", "id")[: limit + 1]
+    )
+    manual = (
+        open_manual(user).filter(manual_after).select_related("client").order_by("due_on", "id")
+    )[: limit + 1]
+    merged = sorted(
+        [(i.due_on, 0, i.pk, rules.from_item(i)) for i in items]
+        + [(t.due_on, 1, t.pk, t) for t in manual],
+        key=lambda row: row[:3],
+    )
+    page = merged[:limit]
+    cursor = ""
+    if len(merged) > limit and page:
+        day, source, pk, _task = page[-1]
+        cursor = f"{day.isoformat()}.{source}.{pk}"
+    return [row[3] for row in page], cursor

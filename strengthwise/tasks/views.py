@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.access import client_scope_q, record_reads
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.core.errors import DomainError
@@ -62,8 +62,10 @@ def today(request: StaffRequest) -> HttpResponse:
                 messages.success(request, _("Task added."))
                 return redirect("tasks:today")
     whole = request.GET.get("group", "")[:60]
+    day = selectors.day_for(request.user, whole=whole)
+    record_reads(request.user, request, action="tasks.viewed", clients=day.clients)
     context = {
-        "day": selectors.day_for(request.user, whole=whole),
+        "day": day,
         "form": form,
         "today": timezone.localdate(),
     }
@@ -92,4 +94,6 @@ def task_done(request: StaffRequest, task_id: int) -> HttpResponse:
 def team(request: StaffRequest) -> HttpResponse:
     if request.user.role != Role.SUPERVISOR:
         raise Http404("Not found")
-    return render_page(request, "tasks/team.html", {"team": selectors.team_view(request.user)})
+    team = selectors.team_view(request.user)
+    record_reads(request.user, request, action="team.viewed", clients=team.clients)
+    return render_page(request, "tasks/team.html", {"team": team})
