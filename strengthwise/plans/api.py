@@ -8,9 +8,8 @@ from typing import Any, Literal
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
 
 from . import selectors, services
@@ -41,6 +40,16 @@ class GoalIn(Schema):
     gas_importance: int | None = Field(default=None, ge=0, le=3)
     gas_difficulty: int | None = Field(default=None, ge=0, le=3)
     gas_baseline: int | None = Field(default=None, ge=-2, le=2)
+    strength_ids: list[int] = Field(
+        default_factory=list, description="The client's active strengths the goal leans on."
+    )
+    support_ids: list[int] = Field(
+        default_factory=list,
+        description="People and places from the client's ecomap (not stressful ties).",
+    )
+    concern_id: int | None = Field(
+        default=None, description="What the client is weighing a change in (motivation)."
+    )
 
 
 class GoalCreateIn(GoalIn):
@@ -69,6 +78,18 @@ class GoalPatch(Schema):
     gas_importance: int | None = Field(default=None, ge=0, le=3)
     gas_difficulty: int | None = Field(default=None, ge=0, le=3)
     gas_baseline: int | None = Field(default=None, ge=-2, le=2)
+    strength_ids: list[int] | None = Field(
+        default=None, description="Replaces the goal's strengths (omit to keep them)."
+    )
+    support_ids: list[int] | None = Field(
+        default=None, description="Replaces the goal's supports (omit to keep them)."
+    )
+    concern_id: int | None = Field(
+        default=None, description="Links a concern; null unlinks it; omit to keep it."
+    )
+
+
+LINKS = ("strength_ids", "support_ids", "concern_id")
 
 
 class FollowUpIn(Schema):
@@ -89,6 +110,9 @@ def _goal(goal: Goal) -> dict[str, Any]:
         "plan_id": goal.plan_id,
         "version": goal.version,
         **{f: getattr(goal, f) for f in services.GOAL_FIELDS if f != "concern"},
+        "concern_id": goal.concern_id,
+        "strength_ids": sorted(f.pk for f in goal.strengths.all()),
+        "support_ids": sorted(n.pk for n in goal.supports.all()),
         "steps": [
             {
                 "id": s.pk,
@@ -160,9 +184,8 @@ def _plan(plan: Plan) -> dict[str, Any]:
     "/clients/{client_id}/plans", summary="A client's plans with goals, steps, GAS and history"
 )
 def plan_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
-    return [_plan(p) for p in Plan.objects.filter(client=client).order_by("-id")]
+    client = access_client(request.user, client_id, request=request, read="plan.viewed")
+    return [_plan(p) for p in selectors.plans_of(client=client)]
 
 
 @router.post(
@@ -203,13 +226,12 @@ def plan_agree(request: StaffRequest, client_id: str, payload: AgreementIn) -> A
 
 
 def _goal_or_404(request: StaffRequest, goal_id: str) -> Goal:
-    return access_client_object(request.user, Goal, goal_id, write=True, request=request)
+    return selectors.goal_of(visible_to=request.user, goal_id=goal_id, write=True, request=request)
 
 
 @router.get("/goals/{goal_id}", summary="One goal")
 def goal_get(request: StaffRequest, goal_id: str) -> dict[str, Any]:
-    goal = access_client_object(request.user, Goal, goal_id, request=request)
-    audit_record(actor=request.user, action="goal.viewed", target=goal, request=request)
+    goal = selectors.goal_for_reading(visible_to=request.user, goal_id=goal_id, request=request)
     return _goal(goal)
 
 
@@ -223,10 +245,10 @@ def goal_create(request: StaffRequest, payload: GoalCreateIn) -> Any:
     plan = selectors.plan_current(client=client)
     if plan is None:
         raise DomainError("Start the plan first (POST /api/v1/clients/{id}/plans).")
-    goal = services.goal_add(
-        acting_user=request.user, plan=plan, fields=payload.dict(exclude={"client_id"})
-    )
-    return Status(201, _goal(goal))
+    fields = payload.dict(exclude={"client_id"})
+    links = {k: fields.pop(k) for k in LINKS}
+    goal = services.goal_add(acting_user=request.user, plan=plan, fields=fields, **links)
+    return Status(201, _goal(selectors.goal_detail(goal_id=goal.pk)))
 
 
 @router.patch(
@@ -238,14 +260,17 @@ def goal_patch(request: StaffRequest, goal_id: str, payload: GoalPatch) -> Any:
     goal = _goal_or_404(request, goal_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
+    links = {k: data.pop(k) for k in LINKS if k in data}
     data = {
         k: v
         for k, v in data.items()
         if v is not None
         or k in ("importance", "confidence", "gas_importance", "gas_difficulty", "gas_baseline")
     }
-    goal = services.goal_update(acting_user=request.user, goal=goal, version=version, fields=data)
-    return Status(200, _goal(Goal.objects.get(pk=goal.pk)))
+    goal = services.goal_update(
+        acting_user=request.user, goal=goal, version=version, fields=data, **links
+    )
+    return Status(200, _goal(selectors.goal_detail(goal_id=goal.pk)))
 
 
 @router.post(
@@ -258,4 +283,4 @@ def followup_create(request: StaffRequest, goal_id: str, payload: FollowUpIn) ->
     if goal.plan_id is None:  # pragma: no cover - every goal has a plan
         raise Http404("Not found")
     services.gas_followup_add(acting_user=request.user, goal=goal, **payload.dict())
-    return Status(201, _goal(Goal.objects.get(pk=goal.pk)))
+    return Status(201, _goal(selectors.goal_detail(goal_id=goal.pk)))

@@ -17,6 +17,20 @@ LEVEL_CHOICES = [(2, "+2"), (1, "+1"), (0, "0"), (-1, "−1"), (-2, "−2")]
 ZERO_TO_THREE = [("", "—"), (0, "0"), (1, "1"), (2, "2"), (3, "3")]
 
 
+class IdChoiceField(forms.ChoiceField):
+    """A select whose value the service checks (see GoalForm)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class IdsChoiceField(forms.MultipleChoiceField):
+    """Checkboxes whose values the service checks (see GoalForm)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class GoalForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     domain = forms.ChoiceField(label=_("Life domain"))
@@ -42,11 +56,14 @@ class GoalForm(forms.ModelForm):
         required=False,
         empty_value=None,
     )
-    concern = forms.ChoiceField(label=_("Linked to their motivation"), required=False)
-    strengths = forms.MultipleChoiceField(
+    # The client's own strengths, supports and concerns, parsed as ids only: the service
+    # looks them up among the client's and names the field when one is unknown, so the page
+    # and the API give the same answer.
+    concern = IdChoiceField(label=_("Linked to their motivation"), required=False)
+    strengths = IdsChoiceField(
         label=_("Strengths that will carry it"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    supports = forms.MultipleChoiceField(
+    supports = IdsChoiceField(
         label=_("People and places that will help"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -6,12 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from strengthwise.accounts.access import client_scope_q
-from strengthwise.assessments.models import Author
-from strengthwise.people.models import Client
+from strengthwise.accounts.access import access_client_object, client_scope_q, supervised_team_ids
+from strengthwise.accounts.models import Role
+from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
+from strengthwise.audit.services import audit_record
+from strengthwise.core.validation import parse_id
+from strengthwise.people.models import Client, HouseholdMember
 
 from .gas import t_score
 from .models import (
@@ -34,6 +47,11 @@ def plan_current(*, client: Client) -> Plan | None:
         plans.filter(episode__closed_on__isnull=True).order_by("-id").first()
         or plans.order_by("-id").first()
     )
+
+
+def plans_of(*, client: Client) -> QuerySet[Plan]:
+    """Every plan of the client, newest first."""
+    return Plan.objects.filter(client=client).order_by("-id")
 
 
 def plan_goals(*, plan: Plan) -> list[Goal]:
@@ -174,6 +192,21 @@ def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, flo
     return series
 
 
+def _may_review(user: Any, client: Client) -> bool:
+    # TODO(access.py): this is accounts.access.may_approve_plan (proposed in issue 13's
+    # report); until it lands there, the page and plan_review share this one copy.
+    """Approving or returning a client's plan: a supervisor of the client's team."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.SUPERVISOR:
+        return False
+    return client.agency_id == user.agency_id and client.team_id in supervised_team_ids(user)
+
+
+def plan_review_open(*, visible_to: Any, plan: Plan) -> bool:
+    """Whether the plan page offers `visible_to` the approve/return form: the plan waits for
+    approval and they supervise the client's team (the rule `services.plan_review` applies)."""
+    return plan.status == Plan.Status.AWAITING_APPROVAL and _may_review(visible_to, plan.client)
+
+
 def plans_awaiting_approval(*, visible_to: Any) -> QuerySet[Plan]:
     """Plans waiting for this supervisor, in the teams they may see."""
     return (
@@ -190,3 +223,137 @@ def plans_awaiting_approval(*, visible_to: Any) -> QuerySet[Plan]:
         .order_by("updated_at")
         .distinct()
     )
+
+
+# --- one object of a client, through the access gate ----------------------------------------
+
+
+def goal_of(
+    *,
+    visible_to: Any,
+    goal_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    request: Any = None,
+) -> Goal:
+    """A goal through the access gate; with `client`, only one of that client's (else 404)."""
+    goal: Goal = access_client_object(visible_to, Goal, goal_id, write=write, request=request)
+    if client is not None and goal.client_id != client.pk:
+        raise Http404("Not found")
+    return goal
+
+
+def goal_for_reading(*, visible_to: Any, goal_id: Any, request: Any = None) -> Goal:
+    """`goal_of` for a response that shows the goal, with its steps, follow-ups and links;
+    the read is audited as "goal.viewed" with the goal as its target."""
+    goal = goal_of(visible_to=visible_to, goal_id=goal_id, request=request)
+    audit_record(actor=visible_to, action="goal.viewed", target=goal, request=request)
+    return with_goal_relations(goal)
+
+
+def with_goal_relations(goal: Goal) -> Goal:
+    """The goal with what the API shows of it: steps, follow-ups, strengths and supports."""
+    prefetch_related_objects(
+        [goal],
+        Prefetch("steps", queryset=Step.objects.order_by("order", "id")),
+        Prefetch("followups", queryset=GasFollowUp.objects.order_by("scored_on", "id")),
+        "strengths",
+        "supports",
+    )
+    return goal
+
+
+def goal_detail(*, goal_id: int) -> Goal:
+    """A goal the caller already reached through the gate, read afresh with its relations."""
+    return with_goal_relations(Goal.objects.get(pk=goal_id))
+
+
+def step_of(
+    *, visible_to: Any, client: Client, step_id: Any, write: bool = False, request: Any = None
+) -> Step:
+    """One of this client's steps through the access gate (else 404)."""
+    step: Step = access_client_object(
+        visible_to, Step, step_id, client_path="goal__client", write=write, request=request
+    )
+    if step.goal.client_id != client.pk:
+        raise Http404("Not found")
+    return step
+
+
+def option_set_of(
+    *, visible_to: Any, client: Client, set_id: Any, write: bool = False, request: Any = None
+) -> OptionSet:
+    """One of this client's decisions (option sets) through the access gate (else 404)."""
+    option_set: OptionSet = access_client_object(
+        visible_to, OptionSet, set_id, client_path="plan__client", write=write, request=request
+    )
+    if option_set.plan.client_id != client.pk:
+        raise Http404("Not found")
+    return option_set
+
+
+def option_in(*, option_set: OptionSet, option_id: Any) -> Option | None:
+    """One option of this decision by the id a user sent; None for anything else."""
+    pk = parse_id(option_id)
+    return Option.objects.filter(option_set=option_set, pk=pk).first() if pk else None
+
+
+# --- what the goal form offers ----------------------------------------------------------------
+
+
+def goal_strength_choices(*, client: Client) -> QuerySet[Factor]:
+    """The strengths a goal may lean on: the client's active strengths (not set aside)."""
+    return Factor.objects.filter(client=client, active=True, valence=Valence.STRENGTH).order_by(
+        "id"
+    )
+
+
+def goal_support_choices(*, client: Client) -> QuerySet[EcomapNode]:
+    """The people and places a goal may lean on: the client's ecomap, less stressful ties."""
+    return EcomapNode.objects.filter(client=client).exclude(quality="stressful").order_by("id")
+
+
+def goal_concern_choices(*, client: Client) -> QuerySet[Concern]:
+    """What the client is weighing a change in (motivation), to link a goal to."""
+    return Concern.objects.filter(client=client).order_by("id")
+
+
+def goal_form_choices(*, client: Client) -> dict[str, list[tuple[str, str]]]:
+    """The goal form's strengths, supports and concerns as (id, words)."""
+    return {
+        "strengths": [(str(f.pk), f.description) for f in goal_strength_choices(client=client)],
+        "supports": [(str(n.pk), n.label) for n in goal_support_choices(client=client)],
+        "concerns": [(str(c.pk), c.label) for c in goal_concern_choices(client=client)],
+    }
+
+
+def goal_links(*, goal: Goal) -> dict[str, Any]:
+    """A goal's linked strengths, supports and concern as form values."""
+    return {
+        "strengths": [str(pk) for pk in goal.strengths.values_list("pk", flat=True)],
+        "supports": [str(pk) for pk in goal.supports.values_list("pk", flat=True)],
+        "concern": str(goal.concern_id or ""),
+    }
+
+
+# --- the take-home plan ---------------------------------------------------------------------
+
+
+def take_home_sources(
+    *, visible_to: Any, client: Client, plan: Plan, fmt: str, request: Any = None
+) -> dict[str, Any]:
+    """What the take-home plan is made of: the active goals, the client's active strengths and
+    up to two people outside the home. Audited as "plan.take_home_exported" (with its format
+    and language): the plan leaves the agency on paper."""
+    audit_record(
+        actor=visible_to,
+        action="plan.take_home_exported",
+        target=client,
+        request=request,
+        changes={"format": [None, fmt], "language": [None, client.preferred_language]},
+    )
+    return {
+        "goals": [g for g in plan_goals(plan=plan) if g.status == Goal.Status.ACTIVE],
+        "strengths": list(goal_strength_choices(client=client)),
+        "outside": list(HouseholdMember.objects.filter(client=client, lives_with_client=False)[:2]),
+    }

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.models import Membership, Role, User
-from strengthwise.assessments.models import Author, EcomapNode, Factor
+from strengthwise.accounts.models import Role, User
+from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.assessments.services import life_domains
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
@@ -34,6 +34,7 @@ from .models import (
     SignatureMethod,
     Step,
 )
+from .selectors import _may_review  # TODO(access.py): access.may_approve_plan
 from .signatures import checked_upload
 
 GOAL_FIELDS = (
@@ -194,6 +195,75 @@ def _links(
     return s, p
 
 
+class _Unchanged:
+    """The default of `goal_update`'s `concern_id`: leave the link as it is."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
+
+
+def _ids(values: Iterable[Any], field: str, message: str) -> list[int]:
+    ids = [parse_id(v) for v in values]
+    if any(pk is None for pk in ids):
+        raise ValidationFailed(
+            _("Please correct the errors below."), field_errors={field: [message]}
+        )
+    return sorted({pk for pk in ids if pk is not None})
+
+
+def _resolve_links(
+    client: Client,
+    strength_ids: Iterable[Any] | None,
+    support_ids: Iterable[Any] | None,
+) -> tuple[list[Factor] | None, list[EcomapNode] | None]:
+    """The strengths and supports a user chose by id, looked up among this client's own:
+    active strengths, ecomap ties that are not stressful (what the goal form offers). An
+    unknown id is refused on its field, so the page and the API answer alike."""
+    strengths = supports = None
+    if strength_ids is not None:
+        message = _("Choose among this person's strengths.")
+        ids = _ids(strength_ids, "strengths", message)
+        strengths = list(
+            Factor.objects.filter(
+                client=client, active=True, valence=Valence.STRENGTH, pk__in=ids
+            ).order_by("id")
+        )
+        if len(strengths) != len(ids):
+            raise ValidationFailed(
+                _("Please correct the errors below."), field_errors={"strengths": [message]}
+            )
+    if support_ids is not None:
+        message = _("Choose among the people and places around this person.")
+        ids = _ids(support_ids, "supports", message)
+        supports = list(
+            EcomapNode.objects.filter(client=client, pk__in=ids)
+            .exclude(quality="stressful")
+            .order_by("id")
+        )
+        if len(supports) != len(ids):
+            raise ValidationFailed(
+                _("Please correct the errors below."), field_errors={"supports": [message]}
+            )
+    return strengths, supports
+
+
+def _resolve_concern(client: Client, concern_id: Any) -> Concern | None:
+    """The concern (motivation) a user chose by id among this client's own; empty is none."""
+    if concern_id in (None, ""):
+        return None
+    pk = parse_id(concern_id)
+    concern = Concern.objects.filter(client=client, pk=pk).first() if pk else None
+    if concern is None:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"concern": [_("Choose one of this person's concerns.")]},
+        )
+    return concern
+
+
 def _track_period(goal: Goal, was: str | None, now: str) -> None:
     """Keep the goal's days in the plan in step with its status (`GoalPeriod`): entering the
     plan opens a period today, leaving it (set aside, revised) closes the open one today."""
@@ -211,11 +281,24 @@ def goal_add(
     fields: Mapping[str, Any],
     strengths: Iterable[Factor] | None = None,
     supports: Iterable[EcomapNode] | None = None,
+    strength_ids: Iterable[Any] | None = None,
+    support_ids: Iterable[Any] | None = None,
+    concern_id: Any = None,
 ) -> Goal:
-    """Add a goal in the client's words. Who wrote it is recorded from what the worker marks."""
+    """Add a goal in the client's words. Who wrote it is recorded from what the worker marks.
+
+    The page and the API link strengths, supports and a concern by id (`strength_ids`,
+    `support_ids`, `concern_id`): each is looked up among the client's own and an unknown one
+    is refused on its field. Callers holding the objects may pass `strengths`/`supports`
+    (and `fields["concern"]`) instead."""
     client = plan.client
+    if concern_id is not None:
+        fields = {**fields, "concern": _resolve_concern(client, concern_id)}
     values = _goal_values(client, fields)
     s, p = _links(client, strengths, supports)
+    by_id = _resolve_links(client, strength_ids, support_ids)
+    s = by_id[0] if by_id[0] is not None else s
+    p = by_id[1] if by_id[1] is not None else p
     goal = Goal(
         agency_id=plan.agency_id,
         client=client,
@@ -250,10 +333,20 @@ def goal_update(
     fields: Mapping[str, Any],
     strengths: Iterable[Factor] | None = None,
     supports: Iterable[EcomapNode] | None = None,
+    strength_ids: Iterable[Any] | None = None,
+    support_ids: Iterable[Any] | None = None,
+    concern_id: Any = UNCHANGED,
 ) -> Goal:
-    """Change a goal if nobody saved it since `version`; otherwise Conflict with both texts."""
+    """Change a goal if nobody saved it since `version`; otherwise Conflict with both texts.
+    Links by id as in `goal_add`; `strength_ids`/`support_ids` of None and an omitted
+    `concern_id` leave those links as they are (an empty list or None clears them)."""
+    if concern_id is not UNCHANGED:
+        fields = {**fields, "concern": _resolve_concern(goal.client, concern_id)}
     values = _goal_values(goal.client, fields)
     s, p = _links(goal.client, strengths, supports)
+    by_id = _resolve_links(goal.client, strength_ids, support_ids)
+    s = by_id[0] if by_id[0] is not None else s
+    p = by_id[1] if by_id[1] is not None else p
     with transaction.atomic():
         current = Goal.objects.select_for_update().select_related("plan", "client").get(pk=goal.pk)
         before = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
@@ -659,13 +752,7 @@ def plan_review(*, acting_user: User, plan: Plan, approve: bool, comment: str = 
     """A supervisor of the client's team approves the plan or returns it with comments."""
     comment = (comment or "").strip()
     refuse_nul({"comment": comment})
-    is_supervisor = (
-        acting_user.role == Role.SUPERVISOR
-        and Membership.objects.filter(
-            user=acting_user, team_id=plan.client.team_id, kind=Membership.Kind.SUPERVISOR
-        ).exists()
-    )
-    if not is_supervisor:
+    if not _may_review(acting_user, plan.client):
         raise DomainError(
             _("Only a supervisor of this client's team can approve or return the plan.")
         )

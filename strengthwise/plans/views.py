@@ -14,12 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.accounts.models import Role
 from strengthwise.assessments import selectors as assessment_selectors
-from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
-from strengthwise.audit.services import audit_record
+from strengthwise.assessments.models import Author, Factor
 from strengthwise.core import svg
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
@@ -28,7 +26,7 @@ from strengthwise.core.text import show_date
 
 from . import compare, selectors, services
 from .forms import ClientAgreeForm, FollowUpForm, GoalForm, OptionSetForm, ReviewForm, StepForm
-from .models import Goal, Option, OptionSet, Plan, Step
+from .models import Goal, Plan, Step
 from .signatures import download_name
 
 
@@ -40,10 +38,9 @@ def _plan_or_404(client: Any) -> Plan:
 
 
 def _goal_of(request: StaffRequest, client: Any, goal_id: int) -> Goal:
-    goal = access_client_object(request.user, Goal, goal_id, write=True, request=request)
-    if goal.client_id != client.pk:
-        raise Http404("Not found")
-    return goal
+    return selectors.goal_of(
+        visible_to=request.user, client=client, goal_id=goal_id, write=True, request=request
+    )
 
 
 def _goal_form(
@@ -52,31 +49,18 @@ def _goal_form(
     instance: Goal | None = None,
     initial: dict[str, Any] | None = None,
 ) -> GoalForm:
-    factors = Factor.objects.filter(client=client, active=True, valence=Valence.STRENGTH).order_by(
-        "id"
-    )
-    nodes = EcomapNode.objects.filter(client=client).exclude(quality="stressful").order_by("id")
     initial = dict(initial or {})
     if instance is not None:
         initial.setdefault("version", instance.version)
-        initial.setdefault(
-            "strengths", [str(pk) for pk in instance.strengths.values_list("pk", flat=True)]
-        )
-        initial.setdefault(
-            "supports", [str(pk) for pk in instance.supports.values_list("pk", flat=True)]
-        )
-        initial.setdefault("concern", str(instance.concern_id or ""))
+        for name, value in selectors.goal_links(goal=instance).items():
+            initial.setdefault(name, value)
     return GoalForm(
         data,
         instance=instance,
         initial=initial,
         domains=assessment_selectors.agency_life_domains(agency_id=client.agency_id),
         stages=assessment_selectors.stages_of_change(),
-        strengths=[(str(f.pk), f.description) for f in factors],
-        supports=[(str(n.pk), n.label) for n in nodes],
-        concerns=[
-            (str(c.pk), c.label) for c in Concern.objects.filter(client=client).order_by("id")
-        ],
+        **selectors.goal_form_choices(client=client),
     )
 
 
@@ -110,8 +94,7 @@ def _t_chart(goals: list[Goal]) -> tuple[str, list[tuple[str, float | None, floa
 
 @login_required
 def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="plan.viewed")
     plan = selectors.plan_current(client=client)
     context: dict[str, Any] = {"client": client, "plan": plan, "tab": "plan"}
     if plan is not None:
@@ -132,8 +115,7 @@ def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
                 "agree_form": ClientAgreeForm(),
                 "review_form": ReviewForm(),
                 "domains": assessment_selectors.agency_life_domains(agency_id=client.agency_id),
-                "can_review": request.user.role == Role.SUPERVISOR
-                and plan.status == Plan.Status.AWAITING_APPROVAL,
+                "can_review": selectors.plan_review_open(visible_to=request.user, plan=plan),
             }
         )
     return render_page(request, "plans/plan_detail.html", context)
@@ -162,29 +144,22 @@ def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            strengths = Factor.objects.filter(client=client, pk__in=data.pop("strengths"))
-            supports = EcomapNode.objects.filter(client=client, pk__in=data.pop("supports"))
+            links = {
+                "strength_ids": data.pop("strengths"),
+                "support_ids": data.pop("supports"),
+                "concern_id": data.pop("concern", None),
+            }
             version = data.pop("version")
-            data["concern"] = Concern.objects.filter(
-                client=client, pk=data.get("concern") or 0
-            ).first()
             try:
                 if goal is None:
-                    services.goal_add(
-                        acting_user=request.user,
-                        plan=plan,
-                        fields=data,
-                        strengths=strengths,
-                        supports=supports,
-                    )
+                    services.goal_add(acting_user=request.user, plan=plan, fields=data, **links)
                 else:
                     services.goal_update(
                         acting_user=request.user,
                         goal=goal,
                         version=version or 0,
                         fields=data,
-                        strengths=strengths,
-                        supports=supports,
+                        **links,
                     )
             except Conflict as error:
                 goal.refresh_from_db()  # type: ignore[union-attr]
@@ -245,11 +220,9 @@ def step_add(request: StaffRequest, client_id: int, goal_id: int) -> HttpRespons
 @require_POST
 def step_done(request: StaffRequest, client_id: int, step_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    step = access_client_object(
-        request.user, Step, step_id, client_path="goal__client", write=True, request=request
+    step = selectors.step_of(
+        visible_to=request.user, client=client, step_id=step_id, write=True, request=request
     )
-    if step.goal.client_id != client.pk:
-        raise Http404("Not found")
     services.step_mark_done(
         acting_user=request.user, step=step, done_on=None if step.done_on else timezone.localdate()
     )
@@ -294,23 +267,14 @@ def options_add(request: StaffRequest, client_id: int) -> HttpResponse:
     return redirect("plans:plan", client_id=client.pk)
 
 
-def _option_set_of(request: StaffRequest, client: Any, set_id: int) -> OptionSet:
-    option_set = access_client_object(
-        request.user, OptionSet, set_id, client_path="plan__client", write=True, request=request
-    )
-    if option_set.plan.client_id != client.pk:
-        raise Http404("Not found")
-    return option_set
-
-
 @login_required
 @require_POST
 def option_choose(request: StaffRequest, client_id: int, set_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    option_set = _option_set_of(request, client, set_id)
-    option = Option.objects.filter(
-        option_set=option_set, pk=request.POST.get("option") or 0
-    ).first()
+    option_set = selectors.option_set_of(
+        visible_to=request.user, client=client, set_id=set_id, write=True, request=request
+    )
+    option = selectors.option_in(option_set=option_set, option_id=request.POST.get("option"))
     if option is None:
         messages.error(request, _("Choose one of the options."))
     else:
@@ -322,7 +286,9 @@ def option_choose(request: StaffRequest, client_id: int, set_id: int) -> HttpRes
 @require_POST
 def option_make_goal(request: StaffRequest, client_id: int, set_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    option_set = _option_set_of(request, client, set_id)
+    option_set = selectors.option_set_of(
+        visible_to=request.user, client=client, set_id=set_id, write=True, request=request
+    )
     try:
         services.option_make_goal(
             acting_user=request.user, option_set=option_set, domain=request.POST.get("domain", "")
@@ -399,8 +365,7 @@ def versions(request: StaffRequest, client_id: int) -> HttpResponse:
     client agreed to and "now" have their own value (`v3`, `now`), so "version 3 as agreed" and
     "now" can be compared even while both carry number 3. By default: the last agreed version
     that differs from now against now, or the two latest versions that differ."""
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="plan.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="plan.viewed")
     plan = _plan_or_404(client)
     items = selectors.plan_versions(plan=plan)
     choices: list[dict[str, Any]] = [
@@ -483,25 +448,16 @@ def _strength_shown(factor: Factor) -> dict[str, Any]:
     }
 
 
-def _take_home_data(client: Any, plan: Plan) -> dict[str, Any]:
-    goals = [g for g in selectors.plan_goals(plan=plan) if g.status == Goal.Status.ACTIVE]
-    shown = [
-        _strength_shown(f)
-        for f in Factor.objects.filter(
-            client=client, active=True, valence=Valence.STRENGTH
-        ).order_by("id")
-    ]
+def _take_home_data(client: Any, sources: dict[str, Any]) -> dict[str, Any]:
+    shown = [_strength_shown(f) for f in sources["strengths"]]
     # The client's own words first (stable otherwise).
     strengths = sorted(shown, key=lambda s: not s["own_words"])
     worker = client.primary_worker
     contacts = (
         [(_("%(name)s (your worker)") % {"name": worker.label}, worker.email)] if worker else []
     )
-    contacts += [
-        (f"{m.name} ({m.relationship})", "")
-        for m in client.household.filter(lives_with_client=False)[:2]
-    ]
-    return {"goals": goals, "strengths": strengths, "contacts": contacts}
+    contacts += [(f"{m.name} ({m.relationship})", "") for m in sources["outside"]]
+    return {"goals": sources["goals"], "strengths": strengths, "contacts": contacts}
 
 
 def _quoted_for(words: str, language: str) -> str:
@@ -524,16 +480,12 @@ def take_home(request: StaffRequest, client_id: int, fmt: str = "html") -> HttpR
     """The one-page plan in the client's language: their words first."""
     client = access_client(request.user, client_id, request=request)
     plan = _plan_or_404(client)
-    audit_record(
-        actor=request.user,
-        action="plan.take_home_exported",
-        target=client,
-        request=request,
-        changes={"format": [None, fmt], "language": [None, client.preferred_language]},
+    sources = selectors.take_home_sources(
+        visible_to=request.user, client=client, plan=plan, fmt=fmt, request=request
     )
     language = client.preferred_language if client.preferred_language in ("en", "es") else "en"
     with translation.override(language):
-        data = _take_home_data(client, plan)
+        data = _take_home_data(client, sources)
         if fmt == "pdf":
             from .pdf import PlanGoal, PlanStep, TakeHomePlan, render_take_home_pdf
 
