@@ -302,4 +302,5 @@ STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.directory.bench.scenarios",
     "strengthwise.notes.bench.scenarios",
     "strengthwise.outcomes.bench.scenarios",
+    "strengthwise.tasks.bench.scenarios",
 ]
