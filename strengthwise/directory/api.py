@@ -11,11 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from strengthwise.accounts.access import access_client, access_client_object, may_see_address_of
+from strengthwise.accounts.access import may_see_address_of
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
 from strengthwise.core.validation import refuse_nul
-from strengthwise.plans.models import Goal
 
 from . import geocode, hours, selectors
 from .models import Service
@@ -99,29 +97,17 @@ def services_search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str
     rank_language = ""
     rank_domain = filters.domain_rank
     rank_words = ""
-    goal = None
-    client = None
-    if filters.goal is not None:
-        goal = access_client_object(request.user, Goal, filters.goal, request=request)
-        if filters.client is not None and goal.client_id != filters.client:
-            raise Http404("Not found")
+    client, goal = selectors.find_help_for(
+        visible_to=request.user, client_id=filters.client, goal_id=filters.goal, request=request
+    )
+    if goal is not None:
         rank_domain = rank_domain or goal.domain
         rank_words = goal.statement
-    if filters.client is not None or goal is not None:
-        client = access_client(
-            request.user, filters.client if goal is None else goal.client_id, request=request
-        )
+    if client is not None:
         rank_language = client.preferred_language
         home = geocode.home_point(client) if may_see_address_of(request.user, client) else None
         if home is not None:
             f.near = home  # type: ignore[assignment]
-        audit_record(
-            actor=request.user,
-            action="directory.searched_for_client",
-            target=client,
-            changes={"goal": [None, goal.pk]} if goal else None,
-            request=request,
-        )
     elif filters.latitude is not None and filters.longitude is not None:
         f.near = (filters.latitude, filters.longitude)
     page = selectors.search_page(

@@ -23,12 +23,21 @@ from django.apps import apps
 from django.core import signing
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.access import client_scope_q, reads_deidentified
+from strengthwise.accounts.access import (
+    access_client,
+    access_client_object,
+    client_scope_q,
+    reads_deidentified,
+)
+from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
 from strengthwise.core.text import fold
+from strengthwise.core.validation import is_uuid
+from strengthwise.plans.models import Goal
 
 from . import geo, hours, relevance
 from .labels import language_label
@@ -36,6 +45,7 @@ from .models import (
     Attribute,
     Language,
     Location,
+    Organization,
     SavedService,
     Schedule,
     Service,
@@ -44,6 +54,7 @@ from .models import (
     ServiceRating,
     TaxonomyTerm,
 )
+from .services import SERVICE_FIELDS
 
 PAGE_SIZE = 25
 MAX_KM = 200.0
@@ -448,6 +459,105 @@ def saved_for(client: Any) -> list[SavedService]:
             ),
         )
     )
+
+
+def saved_service_ids(*, client: Any) -> set[UUID]:
+    """Ids of the services on the client's saved list (to mark them in the results)."""
+    return set(SavedService.objects.filter(client=client).values_list("service_id", flat=True))
+
+
+def saved_of(
+    *, visible_to: Any, client: Any, saved_id: Any, write: bool = False, request: Any = None
+) -> SavedService:
+    """One entry of this client's saved list through the access gate (else 404)."""
+    saved: SavedService = access_client_object(
+        visible_to, SavedService, saved_id, write=write, request=request
+    )
+    if saved.client_id != client.pk:
+        raise Http404("Not found")
+    return saved
+
+
+def find_help_for(
+    *, visible_to: Any, client_id: Any = None, goal_id: Any = None, request: Any = None
+) -> tuple[Any, Goal | None]:
+    """The client (and their goal) a find-help search is for, through the access gate, the
+    same for the page and the API: a goal that is not the client's is 404; given only a goal,
+    the client is the goal's. A search for a client is audited
+    ("directory.searched_for_client", with the goal). (None, None) when neither is given."""
+    client = (
+        access_client(visible_to, client_id, request=request) if client_id is not None else None
+    )
+    goal: Goal | None = None
+    if goal_id is not None:
+        goal = access_client_object(visible_to, Goal, goal_id, request=request)
+        if client is not None and goal.client_id != client.pk:
+            raise Http404("Not found")
+        if client is None:
+            client = access_client(visible_to, goal.client_id, request=request)
+    if client is not None:
+        audit_record(
+            actor=visible_to,
+            action="directory.searched_for_client",
+            target=client,
+            changes={"goal": [None, goal.pk if goal else None]},
+            request=request,
+        )
+    return client, goal
+
+
+def service_by_id(service_id: Any) -> Service | None:
+    """A service by id; None for an empty, malformed or unknown id."""
+    if not is_uuid(str(service_id or "")):
+        return None
+    return Service.objects.filter(pk=service_id).first()
+
+
+def organization_by_id(organization_id: Any) -> Organization | None:
+    """An organisation by id; None for an empty, malformed or unknown id."""
+    if not is_uuid(str(organization_id or "")):
+        return None
+    return Organization.objects.filter(pk=organization_id).first()
+
+
+def organization_choices() -> list[tuple[str, str]]:
+    """Every organisation as (id, name), for the service editor."""
+    return [(str(o.pk), o.name) for o in Organization.objects.only("id", "name")]
+
+
+def term_choices(*, limit: int = 200) -> list[tuple[str, str]]:
+    """Taxonomy terms as (id, name) by name, for the service editor."""
+    return [(str(t.pk), t.name) for t in TaxonomyTerm.objects.order_by("name")[:limit]]
+
+
+def service_edit_values(*, service: Service) -> dict[str, Any]:
+    """A service as the editor shows it: its fields, organisation, domains, kinds of help,
+    languages, first phone, main location and address, and its weekly `schedules`."""
+    sal = service.at_locations.select_related("location").order_by("location__name").first()
+    location = sal.location if sal else None
+    address = location.addresses.first() if location else None
+    phone = service.phones.first()
+    return {
+        **{k: getattr(service, k) for k in SERVICE_FIELDS},
+        "organization": str(service.organization_id or ""),
+        "domains": list(service.domains.values_list("domain", flat=True)),
+        "terms": [
+            str(pk)
+            for pk in Attribute.objects.filter(
+                link_entity="service", link_id=service.pk
+            ).values_list("taxonomy_term_id", flat=True)
+        ],
+        "languages": ", ".join(service.languages.values_list("code", flat=True)),
+        "phone": phone.number if phone else "",
+        "location_name": location.name if location else "",
+        "latitude": location.latitude if location else None,
+        "longitude": location.longitude if location else None,
+        "address_1": address.address_1 if address else "",
+        "city": address.city if address else "",
+        "state_province": address.state_province if address else "",
+        "postal_code": address.postal_code if address else "",
+        "schedules": list(service.schedules.all()),
+    }
 
 
 def terms_for_filter() -> list[TaxonomyTerm]:

@@ -16,7 +16,8 @@ from strengthwise.accounts.models import User, may_edit_directory
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.text import fold
-from strengthwise.core.validation import refuse_nul, validated
+from strengthwise.core.validation import parse_id, refuse_nul, validated
+from strengthwise.plans.models import Goal
 
 from .models import (
     Address,
@@ -303,10 +304,18 @@ def saved_add(
     service: Service,
     note: str = "",
     goal: Any = None,
+    goal_id: Any = None,
     request: Any = None,
 ) -> SavedService:
-    """Add a service to the client's saved list (once; saving again updates the note)."""
+    """Add a service to the client's saved list (once; saving again updates the note). The
+    goal it is for may be given as `goal_id`, looked up among the client's own goals."""
     refuse_nul({"note": note})
+    if goal is None and goal_id is not None:
+        pk = parse_id(goal_id)
+        goal = Goal.objects.filter(client=client, pk=pk).first() if pk is not None else None
+        if goal is None:
+            message = _("Choose one of this person's goals.")
+            raise DomainError(message, field_errors={"goal": [message]})
     if goal is not None and goal.client_id != client.pk:
         raise DomainError(_("That goal belongs to someone else."))
     saved, created = SavedService.objects.get_or_create(

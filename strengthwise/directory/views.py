@@ -16,19 +16,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object, may_see_address_of
+from strengthwise.accounts.access import access_client, may_see_address_of
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import may_edit_directory
 from strengthwise.assessments.selectors import agency_life_domains
-from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.plans.models import Goal
+from strengthwise.plans import selectors as plan_selectors
 
 from . import geocode, hours, selectors, services
 from .forms import CapacityForm, SaveForm, SearchForm, ServiceForm, hours_text
-from .models import Attribute, Organization, SavedService, Service, TaxonomyTerm
+from .models import Service, TaxonomyTerm
 
 
 def _tz(request: StaffRequest) -> ZoneInfo:
@@ -117,17 +116,12 @@ def service_terms(hits: list[selectors.Hit]) -> dict[UUID, list[TaxonomyTerm]]:
 def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
     """Find help with a client: near their home (when the user may know it), ranked by the
     goal's life domain and the client's language; save what they like to their list."""
-    client = access_client(request.user, client_id, request=request)
-    goal = None
-    if request.GET.get("goal"):
-        try:
-            goal = access_client_object(
-                request.user, Goal, int(request.GET["goal"]), request=request
-            )
-        except ValueError as exc:
-            raise Http404("Not found") from exc
-        if goal.client_id != client.pk:
-            raise Http404("Not found")
+    client, goal = selectors.find_help_for(
+        visible_to=request.user,
+        client_id=client_id,
+        goal_id=request.GET.get("goal") or None,
+        request=request,
+    )
     home = geocode.home_point(client) if may_see_address_of(request.user, client) else None
     home_known = home is not None
     initial: dict[str, Any] = {}
@@ -143,24 +137,14 @@ def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
         rank_language=client.preferred_language,
         rank_words=goal.statement if goal else "",
     )
-    audit_record(
-        actor=request.user,
-        action="directory.searched_for_client",
-        target=client,
-        changes={"goal": [None, goal.pk if goal else None]},
-        request=request,
-    )
-    saved_ids = set(SavedService.objects.filter(client=client).values_list("service_id", flat=True))
     context = {
         "client": client,
         "goal": goal,
-        "goals": Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by(
-            "order", "id"
-        ),
+        "goals": plan_selectors.active_goals(client=client),
         "form": form,
         **results,
         "home_known": home_known,
-        "saved_ids": saved_ids,
+        "saved_ids": selectors.saved_service_ids(client=client),
         "tab": "find-help",
         "can_edit": may_edit_directory(request.user),
     }
@@ -193,38 +177,18 @@ def _service_form(request: StaffRequest, data: Any = None, initial: Any = None) 
     return ServiceForm(
         data,
         initial=initial,
-        organizations=[(str(o.pk), o.name) for o in Organization.objects.only("id", "name")],
+        organizations=selectors.organization_choices(),
         domains=_domains(request),
-        terms=[(str(t.pk), t.name) for t in TaxonomyTerm.objects.order_by("name")[:200]],
+        terms=selectors.term_choices(),
     )
 
 
 def _initial(service: Service) -> dict[str, Any]:
-    sal = service.at_locations.select_related("location").order_by("location__name").first()
-    location = sal.location if sal else None
-    address = location.addresses.first() if location else None
-    phone = service.phones.first()
+    values = selectors.service_edit_values(service=service)
     return {
-        **{k: getattr(service, k) for k in services.SERVICE_FIELDS},
+        **values,
         "version": services.service_version(service),
-        "organization": str(service.organization_id or ""),
-        "domains": list(service.domains.values_list("domain", flat=True)),
-        "terms": [
-            str(pk)
-            for pk in Attribute.objects.filter(
-                link_entity="service", link_id=service.pk
-            ).values_list("taxonomy_term_id", flat=True)
-        ],
-        "languages": ", ".join(service.languages.values_list("code", flat=True)),
-        "phone": phone.number if phone else "",
-        "location_name": location.name if location else "",
-        "latitude": location.latitude if location else None,
-        "longitude": location.longitude if location else None,
-        "address_1": address.address_1 if address else "",
-        "city": address.city if address else "",
-        "state_province": address.state_province if address else "",
-        "postal_code": address.postal_code if address else "",
-        "hours": hours_text(list(service.schedules.all())),
+        "hours": hours_text(values.pop("schedules")),
     }
 
 
@@ -235,7 +199,7 @@ def service_edit(request: StaffRequest, service_id: UUID | None = None) -> HttpR
         raise Http404("Not found")
     service = None
     if service_id is not None:
-        service = Service.objects.filter(pk=service_id).first()
+        service = selectors.service_by_id(service_id)
         if service is None:
             raise Http404("Not found")
     status = 200
@@ -244,11 +208,7 @@ def service_edit(request: StaffRequest, service_id: UUID | None = None) -> HttpR
         status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
-            data["organization_obj"] = (
-                Organization.objects.filter(pk=data["organization"]).first()
-                if data.get("organization")
-                else None
-            )
+            data["organization_obj"] = selectors.organization_by_id(data.get("organization"))
             try:
                 saved = services.service_save(
                     acting_user=request.user,
@@ -279,7 +239,7 @@ def service_edit(request: StaffRequest, service_id: UUID | None = None) -> HttpR
 def capacity_set(request: StaffRequest, service_id: UUID) -> HttpResponse:
     if not may_edit_directory(request.user):
         raise Http404("Not found")
-    service = Service.objects.filter(pk=service_id).first()
+    service = selectors.service_by_id(service_id)
     if service is None:
         raise Http404("Not found")
     form = CapacityForm(request.POST)
@@ -302,8 +262,7 @@ def capacity_set(request: StaffRequest, service_id: UUID) -> HttpResponse:
 
 @login_required
 def saved_list(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="saved_services.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="saved_services.viewed")
     saved = selectors.saved_for(client)
     return render_page(
         request,
@@ -317,23 +276,16 @@ def saved_list(request: StaffRequest, client_id: int) -> HttpResponse:
 def saved_add(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
     form = SaveForm(request.POST)
-    service = (
-        Service.objects.filter(pk=form.cleaned_data["service"]).first() if form.is_valid() else None
-    )
+    service = selectors.service_by_id(form.cleaned_data["service"]) if form.is_valid() else None
     error = "" if service is not None else _("That service could not be found.")
     if service is not None:
-        goal = None
-        if form.cleaned_data.get("goal"):
-            goal = access_client_object(
-                request.user, Goal, form.cleaned_data["goal"], request=request
-            )
         try:
             services.saved_add(
                 acting_user=request.user,
                 client=client,
                 service=service,
                 note=form.cleaned_data.get("note") or "",
-                goal=goal,
+                goal_id=form.cleaned_data.get("goal") or None,
                 request=request,
             )
         except DomainError as refusal:
@@ -360,9 +312,9 @@ def saved_add(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def saved_remove(request: StaffRequest, client_id: int, saved_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    saved = access_client_object(request.user, SavedService, saved_id, write=True, request=request)
-    if saved.client_id != client.pk:
-        raise Http404("Not found")
+    saved = selectors.saved_of(
+        visible_to=request.user, client=client, saved_id=saved_id, write=True, request=request
+    )
     services.saved_remove(acting_user=request.user, saved=saved, request=request)
     messages.success(request, _("Removed from the list."))
     return redirect("directory:saved", client_id=client.pk)
@@ -371,10 +323,7 @@ def saved_remove(request: StaffRequest, client_id: int, saved_id: int) -> HttpRe
 @login_required
 def saved_print(request: StaffRequest, client_id: int) -> HttpResponse:
     """The take-home list, in the client's language, ready to print."""
-    client = access_client(request.user, client_id, request=request)
-    audit_record(
-        actor=request.user, action="saved_services.printed", target=client, request=request
-    )
+    client = access_client(request.user, client_id, request=request, read="saved_services.printed")
     saved = selectors.saved_for(client)
     with translation.override(client.preferred_language):
         rows = [

@@ -54,6 +54,11 @@ def plans_of(*, client: Client) -> QuerySet[Plan]:
     return Plan.objects.filter(client=client).order_by("-id")
 
 
+def active_goals(*, client: Client) -> QuerySet[Goal]:
+    """The client's active goals in plan order (to choose one: find help, refer, record)."""
+    return Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by("order", "id")
+
+
 def plan_goals(*, plan: Plan) -> list[Goal]:
     """Goals with steps (the client's own first), follow-ups, strengths and supports."""
     steps = Step.objects.order_by("order", "id")
