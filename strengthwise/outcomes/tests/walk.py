@@ -1,0 +1,53 @@
+"""Walking every route with real ids from the demo agency (shared by the route-walking tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver
+
+
+def model(label: str) -> Any:
+    return apps.get_model(label)
+
+
+def first(label: str, **filters: Any) -> Any:
+    return model(label).objects.filter(**filters).order_by("pk").first()
+
+
+def samples(personas: Any) -> dict[str, Any]:
+    dana = personas.dana
+    values = {
+        "client_id": dana.pk,
+        "member_id": first("people.HouseholdMember", client=dana),
+        "merge_id": first("people.ClientMerge", survivor=dana),
+        "factor_id": first("assessments.Factor", client=dana),
+        "node_id": first("assessments.EcomapNode", client=dana),
+        "goal_id": first("plans.Goal", client=dana),
+        "step_id": first("plans.Step", goal__client=dana),
+        "set_id": first("plans.OptionSet", plan__client=dana),
+        "saved_id": first("directory.SavedService", client=dana),
+        "service_id": first("directory.Service"),
+        "referral_id": first("referrals.Referral", client=dana),
+        "consent_id": first("referrals.Consent", client=dana),
+        "note_id": first("notes.Note", client=dana),
+        "task_id": first("tasks.Task", client=dana),
+        "episode_id": first("people.Episode", client=dana),
+        "closure_id": None,
+        "event_id": "0",
+        "who": "client",
+        "check": "plans_without_client_goal",
+        "fmt": "csv",
+        "name": "program",
+    }
+    return {k: (getattr(v, "pk", v)) for k, v in values.items()}
+
+
+def walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Any:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            space = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from walk(entry, prefix + str(entry.pattern), space)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
