@@ -21,7 +21,84 @@ class BearerAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# The error answers every operation can give (the handlers below), for the OpenAPI document.
+ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "RefusedError": {
+        "type": "object",
+        "description": "The service refused: `detail`, and per field where it names one.",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "required": ["detail"],
+    },
+    "ValidationError": {
+        "type": "object",
+        "description": "The request does not match the schema (unknown properties included).",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
+        },
+        "required": ["detail", "errors"],
+    },
+    "ConflictError": {
+        "type": "object",
+        "description": "Someone saved first: what is saved now and what you sent.",
+        "properties": {
+            "detail": {"type": "string"},
+            "current": {"type": "object"},
+            "attempted": {"type": "object"},
+        },
+        "required": ["detail"],
+    },
+}
+
+
+def _error(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+class StrengthwiseAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The generated document, with the error answers of every operation declared (ninja
+        lists only the ones an operation's `response=` names)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                answers = operation.setdefault("responses", {})
+                defaults = {
+                    "401": _error("No valid bearer token", "Error"),
+                    "422": _error("The request does not match the schema", "ValidationError"),
+                }
+                if "{" in path:
+                    defaults["404"] = _error("No such record, or not yours to see", "Error")
+                if method != "get":
+                    defaults["400"] = _error("Refused, with the reason", "RefusedError")
+                    defaults["409"] = _error("A newer version was saved first", "ConflictError")
+                for status, answer in defaults.items():
+                    answers.setdefault(status, answer)
+        return schema
+
+
+api = StrengthwiseAPI(
     title="Strengthwise API",
     version="1",
     description=(
