@@ -35,3 +35,15 @@ def show_date(value: dt.date | dt.datetime | None) -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return date_format(value.date(), "SHORT_DATE_FORMAT")
     return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell a spreadsheet will show as text, not run as a formula (CSV/XLSX exports):
+    text starting with =, @, a tab or a carriage return, or with + or - followed by anything
+    but a number ("+1 555 0100" and "-3" stay as written), gets a leading apostrophe."""
+    if not value:
+        return value
+    first, rest = value[0], value[1:2]
+    if first in "=@\t\r" or (first in "+-" and not (rest.isdigit() or rest in (" ", "(", "."))):
+        return "'" + value
+    return value

@@ -88,6 +88,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from strengthwise.audit.services import audit_record
+from strengthwise.core.text import spreadsheet_safe
 
 from .models import (
     Address,
@@ -1464,7 +1465,9 @@ def _export_tables() -> dict[str, list[dict[str, Any]]]:
 
 
 def _csv_cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A cell of the exported tables: formulas neutralised for whoever opens them in a
+    spreadsheet (core.text.spreadsheet_safe); phone numbers and numbers stay as written."""
+    return "" if value is None else spreadsheet_safe(str(value))
 
 
 class _Nester:

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from strengthwise.core.text import spreadsheet_safe
 from strengthwise.plans.pdf import FONT_FAMILY, FONT_FILES
 
 
@@ -50,8 +51,8 @@ class Table:
 
 
 def _safe(value: Cell) -> Cell:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     if isinstance(value, float):
         return round(value, 4)
     return value

@@ -919,3 +919,29 @@ def test_copied_specification_matches_its_source_note() -> None:
     assert "279fd2eb3552c349bf698c07c00cc25f5fc8249b" in note and "CC BY-SA 4.0" in note
     assert len(list((hsds.DATA / "schema").glob("*.json"))) == 22
     assert hsds._package()["version"] == "3.0.0"
+
+
+@pytest.mark.django_db
+def test_exported_tables_neutralise_spreadsheet_formulas(tmp_path: Path) -> None:
+    """A name typed as a formula is exported as text (issue 12 item 11); phone numbers and
+    numbers stay exactly as written."""
+    Organization.objects.create(name='=HYPERLINK("http://evil.test","Click")', description="x")
+    Organization.objects.create(name="+cmd|' /C calc'!A0", description="-5 beds, +1 555 0100")
+    hsds.export(tmp_path / "out")
+    text = (tmp_path / "out" / "organizations.csv").read_text()
+    assert "'=HYPERLINK" in text and "'+cmd|" in text
+    assert "-5 beds, +1 555 0100" in text
+    for line in text.splitlines()[1:]:
+        for cell in next(csv.reader([line])):
+            assert not cell.startswith(("=", "@")), cell
+
+
+def test_spreadsheet_safe_keeps_numbers_and_phones() -> None:
+    from strengthwise.core.text import spreadsheet_safe
+
+    assert spreadsheet_safe("=1+1") == "'=1+1"
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("+cmd") == "'+cmd"
+    assert spreadsheet_safe("-x") == "'-x"
+    for kept in ("+1 555 0100", "-3", "-.5", "+(555) 0100", "", "Hope House"):
+        assert spreadsheet_safe(kept) == kept
