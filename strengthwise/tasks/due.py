@@ -43,10 +43,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
-from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.access import CASEWORK_ROLES, client_scope_q, team_ids_for
 from strengthwise.assessments.models import SsmAdministration, StrengthsAssessmentVersion
 from strengthwise.notes.models import Note
 from strengthwise.people.models import Client, Episode
@@ -161,6 +162,8 @@ def compute(client_ids: list[int], *, today: dt.date | None = None) -> tuple[lis
                 DueItem(
                     agency_id=c.agency_id,
                     client_id=c.pk,
+                    primary_worker_id=c.primary_worker_id,
+                    team_id=c.team_id,
                     kind=kind,
                     due_on=due,
                     sort_name=c.display_name[:300],
@@ -218,16 +221,27 @@ def refresh_clients(client_ids: Iterable[int], *, today: dt.date | None = None) 
     clients were refreshed."""
     done = 0
     for chunk in _chunks(sorted(set(client_ids))):
-        summaries, items = compute(chunk, today=today)
-        DueItem.objects.filter(client_id__in=chunk).delete()
-        DueItem.objects.bulk_create(items, batch_size=CHUNK)
-        ClientDue.objects.bulk_create(
-            summaries,
-            batch_size=CHUNK,
-            update_conflicts=True,
-            unique_fields=["client"],
-            update_fields=["agency", "primary_worker", "team", "open", "next_due", "updated_at"],
-        )
+        with transaction.atomic():
+            # Two requests filling the same missing client one after the other, not
+            # interleaved (PostgreSQL; SQLite's IMMEDIATE transactions already serialise).
+            list(Client.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+            summaries, items = compute(chunk, today=today)
+            DueItem.objects.filter(client_id__in=chunk).delete()
+            DueItem.objects.bulk_create(items, batch_size=CHUNK)
+            ClientDue.objects.bulk_create(
+                summaries,
+                batch_size=CHUNK,
+                update_conflicts=True,
+                unique_fields=["client"],
+                update_fields=[
+                    "agency",
+                    "primary_worker",
+                    "team",
+                    "open",
+                    "next_due",
+                    "updated_at",
+                ],
+            )
         done += len(summaries)
     return done
 
@@ -256,12 +270,30 @@ def ensure_fresh(user: Any, *, only: str | None = None) -> int:
     return refresh_clients(missing) if missing else 0
 
 
+def scope_q(user: Any, *, only: str | None = None) -> Q:
+    """`accounts.access.client_scope_q` on the scope columns of ClientDue and DueItem (the
+    client's agency, primary worker and team as of its last refresh; merged clients have no
+    items and are not open). `only` as there: "mine" or "teams"."""
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.agency_id
+        or user.role not in CASEWORK_ROLES
+    ):
+        return Q(pk__in=[])
+    teams = team_ids_for(user)
+    mine = Q(agency_id=user.agency_id, primary_worker_id=user.pk)
+    of_teams = Q(agency_id=user.agency_id, team_id__in=teams) if teams else Q(pk__in=[])
+    if only == "mine":
+        return mine
+    if only == "teams":
+        return of_teams
+    return mine | of_teams if teams else mine
+
+
 def items_q(user: Any, *, only: str | None, today: dt.date, approvals: bool) -> Q:
-    """The items a user's day shows: in their (live) scope, due within the week ahead, a
-    consent not yet ended, approvals only for supervisors."""
-    q = client_scope_q(user, "client__", only=only) & Q(
-        due_on__lte=today + dt.timedelta(days=rules.LOOKAHEAD_DAYS)
-    )
+    """The items a user's day shows: in their scope, due within the week ahead, a consent not
+    yet ended, approvals only for supervisors."""
+    q = scope_q(user, only=only) & Q(due_on__lte=today + dt.timedelta(days=rules.LOOKAHEAD_DAYS))
     q &= Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     if not approvals:
         q &= ~Q(kind=rules.APPROVAL)

@@ -105,6 +105,12 @@ class DueItem(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="due_items", db_index=False
     )  # the (client, due_on) index covers it
+    # The client's scope as of the refresh (kept with ClientDue's): the counts of the team view
+    # and the day's pages filter and group on these, through agency-first indexes.
+    primary_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30)
     due_on = models.DateField()
     ends_on = models.DateField(null=True)  # a consent's last day: no task after it
@@ -119,9 +125,11 @@ class DueItem(models.Model):
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, null=True, related_name="+")
 
     class Meta:
-        # Read through the client (its live scope: agency, worker, team, not merged), then by
-        # the client's foreign key index.
-        indexes = [models.Index(fields=["client", "due_on"], name="dueitem_client")]
+        indexes = [
+            models.Index(fields=["agency", "primary_worker", "due_on"], name="dueitem_worker"),
+            models.Index(fields=["agency", "team", "due_on"], name="dueitem_team"),
+            models.Index(fields=["client", "due_on"], name="dueitem_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.client_id} {self.due_on}"

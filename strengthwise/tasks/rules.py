@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -142,82 +143,138 @@ def derive(
     only = only or ("teams" if supervisor else "mine")
     due.ensure_fresh(user, only=only)
     items = item_rows().filter(due.items_q(user, only=only, today=today, approvals=supervisor))
-    found = [from_item(i) for i in items]
+    urls = Urls()
+    found = [from_item(i, urls) for i in items]
     found.sort(key=lambda t: (t.due_on, t.client_name, t.kind))
     return found
 
 
+ITEM_FIELDS = (
+    "id",
+    "kind",
+    "due_on",
+    "ends_on",
+    "since",
+    "client_id",
+    "referral_id",
+    "consent_id",
+    "plan_id",
+    "client__preferred_name",
+    "client__legal_first_name",
+    "client__legal_last_name",
+    "client__primary_worker_id",
+    "client__primary_worker__display_name",
+    "client__primary_worker__first_name",
+    "client__primary_worker__last_name",
+    "client__primary_worker__username",
+    "referral__service__name",
+    "consent__organization__name",
+    "consent__program__name",
+    "plan__number",
+)
+
+
 def item_rows() -> QuerySet[Any]:
-    """DueItem rows with what their titles need."""
+    """DueItem rows as dicts of what their titles need (no model instances: a day builds
+    a hundred or more of them)."""
     from .models import DueItem
 
-    return DueItem.objects.select_related(
-        "client__primary_worker",
-        "referral__service",
-        "consent__organization",
-        "consent__program",
-        "plan",
+    return DueItem.objects.values(*ITEM_FIELDS)
+
+
+display_name = Client.display_name.fget  # type: ignore[attr-defined]
+
+
+class Urls:
+    """reverse() once per URL name and request, then fill in the ids."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, str] = {}
+
+    def __call__(self, name: str, *ids: int) -> str:
+        pattern = self.patterns.get(name)
+        if pattern is None:
+            marks = [str(900000001 + i) for i in range(len(ids))]
+            pattern = reverse(name, args=marks)
+            for i, mark in enumerate(marks):
+                pattern = pattern.replace(mark, f"{{{i}}}")
+            self.patterns[name] = pattern
+        return pattern.format(*ids)
+
+
+def from_item(row: dict[str, Any], urls: Urls | None = None) -> DerivedTask:
+    """The task a stored DueItem (a dict from `item_rows`) stands for: the same key, title
+    and link as `derive_for`."""
+    urls = urls or Urls()
+    pk = row["client_id"]
+    name = display_name(  # Client.display_name, without building a Client
+        SimpleNamespace(
+            preferred_name=row["client__preferred_name"],
+            legal_first_name=row["client__legal_first_name"],
+            legal_last_name=row["client__legal_last_name"],
+        )
     )
-
-
-def from_item(item: Any) -> DerivedTask:
-    """The task a stored DueItem stands for: the same key, title and link as `derive_for`."""
-    client = item.client
-    name = client.display_name
-    kind, due = item.kind, item.due_on
+    kind, due = row["kind"], row["due_on"]
     extra = ""
     if kind == REASSESS:
-        url = reverse("assessments:overview", args=[client.pk])
+        url = urls("assessments:overview", pk)
         title = (
             _("Reassess with %(name)s (last on %(day)s)")
-            % {"name": name, "day": date_format(item.since, "SHORT_DATE_FORMAT")}
-            if item.since
+            % {"name": name, "day": date_format(row["since"], "SHORT_DATE_FORMAT")}
+            if row["since"]
             else _("Start the strengths assessment with %(name)s") % {"name": name}
         )
     elif kind == PLAN_REVIEW:
-        url = reverse("plans:plan", args=[client.pk])
+        url = urls("plans:plan", pk)
         title = _("Review the plan with %(name)s") % {"name": name}
     elif kind == NO_CONTACT:
-        url = reverse("notes:list", args=[client.pk])
+        url = urls("notes:list", pk)
         title = (
             _("No contact with %(name)s since %(day)s")
-            % {"name": name, "day": date_format(item.since, "SHORT_DATE_FORMAT")}
-            if item.since
+            % {"name": name, "day": date_format(row["since"], "SHORT_DATE_FORMAT")}
+            if row["since"]
             else _("No contact recorded with %(name)s yet") % {"name": name}
         )
     elif kind == REFERRAL:
-        url = reverse("referrals:referral", args=[client.pk, item.referral_id])
+        url = urls("referrals:referral", pk, row["referral_id"])
         title = _("Follow up %(name)s's referral to %(service)s") % {
             "name": name,
-            "service": item.referral.service.name,
+            "service": row["referral__service__name"],
         }
-        extra = str(item.referral_id)
+        extra = str(row["referral_id"])
     elif kind == CONSENT:
-        url = reverse("referrals:client", args=[client.pk])
+        url = urls("referrals:client", pk)
         title = _("%(name)s's consent for %(who)s ends on %(day)s") % {
             "name": name,
-            "who": item.consent.recipient,
-            "day": date_format(item.ends_on, "SHORT_DATE_FORMAT"),
+            "who": row["consent__organization__name"] or row["consent__program__name"],
+            "day": date_format(row["ends_on"], "SHORT_DATE_FORMAT"),
         }
-        extra = str(item.consent_id)
+        extra = str(row["consent_id"])
     else:  # APPROVAL
-        url = reverse("plans:plan", args=[client.pk])
+        url = urls("plans:plan", pk)
         title = _("Approve or return %(name)s's plan (version %(n)s)") % {
             "name": name,
-            "n": item.plan.number,
+            "n": row["plan__number"],
         }
-        extra = f"{item.plan_id}.{item.plan.number}"
-    worker = client.primary_worker
+        extra = f"{row['plan_id']}.{row['plan__number']}"
+    worker = ""
+    if row["client__primary_worker_id"] is not None:
+        full = f"{row['client__primary_worker__first_name']} {row['client__primary_worker__last_name']}"
+        worker = (
+            row["client__primary_worker__display_name"]
+            or full.strip()
+            or row["client__primary_worker__username"]
+        )
     return DerivedTask(
-        key=f"{kind}:{client.pk}:{extra or due.isoformat()}",
+        key=f"{kind}:{pk}:{extra or due.isoformat()}",
         kind=kind,
         title=title,
         due_on=due,
-        client_id=client.pk,
+        client_id=pk,
         client_name=name,
-        worker_id=client.primary_worker_id,
+        worker_id=row["client__primary_worker_id"],
         url=url,
-        worker_name=worker.label if worker is not None else "",
+        worker_name=worker,
     )
 
 

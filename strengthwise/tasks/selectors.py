@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Case, CharField, Count, F, Min, Q, QuerySet, Value, When, Window
@@ -126,12 +127,13 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
         .filter(rank__lte=GROUP_LIMIT)
         .order_by("due_on", "sort_name", "id")
     )
+    urls = rules.Urls()
     for item in ranked:
-        shown[(item.bucket, item.kind)].append(rules.from_item(item))
+        shown[(item["bucket"], item["kind"])].append(rules.from_item(item, urls))
     whole_bucket, _sep, whole_kind = whole.partition(":")
     if whole_kind in rules.KINDS and totals.get((whole_bucket, whole_kind), 0) > GROUP_LIMIT:
         shown[(whole_bucket, whole_kind)] = [
-            rules.from_item(i)
+            rules.from_item(i, urls)
             for i in rules.item_rows()
             .filter(scope, _bucket_q(whole_bucket, today), kind=whole_kind)
             .order_by("due_on", "sort_name", "id")
@@ -204,7 +206,7 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
             .filter(scope, client_id__in=list(reasons))
             .order_by("due_on", "sort_name", "kind", "id")
         ):
-            reasons[item.client_id].append(rules.from_item(item))
+            reasons[item["client_id"]].append(rules.from_item(item, urls))
         total_clients = DueItem.objects.filter(scope).values("client_id").distinct().count()
     else:
         total_clients = 0
@@ -251,8 +253,8 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=days)
     due.ensure_fresh(user, only="teams")
-    in_teams = client_scope_q(user, "client__", only="teams")
-    client_ids = ClientDue.objects.filter(in_teams, open=True).values("client_id")
+    in_teams = ClientDue.objects.filter(due.scope_q(user, only="teams"), open=True)
+    client_ids = in_teams.values("client_id")
     members = (
         User.objects.filter(
             pk__in=Membership.objects.filter(team_id__in=team_ids_for(user)).values("user_id"),
@@ -265,10 +267,9 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     # Counted in SQL, one GROUP BY each: clients carried, overdue derived items, overdue
     # manual tasks.
     for worker_id, n in (
-        ClientDue.objects.filter(in_teams, open=True)
-        .values_list("client__primary_worker_id")
+        in_teams.values_list("primary_worker_id")
         .annotate(n=Count("client_id"))
-        .values_list("client__primary_worker_id", "n")
+        .values_list("primary_worker_id", "n")
     ):
         if worker_id in rows:
             rows[worker_id].caseload += n
@@ -276,9 +277,9 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         due.items_q(user, only="teams", today=today, approvals=False), due_on__lt=today
     )
     for worker_id, n in (
-        overdue_items.values_list("client__primary_worker_id")
+        overdue_items.values_list("primary_worker_id")
         .annotate(n=Count("id"))
-        .values_list("client__primary_worker_id", "n")
+        .values_list("primary_worker_id", "n")
     ):
         if worker_id in rows:
             rows[worker_id].overdue += n
@@ -291,8 +292,9 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     waiting = DueItem.objects.filter(
         due.items_q(user, only="teams", today=today, approvals=True), kind=rules.APPROVAL
     )
+    urls = rules.Urls()
     approvals = [
-        rules.from_item(i)
+        rules.from_item(i, urls)
         for i in rules.item_rows()
         .filter(pk__in=waiting.values("pk"))
         .order_by("due_on", "sort_name", "id")[:APPROVALS_LIMIT]
@@ -315,18 +317,30 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         scores.sort()
         if len(scores) >= 2 and scores[-1][1] > scores[0][1]:
             moving[goal_id] = (round(scores[0][1]), round(scores[-1][1]))
-    goals = list(
-        Goal.objects.filter(pk__in=list(moving))
-        .select_related("client")
-        .prefetch_related("strengths")
+    # Only the 12 goals shown are built; the strengths of all of them are counted from plain
+    # rows (a large team has hundreds of goals moving up).
+    named = sorted(
+        (
+            rules.display_name(
+                SimpleNamespace(preferred_name=p, legal_first_name=f, legal_last_name=la)
+            ),
+            goal_id,
+        )
+        for goal_id, p, f, la in Goal.objects.filter(pk__in=list(moving)).values_list(
+            "pk", "client__preferred_name", "client__legal_first_name", "client__legal_last_name"
+        )
     )
+    shown_ids = [goal_id for _name, goal_id in named[:12]]
+    by_pk = Goal.objects.select_related("client").in_bulk(shown_ids)
+    goals = [by_pk[pk] for pk in shown_ids if pk in by_pk]
     strengths: Counter[str] = Counter()
     labels: dict[str, str] = {}
-    for goal in goals:
-        for factor in goal.strengths.all():
-            key = fold(factor.description)
-            labels.setdefault(key, factor.description)
-            strengths[key] += 1
+    for description in Goal.strengths.through.objects.filter(goal_id__in=list(moving)).values_list(
+        "factor__description", flat=True
+    ):
+        key = fold(description)
+        labels.setdefault(key, description)
+        strengths[key] += 1
     services: list[dict[str, Any]] = [
         dict(row)
         for row in Referral.objects.filter(client_id__in=client_ids, helpful__isnull=False)
@@ -334,9 +348,7 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         .annotate(mean=Avg("helpful"), n=Count("id"), helped=Count("id", filter=Q(helpful__gte=4)))
         .order_by("-mean", "-n", "service__name")[:8]
     ]
-    moving_up = [(g, *moving[g.pk]) for g in sorted(goals, key=lambda g: g.client.display_name)][
-        :12
-    ]
+    moving_up = [(g, *moving[g.pk]) for g in goals]
     return Team(
         workers=list(rows.values()),
         approvals=approvals,
@@ -397,8 +409,9 @@ def task_page(
     manual = (
         open_manual(user).filter(manual_after).select_related("client").order_by("due_on", "id")
     )[: limit + 1]
+    urls = rules.Urls()
     merged = sorted(
-        [(i.due_on, 0, i.pk, rules.from_item(i)) for i in items]
+        [(i["due_on"], 0, i["id"], rules.from_item(i, urls)) for i in items]
         + [(t.due_on, 1, t.pk, t) for t in manual],
         key=lambda row: row[:3],
     )

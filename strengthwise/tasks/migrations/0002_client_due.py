@@ -6,49 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_api_token_expiry'),
-        ('people', '0006_preferred_first_name'),
-        ('plans', '0004_signature_methods'),
-        ('referrals', '0003_consent_method_labels'),
-        ('tasks', '0001_initial'),
+        ("accounts", "0007_api_token_expiry"),
+        ("people", "0006_preferred_first_name"),
+        ("plans", "0004_signature_methods"),
+        ("referrals", "0003_consent_method_labels"),
+        ("tasks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientDue',
+            name="ClientDue",
             fields=[
-                ('client', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='due', serialize=False, to='people.client')),
-                ('open', models.BooleanField(default=False)),
-                ('next_due', models.DateField(null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
-                ('primary_worker', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.team')),
+                (
+                    "client",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="due",
+                        serialize=False,
+                        to="people.client",
+                    ),
+                ),
+                ("open", models.BooleanField(default=False)),
+                ("next_due", models.DateField(null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "primary_worker",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['agency', 'primary_worker', 'next_due'], name='clientdue_worker'), models.Index(fields=['agency', 'team', 'primary_worker'], name='clientdue_team')],
+                "indexes": [
+                    models.Index(
+                        fields=["agency", "primary_worker", "next_due"], name="clientdue_worker"
+                    ),
+                    models.Index(
+                        fields=["agency", "team", "primary_worker"], name="clientdue_team"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DueItem',
+            name="DueItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('due_on', models.DateField()),
-                ('ends_on', models.DateField(null=True)),
-                ('since', models.DateField(null=True)),
-                ('sort_name', models.CharField(blank=True, max_length=300)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
-                ('client', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='due_items', to='people.client')),
-                ('consent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='referrals.consent')),
-                ('plan', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plans.plan')),
-                ('referral', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("due_on", models.DateField()),
+                ("ends_on", models.DateField(null=True)),
+                ("since", models.DateField(null=True)),
+                ("sort_name", models.CharField(blank=True, max_length=300)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="due_items",
+                        to="people.client",
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="referrals.consent",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="plans.plan",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['client', 'due_on'], name='dueitem_client')],
+                "indexes": [models.Index(fields=["client", "due_on"], name="dueitem_client")],
             },
         ),
     ]
