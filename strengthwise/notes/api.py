@@ -10,10 +10,8 @@ from django.db import transaction
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
-from strengthwise.plans.models import Goal
 
 from . import formats, language, selectors, services
 from .models import Note
@@ -103,16 +101,12 @@ def _finding_out(f: language.Finding) -> dict[str, Any]:
 
 
 def _note(request: StaffRequest, note_id: str, *, write: bool = False) -> Note:
-    note = access_client_object(request.user, Note, note_id, write=write, request=request)
-    if not note.signed and note.author_id != request.user.pk:
-        raise Http404("Not found")
-    return note
+    return selectors.note_of(visible_to=request.user, note_id=note_id, write=write, request=request)
 
 
 @router.get("/clients/{client_id}/notes", summary="The client's signed notes and your drafts")
 def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="notes.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="notes.viewed")
     return [note_out(n) for n in selectors.notes_for(client, request.user)]
 
 
@@ -135,18 +129,13 @@ def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
         for k, v in body.dict(exclude={"sections", "goal_ids", "version", "quotes"}).items()
         if v is not None
     }
-    goals = (
-        list(Goal.objects.filter(client_id=note.client_id, pk__in=body.goal_ids))
-        if body.goal_ids is not None
-        else None
-    )
     quotes = [q.dict() for q in body.quotes] if body.quotes is not None else None
     return services.note_save(
         acting_user=request.user,
         note=note,
         fields=fields,
         sections=body.sections,
-        goals=goals,
+        goal_ids=body.goal_ids,
         quotes=quotes,
         version=body.version,
     )
@@ -154,8 +143,7 @@ def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
 
 @router.get("/notes/{note_id}", summary="One note with its addenda")
 def note_get(request: StaffRequest, note_id: str) -> dict[str, Any]:
-    note = _note(request, note_id)
-    audit_record(actor=request.user, action="note.viewed", target=note, request=request)
+    note = selectors.note_of(visible_to=request.user, note_id=note_id, read=True, request=request)
     return note_out(note)
 
 
@@ -195,8 +183,9 @@ def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
 
 @router.get("/goals/{goal_id}/checkins", summary="Progress check-ins on a goal")
 def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
-    goal = access_client_object(request.user, Goal, goal_id, request=request)
-    audit_record(actor=request.user, action="goal.progress_viewed", target=goal, request=request)
+    goal = selectors.goal_for_progress(
+        visible_to=request.user, goal_id=goal_id, read=True, request=request
+    )
     return [
         {k: getattr(c, k) for k in services.CHECKIN_FIELDS} | {"id": c.pk}
         for c in selectors.checkins_for(goal)
@@ -209,7 +198,9 @@ def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
     summary="Record a check-in (GAS levels also become GAS follow-ups)",
 )
 def checkin_add(request: StaffRequest, goal_id: str, body: CheckInIn) -> Any:
-    goal = access_client_object(request.user, Goal, goal_id, write=True, request=request)
+    goal = selectors.goal_for_progress(
+        visible_to=request.user, goal_id=goal_id, write=True, request=request
+    )
     checkin = services.checkin_add(
         acting_user=request.user, goal=goal, fields=body.dict(), request=request
     )

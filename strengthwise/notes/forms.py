@@ -14,6 +14,14 @@ from . import formats
 from .models import CheckIn, ContactType, LanguageTerm
 
 
+class GoalIdsField(forms.MultipleChoiceField):
+    """The client's goals, parsed as ids only: the service looks them up among the client's
+    own and names the field when one is unknown, so the page and the API answer alike."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class NoteForm(forms.Form):
     contact_type = forms.ChoiceField(label=_("Contact"), choices=ContactType.choices)
     contact_date = forms.DateField(label=_("Date"), widget=DateInput())
@@ -22,7 +30,7 @@ class NoteForm(forms.Form):
     )
     present = forms.CharField(label=_("Who was there"), required=False, max_length=300)
     format = forms.ChoiceField(label=_("Format"))
-    goals = forms.MultipleChoiceField(
+    goals = GoalIdsField(
         label=_("Goals it was about"), required=False, widget=forms.CheckboxSelectMultiple
     )
 

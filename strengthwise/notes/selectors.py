@@ -9,15 +9,20 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils.translation import gettext
 
-from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.access import access_client_object, client_scope_q
+from strengthwise.accounts.models import Agency
+from strengthwise.audit.services import audit_record
 from strengthwise.core.text import fold
+from strengthwise.core.validation import parse_id
 from strengthwise.people.models import Client
+from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import Goal
 
 from . import formats, language, services
-from .models import CheckIn, ClientTerms, Note
+from .models import CheckIn, ClientTerms, LanguageTerm, Note
 
 SEARCH_LIMIT = 50
 # What a whole note shows beside its sections (prefetched, so a list costs the same queries).
@@ -150,3 +155,89 @@ def note_findings(note: Note) -> dict[str, list[language.Finding]]:
 
 def checkins_for(goal: Goal) -> list[CheckIn]:
     return list(CheckIn.objects.filter(goal=goal).order_by("checked_on", "id"))
+
+
+def goals_to_link(*, client: Client) -> list[tuple[int, str]]:
+    """The client's active goals as (id, statement), for the note form."""
+    return [(g.pk, g.statement) for g in plan_selectors.active_goals(client=client)]
+
+
+def _may_read_note(user: Any, note: Note) -> bool:
+    # TODO(access.py): this is accounts.access.may_read_note (proposed in issue 13's report);
+    # `notes_for` and `search` apply the same rule as a filter.
+    """A signed note: anyone who may see the client. A draft: only its author, until signed."""
+    return note.signed or note.author_id == getattr(user, "pk", None)
+
+
+def note_of(
+    *,
+    visible_to: Any,
+    note_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    read: bool = False,
+    request: Any = None,
+) -> Note:
+    """A note through the access gate — someone else's draft answers 404 like a missing
+    note — and, with `client`, only one of that client's. `read=True` records that the
+    response shows it ("note.viewed", the note as its target)."""
+    note: Note = access_client_object(visible_to, Note, note_id, write=write, request=request)
+    if client is not None and note.client_id != client.pk:
+        raise Http404("Not found")
+    if not _may_read_note(visible_to, note):
+        raise Http404("Not found")  # someone else's draft is theirs until signed
+    if read:
+        audit_record(actor=visible_to, action="note.viewed", target=note, request=request)
+    return note
+
+
+def goal_for_progress(
+    *,
+    visible_to: Any,
+    goal_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    read: bool = False,
+    request: Any = None,
+) -> Goal:
+    """A goal whose progress (check-ins) is read or recorded, through the access gate; with
+    `client`, only one of that client's (else 404). `read=True` records that the response
+    shows its progress ("goal.progress_viewed", the goal as its target)."""
+    goal: Goal = access_client_object(visible_to, Goal, goal_id, write=write, request=request)
+    if client is not None and goal.client_id != client.pk:
+        raise Http404("Not found")
+    if read:
+        audit_record(actor=visible_to, action="goal.progress_viewed", target=goal, request=request)
+    return goal
+
+
+def notes_about_goal(*, visible_to: Any, goal: Goal, limit: int = 20) -> list[Note]:
+    """The newest notes linked to a goal that the user may read."""
+    return list(
+        notes_for(goal.client, visible_to).filter(goals=goal).order_by("-contact_date")[:limit]
+    )
+
+
+def search_recorded(*, visible_to: Any, query: str, request: Any = None) -> list[Note]:
+    """`search` across every client the user may see; such a search is audited
+    ("notes.searched", with the number of results) since it reads many clients' notes."""
+    results = search(visible_to, query)
+    audit_record(
+        actor=visible_to,
+        action="notes.searched",
+        target_type="notes",
+        changes={"results": [None, len(results)]},
+        request=request,
+    )
+    return results
+
+
+def language_term_of(*, agency: Agency, term_id: Any) -> LanguageTerm | None:
+    """One term of the agency's language list; None for an empty or unknown id."""
+    pk = parse_id(term_id)
+    return LanguageTerm.objects.filter(agency=agency, pk=pk).first() if pk else None
+
+
+def language_list(*, agency: Agency) -> QuerySet[LanguageTerm]:
+    """The agency's language list: active terms first, then alphabetical."""
+    return LanguageTerm.objects.filter(agency=agency).order_by("-active", "term")

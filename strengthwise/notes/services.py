@@ -20,7 +20,7 @@ from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import fold, show_date
-from strengthwise.core.validation import not_in_future, refuse_nul, validated
+from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client
 from strengthwise.people.services import lock_open_record
 from strengthwise.plans import services as plan_services
@@ -60,11 +60,31 @@ def _digest(note: Note) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _client_goals(client_id: int, goal_ids: Iterable[Any]) -> list[Goal]:
+    """The goals a user chose by id, looked up among this client's own; an unknown id is
+    refused on the "goals" field, so the page and the API answer alike."""
+    ids = [parse_id(g) for g in goal_ids]
+    wanted = {pk for pk in ids if pk is not None}
+    found = list(Goal.objects.filter(client_id=client_id, pk__in=wanted).order_by("id"))
+    if None in ids or len(found) != len(wanted):
+        message = _("Choose among this person's goals.")
+        raise ValidationFailed(message, field_errors={"goals": [message]})
+    return found
+
+
 def note_start(
-    *, acting_user: User, client: Client, goal: Goal | None = None, request: Any = None
+    *,
+    acting_user: User,
+    client: Client,
+    goal: Goal | None = None,
+    goal_id: Any = None,
+    request: Any = None,
 ) -> Note:
     """Open a draft for today (GIRP, office visit): the page autosaves into it from the first
-    word, so a session timeout never loses what was typed."""
+    word, so a session timeout never loses what was typed. `goal_id` (one of the client's
+    goals, else refused) links the draft to the goal it is about."""
+    if goal is None and goal_id is not None:
+        goal = _client_goals(client.pk, [goal_id])[0]
     with transaction.atomic():
         lock_open_record(client.pk)
         note = Note.objects.create(
@@ -95,15 +115,20 @@ def note_save(
     fields: Mapping[str, Any],
     sections: Mapping[str, str],
     goals: Iterable[Goal] | None = None,
+    goal_ids: Iterable[Any] | None = None,
     quotes: Any = None,
     version: int | None = None,
 ) -> Note:
     """Save a draft (autosave or the save button). Keeps every section's text even when the
     format changes, so switching GIRP → DAP never loses words. `quotes` (when given) says whose
     words the quotations are (`Note.quotes`; see `clean_quotes`). With `version`, a draft
-    saved elsewhere since that version is refused (Conflict, 409), never overwritten."""
+    saved elsewhere since that version is refused (Conflict, 409), never overwritten.
+    `goal_ids` (when given) sets the goals the note is about, each one of the client's own:
+    an unknown id refuses the save on the "goals" field."""
     refuse_nul(fields)
     refuse_nul(sections)
+    if goals is None and goal_ids is not None:
+        goals = _client_goals(note.client_id, goal_ids)
     with transaction.atomic():
         current = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(acting_user, current)

@@ -14,17 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object
+from strengthwise.accounts.access import access_client, may_administer
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.accounts.models import Role
-from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
 from strengthwise.core.errors import DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.text import show_date
-from strengthwise.core.validation import parse_id
-from strengthwise.plans.models import Goal
 
 from . import formats, selectors, services
 from .forms import (
@@ -35,25 +31,13 @@ from .forms import (
     NoteForm,
     SearchForm,
 )
-from .models import LanguageTerm, Note
-
-
-def _goals(client: Any) -> list[tuple[int, str]]:
-    return [
-        (g.pk, g.statement)
-        for g in Goal.objects.filter(client=client, status=Goal.Status.ACTIVE).order_by(
-            "order", "id"
-        )
-    ]
+from .models import Note
 
 
 def _note_of(request: StaffRequest, client: Any, note_id: int, *, write: bool = False) -> Note:
-    note = access_client_object(request.user, Note, note_id, write=write, request=request)
-    if note.client_id != client.pk:
-        raise Http404("Not found")
-    if not note.signed and note.author_id != request.user.pk:
-        raise Http404("Not found")  # someone else's draft is theirs until signed
-    return note
+    return selectors.note_of(
+        visible_to=request.user, client=client, note_id=note_id, write=write, request=request
+    )
 
 
 def _note_form(note: Note, data: Any = None) -> NoteForm:
@@ -67,13 +51,12 @@ def _note_form(note: Note, data: Any = None) -> NoteForm:
         **{f"s_{k}": v for k, v in note.sections.items()},
         "quotes": json.dumps(note.quotes),
     }
-    return NoteForm(data, initial=initial, goals=_goals(note.client))
+    return NoteForm(data, initial=initial, goals=selectors.goals_to_link(client=note.client))
 
 
 @login_required
 def note_list(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="notes.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="notes.viewed")
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     notes = (
@@ -96,9 +79,16 @@ def note_list(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def note_start(request: StaffRequest, client_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    goal_id = parse_id(request.POST.get("goal"))
-    goal = Goal.objects.filter(client=client, pk=goal_id).first() if goal_id else None
-    note = services.note_start(acting_user=request.user, client=client, goal=goal, request=request)
+    try:
+        note = services.note_start(
+            acting_user=request.user,
+            client=client,
+            goal_id=request.POST.get("goal") or None,
+            request=request,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("notes:list", client_id=client.pk)
     return redirect("notes:note", client_id=client.pk, note_id=note.pk)
 
 
@@ -107,7 +97,14 @@ def note_start(request: StaffRequest, client_id: int) -> HttpResponse:
 def note_detail(request: StaffRequest, client_id: int, note_id: int) -> HttpResponse:
     """A draft opens for writing (autosaving); a signed note shows with its addenda."""
     client = access_client(request.user, client_id, write=request.method == "POST", request=request)
-    note = _note_of(request, client, note_id, write=request.method == "POST")
+    note = selectors.note_of(
+        visible_to=request.user,
+        client=client,
+        note_id=note_id,
+        write=request.method == "POST",
+        read=request.method == "GET",
+        request=request,
+    )
     status = 200
     form = _note_form(note)
     if request.method == "POST" and note.signed:
@@ -136,20 +133,17 @@ def note_detail(request: StaffRequest, client_id: int, note_id: int) -> HttpResp
                     return redirect("notes:note", client_id=client.pk, note_id=note.pk)
                 messages.success(request, _("Draft saved."))
                 return redirect("notes:note", client_id=client.pk, note_id=note.pk)
-    elif request.method == "GET":
-        audit_record(actor=request.user, action="note.viewed", target=note, request=request)
     return _render_note(request, client, note, form, status=status)
 
 
 def _save(request: StaffRequest, note: Note, form: NoteForm) -> Note:
     data = form.cleaned_data
-    goals = Goal.objects.filter(client=note.client, pk__in=[int(g) for g in data["goals"]])
     return services.note_save(
         acting_user=request.user,
         note=note,
         fields={k: data[k] for k in services.NOTE_FIELDS},
         sections=form.sections(),
-        goals=list(goals),
+        goal_ids=data["goals"],
         quotes=data.get("quotes"),
     )
 
@@ -263,15 +257,11 @@ def client_terms(request: StaffRequest, client_id: int) -> HttpResponse:
 def search(request: StaffRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = selectors.search(request.user, query) if query else []
-    if query:
-        audit_record(
-            actor=request.user,
-            action="notes.searched",
-            target_type="notes",
-            changes={"results": [None, len(results)]},
-            request=request,
-        )
+    results = (
+        selectors.search_recorded(visible_to=request.user, query=query, request=request)
+        if query
+        else []
+    )
     return render_page(
         request,
         "notes/search.html",
@@ -287,10 +277,11 @@ def language_list(request: StaffRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None:
         raise Http404("Not found")
-    is_admin = request.user.role == Role.ADMIN
+    is_admin = may_administer(request.user)
     services.language_terms(agency)  # seeds the list the first time
-    edit_id = parse_id(request.POST.get("id") or request.GET.get("edit"))
-    row = LanguageTerm.objects.filter(agency=agency, pk=edit_id).first() if edit_id else None
+    row = selectors.language_term_of(
+        agency=agency, term_id=request.POST.get("id") or request.GET.get("edit")
+    )
     form = LanguageTermForm(instance=row)
     status = 200
     if request.method == "POST":
@@ -313,7 +304,7 @@ def language_list(request: StaffRequest) -> HttpResponse:
                 messages.success(request, _("The language list is saved."))
                 return redirect("notes:language")
     context = {
-        "terms": LanguageTerm.objects.filter(agency=agency).order_by("-active", "term"),
+        "terms": selectors.language_list(agency=agency),
         "form": form,
         "editing": row,
         "is_admin": is_admin,
@@ -327,11 +318,14 @@ def goal_progress(request: StaffRequest, client_id: int, goal_id: int) -> HttpRe
     """A goal's timeline: check-ins by the client and the worker, readiness, and the notes
     about it."""
     client = access_client(request.user, client_id, write=request.method == "POST", request=request)
-    goal = access_client_object(
-        request.user, Goal, goal_id, write=request.method == "POST", request=request
+    goal = selectors.goal_for_progress(
+        visible_to=request.user,
+        client=client,
+        goal_id=goal_id,
+        write=request.method == "POST",
+        read=request.method != "POST",
+        request=request,
     )
-    if goal.client_id != client.pk:
-        raise Http404("Not found")
     form = CheckInForm(request.POST or None, initial={"checked_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
@@ -346,10 +340,6 @@ def goal_progress(request: StaffRequest, client_id: int, goal_id: int) -> HttpRe
             else:
                 messages.success(request, _("Check-in recorded."))
                 return redirect("notes:goal-progress", client_id=client.pk, goal_id=goal.pk)
-    else:
-        audit_record(
-            actor=request.user, action="goal.progress_viewed", target=goal, request=request
-        )
     checkins = selectors.checkins_for(goal)
     chart = ""
     if checkins:
@@ -372,11 +362,7 @@ def goal_progress(request: StaffRequest, client_id: int, goal_id: int) -> HttpRe
         "checkins": checkins,
         "chart": chart,
         "form": form,
-        "notes": list(
-            selectors.notes_for(client, request.user)
-            .filter(goals=goal)
-            .order_by("-contact_date")[:20]
-        ),
+        "notes": selectors.notes_about_goal(visible_to=request.user, goal=goal),
         "tab": "plan",
     }
     return render_page(request, "notes/goal_progress.html", context, status=status)
