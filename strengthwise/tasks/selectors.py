@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Case, CharField, Count, F, Min, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from strengthwise.accounts.access import client_scope_q, team_ids_for
@@ -113,11 +113,10 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
         .values_list("bucket", "kind", "n")
     }
     shown: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    ranked = (
-        rules.item_rows()
-        .filter(scope)
+    # Rank on the item table alone, then join what the titles need for the shown rows only.
+    first = (
+        DueItem.objects.filter(scope)
         .annotate(
-            bucket=bucket,
             rank=Window(
                 RowNumber(),
                 partition_by=[bucket, F("kind")],
@@ -125,6 +124,12 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
             ),
         )
         .filter(rank__lte=GROUP_LIMIT)
+        .values("id")
+    )
+    ranked = (
+        rules.item_rows()
+        .filter(pk__in=first)
+        .annotate(bucket=bucket)
         .order_by("due_on", "sort_name", "id")
     )
     urls = rules.Urls()
@@ -266,10 +271,16 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
     rows = {u.pk: WorkerRow(user=u) for u in members}
     # Counted in SQL, one GROUP BY each: clients carried, overdue derived items, overdue
     # manual tasks.
+    # Grouped by COALESCE(worker, 0), not the bare column: SQLite would otherwise walk the
+    # (agency, primary_worker, …) index in order over the whole agency to skip a sort, instead
+    # of reading only the supervisor's teams through the (agency, team, …) index (60 ms → 1 ms
+    # for bob at 20,000 clients).
+    worker = Coalesce("primary_worker_id", 0)
     for worker_id, n in (
-        in_teams.values_list("primary_worker_id")
+        in_teams.annotate(worker=worker)
+        .values_list("worker")
         .annotate(n=Count("client_id"))
-        .values_list("primary_worker_id", "n")
+        .values_list("worker", "n")
     ):
         if worker_id in rows:
             rows[worker_id].caseload += n
@@ -277,9 +288,10 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         due.items_q(user, only="teams", today=today, approvals=False), due_on__lt=today
     )
     for worker_id, n in (
-        overdue_items.values_list("primary_worker_id")
+        overdue_items.annotate(worker=worker)
+        .values_list("worker")
         .annotate(n=Count("id"))
-        .values_list("primary_worker_id", "n")
+        .values_list("worker", "n")
     ):
         if worker_id in rows:
             rows[worker_id].overdue += n
