@@ -11,6 +11,7 @@ from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError
+from strengthwise.core.schemas import InSchema
 
 from . import selectors, services
 from .models import EcomapNode
@@ -31,7 +32,7 @@ class StrengthsContent(Schema):
     priorities: list[Cell] = []
 
 
-class StrengthsIn(Schema):
+class StrengthsIn(InSchema):
     kind: Literal["strengths"]
     version: int | None = Field(
         default=None, description="The assessment version you read (null for a first save)"
@@ -39,7 +40,7 @@ class StrengthsIn(Schema):
     content: StrengthsContent
 
 
-class MotivationIn(Schema):
+class MotivationIn(InSchema):
     kind: Literal["motivation"]
     recorded_on: dt.date | None = None
     dreams: str = Field(default="", max_length=2000)
@@ -53,12 +54,12 @@ class MotivationIn(Schema):
     support_verbatim: bool = True
 
 
-class SsmScoreIn(Schema):
+class SsmScoreIn(InSchema):
     score: int = Field(ge=0, le=5)
     note: str = Field(default="", max_length=500)
 
 
-class SsmIn(Schema):
+class SsmIn(InSchema):
     kind: Literal["ssm"]
     administration: Literal["entry", "review", "exit"]
     administered_on: dt.date
@@ -68,7 +69,7 @@ class SsmIn(Schema):
     scores: dict[str, SsmScoreIn]
 
 
-class EcomapNodeIn(Schema):
+class EcomapNodeIn(InSchema):
     label: str = Field(max_length=60)
     kind: EcomapNode.NodeKind
     level: Literal["micro", "meso", "macro"]
@@ -78,13 +79,13 @@ class EcomapNodeIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
-class EcomapIn(Schema):
+class EcomapIn(InSchema):
     kind: Literal["ecomap"]
     add_nodes: list[EcomapNodeIn] = []
     snapshot: bool = Field(default=False, description="Keep a dated copy after adding the nodes")
 
 
-class ScreeningIn(Schema):
+class ScreeningIn(InSchema):
     kind: Literal["screening"]
     administered_on: dt.date | None = None
     answers: dict[str, str | list[str] | None]

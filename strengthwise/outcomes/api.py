@@ -15,6 +15,7 @@ from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Program
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import ValidationFailed
+from strengthwise.core.schemas import InSchema
 from strengthwise.people.models import Episode
 
 from . import selectors, services
@@ -25,7 +26,7 @@ router = Router(tags=["closures"])
 Reason = Literal["goals_achieved", "client_chose", "moved", "transferred", "no_contact", "other"]
 
 
-class ClosureIn(Schema):
+class ClosureIn(InSchema):
     reason: Reason | Literal[""] | None = None
     reason_other: str | None = Field(default=None, max_length=200)
     what_helped: str | None = Field(default=None, max_length=2000)
@@ -39,12 +40,12 @@ class ClosureIn(Schema):
     )
 
 
-class ReviewIn(Schema):
+class ReviewIn(InSchema):
     approve: bool
     comment: str = Field(default="", max_length=2000)
 
 
-class ReopenIn(Schema):
+class ReopenIn(InSchema):
     program_id: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=1000)
     reason_author: Literal["client", "worker", "together"] = "client"

@@ -19,6 +19,7 @@ from strengthwise.accounts.access import (
 )
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
+from strengthwise.core.schemas import InSchema
 
 from . import caseload, merge, selectors, services
 from .models import ClientMerge, ContactMethod, Language
@@ -28,7 +29,7 @@ router = Router(tags=["clients"])
 caseload_router = Router(tags=["caseloads"])
 
 
-class ClientIn(Schema):
+class ClientIn(InSchema):
     legal_first_name: str = Field(default="", max_length=100)
     legal_last_name: str = Field(default="", max_length=100)
     preferred_name: str = Field(default="", max_length=100)
@@ -55,7 +56,7 @@ class ClientIn(Schema):
     )
 
 
-class ClientPatch(Schema):
+class ClientPatch(InSchema):
     version: int = Field(description="The version you read; a newer saved version answers 409.")
     legal_first_name: str | None = Field(default=None, max_length=100)
     legal_last_name: str | None = Field(default=None, max_length=100)
@@ -295,7 +296,7 @@ def client_patch(request: StaffRequest, client_id: str, payload: ClientPatch) ->
 # --- caseload management and merging ---------------------------------------------------------
 
 
-class TransferIn(Schema):
+class TransferIn(InSchema):
     to_worker_id: int = Field(gt=0, lt=2**63)
     to_team_id: int | None = Field(
         default=None,
@@ -341,13 +342,13 @@ def client_transfer(request: StaffRequest, client_id: str, payload: TransferIn) 
     return Status(200, _summary(client))
 
 
-class MoveIn(Schema):
+class MoveIn(InSchema):
     client_id: int = Field(gt=0, lt=2**63)
     from_worker_id: int = Field(gt=0, lt=2**63)
     to_worker_id: int = Field(gt=0, lt=2**63)
 
 
-class ReassignIn(Schema):
+class ReassignIn(InSchema):
     preview: bool = Field(
         default=True,
         description="true: return the plan, change nothing. false: apply `plan` as previewed.",
@@ -440,7 +441,7 @@ def caseload_reassign(request: StaffRequest, payload: ReassignIn) -> Any:
     )
 
 
-class MergeIn(Schema):
+class MergeIn(InSchema):
     duplicate_id: int = Field(gt=0, lt=2**63)
     choices: dict[str, str] = Field(
         default_factory=dict,

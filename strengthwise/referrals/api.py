@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
+from strengthwise.core.schemas import InSchema
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
@@ -38,7 +39,7 @@ class ErrorOut(Schema):
     allowed: list[str] | None = None
 
 
-class ReferralIn(Schema):
+class ReferralIn(InSchema):
     service_id: UUID
     information: list[InformationKind] = Field(min_length=1)
     purpose: PurposeKind = "referral"
@@ -48,7 +49,7 @@ class ReferralIn(Schema):
     send: bool = True
 
 
-class TransitionIn(Schema):
+class TransitionIn(InSchema):
     status: str = Field(max_length=20)
     reason: str = Field(default="", max_length=500)
     outcome: str = Field(default="", max_length=2000)
@@ -56,7 +57,7 @@ class TransitionIn(Schema):
     version: int | None = None
 
 
-class ConsentIn(Schema):
+class ConsentIn(InSchema):
     information: list[InformationKind] = Field(min_length=1)
     information_description: str = Field(default="", max_length=1000)
     organization_id: UUID | None = None

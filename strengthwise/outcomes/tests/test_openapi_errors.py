@@ -48,3 +48,16 @@ def test_the_answers_match_the_declared_shapes(personas, api):
     )
     assert stale.status_code == 409
     _check(stale, "ConflictError")
+
+
+@pytest.mark.django_db
+def test_an_unknown_property_is_refused_not_dropped(personas, api):
+    alice = api(personas.alice)
+    current = alice.get(f"/api/v1/clients/{personas.dana.pk}").json()
+    typo = alice.patch(
+        f"/api/v1/clients/{personas.dana.pk}",
+        {"version": current["version"], "prefered_name": "Dee"},  # misspelt
+    )
+    assert typo.status_code == 422
+    assert any("prefered_name" in e["field"] for e in typo.json()["errors"]), typo.json()
+    assert alice.get(f"/api/v1/clients/{personas.dana.pk}").json()["version"] == current["version"]
