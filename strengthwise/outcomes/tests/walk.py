@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.apps import apps
@@ -51,3 +52,17 @@ def walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Any:
             yield from walk(entry, prefix + str(entry.pattern), space)
         elif isinstance(entry, URLPattern):
             yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
+
+
+def route_keys(route: str) -> list[tuple[str, str]]:
+    """The (converter, name) of every part of a route, from its whole text (an included URL
+    conf's prefix carries parts the leaf pattern does not know)."""
+    return [(kind or "str", key) for kind, key in re.findall(r"<(?:(\w+):)?(\w+)>", route)]
+
+
+def fill(route: str, ids: dict[str, Any]) -> str:
+    path = route
+    for kind, key in route_keys(route):
+        token = f"<{kind}:{key}>" if f"<{kind}:{key}>" in path else f"<{key}>"
+        path = path.replace(token, str(ids[key]))
+    return "/" + path
