@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
+from strengthwise.core.schemas import InSchema
 
 from . import formats, language, selectors, services
 from .models import Note
@@ -21,7 +22,7 @@ router = Router(tags=["notes"])
 ContactKind = Literal["office", "phone", "video", "home", "community", "collateral"]
 
 
-class QuoteIn(Schema):
+class QuoteIn(InSchema):
     """Whose words one quotation in a section is: the client's or someone else's (who)."""
 
     section: str = Field(max_length=40)
@@ -30,7 +31,7 @@ class QuoteIn(Schema):
     who: str = Field(default="", max_length=120)
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     contact_type: ContactKind | None = None
     contact_date: dt.date | None = None
     duration_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
@@ -44,11 +45,11 @@ class NoteIn(Schema):
     quotes: list[QuoteIn] | None = Field(default=None, max_length=200)
 
 
-class AddendumIn(Schema):
+class AddendumIn(InSchema):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class CheckInIn(Schema):
+class CheckInIn(InSchema):
     checked_on: dt.date | None = None
     client_rating: int | None = Field(default=None, ge=0, le=10)
     worker_rating: int | None = Field(default=None, ge=0, le=10)
@@ -61,7 +62,7 @@ class CheckInIn(Schema):
     comment_verbatim: bool = False
 
 
-class FlagIn(Schema):
+class FlagIn(InSchema):
     text: str = Field(max_length=100_000)
     client_id: int | None = None
 

@@ -220,13 +220,16 @@ def notes_about_goal(*, visible_to: Any, goal: Goal, limit: int = 20) -> list[No
 
 def search_recorded(*, visible_to: Any, query: str, request: Any = None) -> list[Note]:
     """`search` across every client the user may see; such a search is audited
-    ("notes.searched", with the number of results) since it reads many clients' notes."""
+    ("notes.searched", with the number of results and the clients whose notes it showed)."""
     results = search(visible_to, query)
     audit_record(
         actor=visible_to,
         action="notes.searched",
         target_type="notes",
-        changes={"results": [None, len(results)]},
+        changes={
+            "results": [None, len(results)],
+            "clients": [None, sorted({note.client_id for note in results})],
+        },
         request=request,
     )
     return results

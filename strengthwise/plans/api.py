@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
+from strengthwise.core.schemas import InSchema
 
 from . import selectors, services
 from .models import Goal, Plan
@@ -20,7 +21,7 @@ router = Router(tags=["plans"])
 Author = Literal["client", "worker", "together"]
 
 
-class GoalIn(Schema):
+class GoalIn(InSchema):
     statement: str = Field(max_length=500)
     author: Author = "client"
     verbatim: bool = True
@@ -56,7 +57,7 @@ class GoalCreateIn(GoalIn):
     client_id: int
 
 
-class GoalPatch(Schema):
+class GoalPatch(InSchema):
     version: int
     statement: str | None = Field(default=None, max_length=500)
     author: Author | None = None
@@ -92,7 +93,7 @@ class GoalPatch(Schema):
 LINKS = ("strength_ids", "support_ids", "concern_id")
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InSchema):
     level: int = Field(ge=-2, le=2)
     scored_by: Literal["client", "worker"]
     scored_on: dt.date | None = None
@@ -199,7 +200,7 @@ def plan_create(request: StaffRequest, client_id: str) -> Any:
     return Status(201, _plan(plan))
 
 
-class AgreementIn(Schema):
+class AgreementIn(InSchema):
     method: Literal["typed", "verbal"] = Field(
         description=(
             "typed = the client typed their own name on the worker's device (signed_name); "

@@ -135,7 +135,7 @@ def plan_start(request: StaffRequest, client_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None) -> HttpResponse:
-    client = access_client(request.user, client_id, write=True, request=request)
+    client = access_client(request.user, client_id, write=True, request=request, read="goal.viewed")
     plan = _plan_or_404(client)
     goal = _goal_of(request, client, goal_id) if goal_id else None
     form = _goal_form(client, request.POST if request.method == "POST" else None, instance=goal)

@@ -61,7 +61,9 @@ def client_referrals(request: StaffRequest, client_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
-    client = access_client(request.user, client_id, write=True, request=request)
+    client = access_client(
+        request.user, client_id, write=True, request=request, read="consents.viewed"
+    )
     status = 200
     if request.method == "POST":
         form = _consent_form(request.POST, request.FILES)

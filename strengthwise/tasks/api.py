@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from strengthwise.accounts.access import access_client, client_scope_q, record_reads
 from strengthwise.accounts.http import StaffRequest
+from strengthwise.core.schemas import InSchema
 
 from . import selectors, services
 from .models import Task
@@ -18,7 +19,7 @@ from .models import Task
 router = Router(tags=["tasks"])
 
 
-class TaskIn(Schema):
+class TaskIn(InSchema):
     title: str = Field(min_length=1, max_length=200)
     due_on: dt.date
     client_id: int | None = None

@@ -35,9 +35,8 @@ def _clients(request: StaffRequest) -> list[tuple[int, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def today(request: StaffRequest) -> HttpResponse:
-    form = TaskForm(
-        request.POST or None, clients=_clients(request), initial={"due_on": timezone.localdate()}
-    )
+    picks = _clients(request)
+    form = TaskForm(request.POST or None, clients=picks, initial={"due_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
         status = 400
@@ -63,7 +62,9 @@ def today(request: StaffRequest) -> HttpResponse:
                 return redirect("tasks:today")
     whole = request.GET.get("group", "")[:60]
     day = selectors.day_for(request.user, whole=whole)
-    record_reads(request.user, request, action="tasks.viewed", clients=day.clients)
+    # The page names the clients of the day and, in the new-task form, the caseload to pick from.
+    shown = [*day.clients, *(pk for pk, _name in picks)]
+    record_reads(request.user, request, action="tasks.viewed", clients=shown)
     context = {
         "day": day,
         "form": form,
