@@ -172,6 +172,19 @@ def may_take_in_clients(user: Any) -> bool:
     )
 
 
+def may_approve_plan(user: Any, client: Any) -> bool:
+    """Approving or returning a client's plan: a supervisor of the client's team."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.SUPERVISOR:
+        return False
+    return client.agency_id == user.agency_id and client.team_id in supervised_team_ids(user)
+
+
+def may_read_note(user: Any, note: Any) -> bool:
+    """A note of a client the user may see: a signed one, or a draft of their own (a draft is
+    its author's until signed)."""
+    return bool(note.signed) or note.author_id == getattr(user, "pk", None)
+
+
 def may_manage_token(user: Any, token: Any) -> bool:
     """An API token: its owner, or an admin of the owner's agency (to stop a leaked one)."""
     if not getattr(user, "is_authenticated", False):

@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext
 
-from strengthwise.accounts.access import access_client_object, client_scope_q
+from strengthwise.accounts.access import access_client_object, client_scope_q, may_read_note
 from strengthwise.accounts.models import Agency
 from strengthwise.audit.services import audit_record
 from strengthwise.core.text import fold
@@ -162,13 +162,6 @@ def goals_to_link(*, client: Client) -> list[tuple[int, str]]:
     return [(g.pk, g.statement) for g in plan_selectors.active_goals(client=client)]
 
 
-def _may_read_note(user: Any, note: Note) -> bool:
-    # TODO(access.py): this is accounts.access.may_read_note (proposed in issue 13's report);
-    # `notes_for` and `search` apply the same rule as a filter.
-    """A signed note: anyone who may see the client. A draft: only its author, until signed."""
-    return note.signed or note.author_id == getattr(user, "pk", None)
-
-
 def note_of(
     *,
     visible_to: Any,
@@ -184,7 +177,7 @@ def note_of(
     note: Note = access_client_object(visible_to, Note, note_id, write=write, request=request)
     if client is not None and note.client_id != client.pk:
         raise Http404("Not found")
-    if not _may_read_note(visible_to, note):
+    if not may_read_note(visible_to, note):
         raise Http404("Not found")  # someone else's draft is theirs until signed
     if read:
         audit_record(actor=visible_to, action="note.viewed", target=note, request=request)

@@ -19,8 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from strengthwise.accounts.access import access_client_object, client_scope_q, supervised_team_ids
-from strengthwise.accounts.models import Role
+from strengthwise.accounts.access import access_client_object, client_scope_q, may_approve_plan
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.audit.services import audit_record
 from strengthwise.core.validation import parse_id
@@ -197,19 +196,12 @@ def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, flo
     return series
 
 
-def _may_review(user: Any, client: Client) -> bool:
-    # TODO(access.py): this is accounts.access.may_approve_plan (proposed in issue 13's
-    # report); until it lands there, the page and plan_review share this one copy.
-    """Approving or returning a client's plan: a supervisor of the client's team."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.SUPERVISOR:
-        return False
-    return client.agency_id == user.agency_id and client.team_id in supervised_team_ids(user)
-
-
 def plan_review_open(*, visible_to: Any, plan: Plan) -> bool:
     """Whether the plan page offers `visible_to` the approve/return form: the plan waits for
     approval and they supervise the client's team (the rule `services.plan_review` applies)."""
-    return plan.status == Plan.Status.AWAITING_APPROVAL and _may_review(visible_to, plan.client)
+    return plan.status == Plan.Status.AWAITING_APPROVAL and may_approve_plan(
+        visible_to, plan.client
+    )
 
 
 def plans_awaiting_approval(*, visible_to: Any) -> QuerySet[Plan]:
