@@ -164,3 +164,13 @@ def sign_in() -> Any:
         testing_browser.sign_in(page, username, DEMO_PASSWORD, code=recovery_code_for(username))
 
     return run
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Browser tests last (after pytest-django has put transactional tests after the others).
+    After a live-server test the database's content types come back under new ids, which the
+    serialized rollback of a later non-browser transactional test (core/tests/test_backup.py)
+    cannot load over; browser tests among themselves are unaffected. The cause is under
+    investigation; the order keeps every test independent of it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
