@@ -110,8 +110,14 @@ def plan_start(*, acting_user: User, client: Client, episode: Episode | None = N
 def snapshot(plan: Plan) -> dict[str, Any]:
     """The plan's content as agreed: goals (client's words), GAS levels and steps."""
     goals = Goal.objects.filter(plan=plan).prefetch_related("steps").order_by("order", "id")
+    return snapshot_of(plan.number, [(g, list(g.steps.all())) for g in goals])
+
+
+def snapshot_of(number: int, goals: Iterable[tuple[Goal, Iterable[Step]]]) -> dict[str, Any]:
+    """A version's content from goals and their steps already in hand (also used by
+    `strengthwise seed`, which writes plans in bulk)."""
     return {
-        "number": plan.number,
+        "number": number,
         "goals": [
             {
                 "id": g.pk,
@@ -133,10 +139,10 @@ def snapshot(plan: Plan) -> dict[str, Any]:
                         "target_date": _plain(s.target_date),
                         "done_on": _plain(s.done_on),
                     }
-                    for s in g.steps.all()
+                    for s in steps
                 ],
             }
-            for g in goals
+            for g, steps in goals
         ],
     }
 

@@ -89,6 +89,7 @@ from strengthwise.plans.models import (
     SignatureMethod,
     Step,
 )
+from strengthwise.plans.services import snapshot_of
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral, ReferralEvent
 from strengthwise.scale import seed_text as words
@@ -795,7 +796,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 agency=agency,
                 plan=plan,
                 number=1,
-                snapshot=_snapshot(mine, steps_of),
+                snapshot=snapshot_of(1, [(g, steps_of.get(id(g), [])) for g in mine]),
                 created_at=_at(day, 11),
             )
         )
@@ -1119,39 +1120,6 @@ def _worker(client: Client) -> User:
     worker = client.primary_worker
     assert worker is not None  # every seeded client has one
     return worker
-
-
-def _snapshot(goals: list[Goal], steps_of: dict[int, list[Step]]) -> dict[str, Any]:
-    """What plans.services.snapshot would record for these goals and steps."""
-    return {
-        "number": 1,
-        "goals": [
-            {
-                "id": g.pk,
-                "statement": g.statement,
-                "author": g.author,
-                "verbatim": g.verbatim,
-                "worker_view": g.worker_view,
-                "why_it_matters": g.why_it_matters,
-                "why_it_matters_author": g.why_it_matters_author,
-                "why_it_matters_verbatim": g.why_it_matters_verbatim,
-                "status": g.status,
-                "domain": g.domain,
-                "gas": {str(level): text for level, text in g.gas_levels},
-                "steps": [
-                    {
-                        "text": s.text,
-                        "who": s.who,
-                        "who_name": s.who_name,
-                        "target_date": s.target_date.isoformat() if s.target_date else None,
-                        "done_on": s.done_on.isoformat() if s.done_on else None,
-                    }
-                    for s in steps_of.get(id(g), [])
-                ],
-            }
-            for g in goals
-        ],
-    }
 
 
 def _strengths_document(
