@@ -100,6 +100,7 @@ class ProgramAdmin(AgencyScopedAdmin):
         "requires_plan_approval",
         "reassessment_days",
         "referral_follow_up_days",
+        "retention_years",
     )
     list_filter = ("agency",)
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,18 @@ class Program(TimeStampedModel):
         _("offers social-needs screening"),
         default=False,
         help_text=_("Show the AHC HRSN screen for clients in this program."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep closed records for (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Years a client's whole record is kept after their last episode closes; then "
+            "`strengthwise purge` deletes it. Empty: keep forever. A client served in several "
+            "programs is kept until every one of their periods has passed (forever if any "
+            "program keeps forever). Check what the law, your funders and contracts require."
+        ),
     )
 
     class Meta:

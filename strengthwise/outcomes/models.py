@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
@@ -180,3 +181,26 @@ class Reopening(models.Model):
 
     def __str__(self) -> str:
         return f"Reopening {self.episode_id} after {self.previous_episode_id}"
+
+
+class RetentionHold(models.Model):
+    """A legal hold: while one is in force (not released), `strengthwise purge` leaves the
+    client's record alone, whatever the retention periods say (outcomes/retention.py).
+
+    Holds are placed from the command line (`strengthwise legal-hold`), so who placed or lifted
+    one is a label, not a user. A merge moves a hold to the surviving record with the rest."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="retention_holds")
+    reason = models.CharField(_("reason"), max_length=300)
+    placed_at = models.DateTimeField(default=timezone.now)
+    placed_by = models.CharField(max_length=150)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["agency", "client"], name="retention_hold_client")]
+
+    def __str__(self) -> str:
+        return f"Hold on {self.client_id} since {self.placed_at:%Y-%m-%d}"
