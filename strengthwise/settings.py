@@ -46,6 +46,13 @@ if not SECRET_KEY:
 STRENGTHWISE_AUDIT_KEY = os.environ.get("STRENGTHWISE_AUDIT_KEY", "").strip()
 STRENGTHWISE_AUDIT_KEY_FILE = VAR_DIR / "audit_key"
 
+# The keys that seal the most sensitive client data at rest (strengthwise/core/crypto.py):
+# `id:base64key` pairs, comma-separated, the first sealing new values. Production sets them in
+# the environment (a deploy check insists); a development machine keeps one in
+# ./var/field_keys, created 0600 on first use (docs/operations.md "Field encryption").
+STRENGTHWISE_FIELD_KEYS = os.environ.get("STRENGTHWISE_FIELD_KEYS", "").strip()
+STRENGTHWISE_FIELD_KEYS_FILE = VAR_DIR / "field_keys"
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")

@@ -16,13 +16,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+
+from strengthwise.core.files import write_private
 
 KEY_BYTES = 32
 
@@ -87,20 +88,7 @@ def _first_key() -> str:
 
 def _create(path: Path, key: str) -> None:
     """Write the key file 0600, atomically: concurrent first uses end with one key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, f"{key}\n".encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)  # fails if another process got there first: theirs wins
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
+    write_private(path, f"{key}\n")
 
 
 def legacy_key_hint() -> str:

@@ -12,9 +12,10 @@ from ninja import Field, Router, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
+from strengthwise.core import language
 from strengthwise.core.schemas import InSchema
 
-from . import formats, language, selectors, services
+from . import formats, selectors, services
 from .models import Note
 
 router = Router(tags=["notes"])

@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 
-from strengthwise.notes import language
+from strengthwise.core import language
 
 _PROSE = (
     "Met with the client at the drop-in centre on Tuesday morning as arranged.",

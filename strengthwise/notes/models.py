@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author
+from strengthwise.core.fields import SealedJSONField, SealedTextField
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal
@@ -44,11 +45,15 @@ class Note(TimeStampedModel):
     goals = models.ManyToManyField(Goal, blank=True, related_name="notes", verbose_name=_("goals"))
     format = models.CharField(_("format"), max_length=8, default="girp")
     # {section key: text}; the sections follow the format (notes/data/note-formats.yaml).
-    sections = models.JSONField(default=dict)
+    # Sealed at rest (core/crypto.py), as are the quotations below.
+    sections = SealedJSONField(default=dict)
     # Whose words the quotations in the sections are: [{"section", "text", "by": "client" |
     # "other", "who"}]. Unmarked quotations are the client's, except in a collateral note
     # (`unmarked_quotes_by`). Only the client's own words are left alone by the language helper.
-    quotes = models.JSONField(default=list, blank=True)
+    quotes = SealedJSONField(default=list, blank=True)
+    # Protected categories (core/sensitivity.py) the note's words fall in; such a note is not in
+    # the word index (`search_text` stays empty).
+    categories = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -88,7 +93,7 @@ class Addendum(models.Model):
     """A dated correction or addition to a signed note; shown beside it, never merged in."""
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="addenda")
-    text = models.TextField(_("addendum"), max_length=5000)
+    text = SealedTextField(_("addendum"), max_length=5000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,13 +15,14 @@ from django.utils.translation import gettext
 from strengthwise.accounts.access import access_client_object, client_scope_q, may_read_note
 from strengthwise.accounts.models import Agency
 from strengthwise.audit.services import audit_record
+from strengthwise.core import language
 from strengthwise.core.text import fold
 from strengthwise.core.validation import parse_id
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import Goal
 
-from . import formats, language, services
+from . import formats, services
 from .models import CheckIn, ClientTerms, LanguageTerm, Note
 
 SEARCH_LIMIT = 50

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from strengthwise.accounts.models import Agency, User
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core import language, sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import fold, show_date
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
@@ -26,7 +27,7 @@ from strengthwise.people.services import lock_open_record
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import Goal
 
-from . import formats, language
+from . import formats
 from .models import Addendum, CheckIn, ClientTerms, LanguageTerm, Note
 
 NOTE_FIELDS = ("contact_type", "contact_date", "duration_minutes", "present", "format")
@@ -47,8 +48,13 @@ class NoteLocked(Conflict):
         )
 
 
-def _search_text(note: Note) -> str:
-    return fold(" ".join([note.present, *(str(v) for v in note.sections.values())]))
+def _classify(note: Note) -> None:
+    """Set the note's protected categories (core/sensitivity.py: suggested from its words,
+    never dropped once set) and its word index text: a note in a protected category is kept
+    out of the index, so its words exist only sealed (notes search does not find it)."""
+    words = [note.present, *(str(v) for v in note.sections.values())]
+    note.categories = sensitivity.clean([*note.categories, *sensitivity.suggest(*words)])
+    note.search_text = "" if note.categories else fold(" ".join(words))
 
 
 def _digest(note: Note) -> str:
@@ -161,7 +167,7 @@ def note_save(
         if current.contact_date:
             not_in_future(current.contact_date, "contact_date")
             _not_before_1900(current.contact_date, "contact_date")
-        current.search_text = _search_text(current)
+        _classify(current)
         current.autosaved_at = timezone.now()
         current.version += 1
         validated(current, exclude=["goals", "signed_by", "signed_at", "autosaved_at"])
@@ -223,7 +229,7 @@ def note_sign(*, acting_user: User, note: Note, request: Any = None) -> Note:
         current.sections = {
             k: v for k, v in current.sections.items() if k in formats.sections_of(current.format)
         }
-        current.search_text = _search_text(current)
+        _classify(current)
         current.status = Note.Status.SIGNED
         current.signed_at = timezone.now()
         current.signed_by = acting_user

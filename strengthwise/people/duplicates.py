@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import jellyfish
 
+from strengthwise.core.crypto import blind_index, blind_indexes
 from strengthwise.core.text import fold
 
 LIKELY = 0.85
@@ -83,3 +84,17 @@ def match_level(score: float) -> str:
     if score >= POSSIBLE:
         return "possible"
     return ""
+
+
+# The blind index of a date of birth (core/crypto.py): the date itself is sealed at rest.
+DOB_INDEX = "people.client.dob_index"
+
+
+def dob_index_for(day: dt.date | None) -> str:
+    """The digest stored in `Client.dob_index` for a date of birth ('' for none)."""
+    return blind_index(day.isoformat(), context=DOB_INDEX) if day else ""
+
+
+def dob_indexes_for(day: dt.date) -> list[str]:
+    """What a lookup by date of birth matches: the digest under every configured field key."""
+    return blind_indexes(day.isoformat(), context=DOB_INDEX)

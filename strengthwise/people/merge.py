@@ -77,8 +77,9 @@ from .caseload import NotAllowed, _reason
 from .models import Client, ClientMerge
 from .services import (
     ADDRESS_CONTROL_FIELDS,
-    ADDRESS_FIELDS,
     CLIENT_FIELDS,
+    SEARCH_FIELDS,
+    audit_hidden,
     client_refresh_search_fields,
 )
 
@@ -402,12 +403,6 @@ def _lock_pair(first_id: int, second_id: int) -> tuple[Client, Client]:
     return locked[first_id], locked[second_id]
 
 
-def _audit_hidden(*records: Mapping[str, Any]) -> tuple[str, ...]:
-    if any(r.get("address_confidential") for r in records):
-        return ADDRESS_FIELDS
-    return ()
-
-
 def _save_fields(client: Client, values: Mapping[str, Any], **extra: Any) -> None:
     """Write restored or chosen field values (with the derived search columns) in one UPDATE."""
     for name, value in values.items():
@@ -416,11 +411,7 @@ def _save_fields(client: Client, values: Mapping[str, Any], **extra: Any) -> Non
     validated(client)
     Client.objects.filter(pk=client.pk).update(
         **{name: getattr(client, name) for name in CLIENT_FIELDS},
-        search_name=client.search_name,
-        search_keys=client.search_keys,
-        phonetic_first=client.phonetic_first,
-        phonetic_last=client.phonetic_last,
-        phone_digits=client.phone_digits,
+        **{name: getattr(client, name) for name in SEARCH_FIELDS},
         updated_at=timezone.now(),
         **extra,
     )
@@ -511,7 +502,7 @@ def clients_merge(
                     "choices": [None, effective],
                     "fields": [
                         None,
-                        changed_fields(before_s, after_s, hidden=_audit_hidden(before_s, before_d)),
+                        changed_fields(before_s, after_s, hidden=audit_hidden(before_s, before_d)),
                     ],
                     "reason": [None, reason],
                 },
@@ -677,7 +668,7 @@ def merge_undo(
             current.undone_by = acting_user
             current.undo_detail = {"kept_fields": kept_fields, "missing": missing}
             current.save(update_fields=["undone_at", "undone_by", "undo_detail"])
-            hidden = _audit_hidden(before[SURVIVOR], before[DUPLICATE], now_values)
+            hidden = audit_hidden(before[SURVIVOR], before[DUPLICATE], now_values)
             audit_record(
                 actor=acting_user,
                 action="client.merge_undone",

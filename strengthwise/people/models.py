@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency, Program, Team
+from strengthwise.core.fields import SealedCharField, SealedDateField, SealedFloatField
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.core.text import fold
 
@@ -59,7 +60,8 @@ class Client(TimeStampedModel):
         ),
     )
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Sealed at rest (core/crypto.py); exact matches go through `dob_index`.
+    date_of_birth = SealedDateField(_("date of birth"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
@@ -84,19 +86,20 @@ class Client(TimeStampedModel):
     )
     contact_notes = models.CharField(_("contact notes"), max_length=300, blank=True)
 
-    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
-    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    # The street address and the home's coordinates are sealed at rest (core/crypto.py).
+    address_line1 = SealedCharField(_("address"), max_length=200, blank=True)
+    address_line2 = SealedCharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("state"), max_length=50, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    home_latitude = models.FloatField(
+    home_latitude = SealedFloatField(
         _("home latitude"),
         null=True,
         blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
         help_text=_("Used only to find help nearby; hidden like the address when confidential."),
     )
-    home_longitude = models.FloatField(
+    home_longitude = SealedFloatField(
         _("home longitude"),
         null=True,
         blank=True,
@@ -130,6 +133,8 @@ class Client(TimeStampedModel):
     # Each name word, its one-letter deletions and its Metaphone key (people/search.py): finds
     # transpositions and one-letter slips in short names that share no trigram with the query.
     search_keys = models.TextField(blank=True, editable=False)
+    # A keyed digest of the date of birth (core/crypto.py blind_index) for exact matches.
+    dob_index = models.CharField(max_length=40, blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -151,7 +156,7 @@ class Client(TimeStampedModel):
                 fields=["agency", "primary_worker", "legal_last_name"], name="client_caseload"
             ),
             models.Index(fields=["agency", "team", "legal_last_name"], name="client_team"),
-            models.Index(fields=["agency", "date_of_birth"], name="client_dob"),
+            models.Index(fields=["agency", "dob_index"], name="client_dob_index"),
             models.Index(fields=["agency", "phonetic_last"], name="client_phonetic_last"),
             models.Index(fields=["agency", "phone_digits"], name="client_phone"),
         ]
@@ -177,6 +182,12 @@ class Client(TimeStampedModel):
             if words[-len(tail) :] == tail:
                 return first
         return f"{first} {last}".strip()
+
+    def sealed_indexes(self) -> dict[str, str]:
+        """The blind indexes of the sealed fields (core/rotation.py recomputes them)."""
+        from .duplicates import dob_index_for
+
+        return {"dob_index": dob_index_for(self.date_of_birth)}
 
     @property
     def legal_name(self) -> str:
@@ -215,7 +226,7 @@ class HouseholdMember(TimeStampedModel):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="household")
     name = models.CharField(_("name"), max_length=200)
     relationship = models.CharField(_("relationship to the client"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = SealedDateField(_("date of birth"), null=True, blank=True)
     lives_with_client = models.BooleanField(_("lives with the client"), default=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 

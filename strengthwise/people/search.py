@@ -29,6 +29,8 @@ from django.db.models import F, Func, IntegerField, Q, QuerySet, TextField, Valu
 from strengthwise.accounts.access import client_visible, clients_visible_to
 from strengthwise.core.text import digits, fold
 
+from .duplicates import dob_indexes_for
+
 CANDIDATES = 200  # per index: up to this many from the trigram index and from the name keys
 FTS_POOL = 500  # best-ranked trigram matches considered before access scoping (SQLite)
 KEY_POOL = 200  # best-ranked name-key matches considered before access scoping (SQLite)
@@ -238,7 +240,9 @@ def client_search_ids(user: Any, query: str, *, limit: int = 50) -> list[int]:
         return []
     date = parse_date(query)
     if date is not None:
-        by_dob = scoped.filter(date_of_birth=date).order_by("legal_last_name", "id")
+        by_dob = scoped.filter(dob_index__in=dob_indexes_for(date)).order_by(
+            "legal_last_name", "id"
+        )
         return list(by_dob.values_list("id", flat=True)[:limit])
     if _PHONE_OR_ID.match(query):
         number = digits(query)

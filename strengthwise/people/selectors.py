@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from strengthwise.accounts.access import client_scope_q, clients_visible_to, may_manage_client
 
-from .duplicates import POSSIBLE, PersonKey, match_level, match_score, phonetic
+from .duplicates import POSSIBLE, PersonKey, dob_indexes_for, match_level, match_score, phonetic
 from .models import Client, ClientMerge, Episode
 from .search import client_search_ids
 
@@ -70,7 +70,7 @@ def client_duplicate_candidates(
     """
     condition = Q()
     if key.dob:
-        condition |= Q(date_of_birth=key.dob)
+        condition |= Q(dob_index__in=dob_indexes_for(key.dob))
     for code in {phonetic(key.last), phonetic(key.first)} - {""}:
         condition |= Q(phonetic_last=code)
     if not condition:

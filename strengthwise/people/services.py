@@ -17,7 +17,7 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.text import digits
 from strengthwise.core.validation import refuse_nul, validated
 
-from .duplicates import PersonKey, phonetic
+from .duplicates import PersonKey, dob_index_for, phonetic
 from .models import Client, Episode, HouseholdMember
 from .search import search_keys_for, search_name_for
 from .selectors import DuplicateMatch, client_duplicate_candidates
@@ -59,6 +59,23 @@ ADDRESS_FIELDS = (
 )
 ADDRESS_CONTROL_FIELDS = (*ADDRESS_FIELDS, "address_confidential")
 NAME_FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "pronouns")
+# Sealed at rest (core/crypto.py): the audit trail records that they changed, never their values.
+SEALED_FIELDS = (
+    "date_of_birth",
+    "address_line1",
+    "address_line2",
+    "home_latitude",
+    "home_longitude",
+)
+# Derived from the fields above by `client_refresh_search_fields`, written with them.
+SEARCH_FIELDS = (
+    "search_name",
+    "search_keys",
+    "phonetic_first",
+    "phonetic_last",
+    "phone_digits",
+    "dob_index",
+)
 HOUSEHOLD_FIELDS = ("name", "relationship", "date_of_birth", "lives_with_client", "notes")
 
 
@@ -103,17 +120,19 @@ def client_refresh_search_fields(client: Client) -> None:
     client.phonetic_first = phonetic(client.legal_first_name)
     client.phonetic_last = phonetic(client.legal_last_name)
     client.phone_digits = digits(client.phone)[-10:]
+    client.dob_index = dob_index_for(client.date_of_birth)
 
 
 def _snapshot(client: Client) -> dict[str, Any]:
     return {name: getattr(client, name) for name in CLIENT_FIELDS}
 
 
-def _audit_hidden(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, ...]:
-    """Confidential addresses never reach the audit trail's readers in clear."""
-    if before.get("address_confidential") or after.get("address_confidential"):
-        return ADDRESS_FIELDS
-    return ()
+def audit_hidden(*records: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the audit trail records without values: the sealed fields always (the trail is not
+    encrypted), and the whole address of anyone whose address is confidential."""
+    if any(r.get("address_confidential") for r in records):
+        return (*SEALED_FIELDS, *ADDRESS_FIELDS)
+    return SEALED_FIELDS
 
 
 def _default_team(user: User) -> Team | None:
@@ -184,7 +203,7 @@ def client_intake(
             action="client.created",
             target=client,
             changes=changed_fields(
-                {}, _snapshot(client), hidden=_audit_hidden({}, _snapshot(client))
+                {}, _snapshot(client), hidden=audit_hidden({}, _snapshot(client))
             ),
         )
         if confirm_not_duplicate:
@@ -238,16 +257,12 @@ def client_update(
         client_refresh_search_fields(current)
         validated(current)
         after = _snapshot(current)
-        changes = changed_fields(before, after, hidden=_audit_hidden(before, after))
+        changes = changed_fields(before, after, hidden=audit_hidden(before, after))
         if not changes:
             return current
         updated = Client.objects.filter(pk=current.pk, version=version).update(
             **{name: getattr(current, name) for name in CLIENT_FIELDS},
-            search_name=current.search_name,
-            search_keys=current.search_keys,
-            phonetic_first=current.phonetic_first,
-            phonetic_last=current.phonetic_last,
-            phone_digits=current.phone_digits,
+            **{name: getattr(current, name) for name in SEARCH_FIELDS},
             version=version + 1,
             updated_at=timezone.now(),
         )
@@ -273,7 +288,9 @@ def household_member_add(
             actor=acting_user,
             action="household_member.added",
             target=member,
-            changes=changed_fields({}, {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}),
+            changes=changed_fields(
+                {}, {k: getattr(member, k) for k in HOUSEHOLD_FIELDS}, hidden=["date_of_birth"]
+            ),
         )
     return member
 
@@ -285,7 +302,7 @@ def household_member_remove(*, acting_user: User, member: HouseholdMember) -> No
             actor=acting_user,
             action="household_member.removed",
             target=member,
-            changes=changed_fields(before, dict.fromkeys(before)),
+            changes=changed_fields(before, dict.fromkeys(before), hidden=["date_of_birth"]),
         )
         member.delete()
 

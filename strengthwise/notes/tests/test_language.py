@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strengthwise.notes import language
-from strengthwise.notes.language import (
+from strengthwise.core import language
+from strengthwise.core.language import (
     Finding,
     Matcher,
     Term,

@@ -87,7 +87,9 @@ __all__ = [
     "shipped_terms",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The list is the notes' data (the language helper's home); the matcher lives in core because
+# the sensitive-information categories (core/sensitivity.py) use it on every app's text.
+DATA_DIR = Path(__file__).resolve().parent.parent / "notes" / "data"
 LANGUAGE_CSV = DATA_DIR / "language.csv"
 SOURCES_CSV = DATA_DIR / "language-sources.csv"
 

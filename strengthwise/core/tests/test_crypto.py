@@ -1,0 +1,230 @@
+"""Field encryption (core/crypto.py, core/fields.py): sealed values, keys and their rotation,
+and the raw database — an SQLite copy of the file and a `pg_dump` — holding none of the
+plaintexts a records thief would look for."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from strengthwise.core import crypto
+from strengthwise.core.apps import _private_sqlite_files
+from strengthwise.core.checks import field_keys_check
+from strengthwise.core.fields import SealedLookupError
+from strengthwise.core.files import write_private
+from strengthwise.notes import services as note_services
+from strengthwise.people import services as people_services
+from strengthwise.people.models import Client, HouseholdMember
+
+KEY_A = crypto.new_key_spec("a")
+KEY_B = crypto.new_key_spec("b")
+
+ADDRESS = "14 Quillhaven Passage"
+DOB = dt.date(1961, 7, 29)
+NOTE_WORDS = "Talked through how she stayed sober at the Quillhaven wedding"
+ADDENDUM = "Quillhaven sponsor phoned back"
+
+
+def test_a_sealed_value_opens_only_in_its_column_and_unaltered():
+    sealed = crypto.seal("12 Elm St", context="people.client.address_line1")
+    assert sealed.startswith("sw1:") and "Elm" not in sealed
+    assert crypto.unseal(sealed, context="people.client.address_line1") == "12 Elm St"
+    # The same text seals differently each time (a fresh nonce).
+    assert crypto.seal("12 Elm St", context="x") != crypto.seal("12 Elm St", context="x")
+    with pytest.raises(crypto.SealError, match="altered"):
+        crypto.unseal(sealed, context="people.client.address_line2")
+    tampered = sealed[:-6] + ("A" if sealed[-6] != "A" else "B") + sealed[-5:]
+    with pytest.raises(crypto.SealError):
+        crypto.unseal(tampered, context="people.client.address_line1")
+    # A value stored before its column was sealed reads as it is.
+    assert crypto.unseal("12 Elm St", context="people.client.address_line1") == "12 Elm St"
+
+
+def test_keys_are_parsed_strictly_and_never_echoed():
+    assert [k.id for k in crypto.parse_keys(f"{KEY_B},{KEY_A}")] == ["b", "a"]
+    for bad, message in [
+        ("", "no field key"),
+        ("nokey", "ID:BASE64"),
+        ("a:not-base64!", "not valid base64"),
+        ("a:" + "QUJD", "must be 32 bytes"),
+        (f"{KEY_A},{KEY_A}", "used twice"),
+    ]:
+        with pytest.raises(ValueError, match=message) as caught:
+            crypto.parse_keys(bad)
+        assert KEY_A.split(":")[1] not in str(caught.value)
+
+
+def test_a_value_sealed_with_a_removed_key_says_which_key_is_missing():
+    with override_settings(STRENGTHWISE_FIELD_KEYS=KEY_A):
+        sealed = crypto.seal("x", context="c")
+    with (
+        override_settings(STRENGTHWISE_FIELD_KEYS=KEY_B),
+        pytest.raises(crypto.SealError, match="'a'.*not configured"),
+    ):
+        crypto.unseal(sealed, context="c")
+
+
+def test_production_needs_field_keys_from_the_environment():
+    with override_settings(DEBUG=False, STRENGTHWISE_DEMO=False, STRENGTHWISE_FIELD_KEYS=""):
+        assert [e.id for e in field_keys_check()] == ["core.E001"]
+    with override_settings(DEBUG=False, STRENGTHWISE_DEMO=False, STRENGTHWISE_FIELD_KEYS="a:x"):
+        assert [e.id for e in field_keys_check()] == ["core.E002"]
+    with override_settings(DEBUG=False, STRENGTHWISE_DEMO=False, STRENGTHWISE_FIELD_KEYS=KEY_A):
+        assert field_keys_check() == []
+
+
+def test_key_files_and_sqlite_databases_are_private(tmp_path: Path):
+    key_file = tmp_path / "var" / "field_keys"
+    write_private(key_file, KEY_A)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with override_settings(STRENGTHWISE_FIELD_KEYS="", STRENGTHWISE_FIELD_KEYS_FILE=tmp_path / "k"):
+        crypto.field_keys()  # made on first use
+    assert stat.S_IMODE((tmp_path / "k").stat().st_mode) == 0o600
+    db = tmp_path / "db.sqlite3"
+    db.write_bytes(b"")
+    db.chmod(0o644)
+    wal = tmp_path / "db.sqlite3-wal"
+    wal.write_bytes(b"")
+    wal.chmod(0o664)
+    fake = SimpleNamespace(vendor="sqlite", settings_dict={"NAME": str(db)})
+    _private_sqlite_files(None, fake)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+def _sensitive_record(personas) -> Client:
+    alice = personas.alice
+    dana = personas.dana
+    people_services.client_update(
+        acting_user=alice,
+        client=dana,
+        version=dana.version,
+        fields={
+            "address_line1": ADDRESS,
+            "address_confidential": True,
+            "date_of_birth": DOB,
+            "home_latitude": 38.581234,
+            "home_longitude": -121.494321,
+        },
+    )
+    people_services.household_member_add(
+        acting_user=alice,
+        client=dana,
+        fields={"name": "Quill", "relationship": "son", "date_of_birth": dt.date(2011, 2, 3)},
+    )
+    note = note_services.note_start(acting_user=alice, client=dana)
+    note = note_services.note_save(
+        acting_user=alice, note=note, fields={}, sections={"goal": NOTE_WORDS}
+    )
+    note = note_services.note_sign(acting_user=alice, note=note)
+    note_services.addendum_add(acting_user=alice, note=note, text=ADDENDUM)
+    return Client.objects.get(pk=dana.pk)
+
+
+def _raw(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_sensitive_fields_are_sealed_in_the_database_and_read_back(personas, api):
+    dana = _sensitive_record(personas)
+    assert dana.address_line1 == ADDRESS
+    assert dana.date_of_birth == DOB
+    assert dana.home_latitude == pytest.approx(38.581234)
+    for column in ("address_line1", "date_of_birth", "home_latitude", "home_longitude"):
+        assert _raw("people_client", column, dana.pk).startswith("sw1:")
+    note = dana.notes.get()
+    assert note.sections["goal"] == NOTE_WORDS
+    assert _raw("notes_note", "sections", note.pk).startswith("sw1:")
+    # A note in a protected category stays out of the word index.
+    assert note.categories == ["substance_use"] and note.search_text == ""
+    assert note.addenda.get().text == ADDENDUM
+    assert HouseholdMember.objects.get(client=dana, name="Quill").date_of_birth == dt.date(
+        2011, 2, 3
+    )
+    # Search by date of birth still finds her, through the blind index.
+    found = api(personas.alice).get("/api/v1/clients?q=1961-07-29").json()["items"]
+    assert [c["id"] for c in found] == [dana.pk]
+    # Comparing a sealed column in SQL is refused, never silently empty.
+    with pytest.raises(SealedLookupError):
+        Client.objects.filter(date_of_birth=DOB).exists()
+
+
+def _plaintexts() -> list[bytes]:
+    texts = [ADDRESS, "Quillhaven", "stayed sober", DOB.isoformat(), "2011-02-03", "38.581234"]
+    return [t.encode() for t in texts]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_raw_database_holds_none_of_the_sealed_plaintexts(personas, tmp_path: Path):
+    _sensitive_record(personas)
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "copy.sqlite3"
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(copy)])
+        raw = copy.read_bytes()
+    else:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            pytest.skip("pg_dump is not installed")
+        settings = connection.settings_dict
+        env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+        raw = subprocess.run(
+            [
+                pg_dump,
+                "--data-only",
+                "-h",
+                settings.get("HOST") or "127.0.0.1",
+                "-p",
+                str(settings.get("PORT") or 5432),
+                "-U",
+                settings.get("USER") or "postgres",
+                settings["NAME"],
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        ).stdout
+    assert b"Dana" in raw  # the copy is real: unsealed fields are in it
+    for text in _plaintexts():
+        assert text not in raw, text
+
+
+@pytest.mark.django_db
+def test_rotation_reseals_everything_under_the_new_key(personas, api, capsys):
+    # The personas were sealed with the machine's own key: it stays configured until rotated.
+    machine = ",".join(f"{k.id}:{base64.b64encode(k.secret).decode()}" for k in crypto.field_keys())
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_A},{machine}"):
+        dana = _sensitive_record(personas)
+        assert crypto.key_id_of(_raw("people_client", "date_of_birth", dana.pk)) == "a"
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_B},{KEY_A},{machine}"):
+        # Before the rotation, search still finds her under the old key's index.
+        found = api(personas.alice).get("/api/v1/clients?q=1961-07-29").json()["items"]
+        assert [c["id"] for c in found] == [dana.pk]
+        call_command("rotate_keys", "--dry-run")
+        assert "Values under other keys than b: 1, a." in capsys.readouterr().out
+        call_command("rotate_keys")
+        assert "can be removed" in capsys.readouterr().out
+    with override_settings(STRENGTHWISE_FIELD_KEYS=KEY_B):
+        for column in ("address_line1", "date_of_birth"):
+            assert crypto.key_id_of(_raw("people_client", column, dana.pk)) == "b"
+        note = Client.objects.get(pk=dana.pk).notes.get()
+        assert crypto.key_id_of(_raw("notes_note", "sections", note.pk)) == "b"
+        assert note.sections["goal"] == NOTE_WORDS
+        found = api(personas.alice).get("/api/v1/clients?q=1961-07-29").json()["items"]
+        assert [c["id"] for c in found] == [dana.pk]
+        call_command("rotate_keys", "--dry-run")
+        assert "Every value is sealed with the current key b." in capsys.readouterr().out
