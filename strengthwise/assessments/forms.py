@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from strengthwise.core.forms import categories_field
 from strengthwise.people.forms import DateInput
 
 from .models import Author, EcomapNode, Factor, Level, MotivationRecord, SsmAdministration
@@ -114,6 +115,7 @@ class StrengthsForm(forms.Form):
 
 class FactorForm(forms.ModelForm):
     domain = forms.ChoiceField(label=_("Life domain"))
+    categories = categories_field()
 
     class Meta:
         model = Factor
@@ -127,6 +129,10 @@ class FactorForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class FactorCategoriesForm(forms.Form):
+    categories = categories_field()
 
 
 class MotivationForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
-from strengthwise.core.models import TimeStampedModel
+from strengthwise.core.models import Categorised, TimeStampedModel
 from strengthwise.people.models import Client, HouseholdMember
 
 
@@ -155,7 +155,7 @@ class StrengthsAssessmentVersion(models.Model):
         return f"version {self.number}"
 
 
-class Factor(TimeStampedModel):
+class Factor(Categorised, TimeStampedModel):
     """A strength or a barrier, tagged with its level and life domain. Macro factors are
     context the agency may act on, never the client's deficits."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client, HouseholdMember
@@ -258,6 +259,7 @@ def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) 
         raise ValidationFailed(
             _("Choose a life domain."), field_errors={"domain": [_("Choose a life domain.")]}
         )
+    sensitivity.categorise(factor, [factor.description], chosen=fields.get("categories") or None)
     validated(factor, exclude=["client", "agency", "recorded_by"])
     with transaction.atomic():
         factor.save()
@@ -265,7 +267,30 @@ def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) 
             actor=acting_user,
             action="factor.added",
             target=factor,
-            changes=changed_fields({}, {k: getattr(factor, k) for k in FACTOR_FIELDS}),
+            changes=changed_fields(
+                {}, {k: getattr(factor, k) for k in (*FACTOR_FIELDS, "categories")}
+            ),
+        )
+    return factor
+
+
+def factor_categories_set(*, acting_user: User, factor: Factor, categories: Any) -> Factor:
+    """The worker confirms or corrects what protected information a factor holds."""
+    before = list(factor.categories)
+    sensitivity.categorise(
+        factor, [factor.description], chosen=categories or [], texts_before=[factor.description]
+    )
+    with transaction.atomic():
+        Factor.objects.filter(pk=factor.pk).update(
+            categories=factor.categories,
+            categories_confirmed=True,
+            updated_at=timezone.now(),
+        )
+        audit_record(
+            actor=acting_user,
+            action="factor.categories_set",
+            target=factor,
+            changes={"categories": [before, factor.categories]},
         )
     return factor
 

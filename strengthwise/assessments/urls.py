@@ -10,6 +10,7 @@ urlpatterns = [
     path("strengths/versions/", views.strengths_versions, name="strengths-versions"),
     path("factors/", views.factors, name="factors"),
     path("factors/<int:factor_id>/set-aside/", views.factor_set_aside, name="factor-set-aside"),
+    path("factors/<int:factor_id>/categories/", views.factor_categories, name="factor-categories"),
     path("motivation/", views.motivation, name="motivation"),
     path("matrix/", views.ssm, name="ssm"),
     path("matrix/new/", views.ssm_new, name="ssm-new"),

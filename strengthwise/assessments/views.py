@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.audit.services import audit_record
-from strengthwise.core import svg
+from strengthwise.core import sensitivity, svg
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
@@ -26,6 +26,7 @@ from . import screening as hrsn
 from .ecomap_svg import EcoNode, EcoTie, render_ecomap
 from .forms import (
     ConcernForm,
+    FactorCategoriesForm,
     FactorForm,
     MotivationForm,
     NodeForm,
@@ -207,6 +208,7 @@ def factors(request: StaffRequest, client_id: int) -> HttpResponse:
             "form": form,
             "groups": selectors.factors_for(client=client),
             "domain_labels": dict(domains),
+            "category_choices": sensitivity.Category.choices,
         },
         partial="factor-list",
         status=status,
@@ -221,6 +223,22 @@ def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> H
         access_client_object(request.user, Factor, factor_id, write=True, request=request), client
     )
     services.factor_set_aside(acting_user=request.user, factor=factor)
+    return redirect("assessments:factors", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def factor_categories(request: StaffRequest, client_id: int, factor_id: int) -> HttpResponse:
+    """The worker confirms or corrects a factor's protected categories."""
+    client = access_client(request.user, client_id, write=True, request=request)
+    factor = _owned(
+        access_client_object(request.user, Factor, factor_id, write=True, request=request), client
+    )
+    form = FactorCategoriesForm(request.POST)
+    if form.is_valid():
+        services.factor_categories_set(
+            acting_user=request.user, factor=factor, categories=form.cleaned_data["categories"]
+        )
     return redirect("assessments:factors", client_id=client.pk)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+
 from .errors import DomainError
 
 
@@ -14,3 +16,22 @@ def apply_domain_error(form: Any, error: DomainError) -> None:
             form.add_error(field if field in form.fields else None, problem)
     if not error.field_errors:
         form.add_error(None, error.message)
+
+
+def categories_field(**kwargs: Any) -> forms.MultipleChoiceField:
+    """The worker's choice of protected categories (core/sensitivity.py) for one item."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .sensitivity import Category
+
+    return forms.MultipleChoiceField(
+        label=_("Protected information"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Suggested from the words. It is shared only under a consent that names it; "
+            "substance use needs a Part 2 consent."
+        ),
+        **kwargs,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -30,3 +31,27 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Categorised(models.Model):
+    """A piece of information that can leave the agency, with the protected categories it falls
+    in (core/sensitivity.py): suggested from its words when it is written, confirmed or
+    corrected by the worker. The consent gate shares it only under a consent naming them all."""
+
+    categories = models.JSONField(_("protected information"), default=list, blank=True)
+    categories_confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def category_labels(self) -> list[str]:
+        from .sensitivity import labels
+
+        return labels(self.categories)
+
+    @property
+    def part2(self) -> bool:
+        from .sensitivity import PART2
+
+        return PART2 in self.categories

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import language
+from .errors import ValidationFailed
 
 TERMS_CSV = Path(__file__).resolve().parent / "data" / "sensitive-terms.csv"
 
@@ -74,6 +77,48 @@ def clean(categories: Iterable[str]) -> list[str]:
     if unknown:
         raise ValueError(", ".join(sorted(unknown)))
     return [c for c in Category.values if c in chosen]
+
+
+class Categorisable(Protocol):
+    categories: list[str]
+    categories_confirmed: bool
+
+
+def categorise(
+    item: Categorisable,
+    texts: Sequence[str],
+    *,
+    chosen: Iterable[str] | None = None,
+    texts_before: Sequence[str] | None = None,
+) -> None:
+    """Set `item`'s categories as it is written (no save).
+
+    `chosen` is what the worker ticked (None: they were not asked). New words are always
+    checked: what they suggest is added, never silently dropped, and the item then counts as
+    unconfirmed until the worker's choice covers it. A worker's choice made without changing
+    the words (`texts_before` equal to `texts`) is taken as it is, so a wrong suggestion can be
+    removed. An unknown category is refused on the "categories" field."""
+    try:
+        picked = clean(chosen) if chosen is not None else None
+    except ValueError as exc:
+        raise ValidationFailed(
+            gettext("Choose protected categories from the list."),
+            field_errors={"categories": [gettext("Unknown: %(what)s.") % {"what": exc}]},
+        ) from exc
+    changed = texts_before is None or list(texts_before) != list(texts)
+    found = suggest(*texts) if changed else []
+    base = picked if picked is not None else list(item.categories)
+    result = clean([*base, *found])
+    if picked is not None:
+        item.categories_confirmed = result == picked
+    elif result != list(item.categories):
+        item.categories_confirmed = False
+    item.categories = result
+
+
+def covered(item: Categorisable, allowed: Iterable[str]) -> bool:
+    """Whether a consent allowing `allowed` kinds of information lets this item out."""
+    return set(item.categories) <= set(allowed)
 
 
 def labels(categories: Iterable[str]) -> list[str]:

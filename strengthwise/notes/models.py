@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author
 from strengthwise.core.fields import SealedJSONField, SealedTextField
-from strengthwise.core.models import TimeStampedModel
+from strengthwise.core.models import Categorised, TimeStampedModel
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal
 
@@ -26,7 +26,7 @@ class ContactType(models.TextChoices):
     COLLATERAL = "collateral", _("Collateral (someone else, about the client)")
 
 
-class Note(TimeStampedModel):
+class Note(Categorised, TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed")
@@ -51,9 +51,8 @@ class Note(TimeStampedModel):
     # "other", "who"}]. Unmarked quotations are the client's, except in a collateral note
     # (`unmarked_quotes_by`). Only the client's own words are left alone by the language helper.
     quotes = SealedJSONField(default=list, blank=True)
-    # Protected categories (core/sensitivity.py) the note's words fall in; such a note is not in
-    # the word index (`search_text` stays empty).
-    categories = models.JSONField(default=list, blank=True, editable=False)
+    # A note in a protected category (`categories`, core/sensitivity.py) is not in the word
+    # index: its `search_text` stays empty.
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(

@@ -53,7 +53,7 @@ def _classify(note: Note) -> None:
     never dropped once set) and its word index text: a note in a protected category is kept
     out of the index, so its words exist only sealed (notes search does not find it)."""
     words = [note.present, *(str(v) for v in note.sections.values())]
-    note.categories = sensitivity.clean([*note.categories, *sensitivity.suggest(*words)])
+    sensitivity.categorise(note, words)
     note.search_text = "" if note.categories else fold(" ".join(words))
 
 

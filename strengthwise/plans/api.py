@@ -19,6 +19,11 @@ from .models import Goal, Plan
 router = Router(tags=["plans"])
 
 Author = Literal["client", "worker", "together"]
+Protected = Literal["substance_use", "hiv", "mental_health", "domestic_violence"]
+CATEGORIES_HELP = (
+    "Protected information the goal holds (shared only under a consent naming it). Omit to "
+    "let the words suggest it; a list is the worker's confirmation."
+)
 
 
 class GoalIn(InSchema):
@@ -51,6 +56,7 @@ class GoalIn(InSchema):
     concern_id: int | None = Field(
         default=None, description="What the client is weighing a change in (motivation)."
     )
+    categories: list[Protected] | None = Field(default=None, description=CATEGORIES_HELP)
 
 
 class GoalCreateIn(GoalIn):
@@ -88,6 +94,7 @@ class GoalPatch(InSchema):
     concern_id: int | None = Field(
         default=None, description="Links a concern; null unlinks it; omit to keep it."
     )
+    categories: list[Protected] | None = Field(default=None, description=CATEGORIES_HELP)
 
 
 LINKS = ("strength_ids", "support_ids", "concern_id")
@@ -112,6 +119,8 @@ def _goal(goal: Goal) -> dict[str, Any]:
         "version": goal.version,
         **{f: getattr(goal, f) for f in services.GOAL_FIELDS if f != "concern"},
         "concern_id": goal.concern_id,
+        "categories": goal.categories,
+        "categories_confirmed": goal.categories_confirmed,
         "strength_ids": sorted(f.pk for f in goal.strengths.all()),
         "support_ids": sorted(n.pk for n in goal.supports.all()),
         "steps": [

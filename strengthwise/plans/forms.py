@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
+from strengthwise.core.forms import categories_field
 from strengthwise.people.forms import DateInput
 
 from .models import STAFF_SIGNATURE_METHODS, GasFollowUp, Goal, SignatureMethod, Step
@@ -60,6 +61,7 @@ class GoalForm(forms.ModelForm):
     # looks them up among the client's and names the field when one is unknown, so the page
     # and the API give the same answer.
     concern = IdChoiceField(label=_("Linked to their motivation"), required=False)
+    categories = categories_field()
     strengths = IdsChoiceField(
         label=_("Strengths that will carry it"), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor
-from strengthwise.core.models import StoredDocument, TimeStampedModel
+from strengthwise.core.models import Categorised, StoredDocument, TimeStampedModel
 from strengthwise.people.models import Client, Episode
 
 GAS_LEVELS = (-2, -1, 0, 1, 2)
@@ -46,7 +46,7 @@ class Plan(TimeStampedModel):
         return f"Plan v{self.number} of {self.client}"
 
 
-class Goal(TimeStampedModel):
+class Goal(Categorised, TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         ACHIEVED = "achieved", _("Achieved")

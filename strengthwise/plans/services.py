@@ -16,6 +16,7 @@ from strengthwise.accounts.models import Role, User
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.assessments.services import life_domains
 from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
@@ -60,6 +61,8 @@ GOAL_FIELDS = (
     "gas_difficulty",
     "gas_baseline",
 )
+# What a goal's audit events compare: its fields and its protected categories.
+GOAL_AUDITED = (*GOAL_FIELDS, "categories", "categories_confirmed")
 STEP_FIELDS = ("text", "who", "who_name", "target_date", "done_on")
 # Pros and cons are the client's words or the worker's: each records whose, and if exact.
 OPTION_FIELDS = (
@@ -189,6 +192,11 @@ def _goal_values(client: Client, fields: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _goal_texts(goal: Goal) -> list[str]:
+    """The words of a goal that the protected categories are suggested from."""
+    return [goal.statement, goal.why_it_matters, goal.worker_view]
+
+
 def _links(
     client: Client, strengths: Iterable[Factor] | None, supports: Iterable[EcomapNode] | None
 ) -> tuple[list[Factor] | None, list[EcomapNode] | None]:
@@ -313,6 +321,7 @@ def goal_add(
         order=Goal.objects.filter(plan=plan).count() + 1,
         **values,
     )
+    sensitivity.categorise(goal, _goal_texts(goal), chosen=fields.get("categories") or None)
     validated(goal, exclude=["client", "agency", "plan", "recorded_by", "concern"])
     with transaction.atomic():
         _reopen_if_signed(plan, acting_user)
@@ -326,7 +335,7 @@ def goal_add(
             actor=acting_user,
             action="goal.added",
             target=goal,
-            changes=changed_fields({}, {k: _plain(getattr(goal, k)) for k in GOAL_FIELDS}),
+            changes=changed_fields({}, {k: _plain(getattr(goal, k)) for k in GOAL_AUDITED}),
         )
     return goal
 
@@ -355,7 +364,8 @@ def goal_update(
     p = by_id[1] if by_id[1] is not None else p
     with transaction.atomic():
         current = Goal.objects.select_for_update().select_related("plan", "client").get(pk=goal.pk)
-        before = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
+        before = {k: _plain(getattr(current, k)) for k in GOAL_AUDITED}
+        texts_before = _goal_texts(current)
         if current.version != version:
             raise Conflict(
                 _("Someone else saved this goal while you were editing it."),
@@ -364,8 +374,14 @@ def goal_update(
             )
         for name, value in values.items():
             setattr(current, name, value)
+        sensitivity.categorise(
+            current,
+            _goal_texts(current),
+            chosen=fields.get("categories") if fields.get("categories") is not None else None,
+            texts_before=texts_before,
+        )
         validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
-        after = {k: _plain(getattr(current, k)) for k in GOAL_FIELDS}
+        after = {k: _plain(getattr(current, k)) for k in GOAL_AUDITED}
         changes = changed_fields(before, after)
         links_changed = (
             s is not None
@@ -378,7 +394,11 @@ def goal_update(
             return current
         _reopen_if_signed(current.plan, acting_user)
         Goal.objects.filter(pk=current.pk, version=version).update(
-            **values, version=version + 1, updated_at=timezone.now()
+            **values,
+            categories=current.categories,
+            categories_confirmed=current.categories_confirmed,
+            version=version + 1,
+            updated_at=timezone.now(),
         )
         current.version = version + 1
         _track_period(current, before["status"], current.status)

@@ -52,6 +52,7 @@ def _goal_form(
     initial = dict(initial or {})
     if instance is not None:
         initial.setdefault("version", instance.version)
+        initial.setdefault("categories", instance.categories)
         for name, value in selectors.goal_links(goal=instance).items():
             initial.setdefault(name, value)
     return GoalForm(

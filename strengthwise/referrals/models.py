@@ -21,7 +21,9 @@ from . import workflow
 
 
 class Information(models.TextChoices):
-    """What a consent lets us share. SUBSTANCE_USE is information protected by 42 CFR Part 2."""
+    """What a consent lets us share. The last four are the protected categories of
+    core/sensitivity.py (same values): an item in one of them is shared only under a consent
+    naming it. SUBSTANCE_USE is information protected by 42 CFR Part 2."""
 
     CONTACT = "contact", _("Name and contact details")
     DEMOGRAPHICS = "demographics", _("Date of birth, pronouns and languages")
@@ -31,6 +33,9 @@ class Information(models.TextChoices):
     INCOME = "income", _("Income and benefits")
     HEALTH = "health", _("Health information")
     SUBSTANCE_USE = "substance_use", _("Substance use treatment information (42 CFR Part 2)")
+    HIV = "hiv", _("HIV status")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    DOMESTIC_VIOLENCE = "domestic_violence", _("Domestic or sexual violence")
 
 
 class Purpose(models.TextChoices):

@@ -15,6 +15,7 @@ from strengthwise.accounts.access import access_client_object, client_scope_q
 from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Factor
 from strengthwise.audit.services import audit_record
+from strengthwise.core import sensitivity
 from strengthwise.core.text import fold
 from strengthwise.core.validation import is_uuid
 from strengthwise.directory.models import Organization, Program, Service
@@ -239,12 +240,18 @@ def partner_may_see(referral: Referral, today: dt.date | None = None) -> bool:
 
 def partner_view(referral: Referral) -> dict[str, Any]:
     """What the receiving organisation may see: only the kinds of information the referral
-    shares, each of which its consent covers. Part 2 information carries the notice."""
+    shares, each of which its consent covers, and within them only the items whose protected
+    categories (core/sensitivity.py) the consent names too. Part 2 information carries the
+    notice. `withheld` counts what the gate kept back, for the worker's preview only — the
+    partner's page never says that something was withheld."""
     allowed = set(referral.information)
     if referral.consent is not None:
         allowed &= set(referral.consent.information)
     client = referral.client
-    shown: dict[str, Any] = {"kinds": [Information(k).label for k in sorted(allowed)]}
+    shown: dict[str, Any] = {
+        "kinds": [Information(k).label for k in sorted(allowed) if k in Information.values],
+        "withheld": [],
+    }
     if Information.CONTACT in allowed:
         shown["contact"] = {
             "name": client.display_name,
@@ -264,15 +271,27 @@ def partner_view(referral: Referral) -> dict[str, Any]:
             "pronouns": client.pronouns,
             "language": client.preferred_language,
         }
+    part2_shown = False
     if Information.GOALS in allowed and referral.goal is not None:
-        shown["goal"] = referral.goal
+        if sensitivity.covered(referral.goal, allowed):
+            shown["goal"] = referral.goal
+            part2_shown |= referral.goal.part2
+        else:
+            shown["withheld"].append(referral.goal)
     if Information.STRENGTHS in allowed:
-        shown["strengths"] = list(
+        strengths = []
+        for factor in (
             Factor.objects.filter(client=client, valence="strength", active=True)
             .exclude(level="macro")
-            .values_list("description", flat=True)[:8]
-        )
-    if referral.part2:
+            .order_by("id")[:20]
+        ):
+            if sensitivity.covered(factor, allowed):
+                strengths.append(factor.description)
+                part2_shown |= factor.part2
+            else:
+                shown["withheld"].append(factor)
+        shown["strengths"] = strengths[:8]
+    if referral.part2 or part2_shown:
         shown["part2_notice"] = consent_rules.part2_notice()
     return shown
 

@@ -51,7 +51,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="note",
             name="categories",
-            field=models.JSONField(blank=True, default=list, editable=False),
+            field=models.JSONField(blank=True, default=list, verbose_name="protected information"),
+        ),
+        migrations.AddField(
+            model_name="note",
+            name="categories_confirmed",
+            field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
             model_name="addendum",
