@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "strengthwise.tasks",
     "strengthwise.outcomes",
     "strengthwise.scale",
+    "strengthwise.portal",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A client's portal session reaches only the portal; staff sessions never count as one.
+    "strengthwise.portal.middleware.PortalMiddleware",
     "strengthwise.core.middleware.SessionLifetimeMiddleware",
     "strengthwise.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -233,6 +236,10 @@ X_FRAME_OPTIONS = "DENY"
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# How long a printed or emailed portal invitation code works (strengthwise/portal).
+STRENGTHWISE_PORTAL_INVITATION_DAYS = int(
+    os.environ.get("STRENGTHWISE_PORTAL_INVITATION_DAYS", "14")
+)
 LOCALE_PATHS = [BASE_DIR / "strengthwise" / "locale"]
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (Agency.timezone)
 USE_I18N = True
@@ -290,6 +297,7 @@ STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.referrals.demo.load",
     "strengthwise.notes.demo.load",
     "strengthwise.outcomes.demo.load",
+    "strengthwise.portal.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [

@@ -357,3 +357,38 @@ def can_see_confidential_address(user: Any, client: Any) -> bool:
 def may_see_address_of(user: Any, client: Any) -> bool:
     """Whether `user` may see (and change) this client's address at all."""
     return not client.address_confidential or can_see_confidential_address(user, client)
+
+
+# --- the client portal ------------------------------------------------------------------------
+#
+# A portal account (portal.PortalAccount) reaches one person's record: its client's, or, when
+# that record was merged into another, the survivor's — nothing else, whatever the id asked
+# for. A closed episode does not end it: the record stays the client's to read.
+
+
+def portal_client(account: Any) -> Any:
+    """The client a signed-in portal account speaks for; 404 when there is none."""
+    if account is None or not getattr(account, "active", False):
+        raise Http404("Not signed in to the portal")
+    client_model = apps.get_model("people", "Client")
+    client = client_model.objects.select_related("agency").get(pk=account.client_id)
+    seen = {client.pk}
+    while client.merged_into_id is not None and client.merged_into_id not in seen:
+        seen.add(client.merged_into_id)
+        client = client_model.objects.select_related("agency").get(pk=client.merged_into_id)
+    return client
+
+
+def portal_object(
+    account: Any, model: type[Model], object_id: Any, *, client_path: str = "client"
+) -> Any:
+    """An object of the portal client's own (a step, a consent, a referral); 404 for anything
+    else, and for an id that is not a number."""
+    client = portal_client(account)
+    pk = parse_id(object_id)
+    if pk is None:
+        raise Http404("Not found")
+    obj = model._default_manager.filter(**{client_path: client.pk}, pk=pk).first()
+    if obj is None:
+        raise Http404("Not found")
+    return obj

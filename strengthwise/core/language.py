@@ -78,7 +78,6 @@ __all__ = [
     "Finding",
     "Matcher",
     "Term",
-    "benchmark",
     "flag",
     "load_terms",
     "matcher_for",
@@ -961,10 +960,3 @@ def flag(
     """Flag ``text`` against ``terms`` (the shipped list when None); see the module docs."""
     chosen = shipped_terms() if terms is None else tuple(terms)
     return matcher_for(chosen).flag(text, preferred=preferred, quotes=quotes, unmarked=unmarked)
-
-
-def benchmark(words: int = 2000, runs: int = 20) -> dict[str, float]:
-    """p50/p95 milliseconds of `flag` on a realistic note; see `bench_language`."""
-    from strengthwise.notes.bench_language import benchmark as run
-
-    return run(words=words, runs=runs)

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.access import client_scope_q, clients_visible_to, may_manage_client
+from strengthwise.accounts.models import Role, User
+from strengthwise.audit.models import AuditEvent
 
 from .duplicates import POSSIBLE, PersonKey, dob_indexes_for, match_level, match_score, phonetic
 from .models import Client, ClientMerge, Episode
@@ -203,3 +206,61 @@ def client_merge_candidates(*, visible_to: Any, client: Client, limit: int = 5) 
             merged_into_id=m.client.merged_into_id,
         )
     ][:limit]
+
+
+# --- who has looked at a record ---------------------------------------------------------------
+
+# Read events about one record, and what each means in plain words (the client reads these).
+READ_ACTIONS: dict[str, Any] = {
+    "client.viewed": _("opened your record"),
+    "client.read": _("opened your record"),
+    "assessments.viewed": _("looked at your strengths and assessments"),
+    "plan.viewed": _("looked at your plan"),
+    "goal.viewed": _("looked at one of your goals"),
+    "note.viewed": _("read a note about a meeting with you"),
+    "referral.viewed": _("looked at a referral"),
+    "closure.viewed": _("looked at the summary of your time with us"),
+    "tasks.viewed": _("looked at what is due for you"),
+    "directory.searched_for_client": _("looked for services for you"),
+    "referral.partner_viewed": _("opened the referral you agreed to"),
+}
+ACCESS_LOG_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    at: Any
+    who: str
+    role: str
+    what: str
+    partner: bool
+
+
+def access_log(*, client: Client, limit: int = ACCESS_LOG_LIMIT) -> list[AccessLogEntry]:
+    """Who opened this person's record, newest first: staff (name and role) and receiving
+    organisations through a referral link. A client's own actions are not in it, and neither
+    are other people's records (the audit trail's per-client index)."""
+    events = list(
+        AuditEvent.objects.filter(client_id=client.pk, action__in=list(READ_ACTIONS))
+        .order_by("-at", "-seq")
+        .values("at", "actor_id", "actor_label", "action")[:limit]
+    )
+    staff = {
+        u.pk: u
+        for u in User.objects.filter(pk__in={e["actor_id"] for e in events if e["actor_id"]})
+    }
+    roles = dict(Role.choices)
+    entries = []
+    for e in events:
+        user = staff.get(e["actor_id"])
+        partner = e["action"] == "referral.partner_viewed"
+        entries.append(
+            AccessLogEntry(
+                at=e["at"],
+                who=user.label if user else e["actor_label"],
+                role=str(roles.get(user.role, "")) if user else "",
+                what=str(READ_ACTIONS[e["action"]]),
+                partner=partner,
+            )
+        )
+    return entries

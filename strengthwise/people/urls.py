@@ -11,6 +11,7 @@ urlpatterns = [
     path("reassign/", views.caseload_reassign, name="caseload-reassign"),
     path("<int:client_id>/", views.client_detail, name="client-detail"),
     path("<int:client_id>/edit/", views.client_edit, name="client-edit"),
+    path("<int:client_id>/access-log/", views.client_access_log, name="client-access-log"),
     path("<int:client_id>/household/", views.household_add, name="household-add"),
     path("<int:client_id>/transfer/", views.client_transfer, name="client-transfer"),
     path("<int:client_id>/merge/", views.client_merge, name="client-merge"),

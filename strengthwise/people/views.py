@@ -143,6 +143,14 @@ def client_detail(request: StaffRequest, client_id: int) -> HttpResponse:
     return render_page(request, "people/client_detail.html", context)
 
 
+@login_required
+def client_access_log(request: StaffRequest, client_id: int) -> HttpResponse:
+    """Who has opened this record: the same list the client sees in the portal."""
+    client = access_client(request.user, client_id, request=request, read="client.viewed")
+    context = {"client": client, "log": selectors.access_log(client=client)}
+    return render_page(request, "people/client_access_log.html", context)
+
+
 def _may_manage(user: Any, client: Any) -> bool:
     return may_manage_client(
         user,

@@ -437,8 +437,16 @@ def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Ste
     return step
 
 
-def step_mark_done(*, acting_user: User, step: Step, done_on: dt.date | None) -> Step:
-    """Mark a step done (or not done again). Progress does not reopen a signed plan."""
+def step_mark_done(
+    *,
+    acting_user: User | None,
+    step: Step,
+    done_on: dt.date | None,
+    actor_label: str = "",
+    request: Any = None,
+) -> Step:
+    """Mark a step done (or not done again). Progress does not reopen a signed plan. The client
+    marks their own steps in the portal (`acting_user` None, `actor_label` naming them)."""
     if done_on is not None:
         not_in_future(done_on, "done_on")
     with transaction.atomic():
@@ -447,10 +455,13 @@ def step_mark_done(*, acting_user: User, step: Step, done_on: dt.date | None) ->
         step.done_on = done_on
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="step.done" if done_on else "step.undone",
             target=step,
             client_id=step.goal.client_id,
+            agency_id=step.agency_id,
             changes={"done_on": [before, _plain(done_on)]},
+            request=request,
         )
     return step
 

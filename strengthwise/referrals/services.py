@@ -169,15 +169,18 @@ def consent_document_open(
 
 def consent_revoke(
     *,
-    acting_user: User,
+    acting_user: User | None,
     consent: Consent,
     revoked_on: dt.date,
     revoked_by: str,
     note: str = "",
     request: Any = None,
+    actor_label: str = "",
 ) -> Consent:
     """Record that the client withdrew the consent. Referrals already sent keep their history;
-    nothing new goes out under it from that day."""
+    nothing new goes out under it from that day, and their partner links show nothing more
+    (`selectors.partner_may_see`). The client withdraws one in the portal (`acting_user` None,
+    `actor_label` naming them)."""
     refuse_nul({"revoked_by": revoked_by, "note": note})
     if consent.revoked_on:
         raise DomainError(
@@ -207,8 +210,10 @@ def consent_revoke(
         consent.refresh_from_db()
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="consent.revoked",
             target=consent,
+            agency_id=consent.agency_id,
             changes={
                 "revoked_on": [None, revoked_on.isoformat()],
                 "revoked_by": [None, revoked_by],

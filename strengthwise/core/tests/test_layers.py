@@ -22,6 +22,7 @@ ORDER = [
     "tasks",
     "outcomes",
     "scale",
+    "portal",
 ]
 
 

@@ -20,6 +20,7 @@ from strengthwise.core.language import (
     quoted_spans,
     shipped_terms,
 )
+from strengthwise.notes import bench_language
 
 # The term column of each shipped row, as written in data/language.csv.
 ATTENTION = "Attention seeking"
@@ -527,7 +528,7 @@ def test_source_resolution() -> None:
 
 
 def test_benchmark_runs() -> None:
-    result = language.benchmark(words=300, runs=2)
+    result = bench_language.benchmark(words=300, runs=2)
     assert {"p50_ms", "p95_ms"} <= set(result)
     assert result["words"] >= 300
 

@@ -19,6 +19,11 @@ SIGN_INS = [
     ("admin", "agency admin — /admin/"),
     ("mallory", "case worker at Eastgate Outreach, another agency"),
 ]
+# The client portal (/portal/): a client's own sign-in, never a staff account.
+PORTAL_SIGN_INS = [
+    ("dana", "Dana Whitfield, in the portal at /portal/ (English)"),
+    ("rosa", "Rosa Hernández, in the portal at /portal/ (Spanish)"),
+]
 
 
 class Command(BaseCommand):
@@ -48,6 +53,8 @@ class Command(BaseCommand):
             f"Sign in at http://{host}:{port}/ — every demo password is: {DEMO_PASSWORD}"
         )
         for username, what in SIGN_INS:
+            self.stdout.write(f"  {username:<8} {what}")
+        for username, what in PORTAL_SIGN_INS:
             self.stdout.write(f"  {username:<8} {what}")
         self.stdout.write("")
         if not no_serve:

@@ -103,3 +103,10 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A "Print" button (no inline script under the CSP): <button data-print>.
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from strengthwise.people.models import Client
+
+
+class SignInForm(forms.Form):
+    login = forms.CharField(
+        label=_("Your sign-in name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class StartForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code from your worker"),
+        max_length=40,
+        help_text=_("Like K7QX-M2PD-9TRA. Capital letters or not, with or without dashes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    login = forms.CharField(
+        label=_("Choose a sign-in name"),
+        max_length=150,
+        help_text=_("Your email, or any name you will remember."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Choose a password"),
+        max_length=200,
+        help_text=_("At least 12 characters. A short sentence is easy to remember."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Type the password again"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class InviteForm(forms.Form):
+    """Staff: how the client gets their code."""
+
+    email = forms.EmailField(
+        label=_("Send it to this email"),
+        required=False,
+        help_text=_("Leave empty to print the code and hand it over."),
+    )
+
+    def __init__(self, *args: object, client: Client, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if client.email and not client.do_not_contact:
+            self.fields["email"].initial = client.email

@@ -1,0 +1,54 @@
+"""The client's own door: a portal account (a kind of account of its own, never a staff user)
+and the one-time invitations that open it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from strengthwise.accounts.models import Agency
+from strengthwise.core.models import TimeStampedModel
+from strengthwise.people.models import Client
+
+
+class PortalAccount(TimeStampedModel):
+    """A client's sign-in to the portal. It is not a `User`: no staff page, staff API or admin
+    accepts it, and the portal accepts nothing else (portal/middleware.py)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="portal_account")
+    # What the client types to sign in, kept folded to lower case; unique across agencies.
+    login = models.CharField(_("sign-in name"), max_length=150, unique=True)
+    password = models.CharField(max_length=128)
+    active = models.BooleanField(default=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    failed_sign_ins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Portal account {self.pk} of client {self.client_id}"
+
+
+class PortalInvitation(models.Model):
+    """A one-time code that lets a client set up (or, with a new one, recover) their account.
+    Only a digest of the code is kept; it works once, until it expires, and a newer
+    invitation replaces any older one still open."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_invitations")
+    code_digest = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "client"], name="portal_invitation_client")]
+
+    def __str__(self) -> str:
+        return f"Portal invitation {self.pk} for client {self.client_id}"

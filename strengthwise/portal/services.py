@@ -1,0 +1,277 @@
+"""What happens through the portal: invitations, setting up and signing in to an account, and
+what the client does for themselves (marking their own steps done, withdrawing a consent).
+
+Everything a client does is audited like a staff action, with the client as the actor
+(`actor_label`, no staff user); the access log (`people.selectors.access_log`) shows the client
+what staff and partners did, and their own actions apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
+
+from strengthwise.accounts.models import User
+from strengthwise.audit.services import audit_record
+from strengthwise.core.errors import DomainError, ValidationFailed
+from strengthwise.core.validation import refuse_nul
+from strengthwise.people.models import Client
+from strengthwise.plans import services as plan_services
+from strengthwise.plans.models import Step
+from strengthwise.referrals import services as referral_services
+from strengthwise.referrals.models import Consent
+
+from .models import PortalAccount, PortalInvitation
+
+# Letters and digits that cannot be mistaken for one another when read off paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+MAX_FAILURES = 10
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+class SignInRefused(DomainError):
+    status_code = 400
+
+
+def actor_label(client: Client) -> str:
+    """How the audit trail names a client acting for themselves."""
+    return f"{client.display_name} (client, in the portal)"
+
+
+def _digest(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
+    return hashlib.sha256(f"{settings.SECRET_KEY}:portal:{normalised}".encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def invitation_create(
+    *, acting_user: User, client: Client, email: str = "", request: Any = None
+) -> tuple[PortalInvitation, str]:
+    """A new one-time code for `client` (shown once, to print or to send by email); any older
+    open invitation stops working. A client who lost their password gets a new invitation."""
+    refuse_nul({"email": email})
+    email = email.strip()
+    now = timezone.now()
+    code = _new_code()
+    with transaction.atomic():
+        PortalInvitation.objects.filter(
+            client=client, used_at__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now)
+        invitation = PortalInvitation.objects.create(
+            agency_id=client.agency_id,
+            client=client,
+            code_digest=_digest(code),
+            email=email,
+            created_by=acting_user,
+            expires_at=now + dt.timedelta(days=settings.STRENGTHWISE_PORTAL_INVITATION_DAYS),
+        )
+        audit_record(
+            actor=acting_user,
+            action="portal.invited",
+            target=invitation,
+            client_id=client.pk,
+            changes={"by": [None, "email" if email else "print"]},
+            request=request,
+        )
+    if email:
+        _send_invitation(client, email, code, request)
+    return invitation, code
+
+
+def _send_invitation(client: Client, email: str, code: str, request: Any) -> None:
+    """The message names nobody but the client's first name and says nothing about them."""
+    link = reverse("portal:start")
+    if request is not None:
+        link = request.build_absolute_uri(link)
+    language = client.preferred_language if client.preferred_language in ("en", "es") else "en"
+    with override(language):
+        send_mail(
+            _("Your Strengthwise sign-in"),
+            ngettext(
+                "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
+                "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
+                "%(days)s day.",
+                "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
+                "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
+                "%(days)s days.",
+                settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
+            )
+            % {
+                "name": client.preferred_name or client.legal_first_name,
+                "link": link,
+                "code": code,
+                "days": settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
+            },
+            None,
+            [email],
+        )
+
+
+def _open_invitation(code: str) -> PortalInvitation:
+    invitation = (
+        PortalInvitation.objects.select_for_update()
+        .select_related("client")
+        .filter(code_digest=_digest(code or ""))
+        .first()
+    )
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.withdrawn_at is not None
+        or invitation.expires_at < timezone.now()
+    ):
+        raise ValidationFailed(
+            _(
+                "That code does not work. It may be mistyped, used or too old: ask your worker for a new one."
+            ),
+            field_errors={"code": [_("That code does not work.")]},
+        )
+    return invitation
+
+
+def invitation_accept(
+    *, code: str, login: str, password: str, request: Any = None
+) -> PortalAccount:
+    """Set up the client's account with a valid code: their sign-in name and password. With a
+    later code the same account gets a new password (recovery). The code works once."""
+    refuse_nul({"login": login, "password": password})
+    login = " ".join(login.split()).lower()
+    if not 3 <= len(login) <= 150:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"login": [_("Choose a sign-in name of 3 to 150 characters.")]},
+        )
+    with transaction.atomic():
+        invitation = _open_invitation(code)
+        client = invitation.client
+        account = PortalAccount.objects.filter(client=client).first()
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                _("Please correct the errors below."), field_errors={"password": list(exc.messages)}
+            ) from exc
+        taken = PortalAccount.objects.filter(login=login).exclude(client=client).exists()
+        if taken:
+            raise ValidationFailed(
+                _("Please correct the errors below."),
+                field_errors={"login": [_("That sign-in name is taken: choose another.")]},
+            )
+        if account is None:
+            account = PortalAccount(agency_id=client.agency_id, client=client)
+        account.login = login
+        account.password = make_password(password)
+        account.active = True
+        account.failed_sign_ins = 0
+        account.locked_until = None
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError as exc:  # the same name taken at the same moment
+            raise ValidationFailed(
+                _("Please correct the errors below."),
+                field_errors={"login": [_("That sign-in name is taken: choose another.")]},
+            ) from exc
+        PortalInvitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+        audit_record(
+            actor=None,
+            actor_label=actor_label(client),
+            action="portal.account_set_up",
+            target=account,
+            client_id=client.pk,
+            agency_id=client.agency_id,
+            request=request,
+        )
+    return account
+
+
+def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
+    """The account for this name and password. After MAX_FAILURES wrong passwords in a row the
+    account rests for LOCKOUT; every failure is audited."""
+    login = " ".join((login or "").split()).lower()
+    refused = SignInRefused(_("That sign-in name and password do not match."))
+    account = PortalAccount.objects.select_related("client").filter(login=login).first()
+    if account is None or not account.active:
+        check_password(password or "", make_password(None))  # same time either way
+        raise refused
+    now = timezone.now()
+    if account.locked_until and account.locked_until > now:
+        raise SignInRefused(
+            _("Too many tries. Wait 15 minutes, or ask your worker for a new code.")
+        )
+    if not check_password(password or "", account.password):
+        with transaction.atomic():
+            failures = account.failed_sign_ins + 1
+            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
+            PortalAccount.objects.filter(pk=account.pk).update(
+                failed_sign_ins=0 if locked else failures, locked_until=locked
+            )
+            audit_record(
+                actor=None,
+                actor_label=actor_label(account.client),
+                action="portal.sign_in_failed" if not locked else "portal.locked_out",
+                target=account,
+                client_id=account.client_id,
+                agency_id=account.agency_id,
+                request=request,
+            )
+        raise refused
+    with transaction.atomic():
+        PortalAccount.objects.filter(pk=account.pk).update(
+            failed_sign_ins=0, locked_until=None, last_sign_in_at=now
+        )
+        audit_record(
+            actor=None,
+            actor_label=actor_label(account.client),
+            action="portal.signed_in",
+            target=account,
+            client_id=account.client_id,
+            agency_id=account.agency_id,
+            request=request,
+        )
+    return account
+
+
+def step_mark_done(
+    *, client: Client, step: Step, done: bool, done_on: dt.date | None = None, request: Any = None
+) -> Step:
+    """The client marks one of their own steps done (or not done after all)."""
+    if step.who != Step.Who.CLIENT:
+        raise DomainError(_("Only the steps that are yours to do can be marked here."))
+    return plan_services.step_mark_done(
+        acting_user=None,
+        actor_label=actor_label(client),
+        step=step,
+        done_on=(done_on or timezone.localdate()) if done else None,
+        request=request,
+    )
+
+
+def consent_withdraw(*, client: Client, consent: Consent, request: Any = None) -> Consent:
+    """The client withdraws a consent themselves: it ends today, nothing more goes out under it,
+    and the partner links of referrals sent under it stop showing anything."""
+    return referral_services.consent_revoke(
+        acting_user=None,
+        actor_label=actor_label(client),
+        consent=consent,
+        revoked_on=timezone.localdate(),
+        revoked_by=_("the client, in the portal"),
+        request=request,
+    )

@@ -1,0 +1,232 @@
+"""The client portal: invitations, sign-in, the client's own plan and privacy pages, and what a
+client does for themselves — each recorded as theirs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+
+from strengthwise.audit.models import AuditEvent
+from strengthwise.core.errors import ValidationFailed
+from strengthwise.plans import services as plan_services
+from strengthwise.plans.models import Step
+from strengthwise.portal import services
+from strengthwise.portal.models import PortalAccount
+from strengthwise.referrals import selectors as referral_selectors
+from strengthwise.referrals import services as referral_services
+from strengthwise.referrals.models import Consent
+
+PASSWORD = "a long walk by the river"
+
+
+def invite(personas, client=None, **kwargs):
+    return services.invitation_create(
+        acting_user=personas.alice, client=client or personas.dana, **kwargs
+    )
+
+
+def portal_for(personas, client=None, login="dana.w") -> HttpClient:
+    """A browser signed in to the portal as `client` (Dana by default), through the real
+    invitation and set-up pages."""
+    _, code = invite(personas, client)
+    browser = HttpClient()
+    response = browser.post(
+        reverse("portal:start"),
+        {"code": code, "login": login, "password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert response.status_code == 302, response.content
+    return browser
+
+
+def test_an_invitation_code_works_once_and_sets_up_the_account(personas):
+    invitation, code = invite(personas)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert code not in str(invitation.__dict__)  # only a digest is kept
+    account = services.invitation_accept(code=code.lower(), login=" Dana.W ", password=PASSWORD)
+    assert (account.client_id, account.login) == (personas.dana.pk, "dana.w")
+    with pytest.raises(ValidationFailed, match="does not work"):
+        services.invitation_accept(code=code, login="other", password=PASSWORD)
+    assert AuditEvent.objects.filter(action="portal.invited", client_id=personas.dana.pk).exists()
+    assert AuditEvent.objects.filter(action="portal.account_set_up").count() == 1
+
+
+def test_an_invitation_expires_and_a_newer_one_replaces_it(personas):
+    _, old = invite(personas)
+    _, newer = invite(personas)
+    with pytest.raises(ValidationFailed):
+        services.invitation_accept(code=old, login="dana.w", password=PASSWORD)
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=15)),
+        pytest.raises(ValidationFailed),
+    ):
+        services.invitation_accept(code=newer, login="dana.w", password=PASSWORD)
+    assert not PortalAccount.objects.exists()
+
+
+def test_a_new_invitation_recovers_a_forgotten_password(personas):
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    services.invitation_accept(
+        code=invite(personas)[1], login="dana.w", password="another long sentence"
+    )
+    assert services.sign_in(login="dana.w", password="another long sentence")
+    with pytest.raises(services.SignInRefused):
+        services.sign_in(login="dana.w", password=PASSWORD)
+
+
+def test_weak_passwords_and_taken_names_are_refused_on_their_fields(personas):
+    services.invitation_accept(code=invite(personas)[1], login="taken", password=PASSWORD)
+    code = invite(personas, personas.rosa)[1]
+    with pytest.raises(ValidationFailed) as weak:
+        services.invitation_accept(code=code, login="rosa", password="short")
+    assert "password" in weak.value.field_errors
+    with pytest.raises(ValidationFailed) as taken:
+        services.invitation_accept(code=code, login="TAKEN", password=PASSWORD)
+    assert "login" in taken.value.field_errors
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(personas):
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    for _ in range(services.MAX_FAILURES):
+        with pytest.raises(services.SignInRefused):
+            services.sign_in(login="dana.w", password="wrong password")
+    with pytest.raises(services.SignInRefused, match="Too many"):
+        services.sign_in(login="dana.w", password=PASSWORD)
+    assert AuditEvent.objects.filter(action="portal.locked_out").count() == 1
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
+        assert services.sign_in(login="dana.w", password=PASSWORD)
+
+
+def test_the_email_invitation_says_nothing_about_the_client(personas):
+    personas.dana.email = "dana@example.org"
+    _, code = invite(personas, email="dana@example.org")
+    (message,) = mail.outbox
+    assert code in message.body and "Dana" in message.body
+    assert "Whitfield" not in message.body and "Whitfield" not in message.subject
+
+
+def test_the_client_marks_their_own_steps_and_only_those(personas, audit_events):
+    plan = plan_services.plan_start(acting_user=personas.alice, client=personas.dana)
+    goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={"statement": "A place of my own", "domain": "daily_living"},
+    )
+    mine = plan_services.step_add(
+        acting_user=personas.alice, goal=goal, fields={"text": "Call the landlord", "who": "client"}
+    )
+    theirs = plan_services.step_add(
+        acting_user=personas.alice, goal=goal, fields={"text": "Write a letter", "who": "worker"}
+    )
+    browser = portal_for(personas)
+    page = browser.get(reverse("portal:plan")).content.decode()
+    assert "A place of my own" in page and "I did this" in page
+    browser.post(reverse("portal:step-done", args=[mine.pk]))
+    browser.post(reverse("portal:step-done", args=[theirs.pk]))
+    assert Step.objects.get(pk=mine.pk).done_on == timezone.localdate()
+    assert Step.objects.get(pk=theirs.pk).done_on is None
+    (event,) = audit_events("step.done")
+    assert event.actor_id is None and "in the portal" in event.actor_label
+
+
+def test_withdrawing_a_consent_in_the_portal_stops_the_partner_link(personas, workshop_consent):
+    consent, referral = workshop_consent
+    browser = portal_for(personas)
+    page = browser.get(reverse("portal:privacy")).content.decode()
+    assert consent.organization.name in page
+    assert browser.get(reverse("portal:consent-withdraw", args=[consent.pk])).status_code == 200
+    response = browser.post(reverse("portal:consent-withdraw", args=[consent.pk]))
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.revoked_on == timezone.localdate()
+    assert "portal" in consent.revoked_by
+    referral.refresh_from_db()
+    assert not referral_selectors.partner_may_see(referral)
+    event = AuditEvent.objects.get(action="consent.revoked")
+    assert event.actor_id is None and "in the portal" in event.actor_label
+    again = browser.post(reverse("portal:consent-withdraw", args=[consent.pk]))
+    assert again.status_code == 400
+
+
+@pytest.fixture
+def workshop_consent(personas):
+    from strengthwise.directory.testing import make_service
+
+    service = make_service("Money Basics", org_name="River City Credit Union Foundation")
+    consent = referral_services.consent_record(
+        acting_user=personas.alice,
+        client=personas.dana,
+        fields={
+            "information": ["contact", "goals"],
+            "organization": service.organization,
+            "purpose": "referral",
+            "valid_from": timezone.localdate() - dt.timedelta(days=1),
+            "valid_until": timezone.localdate() + dt.timedelta(days=300),
+            "method": Consent.Method.E_SIGNATURE,
+            "signed_name": "Dana Whitfield",
+            "right_to_revoke_explained": True,
+        },
+    )
+    referral = referral_services.referral_create(
+        acting_user=personas.alice, client=personas.dana, service=service, information=["contact"]
+    )
+    return consent, referral
+
+
+def test_the_access_log_shows_staff_reads_of_her_record_and_nobody_elses(personas, web):
+    web(personas.alice).get(reverse("people:client-detail", args=[personas.dana.pk]))
+    web(personas.carol).get(reverse("people:client-detail", args=[personas.carol_client.pk]))
+    browser = portal_for(personas)
+    page = browser.get(reverse("portal:privacy")).content.decode()
+    assert personas.alice.label in page and "opened your record" in page
+    assert personas.carol.label not in page
+    # Her own visits are hers, not in the list of who looked.
+    assert "(client, in the portal)" not in page
+    # Her worker sees the same list on the record.
+    staff = web(personas.alice).get(reverse("people:client-access-log", args=[personas.dana.pk]))
+    assert staff.status_code == 200 and personas.alice.label in staff.content.decode()
+    assert (
+        web(personas.carol)
+        .get(reverse("people:client-access-log", args=[personas.dana.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_the_worker_invites_from_the_record_and_sees_the_code_once(personas, web):
+    url = reverse("portal:invite", args=[personas.dana.pk])
+    assert web(personas.alice).get(url).status_code == 200
+    response = web(personas.alice).post(url, {"email": ""})
+    assert response.status_code == 200
+    code = re.search(r'class="portal-code"[^>]*>([A-Z2-9-]+)<', response.content.decode())
+    assert code and services.invitation_accept(
+        code=code.group(1), login="dana.w", password=PASSWORD
+    )
+    for outsider in (personas.carol, personas.mallory):
+        assert web(outsider).get(url).status_code == 404
+        assert web(outsider).post(url, {"email": ""}).status_code == 404
+
+
+def test_rosa_reads_her_portal_in_spanish(personas):
+    browser = portal_for(personas, personas.rosa, login="rosa")
+    page = browser.get(reverse("portal:home")).content.decode()
+    assert 'lang="es"' in page and "Mi plan" in page
+    page = browser.get(reverse("portal:privacy")).content.decode()
+    assert "Mi privacidad" in page
+
+
+def test_a_merged_record_s_account_follows_the_survivor(personas):
+    from strengthwise.accounts.access import portal_client
+
+    account = services.invitation_accept(
+        code=invite(personas, personas.dana_duplicate)[1], login="old", password=PASSWORD
+    )
+    personas.dana_duplicate.merged_into = personas.dana
+    personas.dana_duplicate.save(update_fields=["merged_into"])
+    assert portal_client(account).pk == personas.dana.pk

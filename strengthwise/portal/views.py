@@ -1,0 +1,187 @@
+"""The portal's pages (the client's) and the staff page that invites a client to it.
+
+Every client page finds its records through `accounts.access.portal_client` /
+`portal_object`, never by id alone; every staff page through `access_client`."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from strengthwise.accounts.access import access_client, portal_client, portal_object
+from strengthwise.core.errors import DomainError
+from strengthwise.core.forms import apply_domain_error
+from strengthwise.core.htmx import render_page
+from strengthwise.plans.models import Step
+from strengthwise.referrals.models import Consent
+
+from . import selectors, services
+from .forms import InviteForm, SignInForm, StartForm
+from .middleware import SESSION_KEY, portal_sign_in_required, require_account, session_check
+
+
+def _client(request: HttpRequest) -> Any:
+    return portal_client(require_account(request))
+
+
+def _begin_session(request: HttpRequest, account: Any) -> None:
+    # A new session: nothing of a staff session (or another client's) carries over.
+    request.session.flush()
+    request.session[SESSION_KEY] = {"id": account.pk, "check": session_check(account)}
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.portal_account:  # type: ignore[attr-defined]
+        return redirect("portal:home")
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                account = services.sign_in(
+                    login=form.cleaned_data["login"],
+                    password=form.cleaned_data["password"],
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                _begin_session(request, account)
+                return redirect("portal:home")
+    return render_page(request, "portal/sign_in.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    form = StartForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                account = services.invitation_accept(
+                    code=form.cleaned_data["code"],
+                    login=form.cleaned_data["login"],
+                    password=form.cleaned_data["password"],
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                _begin_session(request, account)
+                return redirect("portal:home")
+    return render_page(request, "portal/start.html", {"form": form}, status=status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return redirect("portal:sign-in")
+
+
+@portal_sign_in_required
+def home(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    selectors.record_own_read(client, request, what="home")
+    plan = selectors.my_plan(client)
+    return render_page(request, "portal/home.html", {"client": client, **plan, "tab": "home"})
+
+
+@portal_sign_in_required
+def plan(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    selectors.record_own_read(client, request, what="plan")
+    context = {"client": client, **selectors.my_plan(client), "tab": "plan"}
+    return render_page(request, "portal/plan.html", context)
+
+
+@require_POST
+@portal_sign_in_required
+def step_done(request: HttpRequest, step_id: int) -> HttpResponse:
+    account = require_account(request)
+    client = portal_client(account)
+    step = portal_object(account, Step, step_id, client_path="goal__client")
+    # A step that is not theirs to mark is refused; the page shows it as it is.
+    with contextlib.suppress(DomainError):
+        services.step_mark_done(
+            client=client, step=step, done=request.POST.get("done") != "0", request=request
+        )
+    return redirect(f"{reverse('portal:plan')}#step-{step.pk}")
+
+
+@portal_sign_in_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    selectors.record_own_read(client, request, what="privacy")
+    context = {"client": client, **selectors.my_privacy(client), "tab": "privacy"}
+    return render_page(request, "portal/privacy.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    account = require_account(request)
+    client = portal_client(account)
+    consent = portal_object(account, Consent, consent_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.consent_withdraw(client=client, consent=consent, request=request)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect(f"{reverse('portal:privacy')}#consent-{consent.pk}")
+    else:
+        selectors.record_own_read(client, request, what="consent")
+    return render_page(
+        request,
+        "portal/withdraw.html",
+        {"client": client, "consent": consent, "error": error, "tab": "privacy"},
+        status=400 if error else 200,
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The worker invites the client: a one-time code to print or to send by email."""
+    write = request.method == "POST"
+    client = access_client(
+        request.user, client_id, write=write, request=request, read="" if write else "client.viewed"
+    )
+    form = InviteForm(request.POST or None, client=client)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                invitation, code = services.invitation_create(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    client=client,
+                    email=form.cleaned_data["email"],
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                context = {"client": client, "code": code, "invitation": invitation}
+                return render_page(request, "portal/invite_done.html", context, status=200)
+    context = {
+        "client": client,
+        "form": form,
+        "has_account": selectors.has_account(client),
+        "now": timezone.now(),
+    }
+    return render_page(request, "portal/invite.html", context, status=status)
