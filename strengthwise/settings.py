@@ -261,7 +261,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 if EMAIL_URL.startswith("console:"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Django's console backend, except that a message carrying a secret is not written out.
+    EMAIL_BACKEND = "strengthwise.core.mail.ConsoleBackend"
 elif EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlparse
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from strengthwise.audit.services import audit_record
+from strengthwise.core import svg
+from strengthwise.core.text import show_date
 from strengthwise.people.models import Client
 from strengthwise.people.selectors import access_log
 from strengthwise.plans import selectors as plan_selectors
@@ -30,9 +34,34 @@ def record_own_read(client: Client, request: Any, *, what: str) -> None:
 
 
 def my_plan(client: Client) -> dict[str, Any]:
+    """The current plan's goals (not the revised-away ones), each with a chart of its progress
+    scores once there are two (the table beside it always shows them)."""
     plan = plan_selectors.plan_current(client=client)
     goals = plan_selectors.plan_goals(plan=plan) if plan is not None else []
-    return {"plan": plan, "goals": [g for g in goals if g.status != "revised"]}
+    goals = [g for g in goals if g.status != "revised"]
+    for goal in goals:
+        goal.progress_chart = _progress_chart(goal)  # type: ignore[attr-defined]
+    return {"plan": plan, "goals": goals}
+
+
+def _progress_chart(goal: Any) -> str:
+    followups = list(goal.followups.all())
+    days = sorted({f.scored_on for f in followups})
+    if len(days) < 2:
+        return ""
+    by = {(f.scored_on, f.scored_by): f.level for f in followups}
+    return svg.line_chart(
+        title=_("How it has gone: −2 much less than expected, +2 much better"),
+        x_labels=[show_date(d) for d in days],
+        series=[
+            svg.Series(_("You"), [by.get((d, "client")) for d in days]),
+            svg.Series(_("Your worker"), [by.get((d, "worker")) for d in days]),
+        ],
+        y_min=-2,
+        y_max=2,
+        y_ticks=[-2, -1, 0, 1, 2],
+        id_prefix=f"goal-{goal.pk}",
+    )
 
 
 def my_privacy(client: Client) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils.translation import ngettext, override
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError, ValidationFailed
+from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
 from strengthwise.people.models import Client
 from strengthwise.plans import services as plan_services
@@ -102,26 +103,22 @@ def _send_invitation(client: Client, email: str, code: str, request: Any) -> Non
         link = request.build_absolute_uri(link)
     language = client.preferred_language if client.preferred_language in ("en", "es") else "en"
     with override(language):
-        send_mail(
-            _("Your Strengthwise sign-in"),
-            ngettext(
-                "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
-                "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
-                "%(days)s day.",
-                "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
-                "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
-                "%(days)s days.",
-                settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
-            )
-            % {
-                "name": client.preferred_name or client.legal_first_name,
-                "link": link,
-                "code": code,
-                "days": settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
-            },
-            None,
-            [email],
-        )
+        subject = _("Your Strengthwise sign-in")
+        body = ngettext(
+            "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
+            "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
+            "%(days)s day.",
+            "Hello %(name)s,\n\nYour case worker invited you to see your plan online. "
+            "Open %(link)s and type this code: %(code)s\n\nThe code works once, for "
+            "%(days)s days.",
+            settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
+        ) % {
+            "name": client.preferred_name or client.legal_first_name,
+            "link": link,
+            "code": code,
+            "days": settings.STRENGTHWISE_PORTAL_INVITATION_DAYS,
+        }
+    EmailMessage(subject, body, to=[email], headers={SECRET_HEADER: "yes"}).send()
 
 
 def _open_invitation(code: str) -> PortalInvitation:

@@ -230,3 +230,15 @@ def test_a_merged_record_s_account_follows_the_survivor(personas):
     personas.dana_duplicate.merged_into = personas.dana
     personas.dana_duplicate.save(update_fields=["merged_into"])
     assert portal_client(account).pk == personas.dana.pk
+
+
+def test_the_development_mail_log_never_shows_the_code(personas, settings, monkeypatch):
+    import io
+    import sys
+
+    settings.EMAIL_BACKEND = "strengthwise.core.mail.ConsoleBackend"
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stream)  # the console backend's default stream
+    _, code = invite(personas, email="dana@example.org")
+    assert "dana@example.org" in stream.getvalue()
+    assert code not in stream.getvalue() and "withheld" in stream.getvalue()
