@@ -177,7 +177,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
                 "kind": e.kind,
                 "number": e.number,
                 "at": e.at,
-                "by": e.by.username,
+                "by": e.by.username if e.by else "client",
                 "signed_name": e.signed_name,
                 "signature_method": e.signature_method,
                 "witness_name": e.witness_name,

@@ -352,7 +352,10 @@ class PlanEvent(models.Model):
     signature_drawing = models.TextField(blank=True)  # SVG path data of a drawn signature
     witness_name = models.CharField(_("witness"), max_length=200, blank=True)
     comment = models.TextField(max_length=2000, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the client, acting for themselves in the portal.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -360,6 +363,10 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number}"
+
+    @property
+    def by_label(self) -> str:
+        return self.by.label if self.by is not None else str(_("the client, in the portal"))
 
     @property
     def agreement(self) -> str:
@@ -385,3 +392,31 @@ class PlanEventDocument(StoredDocument):
     """The uploaded signed paper agreement, kept with its event."""
 
     event = models.OneToOneField(PlanEvent, on_delete=models.CASCADE, related_name="document")
+
+
+class GoalWording(models.Model):
+    """A goal's earlier words: each change of its statement or of why it matters keeps the
+    words it replaced, who changed them (a staff member, or the client in the portal) and
+    when. The plan shows the latest change the client made; the rest is history."""
+
+    class Field(models.TextChoices):
+        STATEMENT = "statement", _("the goal")
+        WHY = "why_it_matters", _("why it matters")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="wordings")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    by_client = models.BooleanField(default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["agency", "goal", "at"], name="goal_wording_goal")]
+
+    def __str__(self) -> str:
+        return f"{self.field} of goal {self.goal_id} at {self.at}"

@@ -30,6 +30,7 @@ from .models import (
     GasFollowUp,
     Goal,
     GoalPeriod,
+    GoalWording,
     Option,
     OptionSet,
     Plan,
@@ -61,12 +62,21 @@ def active_goals(*, client: Client) -> QuerySet[Goal]:
 def plan_goals(*, plan: Plan) -> list[Goal]:
     """Goals with steps (the client's own first), follow-ups, strengths and supports."""
     steps = Step.objects.order_by("order", "id")
-    goals = list(
+    goals: list[Goal] = list(
         Goal.objects.filter(plan=plan)
         .select_related("concern")
         .prefetch_related(
             Prefetch("steps", queryset=steps),
             Prefetch("followups", queryset=GasFollowUp.objects.order_by("scored_on", "id")),
+            # The client's own rewordings of the goal in the portal, latest first (the plan
+            # shows the latest with the words it replaced).
+            Prefetch(
+                "wordings",
+                queryset=GoalWording.objects.filter(
+                    by_client=True, field=GoalWording.Field.STATEMENT
+                ).order_by("-at", "-id"),
+                to_attr="client_wordings",
+            ),
             "periods",
             "strengths",
             "supports",

@@ -27,6 +27,7 @@ from .models import (
     GasFollowUp,
     Goal,
     GoalPeriod,
+    GoalWording,
     Option,
     OptionSet,
     Plan,
@@ -150,7 +151,7 @@ def snapshot_of(number: int, goals: Iterable[tuple[Goal, Iterable[Step]]]) -> di
     }
 
 
-def _reopen_if_signed(plan: Plan, acting_user: User) -> None:
+def _reopen_if_signed(plan: Plan, acting_user: User | None) -> None:
     """A change to a plan the client has agreed to starts a new version (the agreed one is
     kept as a PlanVersion); the client agrees again to the new version."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -342,7 +343,7 @@ def goal_add(
 
 def goal_update(
     *,
-    acting_user: User,
+    acting_user: User | None,
     goal: Goal,
     version: int,
     fields: Mapping[str, Any],
@@ -351,10 +352,14 @@ def goal_update(
     strength_ids: Iterable[Any] | None = None,
     support_ids: Iterable[Any] | None = None,
     concern_id: Any = UNCHANGED,
+    actor_label: str = "",
+    request: Any = None,
 ) -> Goal:
     """Change a goal if nobody saved it since `version`; otherwise Conflict with both texts.
     Links by id as in `goal_add`; `strength_ids`/`support_ids` of None and an omitted
-    `concern_id` leave those links as they are (an empty list or None clears them)."""
+    `concern_id` leave those links as they are (an empty list or None clears them).
+    The client rewrites their own goal in the portal (`acting_user` None, `actor_label` naming
+    them). Every change of the goal's words keeps the words it replaced (`GoalWording`)."""
     if concern_id is not UNCHANGED:
         fields = {**fields, "concern": _resolve_concern(goal.client, concern_id)}
     values = _goal_values(goal.client, fields)
@@ -406,7 +411,27 @@ def goal_update(
             current.strengths.set(s)
         if p is not None:
             current.supports.set(p)
-        audit_record(actor=acting_user, action="goal.updated", target=current, changes=changes)
+        GoalWording.objects.bulk_create(
+            GoalWording(
+                agency_id=current.agency_id,
+                goal=current,
+                field=name,
+                before=before[name],
+                after=after[name],
+                by=acting_user,
+                by_client=acting_user is None,
+            )
+            for name in GoalWording.Field.values
+            if before[name] != after[name]
+        )
+        audit_record(
+            actor=acting_user,
+            actor_label=actor_label,
+            action="goal.updated",
+            target=current,
+            changes=changes,
+            request=request,
+        )
     return current
 
 
@@ -636,7 +661,7 @@ def gas_followup_add(
 # --- sign-off and approval ------------------------------------------------------------------
 
 
-def _event(plan: Plan, kind: str, user: User, **extra: Any) -> PlanEvent:
+def _event(plan: Plan, kind: str, user: User | None, **extra: Any) -> PlanEvent:
     return PlanEvent.objects.create(
         agency_id=plan.agency_id, plan=plan, number=plan.number, kind=kind, by=user, **extra
     )
@@ -644,7 +669,7 @@ def _event(plan: Plan, kind: str, user: User, **extra: Any) -> PlanEvent:
 
 def plan_client_agree(
     *,
-    acting_user: User,
+    acting_user: User | None,
     plan: Plan,
     method: str = SignatureMethod.TYPED,
     signed_name: str = "",
@@ -652,18 +677,28 @@ def plan_client_agree(
     document: Any = None,
     drawing: str = "",
     request: Any = None,
+    actor_label: str = "",
 ) -> Plan:
     """Record the client's agreement to this version and how it was given: their own name
     typed (or signature drawn) on the worker's device, a verbal agreement before a named
     witness, or a signed paper form (uploaded: PDF, JPEG or PNG up to 5 MB). The portal method is
-    reserved for the client portal and refused here."""
+    the client's own, in the portal (`acting_user` None, `actor_label` naming them); staff
+    cannot record it."""
     signed_name = " ".join((signed_name or "").split())
     witness_name = " ".join((witness_name or "").split())
     refuse_nul({"signed_name": signed_name, "witness_name": witness_name, "drawing": drawing})
     errors: dict[str, list[str]] = {}
-    if method not in (*STAFF_SIGNATURE_METHODS, SignatureMethod.DRAWN):
+    allowed = (
+        (SignatureMethod.PORTAL,)
+        if acting_user is None
+        else (*STAFF_SIGNATURE_METHODS, SignatureMethod.DRAWN)
+    )
+    if method not in allowed:
         errors["method"] = [_("Choose how the client gave their agreement.")]
-    elif method in (SignatureMethod.TYPED, SignatureMethod.DRAWN) and not signed_name:
+    elif (
+        method in (SignatureMethod.TYPED, SignatureMethod.DRAWN, SignatureMethod.PORTAL)
+        and not signed_name
+    ):
         errors["signed_name"] = [_("The client types their own name to agree.")]
     elif method == SignatureMethod.VERBAL and not witness_name:
         errors["witness_name"] = [_("A verbal agreement needs the name of a witness.")]
@@ -714,6 +749,7 @@ def plan_client_agree(
         )
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="plan.client_agreed",
             target=locked,
             changes={

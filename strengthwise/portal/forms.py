@@ -66,3 +66,39 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if client.email and not client.do_not_contact:
             self.fields["email"].initial = client.email
+
+
+class GoalWordsForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your goal, in your words"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    why_it_matters = forms.CharField(
+        label=_("Why it matters to you"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class RatingForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        label=_("Did this help?"),
+        choices=[
+            (5, _("Yes, a lot")),
+            (4, _("Yes")),
+            (3, _("Some")),
+            (2, _("Not much")),
+            (1, _("No")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to say about it (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

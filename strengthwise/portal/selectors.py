@@ -75,3 +75,33 @@ def has_account(client: Client) -> bool:
     from .models import PortalAccount
 
     return PortalAccount.objects.filter(client=client, active=True).exists()
+
+
+def my_help(client: Client) -> dict[str, Any]:
+    """Referrals in plain words (finished ones ask "did this help?") and the services saved
+    with the worker, with address, hours, phone and a map link."""
+    from django.utils import translation
+
+    from strengthwise.directory import hours
+    from strengthwise.directory import selectors as directory_selectors
+
+    referrals = list(referral_selectors.referrals_for(client).order_by("-created_at", "-id"))
+    saved = []
+    for s in directory_selectors.saved_for(client):
+        addresses = [
+            ", ".join(
+                part for part in (a.address_1, a.city, a.state_province, a.postal_code) if part
+            )
+            for sal in s.service.at_locations.all()
+            for a in sal.location.addresses.all()
+        ]
+        saved.append(
+            {
+                "saved": s,
+                "addresses": addresses,
+                "hours": hours.describe(
+                    directory_selectors.service_schedules(s.service), translation.get_language()
+                ),
+            }
+        )
+    return {"referrals": referrals, "saved": saved}

@@ -30,9 +30,9 @@ from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
 from strengthwise.people.models import Client
 from strengthwise.plans import services as plan_services
-from strengthwise.plans.models import Step
+from strengthwise.plans.models import SignatureMethod, Step
 from strengthwise.referrals import services as referral_services
-from strengthwise.referrals.models import Consent
+from strengthwise.referrals.models import Consent, Referral
 
 from .models import PortalAccount, PortalInvitation
 
@@ -270,5 +270,63 @@ def consent_withdraw(*, client: Client, consent: Consent, request: Any = None) -
         consent=consent,
         revoked_on=timezone.localdate(),
         revoked_by=_("the client, in the portal"),
+        request=request,
+    )
+
+
+def goal_reword(
+    *,
+    client: Client,
+    goal: Any,
+    version: int,
+    statement: str,
+    why_it_matters: str,
+    request: Any = None,
+) -> Any:
+    """The client rewrites their goal (and why it matters) in their own words: recorded as the
+    client's exact words; the words it replaces are kept (plans.GoalWording) and the worker
+    sees the change on the plan."""
+    return plan_services.goal_update(
+        acting_user=None,
+        actor_label=actor_label(client),
+        goal=goal,
+        version=version,
+        fields={
+            "statement": statement,
+            "author": "client",
+            "verbatim": True,
+            "why_it_matters": why_it_matters,
+            "why_it_matters_author": "client",
+            "why_it_matters_verbatim": True,
+        },
+        request=request,
+    )
+
+
+def plan_agree(*, client: Client, plan: Any, request: Any = None) -> Any:
+    """The client agrees to their plan themselves, in the portal."""
+    return plan_services.plan_client_agree(
+        acting_user=None,
+        actor_label=actor_label(client),
+        plan=plan,
+        method=SignatureMethod.PORTAL,
+        signed_name=client.display_name,
+        request=request,
+    )
+
+
+def referral_rate(
+    *, client: Client, referral: Any, helpful: int, comment: str = "", request: Any = None
+) -> Any:
+    """ "Did this help?" answered by the client, in their own words."""
+    return referral_services.referral_rate(
+        acting_user=None,
+        actor_label=actor_label(client),
+        referral=referral,
+        helpful=helpful,
+        comment=comment,
+        rated_by=Referral.RatedBy.CLIENT,
+        comment_author="client",
+        comment_verbatim=bool(comment.strip()),
         request=request,
     )

@@ -10,7 +10,11 @@ urlpatterns = [
     path("portal/sign-out/", views.sign_out, name="sign-out"),
     path("portal/home/", views.home, name="home"),
     path("portal/plan/", views.plan, name="plan"),
+    path("portal/plan/agree/", views.plan_agree, name="plan-agree"),
+    path("portal/goals/<int:goal_id>/words/", views.goal_words, name="goal-words"),
     path("portal/steps/<int:step_id>/done/", views.step_done, name="step-done"),
+    path("portal/help/", views.help_page, name="help"),
+    path("portal/referrals/<int:referral_id>/rate/", views.referral_rate, name="referral-rate"),
     path("portal/privacy/", views.privacy, name="privacy"),
     path(
         "portal/consents/<int:consent_id>/withdraw/",

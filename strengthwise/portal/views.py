@@ -9,21 +9,22 @@ import contextlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strengthwise.accounts.access import access_client, portal_client, portal_object
-from strengthwise.core.errors import DomainError
+from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.plans.models import Step
-from strengthwise.referrals.models import Consent
+from strengthwise.plans.models import Goal, Step
+from strengthwise.referrals.models import Consent, Referral
 
 from . import selectors, services
-from .forms import InviteForm, SignInForm, StartForm
+from .forms import GoalWordsForm, InviteForm, RatingForm, SignInForm, StartForm
 from .middleware import SESSION_KEY, portal_sign_in_required, require_account, session_check
 
 
@@ -148,6 +149,105 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
         {"client": client, "consent": consent, "error": error, "tab": "privacy"},
         status=400 if error else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The client rewrites their goal in their own words."""
+    account = require_account(request)
+    client = portal_client(account)
+    goal = portal_object(account, Goal, goal_id)
+    form = GoalWordsForm(
+        request.POST or None,
+        initial={
+            "statement": goal.statement,
+            "why_it_matters": goal.why_it_matters,
+            "version": goal.version,
+        },
+    )
+    status, conflict = 200, ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.goal_reword(
+                    client=client,
+                    goal=goal,
+                    version=form.cleaned_data["version"],
+                    statement=form.cleaned_data["statement"],
+                    why_it_matters=form.cleaned_data["why_it_matters"],
+                    request=request,
+                )
+            except Conflict:
+                goal.refresh_from_db()
+                form = GoalWordsForm(
+                    initial={
+                        "statement": goal.statement,
+                        "why_it_matters": goal.why_it_matters,
+                        "version": goal.version,
+                    }
+                )
+                conflict = _(
+                    "Your worker changed this goal while you were writing. Here it is now."
+                )
+                status = 409
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect(f"{reverse('portal:plan')}#goal-{goal.pk}")
+    else:
+        selectors.record_own_read(client, request, what="goal")
+    context = {"client": client, "goal": goal, "form": form, "conflict": conflict, "tab": "plan"}
+    return render_page(request, "portal/goal_words.html", context, status=status)
+
+
+@require_POST
+@portal_sign_in_required
+def plan_agree(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    plan = selectors.my_plan(client)["plan"]
+    if plan is None:
+        raise Http404("No plan")
+    try:
+        services.plan_agree(client=client, plan=plan, request=request)
+    except DomainError as error:
+        context = {"client": client, **selectors.my_plan(client), "tab": "plan"}
+        context["agree_error"] = error.message
+        return render_page(request, "portal/plan.html", context, status=400)
+    return redirect(f"{reverse('portal:plan')}#agree")
+
+
+@portal_sign_in_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    selectors.record_own_read(client, request, what="help")
+    help_ = selectors.my_help(client)
+    choices = RatingForm.base_fields["helpful"].choices  # type: ignore[attr-defined]
+    words = dict(choices)
+    for referral in help_["referrals"]:
+        referral.helpful_words = words.get(referral.helpful, "")
+    context = {"client": client, **help_, "rating_choices": choices, "tab": "help"}
+    return render_page(request, "portal/help.html", context)
+
+
+@require_POST
+@portal_sign_in_required
+def referral_rate(request: HttpRequest, referral_id: int) -> HttpResponse:
+    account = require_account(request)
+    client = portal_client(account)
+    referral = portal_object(account, Referral, referral_id)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        with contextlib.suppress(DomainError):  # not finished yet: the page says so
+            services.referral_rate(
+                client=client,
+                referral=referral,
+                helpful=form.cleaned_data["helpful"],
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+    return redirect(f"{reverse('portal:help')}#referral-{referral.pk}")
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -473,7 +473,7 @@ def partner_link_reissue(*, acting_user: User, referral: Referral, request: Any 
 
 def referral_rate(
     *,
-    acting_user: User,
+    acting_user: User | None,
     referral: Referral,
     helpful: int,
     comment: str = "",
@@ -481,10 +481,12 @@ def referral_rate(
     comment_author: str = Author.CLIENT,
     comment_verbatim: bool = False,
     request: Any = None,
+    actor_label: str = "",
 ) -> Referral:
     """The client's answer to "did this help?" (1–5 and their words) for a finished referral.
     It also shows, without the client's name, on the service in the directory. The comment
-    records whose words it is and whether they are exact."""
+    records whose words it is and whether they are exact. The client answers in the portal
+    themselves (`acting_user` None, `actor_label` naming them)."""
     refuse_nul({"comment": comment})
     if not referral.finished:
         raise DomainError(_("A referral can be rated once it is finished."))
@@ -527,6 +529,7 @@ def referral_rate(
         )
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="referral.rated",
             target=referral,
             changes=changed_fields(

@@ -242,3 +242,94 @@ def test_the_development_mail_log_never_shows_the_code(personas, settings, monke
     _, code = invite(personas, email="dana@example.org")
     assert "dana@example.org" in stream.getvalue()
     assert code not in stream.getvalue() and "withheld" in stream.getvalue()
+
+
+@pytest.fixture
+def dana_goal(personas):
+    plan = plan_services.plan_start(acting_user=personas.alice, client=personas.dana)
+    goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={
+            "statement": "Get housing",
+            "author": "worker",
+            "verbatim": False,
+            "domain": "daily_living",
+        },
+    )
+    return plan, goal
+
+
+def test_the_client_rewrites_her_goal_and_the_old_words_are_kept(personas, dana_goal, web):
+    from strengthwise.plans.models import Goal, GoalWording
+
+    plan, goal = dana_goal
+    browser = portal_for(personas)
+    url = reverse("portal:goal-words", args=[goal.pk])
+    assert "Get housing" in browser.get(url).content.decode()
+    response = browser.post(
+        url,
+        {
+            "statement": "A place where Jayden has his own room",
+            "why_it_matters": "So he can sleep",
+            "version": goal.version,
+        },
+    )
+    assert response.status_code == 302
+    goal = Goal.objects.get(pk=goal.pk)
+    assert goal.statement == "A place where Jayden has his own room"
+    assert (goal.author, goal.verbatim, goal.why_it_matters_author) == ("client", True, "client")
+    wording = GoalWording.objects.get(goal=goal, field="statement")
+    assert (wording.before, wording.by_client, wording.by_id) == ("Get housing", True, None)
+    # A stale version is not written over: the client sees the goal as it is now.
+    stale = browser.post(url, {"statement": "Something else", "version": 0})
+    assert stale.status_code == 409
+    assert Goal.objects.get(pk=goal.pk).statement == "A place where Jayden has his own room"
+    # Her worker sees what changed on the plan.
+    page = web(personas.alice).get(reverse("plans:plan", args=[personas.dana.pk]))
+    assert "Reworded by the client in the portal" in page.content.decode()
+    assert "Get housing" in page.content.decode()
+
+
+def test_the_client_agrees_to_her_plan_in_the_portal(personas, dana_goal):
+    from strengthwise.plans.models import Plan, PlanEvent
+
+    plan, _goal = dana_goal
+    browser = portal_for(personas)
+    assert "I agree to this plan" in browser.get(reverse("portal:plan")).content.decode()
+    assert browser.post(reverse("portal:plan-agree")).status_code == 302
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.CLIENT_SIGNED
+    event = PlanEvent.objects.get(plan=plan, kind=PlanEvent.Kind.CLIENT_AGREED)
+    assert (event.signature_method, event.by_id) == ("portal", None)
+    assert "in the client portal" in event.agreement.lower() or "portal" in event.agreement
+    assert "You agreed to this plan" in browser.get(reverse("portal:plan")).content.decode()
+    # Staff cannot record an agreement as given in the portal.
+    with pytest.raises(ValidationFailed):
+        plan_services.plan_client_agree(
+            acting_user=personas.alice, plan=plan, method="portal", signed_name="Dana"
+        )
+
+
+def test_the_client_rates_a_finished_referral_in_her_own_words(personas, workshop_consent):
+    from strengthwise.directory.models import ServiceRating
+
+    _consent, referral = workshop_consent
+    browser = portal_for(personas)
+    page = browser.get(reverse("portal:help")).content.decode()
+    assert referral.service.name in page and "Did this help?" not in page  # not finished
+    from strengthwise.referrals.models import Referral
+
+    Referral.objects.filter(pk=referral.pk).update(status="completed")  # the partner finished
+    assert "Did this help?" in browser.get(reverse("portal:help")).content.decode()
+    browser.post(
+        reverse("portal:referral-rate", args=[referral.pk]),
+        {"helpful": 5, "comment": "They found me a flat"},
+    )
+    referral.refresh_from_db()
+    assert (referral.helpful, referral.rated_by, referral.rating_comment_verbatim) == (
+        5,
+        "client",
+        True,
+    )
+    assert ServiceRating.objects.get(referral_id=referral.pk).recorded_by_id is None
+    assert AuditEvent.objects.get(action="referral.rated").actor_id is None

@@ -12,8 +12,8 @@ from django.urls import get_resolver, reverse
 from strengthwise.api import api as ninja_api
 from strengthwise.outcomes.tests.walk import fill, route_keys, walk
 from strengthwise.people.personas import DEMO_PASSWORD
-from strengthwise.plans.models import Step
-from strengthwise.referrals.models import Consent
+from strengthwise.plans.models import Goal, Step
+from strengthwise.referrals.models import Consent, Referral
 
 STAFF = ("alice", "bob", "carol", "mallory", "priya", "admin")
 P = "portal-sign-in"  # a redirect to the portal's sign-in page
@@ -27,6 +27,10 @@ PORTAL_PAGES: dict[str, tuple[Any, ...]] = {
     "portal:plan": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:privacy": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:step-done": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "portal:plan-agree": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "portal:goal-words": (404, 404, 404, 404, 404, 404, P, 200, 404),
+    "portal:help": (404, 404, 404, 404, 404, 404, P, 200, 200),
+    "portal:referral-rate": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:consent-withdraw": (404, 404, 404, 404, 404, 404, P, 200, 404),
 }
 
@@ -61,6 +65,8 @@ def test_portal_pages_answer_each_visitor_as_the_table_says(demo_agency):
             "pk", flat=True
         )[0],
         "consent_id": Consent.objects.filter(client=dana).values_list("pk", flat=True)[0],
+        "goal_id": Goal.objects.filter(client=dana).values_list("pk", flat=True)[0],
+        "referral_id": Referral.objects.filter(client=dana).values_list("pk", flat=True)[0],
     }
     visitors = [
         *(_staff(demo_agency, who) for who in STAFF),
@@ -91,12 +97,26 @@ def test_another_clients_records_are_not_found_in_the_portal(demo_agency):
     rosa = _portal("rosa")
     step = Step.objects.filter(goal__client=dana, who="client").first()
     consent = Consent.objects.filter(client=dana).first()
+    goal = Goal.objects.filter(client=dana).first()
+    referral = Referral.objects.filter(client=dana).first()
     assert rosa.post(reverse("portal:step-done", args=[step.pk])).status_code == 404
+    assert (
+        rosa.post(
+            reverse("portal:goal-words", args=[goal.pk]),
+            {"statement": "Rosa's words", "version": goal.version},
+        ).status_code
+        == 404
+    )
+    assert (
+        rosa.post(reverse("portal:referral-rate", args=[referral.pk]), {"helpful": 1}).status_code
+        == 404
+    )
     assert rosa.post(reverse("portal:consent-withdraw", args=[consent.pk])).status_code == 404
     for path in ("/portal/steps/abc/done/", "/portal/consents/99999999/withdraw/"):
         assert rosa.post(path).status_code == 404
     consent.refresh_from_db()
-    assert consent.revoked_on is None
+    goal.refresh_from_db()
+    assert consent.revoked_on is None and goal.statement != "Rosa's words"
 
 
 def test_a_portal_session_reaches_no_staff_page_or_api_operation(demo_agency):
