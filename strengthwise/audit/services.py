@@ -20,6 +20,9 @@ from .models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 HEAD_RECREATED = "audit.head_recreated"
 HIDDEN = "[hidden]"
+# How the trail names a client acting for themselves in the portal: "<their name> (client, in
+# the portal)" as the actor label, with no staff actor (strengthwise/portal).
+CLIENT_IN_PORTAL = "(client, in the portal)"
 
 HASHED_FIELDS = (
     "seq",

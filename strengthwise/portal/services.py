@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from strengthwise.accounts.models import User
-from strengthwise.audit.services import audit_record
+from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
@@ -49,7 +49,7 @@ class SignInRefused(DomainError):
 
 def actor_label(client: Client) -> str:
     """How the audit trail names a client acting for themselves."""
-    return f"{client.display_name} (client, in the portal)"
+    return f"{client.display_name} {CLIENT_IN_PORTAL}"
 
 
 def _digest(code: str) -> str:

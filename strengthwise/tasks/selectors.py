@@ -8,14 +8,32 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Avg, Case, CharField, Count, F, Min, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.access import client_scope_q, team_ids_for
 from strengthwise.accounts.models import Membership, Role, User
+from strengthwise.audit.models import AuditEvent
+from strengthwise.audit.services import CLIENT_IN_PORTAL
 from strengthwise.core.text import fold
 from strengthwise.notes.models import CheckIn
+from strengthwise.people.models import Client
 from strengthwise.plans.models import GasFollowUp, Goal
 from strengthwise.referrals.models import Referral
 
@@ -56,6 +74,65 @@ class Day:
     attention: list[tuple[int, str, list[Any]]] = field(default_factory=list)
     attention_more: int = 0
     clients: list[int] = field(default_factory=list)  # whose names the page shows
+    # What clients did themselves in the portal lately (from_the_portal).
+    portal: list[Any] = field(default_factory=list)
+
+
+# What a client did for themselves in the portal, as the worker reads it on the day's page.
+FROM_THE_PORTAL: dict[str, Any] = {
+    "goal.updated": _("rewrote a goal in their own words"),
+    "plan.client_agreed": _("agreed to their plan"),
+    "consent.revoked": _("withdrew a consent"),
+    "step.done": _("marked a step done"),
+    "referral.rated": _("said whether a referral helped"),
+    "portal.account_set_up": _("set up their portal sign-in"),
+}
+PORTAL_DAYS = 14
+PORTAL_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class PortalNews:
+    client_id: int
+    name: str
+    what: str
+    at: Any
+
+
+def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
+    """What the user's clients did themselves in the portal in the last PORTAL_DAYS, newest
+    first (one query, read from the audit trail's per-client index)."""
+    since = timezone.now() - dt.timedelta(days=PORTAL_DAYS)
+    names = Client.objects.filter(pk=OuterRef("client_id"))
+    rows = (
+        AuditEvent.objects.filter(
+            client_id__in=Client.objects.filter(client_scope_q(user, only=only)).values("pk"),
+            at__gte=since,
+            actor_id__isnull=True,
+            actor_label__endswith=CLIENT_IN_PORTAL,
+            action__in=list(FROM_THE_PORTAL),
+        )
+        .annotate(
+            first=Subquery(names.values("legal_first_name")[:1]),
+            preferred=Subquery(names.values("preferred_name")[:1]),
+            last=Subquery(names.values("legal_last_name")[:1]),
+        )
+        .order_by("-at", "-seq")
+        .values("client_id", "action", "at", "first", "preferred", "last")[:PORTAL_LIMIT]
+    )
+    return [
+        PortalNews(
+            client_id=int(r["client_id"] or 0),
+            name=Client(
+                legal_first_name=r["first"] or "",
+                preferred_name=r["preferred"] or "",
+                legal_last_name=r["last"] or "",
+            ).display_name,
+            what=str(FROM_THE_PORTAL[r["action"]]),
+            at=r["at"],
+        )
+        for r in rows
+    ]
 
 
 def manual_tasks(user: User) -> list[Task]:
@@ -217,8 +294,10 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
         total_clients = 0
     day.attention = [(pk, items[0].client_name, items) for pk, items in reasons.items() if items]
     day.attention_more = max(0, total_clients - ATTENTION_LIMIT)
+    day.portal = from_the_portal(user, only=only)
     day.clients = sorted(
         {pk for pk, _name, _items in day.attention}
+        | {news.client_id for news in day.portal}
         | {
             t.client_id
             for bucket_ in day.buckets
@@ -248,6 +327,8 @@ class Team:
     since: dt.date
     approvals_total: int = 0
     clients: list[int] = field(default_factory=list)  # whose names the page shows
+    # What clients did themselves in the portal lately (from_the_portal).
+    portal: list[Any] = field(default_factory=list)
 
 
 def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Team:

@@ -333,3 +333,20 @@ def test_the_client_rates_a_finished_referral_in_her_own_words(personas, worksho
     )
     assert ServiceRating.objects.get(referral_id=referral.pk).recorded_by_id is None
     assert AuditEvent.objects.get(action="referral.rated").actor_id is None
+
+
+def test_the_worker_sees_on_today_what_the_client_did_in_the_portal(personas, dana_goal, web):
+    _plan, goal = dana_goal
+    browser = portal_for(personas)
+    browser.post(
+        reverse("portal:goal-words", args=[goal.pk]),
+        {"statement": "My own place", "why_it_matters": "", "version": goal.version},
+    )
+    browser.post(reverse("portal:plan-agree"))
+    today = web(personas.alice).get(reverse("tasks:today")).content.decode()
+    assert "From your clients, in the portal" in today
+    assert "rewrote a goal in their own words" in today and "agreed to their plan" in today
+    # carol's day shows nothing of Dana.
+    assert (
+        "From your clients" not in web(personas.carol).get(reverse("tasks:today")).content.decode()
+    )

@@ -18,13 +18,14 @@ pytestmark = pytest.mark.django_db
 
 # /today/: session, user, teams (3); the form's clients (1); clients without rows (1); counts
 # by bucket and kind, first 20 of each group, manual counts, manual first 20 (4); attention:
-# clients ranked, their items, how many in all (3); the audit of the read (savepoint, head,
+# clients ranked, their items, how many in all (3); what clients did in the portal (1); the
+# audit of the read (savepoint, head,
 # event, head, release: 5); the session save (3).
 # /team/: + members, caseloads, overdue items, overdue manual, approvals, GAS, check-ins,
 # services rated; no audit event (nothing waiting, no goal moving up in the personas).
 # /api/v1/tasks: token, teams, clients without rows, items, manual, the audit (5).
 PINNED = {
-    ("/today/", "alice"): 20,
+    ("/today/", "alice"): 21,
     ("/team/", "bob"): 16,
     ("/api/v1/tasks", "alice"): 10,
     ("/api/v1/tasks?limit=5", "alice"): 10,
