@@ -1,0 +1,137 @@
+"""The portal as a client meets it: a 360 px phone on a slow connection, English and Spanish,
+axe on every page, nothing that scrolls sideways."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from strengthwise.core.testing_browser import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    screenshot,
+)
+from strengthwise.people.personas import create_personas
+from strengthwise.plans import services as plan_services
+from strengthwise.portal import services
+from strengthwise.referrals import services as referral_services
+from strengthwise.referrals.models import Consent
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long walk by the river"
+
+
+def _slow_network(page):
+    """About a 3G connection: 400 ms round trips, 50 kB/s down."""
+    session = page.context.new_cdp_session(page)
+    session.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 400,
+            "downloadThroughput": 50 * 1024,
+            "uploadThroughput": 20 * 1024,
+        },
+    )
+
+
+def _check(page, what):
+    assert_accessible(page, what)
+    assert_no_horizontal_scroll(page, what)
+    screenshot(page, f"portal-{what.replace(' ', '-')}")
+
+
+def _set_up(page, code, login):
+    page.goto("/portal/")
+    page.get_by_role("link", name=re.compile("code")).click()
+    page.fill("#id_code", code)
+    page.fill("#id_login", login)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password_again", PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(re.compile(r"/portal/home/$"))
+
+
+def test_dana_on_a_slow_phone_does_her_part(new_page):
+    personas = create_personas()
+    dana = personas.dana
+    plan = plan_services.plan_start(acting_user=personas.alice, client=dana)
+    goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={"statement": "Get housing", "author": "worker", "domain": "daily_living"},
+    )
+    plan_services.step_add(
+        acting_user=personas.alice, goal=goal, fields={"text": "Call the landlord", "who": "client"}
+    )
+    from strengthwise.directory.testing import make_service
+
+    service = make_service("Money Basics", org_name="River City Credit Union Foundation")
+    referral_services.consent_record(
+        acting_user=personas.alice,
+        client=dana,
+        fields={
+            "information": ["contact"],
+            "organization": service.organization,
+            "purpose": "referral",
+            "valid_from": timezone.localdate() - dt.timedelta(days=1),
+            "valid_until": timezone.localdate() + dt.timedelta(days=300),
+            "method": Consent.Method.E_SIGNATURE,
+            "signed_name": "Dana Whitfield",
+            "right_to_revoke_explained": True,
+        },
+    )
+    _, code = services.invitation_create(acting_user=personas.alice, client=dana)
+
+    page = new_page(viewport=PHONE)
+    _slow_network(page)
+    _set_up(page, code, "dana.w")
+    _check(page, "home")
+
+    page.get_by_role("link", name="My plan").first.click()
+    page.wait_for_url(re.compile(r"/portal/plan/$"))
+    _check(page, "plan")
+    page.get_by_role("button", name=re.compile("I did this")).click()
+    page.wait_for_url(re.compile(r"/portal/plan/"))
+    assert page.get_by_role("button", name=re.compile("Not done yet")).count() == 1
+
+    page.get_by_role("link", name=re.compile("Change the words")).click()
+    _check(page, "goal words")
+    page.fill("#id_statement", "A place where Jayden has his own room")
+    page.get_by_role("button", name="Save my words").click()
+    page.wait_for_url(re.compile(r"/portal/plan/"))
+    assert "A place where Jayden has his own room" in page.content()
+    page.get_by_role("button", name="I agree to this plan").click()
+    page.wait_for_url(re.compile(r"/portal/plan/"))
+    assert "You agreed to this plan." in page.content()
+
+    page.get_by_role("link", name="My privacy").click()
+    page.wait_for_url(re.compile(r"/portal/privacy/$"))
+    _check(page, "privacy")
+    page.get_by_role("link", name=re.compile("Withdraw")).first.click()
+    _check(page, "withdraw")
+    page.get_by_role("button", name="Yes, stop sharing").click()
+    page.wait_for_url(re.compile(r"/portal/privacy/"))
+    assert "Withdrawn on" in page.content()
+
+    page.get_by_role("link", name="My help").click()
+    _check(page, "help")
+
+
+def test_rosa_reads_her_portal_in_spanish_on_a_phone(new_page):
+    personas = create_personas()
+    _, code = services.invitation_create(acting_user=personas.alice, client=personas.rosa)
+    page = new_page(viewport=PHONE)
+    _set_up(page, code, "rosa")
+    assert page.locator("html").get_attribute("lang") == "es"
+    _check(page, "home es")
+    page.get_by_role("link", name="Mi plan").first.click()
+    _check(page, "plan es")
+    page.get_by_role("link", name="Mi privacidad").click()
+    assert "Quién ha mirado su expediente" in page.content()
+    _check(page, "privacy es")
