@@ -145,8 +145,9 @@ class CheckIn(models.Model):
         _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
     )
     comment_verbatim = models.BooleanField(_("their exact words"), default=False)
+    # None: the client checked in themselves, in the portal.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -389,10 +389,16 @@ CHECKIN_FIELDS = (
 
 
 def checkin_add(
-    *, acting_user: User, goal: Goal, fields: Mapping[str, Any], request: Any = None
+    *,
+    acting_user: User | None,
+    goal: Goal,
+    fields: Mapping[str, Any],
+    request: Any = None,
+    actor_label: str = "",
 ) -> CheckIn:
     """A progress check-in. GAS levels, when given, are also recorded as the goal's GAS
-    follow-ups (so the T-score over time includes them)."""
+    follow-ups (so the T-score over time includes them). The client checks in themselves in
+    the portal (`acting_user` None, `actor_label` naming them)."""
     refuse_nul(fields)
     values = {k: fields.get(k) for k in CHECKIN_FIELDS if k in fields}
     values["checked_on"] = values.get("checked_on") or timezone.localdate()
@@ -428,6 +434,7 @@ def checkin_add(
             if level is not None:
                 plan_services.gas_followup_add(
                     acting_user=acting_user,
+                    actor_label=actor_label,
                     goal=goal,
                     level=level,
                     scored_by=who,
@@ -436,6 +443,7 @@ def checkin_add(
                 )
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="checkin.recorded",
             target=checkin,
             changes={k: [None, _plain(getattr(checkin, k))] for k in CHECKIN_FIELDS},

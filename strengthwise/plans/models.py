@@ -280,8 +280,9 @@ class GasFollowUp(models.Model):
         choices=[(Author.CLIENT, Author.CLIENT.label), (Author.WORKER, Author.WORKER.label)],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # None: the client scored it themselves, in the portal.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

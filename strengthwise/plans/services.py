@@ -606,14 +606,16 @@ def option_make_goal(*, acting_user: User, option_set: OptionSet, domain: str) -
 
 def gas_followup_add(
     *,
-    acting_user: User,
+    acting_user: User | None,
     goal: Goal,
     level: int,
     scored_by: str,
     scored_on: dt.date | None = None,
     note: str = "",
+    actor_label: str = "",
 ) -> GasFollowUp:
-    """A dated follow-up score (−2…+2) by the client or the worker; both are kept."""
+    """A dated follow-up score (−2…+2) by the client or the worker; both are kept. The client
+    scores in the portal themselves (`acting_user` None, `actor_label` naming them)."""
     if not goal.gas_complete:
         raise DomainError(_("Write all five levels with the client before the first follow-up."))
     if level not in (-2, -1, 0, 1, 2) or isinstance(level, bool):
@@ -646,6 +648,7 @@ def gas_followup_add(
             GoalPeriod.objects.filter(pk=first.pk).update(start=scored_on)
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="gas.followup",
             target=followup,
             client_id=goal.client_id,

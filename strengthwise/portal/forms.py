@@ -102,3 +102,52 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+ZERO_TO_TEN = [(n, str(n)) for n in range(11)]
+
+
+class CheckInForm(forms.Form):
+    client_rating = forms.TypedChoiceField(
+        label=_("How is it going? 0 = not started, 10 = done"),
+        choices=ZERO_TO_TEN,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    client_gas = forms.TypedChoiceField(
+        label=_("Which is closest to where you are now?"),
+        choices=[],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    importance = forms.TypedChoiceField(
+        label=_("How important is it to you now? (0–10)"),
+        choices=[("", "—"), *ZERO_TO_TEN],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    confidence = forms.TypedChoiceField(
+        label=_("How sure are you that you can do it? (0–10)"),
+        choices=[("", "—"), *ZERO_TO_TEN],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    comment = forms.CharField(
+        label=_("A message to your worker (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, levels: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if levels:
+            self.fields["client_gas"].choices = [  # type: ignore[attr-defined]
+                (level, text) for level, text in reversed(levels)
+            ]
+        else:
+            del self.fields["client_gas"]

@@ -28,6 +28,7 @@ from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
+from strengthwise.notes import services as notes_services
 from strengthwise.people.models import Client
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import SignatureMethod, Step
@@ -328,5 +329,27 @@ def referral_rate(
         rated_by=Referral.RatedBy.CLIENT,
         comment_author="client",
         comment_verbatim=bool(comment.strip()),
+        request=request,
+    )
+
+
+def check_in(*, client: Client, goal: Any, fields: dict[str, Any], request: Any = None) -> Any:
+    """The client says how a goal is going (0–10 and, where the goal is scaled, its level),
+    how important it is and how sure they feel, and may leave their worker a message — all as
+    their own words."""
+    comment = (fields.get("comment") or "").strip()
+    return notes_services.checkin_add(
+        acting_user=None,
+        actor_label=actor_label(client),
+        goal=goal,
+        fields={
+            "client_rating": fields.get("client_rating"),
+            "client_gas": fields.get("client_gas"),
+            "importance": fields.get("importance"),
+            "confidence": fields.get("confidence"),
+            "comment": comment,
+            "comment_author": "client",
+            "comment_verbatim": bool(comment),
+        },
         request=request,
     )

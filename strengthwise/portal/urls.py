@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/plan/", views.plan, name="plan"),
     path("portal/plan/agree/", views.plan_agree, name="plan-agree"),
     path("portal/goals/<int:goal_id>/words/", views.goal_words, name="goal-words"),
+    path("portal/goals/<int:goal_id>/check-in/", views.check_in, name="check-in"),
     path("portal/steps/<int:step_id>/done/", views.step_done, name="step-done"),
     path("portal/help/", views.help_page, name="help"),
     path("portal/referrals/<int:referral_id>/rate/", views.referral_rate, name="referral-rate"),

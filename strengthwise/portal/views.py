@@ -24,7 +24,7 @@ from strengthwise.plans.models import Goal, Step
 from strengthwise.referrals.models import Consent, Referral
 
 from . import selectors, services
-from .forms import GoalWordsForm, InviteForm, RatingForm, SignInForm, StartForm
+from .forms import CheckInForm, GoalWordsForm, InviteForm, RatingForm, SignInForm, StartForm
 from .middleware import SESSION_KEY, portal_sign_in_required, require_account, session_check
 
 
@@ -200,6 +200,33 @@ def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
         selectors.record_own_read(client, request, what="goal")
     context = {"client": client, "goal": goal, "form": form, "conflict": conflict, "tab": "plan"}
     return render_page(request, "portal/goal_words.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def check_in(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The client says how a goal is going, in their own words."""
+    account = require_account(request)
+    client = portal_client(account)
+    goal = portal_object(account, Goal, goal_id)
+    levels = goal.gas_levels if goal.gas_complete else []
+    form = CheckInForm(request.POST or None, levels=levels)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.check_in(
+                    client=client, goal=goal, fields=form.cleaned_data, request=request
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect(f"{reverse('portal:plan')}#goal-{goal.pk}")
+    else:
+        selectors.record_own_read(client, request, what="check-in")
+    context = {"client": client, "goal": goal, "form": form, "tab": "plan"}
+    return render_page(request, "portal/check_in.html", context, status=status)
 
 
 @require_POST

@@ -86,6 +86,7 @@ FROM_THE_PORTAL: dict[str, Any] = {
     "step.done": _("marked a step done"),
     "referral.rated": _("said whether a referral helped"),
     "portal.account_set_up": _("set up their portal sign-in"),
+    "checkin.recorded": _("checked in on a goal"),
 }
 PORTAL_DAYS = 14
 PORTAL_LIMIT = 20
@@ -97,6 +98,7 @@ class PortalNews:
     name: str
     what: str
     at: Any
+    message: str = ""
 
 
 def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
@@ -118,7 +120,7 @@ def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
             last=Subquery(names.values("legal_last_name")[:1]),
         )
         .order_by("-at", "-seq")
-        .values("client_id", "action", "at", "first", "preferred", "last")[:PORTAL_LIMIT]
+        .values("client_id", "action", "at", "changes", "first", "preferred", "last")[:PORTAL_LIMIT]
     )
     return [
         PortalNews(
@@ -130,6 +132,10 @@ def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
             ).display_name,
             what=str(FROM_THE_PORTAL[r["action"]]),
             at=r["at"],
+            # A check-in's message to the worker, in the client's words.
+            message=str((r["changes"] or {}).get("comment", [None, ""])[1] or "")
+            if r["action"] == "checkin.recorded"
+            else "",
         )
         for r in rows
     ]

@@ -97,29 +97,38 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
     page.wait_for_url(re.compile(r"/portal/plan/$"))
     _check(page, "plan")
     page.get_by_role("button", name=re.compile("I did this")).click()
+    page.get_by_role("button", name=re.compile("Not done yet")).wait_for()
+
+    page.get_by_role("link", name=re.compile("Check in")).click()
+    page.wait_for_url(re.compile(r"/portal/goals/\d+/check-in/$"))
+    _check(page, "check in")
+    page.get_by_label("7", exact=True).check()
+    page.fill("#id_comment", "Viewing on Friday")
+    page.get_by_role("button", name="Send").click()
     page.wait_for_url(re.compile(r"/portal/plan/"))
-    assert page.get_by_role("button", name=re.compile("Not done yet")).count() == 1
 
     page.get_by_role("link", name=re.compile("Change the words")).click()
+    page.wait_for_url(re.compile(r"/portal/goals/\d+/words/$"))
     _check(page, "goal words")
     page.fill("#id_statement", "A place where Jayden has his own room")
     page.get_by_role("button", name="Save my words").click()
     page.wait_for_url(re.compile(r"/portal/plan/"))
     assert "A place where Jayden has his own room" in page.content()
     page.get_by_role("button", name="I agree to this plan").click()
-    page.wait_for_url(re.compile(r"/portal/plan/"))
-    assert "You agreed to this plan." in page.content()
+    page.get_by_text("You agreed to this plan.").wait_for()
 
     page.get_by_role("link", name="My privacy").click()
     page.wait_for_url(re.compile(r"/portal/privacy/$"))
     _check(page, "privacy")
     page.get_by_role("link", name=re.compile("Withdraw")).first.click()
+    page.wait_for_url(re.compile(r"/portal/consents/\d+/withdraw/$"))
     _check(page, "withdraw")
     page.get_by_role("button", name="Yes, stop sharing").click()
     page.wait_for_url(re.compile(r"/portal/privacy/"))
-    assert "Withdrawn on" in page.content()
+    page.get_by_text(re.compile("Withdrawn on")).wait_for()
 
     page.get_by_role("link", name="My help").click()
+    page.wait_for_url(re.compile(r"/portal/help/$"))
     _check(page, "help")
 
 
@@ -131,7 +140,9 @@ def test_rosa_reads_her_portal_in_spanish_on_a_phone(new_page):
     assert page.locator("html").get_attribute("lang") == "es"
     _check(page, "home es")
     page.get_by_role("link", name="Mi plan").first.click()
+    page.wait_for_url(re.compile(r"/portal/plan/$"))
     _check(page, "plan es")
     page.get_by_role("link", name="Mi privacidad").click()
+    page.wait_for_url(re.compile(r"/portal/privacy/$"))
     assert "Quién ha mirado su expediente" in page.content()
     _check(page, "privacy es")

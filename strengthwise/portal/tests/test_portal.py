@@ -350,3 +350,37 @@ def test_the_worker_sees_on_today_what_the_client_did_in_the_portal(personas, da
     assert (
         "From your clients" not in web(personas.carol).get(reverse("tasks:today")).content.decode()
     )
+
+
+def test_the_client_checks_in_and_her_worker_reads_her_message(personas, dana_goal, web):
+    from strengthwise.notes.models import CheckIn
+    from strengthwise.plans.models import GasFollowUp
+
+    _plan, goal = dana_goal
+    levels = {"gas_minus2": "a", "gas_minus1": "b", "gas_zero": "c", "gas_plus1": "d"}
+    plan_services.goal_update(
+        acting_user=personas.alice,
+        goal=goal,
+        version=goal.version,
+        fields={**levels, "gas_plus2": "Keys in my hand"},
+    )
+    browser = portal_for(personas)
+    url = reverse("portal:check-in", args=[goal.pk])
+    assert "Keys in my hand" in browser.get(url).content.decode()
+    assert browser.post(url, {}).status_code == 400  # 0–10 is the one required answer
+    response = browser.post(
+        url,
+        {"client_rating": 6, "client_gas": 1, "importance": 9, "comment": "Viewing on Friday!"},
+    )
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(goal=goal)
+    assert (checkin.client_rating, checkin.client_gas, checkin.importance) == (6, 1, 9)
+    assert (checkin.comment_author, checkin.comment_verbatim, checkin.recorded_by) == (
+        "client",
+        True,
+        None,
+    )
+    followup = GasFollowUp.objects.get(goal=goal)
+    assert (followup.level, followup.scored_by, followup.recorded_by) == (1, "client", None)
+    today = web(personas.alice).get(reverse("tasks:today")).content.decode()
+    assert "checked in on a goal" in today and "Viewing on Friday!" in today

@@ -29,6 +29,7 @@ PORTAL_PAGES: dict[str, tuple[Any, ...]] = {
     "portal:step-done": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:plan-agree": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:goal-words": (404, 404, 404, 404, 404, 404, P, 200, 404),
+    "portal:check-in": (404, 404, 404, 404, 404, 404, P, 200, 404),
     "portal:help": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:referral-rate": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:consent-withdraw": (404, 404, 404, 404, 404, 404, P, 200, 404),
@@ -109,6 +110,10 @@ def test_another_clients_records_are_not_found_in_the_portal(demo_agency):
     )
     assert (
         rosa.post(reverse("portal:referral-rate", args=[referral.pk]), {"helpful": 1}).status_code
+        == 404
+    )
+    assert (
+        rosa.post(reverse("portal:check-in", args=[goal.pk]), {"client_rating": 3}).status_code
         == 404
     )
     assert rosa.post(reverse("portal:consent-withdraw", args=[consent.pk])).status_code == 404
