@@ -52,3 +52,20 @@ class PortalInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Portal invitation {self.pk} for client {self.client_id}"
+
+
+class PortalReminderSent(models.Model):
+    """One row per (account, reminder key) sent: `strengthwise remind-clients` never sends the
+    same reminder twice."""
+
+    account = models.ForeignKey(PortalAccount, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="portal_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.key}"

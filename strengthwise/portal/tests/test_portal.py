@@ -384,3 +384,41 @@ def test_the_client_checks_in_and_her_worker_reads_her_message(personas, dana_go
     assert (followup.level, followup.scored_by, followup.recorded_by) == (1, "client", None)
     today = web(personas.alice).get(reverse("tasks:today")).content.decode()
     assert "checked in on a goal" in today and "Viewing on Friday!" in today
+
+
+def test_client_reminders_go_once_in_her_language_and_say_nothing_else(personas, dana_goal):
+    from django.core.management import call_command
+
+    _plan, goal = dana_goal
+    soon = timezone.localdate() + dt.timedelta(days=1)
+    plan_services.step_add(
+        acting_user=personas.alice,
+        goal=goal,
+        fields={"text": "Bring the lease to the clinic", "who": "client", "target_date": soon},
+    )
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    personas.rosa.email = "rosa@example.org"
+    personas.rosa.save()
+    rosa_plan = plan_services.plan_start(acting_user=personas.alice, client=personas.rosa)
+    rosa_goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=rosa_plan,
+        fields={"statement": "Aprender inglés", "domain": "daily_living"},
+    )
+    plan_services.step_add(
+        acting_user=personas.alice,
+        goal=rosa_goal,
+        fields={"text": "Llamar a la escuela", "who": "client", "target_date": soon},
+    )
+    services.invitation_accept(
+        code=invite(personas, personas.rosa)[1], login="rosa", password=PASSWORD
+    )
+    call_command("remind_clients")
+    call_command("remind_clients")  # idempotent
+    assert sorted(m.to[0] for m in mail.outbox) == [personas.dana.email, "rosa@example.org"]
+    by_to = {m.to[0]: m for m in mail.outbox}
+    dana_mail = by_to[personas.dana.email]
+    assert "/portal/plan/" in dana_mail.body and "Dana" in dana_mail.body
+    for private in ("lease", "clinic", "Whitfield", "Get housing"):
+        assert private not in dana_mail.body and private not in dana_mail.subject
+    assert "Hola" in by_to["rosa@example.org"].body
