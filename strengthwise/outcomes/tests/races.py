@@ -61,6 +61,8 @@ def main() -> None:
         if isinstance(result, dict) and result.get("personas") is not None:
             personas = result["personas"]
     assert personas is not None
+    from strengthwise.assessments.models import StrengthsAssessment
+    from strengthwise.assessments.services import strengths_assessment_revise
     from strengthwise.notes.models import Note
     from strengthwise.notes.services import note_save
     from strengthwise.people.models import Client
@@ -72,6 +74,22 @@ def main() -> None:
     from strengthwise.referrals.services import referral_transition
 
     alice, dana = personas.alice, personas.dana
+
+    def revised(row: Any, i: int) -> Any:
+        content = row.versions.order_by("-number").first().content
+        words = content["domains"]["daily_living"]["aspirations"]
+        changed = {**words, "text": f"{words['text']} (take {i})"}
+        domains = {
+            **content["domains"],
+            "daily_living": {**content["domains"]["daily_living"], "aspirations": changed},
+        }
+        return strengths_assessment_revise(
+            acting_user=alice,
+            client=dana,
+            version=row.version,
+            content={**content, "domains": domains},
+        )
+
     kinds: dict[str, tuple[Callable[[], Any], Callable[[Any, int], Any]]] = {
         "client": (
             lambda: Client.objects.get(pk=dana.pk),
@@ -90,6 +108,10 @@ def main() -> None:
                 version=row.version,
                 fields={"gas_zero": f"Expected, take {i}"},
             ),
+        ),
+        "strengths assessment": (
+            lambda: StrengthsAssessment.objects.filter(client=dana).first(),
+            revised,
         ),
         "draft note": (
             lambda: (

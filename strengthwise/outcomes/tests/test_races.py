@@ -64,7 +64,7 @@ def test_fifty_writers_of_the_same_version_one_wins_the_rest_conflict(tmp_path):
             ) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     results = {line["kind"]: line for line in lines if "kind" in line}
-    assert set(results) == {"client", "goal", "draft note", "referral"}
+    assert set(results) == {"client", "goal", "strengths assessment", "draft note", "referral"}
     for kind, result in results.items():
         assert not result.get("missing"), f"the demo has no {kind} to race on"
         assert result["errors"] == [], (kind, result["errors"][:3])
