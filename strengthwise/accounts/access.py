@@ -359,6 +359,25 @@ def may_see_address_of(user: Any, client: Any) -> bool:
     return not client.address_confidential or can_see_confidential_address(user, client)
 
 
+def access_task(user: Any, task_id: Any, *, request: HttpRequest | None = None) -> Any:
+    """One of the user's own tasks — about no one in particular, or about a client they may
+    still see (after a transfer or a merge the others drop out of sight); else 404."""
+    task_model = apps.get_model("tasks", "Task")
+    pk = parse_id(task_id)
+    if pk is None:
+        raise Http404("Not found")
+    task = (
+        task_model.objects.filter(pk=pk, assigned_to=user)
+        .filter(Q(client__isnull=True) | client_scope_q(user, "client__"))
+        .first()
+    )
+    if task is None:
+        if getattr(user, "is_authenticated", False) and task_model.objects.filter(pk=pk).exists():
+            _refuse(user, task_model, pk, request)
+        raise Http404("Not found")
+    return task
+
+
 # --- the client portal ------------------------------------------------------------------------
 #
 # A portal account (portal.PortalAccount) reaches one person's record: its client's, or, when

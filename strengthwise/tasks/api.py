@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Status
 
-from strengthwise.accounts.access import access_client, client_scope_q, record_reads
+from strengthwise.accounts.access import access_task, record_reads
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.schemas import InSchema
 
 from . import selectors, services
-from .models import Task
 
 router = Router(tags=["tasks"])
 
@@ -72,16 +70,11 @@ def task_list(
 
 @router.post("/tasks", response={201: dict[str, Any], 400: dict[str, Any]})
 def task_create(request: StaffRequest, body: TaskIn) -> Any:
-    client = (
-        access_client(request.user, body.client_id, request=request)
-        if body.client_id is not None
-        else None
-    )
     task = services.task_add(
         acting_user=request.user,
         title=body.title,
         due_on=body.due_on,
-        client=client,
+        client_id=body.client_id,
         request=request,
     )
     return Status(201, task_out(task))
@@ -89,13 +82,7 @@ def task_create(request: StaffRequest, body: TaskIn) -> Any:
 
 @router.post("/tasks/{task_id}/done", response={200: dict[str, Any]})
 def task_done(request: StaffRequest, task_id: int) -> Any:
-    task = (
-        Task.objects.filter(pk=task_id, assigned_to=request.user)
-        .filter(Q(client__isnull=True) | client_scope_q(request.user, "client__"))
-        .first()
-    )
-    if task is None:
-        raise Http404("Not found")
+    task = access_task(request.user, task_id, request=request)
     return Status(
         200, task_out(services.task_done(acting_user=request.user, task=task, request=request))
     )

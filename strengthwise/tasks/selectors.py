@@ -141,6 +141,14 @@ def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
     ]
 
 
+def caseload_choices(*, visible_to: User, limit: int = 500) -> list[tuple[int, str]]:
+    """The user's own caseload as (id, name), for choosing whom a new task is about."""
+    rows = Client.objects.filter(client_scope_q(visible_to, only="mine")).order_by(
+        "legal_last_name", "legal_first_name"
+    )[:limit]
+    return [(c.pk, c.display_name) for c in rows]
+
+
 def manual_tasks(user: User) -> list[Task]:
     """The user's open tasks — only those about no one in particular or about a client the
     user may still see (after a transfer or a merge the others drop out of sight)."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from strengthwise.accounts.access import access_client
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import DomainError, ValidationFailed
@@ -25,10 +26,16 @@ def task_add(
     title: str,
     due_on: dt.date,
     client: Client | None = None,
+    client_id: Any = None,
     assigned_to: User | None = None,
     request: Any = None,
 ) -> Task:
+    """A task of one's own, due on a day, about a client or about no one in particular. The
+    page and the API name the client by `client_id`, looked up within what the user may see
+    (404 otherwise), so both give the same answer."""
     refuse_nul({"title": title})
+    if client is None and client_id not in (None, ""):
+        client = access_client(acting_user, client_id, write=True, request=request)
     if acting_user.agency_id is None:
         raise DomainError(_("Tasks belong to an agency's staff."))
     assignee = assigned_to or acting_user

@@ -5,31 +5,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import client_scope_q, record_reads
+from strengthwise.accounts.access import access_task, record_reads
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.accounts.models import Role
 from strengthwise.core.errors import DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.people.models import Client
 
 from . import selectors, services
 from .forms import TaskForm
-from .models import Task
 
 
 def _clients(request: StaffRequest) -> list[tuple[int, str]]:
-    rows = Client.objects.filter(client_scope_q(request.user, only="mine")).order_by(
-        "legal_last_name", "legal_first_name"
-    )[:500]
-    return [(c.pk, c.display_name) for c in rows]
+    return selectors.caseload_choices(visible_to=request.user)
 
 
 @login_required
@@ -42,17 +36,12 @@ def today(request: StaffRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            client = (
-                Client.objects.filter(client_scope_q(request.user), pk=data["client"]).first()
-                if data["client"]
-                else None
-            )
             try:
                 services.task_add(
                     acting_user=request.user,
                     title=data["title"],
                     due_on=data["due_on"],
-                    client=client,
+                    client_id=data["client"] or None,
                     request=request,
                 )
             except DomainError as error:
@@ -76,13 +65,7 @@ def today(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: StaffRequest, task_id: int) -> HttpResponse:
-    task = (
-        Task.objects.filter(pk=task_id, assigned_to=request.user)
-        .filter(Q(client__isnull=True) | client_scope_q(request.user, "client__"))
-        .first()
-    )
-    if task is None:
-        raise Http404("Not found")
+    task = access_task(request.user, task_id, request=request)
     try:
         services.task_done(acting_user=request.user, task=task, request=request)
         messages.success(request, _("Done: %(title)s") % {"title": task.title})
