@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "strengthwise.notes",
     "strengthwise.tasks",
     "strengthwise.outcomes",
+    "strengthwise.interop",
     "strengthwise.scale",
     "strengthwise.portal",
 ]

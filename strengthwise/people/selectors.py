@@ -223,6 +223,7 @@ READ_ACTIONS: dict[str, Any] = {
     "tasks.viewed": _("looked at what is due for you"),
     "directory.searched_for_client": _("looked for services for you"),
     "referral.partner_viewed": _("opened the referral you agreed to"),
+    "client.exported": _("exported your record"),
 }
 ACCESS_LOG_LIMIT = 200
 

@@ -21,6 +21,7 @@ ORDER = [
     "notes",
     "tasks",
     "outcomes",
+    "interop",
     "scale",
     "portal",
 ]
