@@ -6,6 +6,7 @@ Every client page finds its records through `accounts.access.portal_client` /
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -38,49 +39,38 @@ def _begin_session(request: HttpRequest, account: Any) -> None:
     request.session[SESSION_KEY] = {"id": account.pk, "check": session_check(account)}
 
 
+def _sign_in_with(
+    request: HttpRequest, form: Any, template: str, open_account: Callable[..., Any]
+) -> HttpResponse:
+    """The two ways in (a password, or a worker's code): on success a fresh session and the
+    home page; otherwise the form again with the service's reason."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "password_again"}
+            try:
+                account = open_account(**fields, request=request)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                _begin_session(request, account)
+                return redirect("portal:home")
+    return render_page(request, template, {"form": form}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.portal_account:  # type: ignore[attr-defined]
         return redirect("portal:home")
     form = SignInForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                account = services.sign_in(
-                    login=form.cleaned_data["login"],
-                    password=form.cleaned_data["password"],
-                    request=request,
-                )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                _begin_session(request, account)
-                return redirect("portal:home")
-    return render_page(request, "portal/sign_in.html", {"form": form}, status=status)
+    return _sign_in_with(request, form, "portal/sign_in.html", services.sign_in)
 
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     form = StartForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                account = services.invitation_accept(
-                    code=form.cleaned_data["code"],
-                    login=form.cleaned_data["login"],
-                    password=form.cleaned_data["password"],
-                    request=request,
-                )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                _begin_session(request, account)
-                return redirect("portal:home")
-    return render_page(request, "portal/start.html", {"form": form}, status=status)
+    return _sign_in_with(request, form, "portal/start.html", services.invitation_accept)
 
 
 @require_POST
