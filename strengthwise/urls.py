@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("strengthwise.notes.urls")),
     path("", include("strengthwise.tasks.urls")),
     path("", include("strengthwise.outcomes.urls")),
+    path("", include("strengthwise.interop.urls")),
     path("", include("strengthwise.portal.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -17,6 +17,8 @@ urlpatterns = [
     path("portal/help/", views.help_page, name="help"),
     path("portal/referrals/<int:referral_id>/rate/", views.referral_rate, name="referral-rate"),
     path("portal/privacy/", views.privacy, name="privacy"),
+    path("portal/my-record.json", views.my_record, {"fmt": "json"}, name="my-record-json"),
+    path("portal/my-record.pdf", views.my_record, {"fmt": "pdf"}, name="my-record-pdf"),
     path(
         "portal/consents/<int:consent_id>/withdraw/",
         views.consent_withdraw,

@@ -21,6 +21,7 @@ from strengthwise.accounts.access import access_client, portal_client, portal_ob
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.interop import services as record_services
 from strengthwise.plans.models import Goal, Step
 from strengthwise.referrals.models import Consent, Referral
 
@@ -265,6 +266,20 @@ def referral_rate(request: HttpRequest, referral_id: int) -> HttpResponse:
                 request=request,
             )
     return redirect(f"{reverse('portal:help')}#referral-{referral.pk}")
+
+
+@portal_sign_in_required
+def my_record(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The client downloads a copy of their whole record (JSON or PDF)."""
+    if fmt not in record_services.FORMATS:
+        raise Http404("No such format")
+    client = _client(request)
+    content, content_type = record_services.record_copy_for(
+        client=client, fmt=fmt, actor_label=services.actor_label(client), request=request
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="my-record.{fmt}"'
+    return response
 
 
 # --- staff ----------------------------------------------------------------------------------

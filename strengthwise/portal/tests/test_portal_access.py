@@ -31,6 +31,8 @@ PORTAL_PAGES: dict[str, tuple[Any, ...]] = {
     "portal:goal-words": (404, 404, 404, 404, 404, 404, P, 200, 404),
     "portal:check-in": (404, 404, 404, 404, 404, 404, P, 200, 404),
     "portal:help": (404, 404, 404, 404, 404, 404, P, 200, 200),
+    "portal:my-record-json": (404, 404, 404, 404, 404, 404, P, 200, 200),
+    "portal:my-record-pdf": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:referral-rate": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:consent-withdraw": (404, 404, 404, 404, 404, 404, P, 200, 404),
 }
