@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import hmac
 import ipaddress
 import json
+import uuid
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -40,9 +44,41 @@ HASHED_FIELDS = (
 )
 
 
+def plain(value: Any) -> Any:
+    """A value as an audit event's `changes` hold it — one form in every app: dates and times
+    as ISO strings; a model instance as its primary key (an int; a string for the directory's
+    UUID keys), so a foreign key reads the same whether a service passed the object or its
+    id; Decimal and UUID as strings; an enum (Django choices) as its value; lists, tuples and
+    dicts item by item, sets as sorted lists. Anything else is left as it is."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
+    if isinstance(value, int | float | str):
+        return value
+    if isinstance(value, dt.date | dt.time):  # a datetime is a date
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, Model):
+        return plain(value.pk)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        items = [plain(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:  # mixed kinds: any stable order will do
+            return sorted(items, key=repr)
+    return value
+
+
 def _canonical(value: Any) -> Any:
-    """JSON-native form: what is hashed is exactly what the database gives back."""
-    return json.loads(json.dumps(value, default=str))
+    """JSON-native form (through `plain`): what is hashed is exactly what the database gives
+    back."""
+    return json.loads(json.dumps(plain(value), default=str))
 
 
 def _key() -> bytes:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from strengthwise.accounts.models import Agency, User
 from strengthwise.assessments.models import Author
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core import language, sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.text import fold, show_date
@@ -446,7 +446,7 @@ def checkin_add(
             actor_label=actor_label,
             action="checkin.recorded",
             target=checkin,
-            changes={k: [None, _plain(getattr(checkin, k))] for k in CHECKIN_FIELDS},
+            changes={k: [None, plain(getattr(checkin, k))] for k in CHECKIN_FIELDS},
             request=request,
         )
     return checkin
@@ -458,7 +458,3 @@ def _not_before_1900(day: dt.date, field: str) -> None:
             _("Please correct the errors below."),
             field_errors={field: [_("Check the year.")]},
         )
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import Membership, Program, Role, User
 from strengthwise.assessments.models import Author
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
@@ -58,14 +58,8 @@ class NotAllowed(DomainError):
     status_code = 403
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _snapshot(closure: Closure) -> dict[str, Any]:
-    return {k: _plain(getattr(closure, k)) for k in CLOSURE_FIELDS}
+    return {k: plain(getattr(closure, k)) for k in CLOSURE_FIELDS}
 
 
 def _event(closure: Closure, kind: str, user: User, **extra: Any) -> ClosureEvent:
@@ -171,7 +165,7 @@ def closure_save(
             raise Conflict(
                 _("Someone else saved this closure while you were editing it."),
                 current=before,
-                attempted={**before, **{k: _plain(v) for k, v in values.items()}},
+                attempted={**before, **{k: plain(v) for k, v in values.items()}},
             )
         if not current.is_editable:
             raise DomainError(
@@ -340,7 +334,7 @@ def _close(locked: Closure, acting_user: User, still_open: list[dict[str, Any]])
         action="episode.closed",
         target=episode,
         changes={
-            "closed_on": [None, _plain(locked.closed_on)],
+            "closed_on": [None, plain(locked.closed_on)],
             "close_reason": [episode.close_reason or None, text[:200]],
         },
     )

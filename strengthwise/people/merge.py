@@ -55,7 +55,6 @@ clears `merged_into` and restores both records' fields. It never overwrites late
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +68,7 @@ from django.utils.translation import gettext as _
 
 from strengthwise.accounts.access import may_manage_client, may_see_address_of
 from strengthwise.accounts.models import User
-from strengthwise.audit.services import HIDDEN, audit_record, changed_fields
+from strengthwise.audit.services import HIDDEN, audit_record, changed_fields, plain
 from strengthwise.core.errors import DomainError
 from strengthwise.core.validation import validated
 
@@ -258,15 +257,9 @@ def _blocker(link: Link, pks: list[Any]) -> str:
 # --- field values -------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _values(client: Client) -> dict[str, Any]:
     """The client's editable fields as JSON-ready values."""
-    return {name: _plain(getattr(client, name)) for name in CLIENT_FIELDS}
+    return {name: plain(getattr(client, name)) for name in CLIENT_FIELDS}
 
 
 def _python(name: str, value: Any) -> Any:
@@ -285,7 +278,7 @@ def display_value(name: str, value: Any) -> str:
         return str(choices[value])
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    return str(_plain(value))
+    return str(plain(value))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from strengthwise.accounts.access import may_approve_plan
 from strengthwise.accounts.models import Role, User
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.assessments.services import life_domains
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
@@ -78,14 +78,6 @@ OPTION_FIELDS = (
 )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
 # --- the plan -------------------------------------------------------------------------------
 
 
@@ -140,8 +132,8 @@ def snapshot_of(number: int, goals: Iterable[tuple[Goal, Iterable[Step]]]) -> di
                         "text": s.text,
                         "who": s.who,
                         "who_name": s.who_name,
-                        "target_date": _plain(s.target_date),
-                        "done_on": _plain(s.done_on),
+                        "target_date": plain(s.target_date),
+                        "done_on": plain(s.done_on),
                     }
                     for s in steps
                 ],
@@ -336,7 +328,7 @@ def goal_add(
             actor=acting_user,
             action="goal.added",
             target=goal,
-            changes=changed_fields({}, {k: _plain(getattr(goal, k)) for k in GOAL_AUDITED}),
+            changes=changed_fields({}, {k: plain(getattr(goal, k)) for k in GOAL_AUDITED}),
         )
     return goal
 
@@ -369,13 +361,13 @@ def goal_update(
     p = by_id[1] if by_id[1] is not None else p
     with transaction.atomic():
         current = Goal.objects.select_for_update().select_related("plan", "client").get(pk=goal.pk)
-        before = {k: _plain(getattr(current, k)) for k in GOAL_AUDITED}
+        before = {k: plain(getattr(current, k)) for k in GOAL_AUDITED}
         texts_before = _goal_texts(current)
         if current.version != version:
             raise Conflict(
                 _("Someone else saved this goal while you were editing it."),
                 current=before,
-                attempted={**before, **{k: _plain(v) for k, v in values.items()}},
+                attempted={**before, **{k: plain(v) for k, v in values.items()}},
             )
         for name, value in values.items():
             setattr(current, name, value)
@@ -386,7 +378,7 @@ def goal_update(
             texts_before=texts_before,
         )
         validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
-        after = {k: _plain(getattr(current, k)) for k in GOAL_AUDITED}
+        after = {k: plain(getattr(current, k)) for k in GOAL_AUDITED}
         changes = changed_fields(before, after)
         links_changed = (
             s is not None
@@ -457,7 +449,7 @@ def step_add(*, acting_user: User, goal: Goal, fields: Mapping[str, Any]) -> Ste
             action="step.added",
             target=step,
             client_id=goal.client_id,
-            changes=changed_fields({}, {k: _plain(getattr(step, k)) for k in STEP_FIELDS}),
+            changes=changed_fields({}, {k: plain(getattr(step, k)) for k in STEP_FIELDS}),
         )
     return step
 
@@ -475,7 +467,7 @@ def step_mark_done(
     if done_on is not None:
         not_in_future(done_on, "done_on")
     with transaction.atomic():
-        before = _plain(step.done_on)
+        before = plain(step.done_on)
         Step.objects.filter(pk=step.pk).update(done_on=done_on, updated_at=timezone.now())
         step.done_on = done_on
         audit_record(
@@ -485,7 +477,7 @@ def step_mark_done(
             target=step,
             client_id=step.goal.client_id,
             agency_id=step.agency_id,
-            changes={"done_on": [before, _plain(done_on)]},
+            changes={"done_on": [before, plain(done_on)]},
             request=request,
         )
     return step

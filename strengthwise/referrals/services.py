@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Author
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import parse_id, refuse_nul, validated
 from strengthwise.directory.models import Service, ServiceRating
@@ -56,14 +56,6 @@ CONSENT_FIELDS = (
     "right_to_revoke_explained",
 )
 PARTNER_SALT = "strengthwise.referrals.partner-link"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return str(value.pk)
-    return value
 
 
 # --- consent --------------------------------------------------------------------------------
@@ -144,7 +136,7 @@ def consent_record(
             actor=acting_user,
             action="consent.recorded",
             target=consent,
-            changes={k: [None, _plain(getattr(consent, k))] for k in CONSENT_FIELDS},
+            changes={k: [None, plain(getattr(consent, k))] for k in CONSENT_FIELDS},
             request=request,
         )
     return consent
@@ -593,7 +585,7 @@ def delivery_add(
             actor=acting_user,
             action="service_delivery.recorded",
             target=delivery,
-            changes={k: [None, _plain(getattr(delivery, k))] for k in DELIVERY_FIELDS},
+            changes={k: [None, plain(getattr(delivery, k))] for k in DELIVERY_FIELDS},
             request=request,
         )
     return delivery
