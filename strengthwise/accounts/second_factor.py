@@ -72,18 +72,25 @@ def enrolment_device(*, user: User) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code (no image request, no script)."""
-    image = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2
-    )
+    return qr_svg_of(device.config_url)
+
+
+def qr_svg_of(url: str) -> str:
+    """Any otpauth:// address as an inline SVG QR code (the client portal's too)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     svg = image.to_string(encoding="unicode")
     return svg[svg.index("<svg") :]
 
 
 def secret_for_typing(device: TOTPDevice) -> str:
     """The key in base32, in groups of four, for people who type it into their app."""
+    return key_for_typing(device.bin_key)
+
+
+def key_for_typing(key: bytes) -> str:
     import base64
 
-    text = base64.b32encode(device.bin_key).decode().rstrip("=")
+    text = base64.b32encode(key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 

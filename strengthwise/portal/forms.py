@@ -151,3 +151,13 @@ class CheckInForm(forms.Form):
             ]
         else:
             del self.fields["client_gas"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The six digits your code app shows"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )

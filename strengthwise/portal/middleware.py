@@ -20,6 +20,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "portal"
+# A client who gave the right password and still owes their code app's code (views.code).
+PENDING_KEY = "portal_pending"
 PORTAL_PREFIX = "/portal/"
 # What a portal session may still reach besides the portal.
 SHARED_PREFIXES = ("/i18n/", "/healthz")

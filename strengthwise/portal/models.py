@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
+from strengthwise.core.fields import SealedCharField
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.people.models import Client
 
@@ -25,6 +26,11 @@ class PortalAccount(TimeStampedModel):
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
     failed_sign_ins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # An optional code app (TOTP): the key is sealed at rest (core/crypto.py); a code's time
+    # step is remembered so that no code works twice.
+    totp_key = SealedCharField(max_length=80, blank=True)
+    totp_confirmed = models.BooleanField(default=False)
+    totp_last_step = models.BigIntegerField(default=-1)
 
     def __str__(self) -> str:
         return f"Portal account {self.pk} of client {self.client_id}"

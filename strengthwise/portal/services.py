@@ -7,10 +7,12 @@ what staff and partners did, and their own actions apart."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -22,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
+from django_otp.oath import TOTP
 
 from strengthwise.accounts.models import User
 from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record
@@ -176,6 +179,8 @@ def invitation_accept(
             account = PortalAccount(agency_id=client.agency_id, client=client)
         account.login = login
         account.password = make_password(password)
+        # A new code from the worker is also how a lost phone is recovered: the code app goes.
+        account.totp_key, account.totp_confirmed, account.totp_last_step = "", False, -1
         account.active = True
         account.failed_sign_ins = 0
         account.locked_until = None
@@ -353,3 +358,109 @@ def check_in(*, client: Client, goal: Any, fields: dict[str, Any], request: Any 
         },
         request=request,
     )
+
+
+# --- an optional code app (TOTP) for the client ------------------------------------------------
+
+TOTP_TOLERANCE = 1  # one 30-second step either side, for a phone's clock
+
+
+def _totp(account: PortalAccount) -> TOTP:
+    return TOTP(bytes.fromhex(account.totp_key), step=30, digits=6)
+
+
+def totp_setup(account: PortalAccount) -> str:
+    """The otpauth:// address for the client's code app: the same key until it is confirmed
+    (a reload does not spoil a QR code already scanned)."""
+    if account.totp_confirmed:
+        raise DomainError(_("A code app is already set up."))
+    if not account.totp_key:
+        account.totp_key = secrets.token_hex(20)
+        account.save(update_fields=["totp_key", "updated_at"])
+    secret = base64.b32encode(bytes.fromhex(account.totp_key)).decode().rstrip("=")
+    label = quote(f"Strengthwise:{account.login}")
+    return f"otpauth://totp/{label}?secret={secret}&issuer=Strengthwise&digits=6&period=30"
+
+
+def _check_code(account: PortalAccount, code: str) -> bool:
+    digits = "".join(str(code or "").split())
+    if not digits.isdigit() or len(digits) != 6 or not account.totp_key:
+        return False
+    totp = _totp(account)
+    if not totp.verify(int(digits), TOTP_TOLERANCE, account.totp_last_step + 1):
+        return False
+    account.totp_last_step = totp.t()
+    return True
+
+
+def totp_confirm(*, account: PortalAccount, code: str, request: Any = None) -> None:
+    """Turn the code app on with a code it shows."""
+    with transaction.atomic():
+        account = (
+            PortalAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+        )
+        if not _check_code(account, code):
+            raise ValidationFailed(
+                _("That code did not match. Type the newest six digits your app shows."),
+                field_errors={"code": [_("That code did not match.")]},
+            )
+        account.totp_confirmed = True
+        account.save(update_fields=["totp_confirmed", "totp_last_step", "updated_at"])
+        audit_record(
+            actor=None,
+            actor_label=actor_label(account.client),
+            action="portal.code_app_on",
+            target=account,
+            client_id=account.client_id,
+            request=request,
+        )
+
+
+def totp_verify(*, account: PortalAccount, code: str, request: Any = None) -> None:
+    """The second step of signing in, for a client who turned the code app on. A code works
+    once; a wrong one counts towards the rest after MAX_FAILURES."""
+    with transaction.atomic():
+        account = (
+            PortalAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+        )
+        ok = _check_code(account, code)
+        if ok:
+            account.failed_sign_ins = 0
+        else:
+            account.failed_sign_ins += 1
+            if account.failed_sign_ins >= MAX_FAILURES:
+                account.failed_sign_ins = 0
+                account.locked_until = timezone.now() + LOCKOUT
+        account.save(
+            update_fields=["totp_last_step", "failed_sign_ins", "locked_until", "updated_at"]
+        )
+        audit_record(
+            actor=None,
+            actor_label=actor_label(account.client),
+            action="portal.code_verified" if ok else "portal.code_failed",
+            target=account,
+            client_id=account.client_id,
+            request=request,
+        )
+    if not ok:
+        raise ValidationFailed(
+            _("That code did not match. Type the newest six digits your app shows."),
+            field_errors={"code": [_("That code did not match.")]},
+        )
+
+
+def totp_turn_off(*, account: PortalAccount, code: str, request: Any = None) -> None:
+    """Turn the code app off (with a current code, so a borrowed phone cannot)."""
+    totp_verify(account=account, code=code, request=request)
+    with transaction.atomic():
+        PortalAccount.objects.filter(pk=account.pk).update(
+            totp_key="", totp_confirmed=False, totp_last_step=-1, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=None,
+            actor_label=actor_label(account.client),
+            action="portal.code_app_off",
+            target=account,
+            client_id=account.client_id,
+            request=request,
+        )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strengthwise.accounts.access import access_client, portal_client, portal_object
+from strengthwise.accounts.second_factor import key_for_typing, qr_svg_of
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
@@ -26,8 +27,22 @@ from strengthwise.plans.models import Goal, Step
 from strengthwise.referrals.models import Consent, Referral
 
 from . import selectors, services
-from .forms import CheckInForm, GoalWordsForm, InviteForm, RatingForm, SignInForm, StartForm
-from .middleware import SESSION_KEY, portal_sign_in_required, require_account, session_check
+from .forms import (
+    CheckInForm,
+    CodeForm,
+    GoalWordsForm,
+    InviteForm,
+    RatingForm,
+    SignInForm,
+    StartForm,
+)
+from .middleware import (
+    PENDING_KEY,
+    SESSION_KEY,
+    portal_sign_in_required,
+    require_account,
+    session_check,
+)
 
 
 def _client(request: HttpRequest) -> Any:
@@ -55,9 +70,93 @@ def _sign_in_with(
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
+                if account.totp_confirmed:
+                    # The second step: the session is not the client's until the code is right.
+                    request.session.flush()
+                    request.session[PENDING_KEY] = {
+                        "id": account.pk,
+                        "check": session_check(account),
+                    }
+                    return redirect("portal:code")
                 _begin_session(request, account)
                 return redirect("portal:home")
     return render_page(request, template, {"form": form}, status=status)
+
+
+def _pending_account(request: HttpRequest) -> Any:
+    from .models import PortalAccount
+
+    data = request.session.get(PENDING_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    account = (
+        PortalAccount.objects.filter(pk=data["id"], active=True).select_related("client").first()
+    )
+    if account is None or data.get("check") != session_check(account):
+        return None
+    return account
+
+
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in, for a client who turned their code app on."""
+    account = _pending_account(request)
+    if account is None:
+        return redirect("portal:sign-in")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if account.locked_until and account.locked_until > timezone.now():
+                form.add_error(
+                    None, _("Too many tries. Wait 15 minutes, or ask your worker for a new code.")
+                )
+            else:
+                try:
+                    services.totp_verify(
+                        account=account, code=form.cleaned_data["code"], request=request
+                    )
+                except DomainError as error:
+                    apply_domain_error(form, error)
+                else:
+                    _begin_session(request, account)
+                    return redirect("portal:home")
+    return render_page(request, "portal/code.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Turn an optional code app on (QR code or typed key, then a code) or off."""
+    account = require_account(request)
+    client = portal_client(account)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if account.totp_confirmed:
+                    services.totp_turn_off(
+                        account=account, code=form.cleaned_data["code"], request=request
+                    )
+                else:
+                    services.totp_confirm(
+                        account=account, code=form.cleaned_data["code"], request=request
+                    )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect("portal:security")
+    context: dict[str, Any] = {"client": client, "form": form, "tab": "security"}
+    account.refresh_from_db()
+    context["on"] = account.totp_confirmed
+    if not account.totp_confirmed:
+        url = services.totp_setup(account)
+        context["qr"] = qr_svg_of(url)
+        context["typed"] = key_for_typing(bytes.fromhex(account.totp_key))
+    return render_page(request, "portal/security.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

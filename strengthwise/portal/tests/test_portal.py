@@ -422,3 +422,39 @@ def test_client_reminders_go_once_in_her_language_and_say_nothing_else(personas,
     for private in ("lease", "clinic", "Whitfield", "Get housing"):
         assert private not in dana_mail.body and private not in dana_mail.subject
     assert "Hola" in by_to["rosa@example.org"].body
+
+
+def _code_now(account, steps_ahead=0):
+    from django_otp.oath import TOTP
+
+    totp = TOTP(bytes.fromhex(account.totp_key), step=30, digits=6)
+    totp.drift = steps_ahead
+    return f"{totp.token():06d}"
+
+
+def test_an_optional_code_app_guards_the_sign_in_and_a_code_works_once(personas):
+    from django.db import connection
+
+    browser = portal_for(personas)
+    assert browser.get(reverse("portal:security")).status_code == 200  # shows the QR code
+    account = PortalAccount.objects.get(client=personas.dana)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT totp_key FROM portal_portalaccount WHERE id = %s", [account.pk])
+        assert cursor.fetchone()[0].startswith("sw1:")  # the key is sealed at rest
+    assert browser.post(reverse("portal:security"), {"code": "000000"}).status_code == 400
+    assert browser.post(reverse("portal:security"), {"code": _code_now(account)}).status_code == 302
+    account.refresh_from_db()
+    assert account.totp_confirmed
+    browser.post(reverse("portal:sign-out"))
+    signing_in = browser.post(reverse("portal:sign-in"), {"login": "dana.w", "password": PASSWORD})
+    assert signing_in["Location"] == reverse("portal:code")
+    assert browser.get(reverse("portal:home")).status_code == 302  # not in yet
+    assert browser.post(reverse("portal:code"), {"code": "123456"}).status_code == 400
+    # The code that turned the app on does not work again; the next one does.
+    assert browser.post(reverse("portal:code"), {"code": _code_now(account)}).status_code == 400
+    assert browser.post(reverse("portal:code"), {"code": _code_now(account, 1)}).status_code == 302
+    assert browser.get(reverse("portal:home")).status_code == 200
+    assert AuditEvent.objects.filter(action="portal.code_failed").count() == 2
+    # A lost phone: a new code from the worker turns the app off with the new password.
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    assert not PortalAccount.objects.get(pk=account.pk).totp_confirmed

@@ -22,6 +22,8 @@ P = "portal-sign-in"  # a redirect to the portal's sign-in page
 PORTAL_PAGES: dict[str, tuple[Any, ...]] = {
     "portal:sign-in": (200, 200, 200, 200, 200, 200, 200, 302, 302),
     "portal:start": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "portal:code": (302, 302, 302, 302, 302, 302, 302, 302, 302),  # nobody owes a code
+    "portal:security": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:sign-out": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:home": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:plan": (404, 404, 404, 404, 404, 404, P, 200, 200),
