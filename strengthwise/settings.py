@@ -237,6 +237,13 @@ X_FRAME_OPTIONS = "DENY"
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The HSDS read API (/api/hsds/) answers without a token when the agency publishes its
+# directory; otherwise it takes an API token like the rest of the API.
+STRENGTHWISE_HSDS_PUBLIC = os.environ.get("STRENGTHWISE_HSDS_PUBLIC", "").lower() in (
+    "1",
+    "true",
+    "yes",
+)
 # How long a printed or emailed portal invitation code works (strengthwise/portal).
 STRENGTHWISE_PORTAL_INVITATION_DAYS = int(
     os.environ.get("STRENGTHWISE_PORTAL_INVITATION_DAYS", "14")

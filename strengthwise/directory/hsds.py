@@ -88,7 +88,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from strengthwise.audit.services import audit_record
-from strengthwise.core.text import spreadsheet_safe
+from strengthwise.core.text import fold, spreadsheet_safe
 
 from .models import (
     Address,
@@ -1600,3 +1600,103 @@ def export(directory: str | Path) -> ExportResult:
     )
     files["services.json"] = len(services)
     return ExportResult(files)
+
+
+# --- the HSDS read API (/api/hsds/) -------------------------------------------------------------
+
+# What each list endpoint lists (the HSDS table behind it).
+API_TABLES = {
+    "services": "service",
+    "organizations": "organization",
+    "service_at_locations": "service_at_location",
+    "taxonomies": "taxonomy",
+    "taxonomy_terms": "taxonomy_term",
+}
+MAX_PER_PAGE = 200
+
+
+class Directory:
+    """The directory as HSDS objects, read once per request (the same tables and nesting as
+    the export, so the API and services.json always agree). It reads every table: fine for an
+    agency's directory of a few thousand services; a larger one wants a cache."""
+
+    def __init__(self) -> None:
+        self.tables = _export_tables()
+        self.nester = _Nester(self.tables)
+
+    def listed(self, endpoint: str, row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+        table = API_TABLES[endpoint]
+        if table == "service" and full:
+            return self.nester.service(row)
+        if table == "organization" and full:
+            return self.organization(row)
+        if table == "service_at_location":
+            return self.service_at_location(row)
+        return self.nester._scalars(table, row)
+
+    def organization(self, row: dict[str, Any]) -> dict[str, Any]:
+        services = [
+            self.nester._scalars("service", s)
+            for s in self.nester._kids("service", "organization", row["id"])
+        ]
+        return self.nester._with(
+            "organization", row, services=services, **self.nester._common("organization", row["id"])
+        )
+
+    def service_at_location(self, row: dict[str, Any]) -> dict[str, Any]:
+        location = self.nester.by_id["location"].get(row["location_id"])
+        return self.nester._with(
+            "service_at_location",
+            row,
+            location=self.nester.location(location) if location else None,
+            **self.nester._common("service_at_location", row["id"]),
+        )
+
+    def one(self, endpoint: str, object_id: str) -> dict[str, Any] | None:
+        table = API_TABLES[endpoint]
+        row = self.nester.by_id.get(table, {}).get(object_id)
+        if row is None:
+            return None
+        return self.listed(endpoint, row, full=True)
+
+    def page(
+        self,
+        endpoint: str,
+        *,
+        page: int = 1,
+        per_page: int = 50,
+        full: bool = False,
+        organization_id: str = "",
+        search: str = "",
+    ) -> dict[str, Any]:
+        """One page in HSDS's paging object (total_items, total_pages, page_number, size,
+        first_page, last_page, empty, contents)."""
+        table = API_TABLES[endpoint]
+        rows = self.tables.get(table, [])
+        if organization_id and table == "service":
+            rows = [r for r in rows if r.get("organization_id") == organization_id]
+        if search:
+            folded = fold(search)
+            rows = [
+                r for r in rows if folded in fold(f"{r.get('name', '')} {r.get('description', '')}")
+            ]
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        total_pages = max(1, -(-len(rows) // per_page))
+        page = max(1, page)
+        chosen = rows[(page - 1) * per_page : page * per_page]
+        return {
+            "total_items": len(rows),
+            "total_pages": total_pages,
+            "page_number": page,
+            "size": len(chosen),
+            "first_page": page == 1,
+            "last_page": page >= total_pages,
+            "empty": not chosen,
+            "contents": [self.listed(endpoint, r, full=full) for r in chosen],
+        }
+
+
+def object_validator(table: str) -> Draft202012Validator:
+    """A validator of one nested HSDS object (service, organization, …) against the official
+    schema, with the schemas' cross references resolved locally."""
+    return _validator(table)

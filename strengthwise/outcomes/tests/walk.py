@@ -41,6 +41,8 @@ def samples(personas: Any) -> dict[str, Any]:
         "check": "plans_without_client_goal",
         "fmt": "csv",
         "name": "program",
+        # The HSDS read API's objects are named by a plain `id` (a service's serves them all).
+        "id": first("directory.Service"),
     }
     return {k: (getattr(v, "pk", v)) for k, v in values.items()}
 
