@@ -25,7 +25,7 @@ that sit above it (docs/architecture.md); `audit` sits below `accounts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -172,11 +172,21 @@ def may_take_in_clients(user: Any) -> bool:
     )
 
 
-def may_approve_plan(user: Any, client: Any) -> bool:
-    """Approving or returning a client's plan: a supervisor of the client's team."""
+def may_approve(user: Any, client: Any) -> bool:
+    """Approving or returning a client's plan or closure: a supervisor of the client's team.
+    `client_approve_q` is the same rule as a filter."""
     if not getattr(user, "is_authenticated", False) or user.role != Role.SUPERVISOR:
         return False
     return client.agency_id == user.agency_id and client.team_id in supervised_team_ids(user)
+
+
+def client_approve_q(user: Any, prefix: str = "") -> Q:
+    """A filter selecting the clients (through `prefix`) whose plans and closures `user` may
+    approve: `may_approve` for many rows (the supervisor's lists of what waits for them)."""
+    teams = supervised_team_ids(user) if getattr(user, "is_authenticated", False) else []
+    if not teams:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}agency_id": user.agency_id, f"{prefix}team_id__in": teams})
 
 
 def may_read_note(user: Any, note: Any) -> bool:
@@ -226,6 +236,26 @@ def landing_for(user: Any) -> str:
     if role == Role.ADMIN:
         return "settings"
     return "people:caseload"
+
+
+REPORT_ROLES = frozenset({Role.WORKER, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN})
+
+
+def may_read_reports(user: Any) -> bool:
+    """The reports (page, exports, API): an agency's staff in a reporting role. What they see
+    is scoped by role (`outcomes.reports.scope_for`) and de-identified for program managers
+    and admins (`reads_deidentified`)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and bool(user.agency_id)
+        and user.role in REPORT_ROLES
+    )
+
+
+def may_list_report_clients(user: Any) -> bool:
+    """Whether a report may show `user` the clients behind a figure (the data-quality lists):
+    only those who read client data identified — case workers and supervisors."""
+    return may_read_reports(user) and not reads_deidentified(user)
 
 
 def reads_deidentified(user: Any) -> bool:
@@ -296,12 +326,18 @@ def access_client(
 
 
 def record_reads(
-    user: Any, request: HttpRequest | None, *, action: str, clients: Iterable[Any]
+    user: Any,
+    request: HttpRequest | None,
+    *,
+    action: str,
+    clients: Iterable[Any],
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Every response that shows clients' identifying data leaves one audit event saying which
     clients it showed (a list page: one event listing the ids). Only for GET and HEAD requests
     (and calls without a request, such as the API's handlers that pass none): a write's own
-    event already names its client. Nothing is recorded when no client was shown."""
+    event already names its client. Nothing is recorded when no client was shown. `detail`
+    adds what else the event should say ({"kind": "ssm"} becomes `"kind": [None, "ssm"]`)."""
     if request is not None and request.method not in ("GET", "HEAD"):
         return
     ids = sorted({c if isinstance(c, int) else c.pk for c in clients})
@@ -314,7 +350,7 @@ def record_reads(
         client_id=ids[0] if len(ids) == 1 else None,
         target_type="people.client",
         target_id=str(ids[0]) if len(ids) == 1 else "",
-        changes={"clients": [None, ids]},
+        changes={"clients": [None, ids], **{k: [None, v] for k, v in (detail or {}).items()}},
         request=request,
     )
 
@@ -325,12 +361,18 @@ def access_client_object(
     object_id: Any,
     *,
     client_path: str = "client",
+    client: Any = None,
     write: bool = False,
     managing: bool = False,
     request: HttpRequest | None = None,
 ) -> Any:
     """Any object that belongs to a client (an episode, a goal, a note): same rule, same 404.
-    `managing=True` as in `access_client`."""
+    `managing=True` as in `access_client`.
+
+    `client` (a client the caller already reached through this gate, as in
+    /clients/<client>/factors/<factor>/) also requires the object to be that client's: one of
+    another client the user may see answers the same 404 — it is the wrong address, not a
+    refused access, so nothing is recorded for it."""
     pk = parse_id(object_id)
     if pk is None:
         raise Http404("Not found")
@@ -346,7 +388,17 @@ def access_client_object(
         ):
             _refuse(user, model, pk, request)
         raise Http404("Not found")
+    if client is not None and _owner_id(obj, client_path) != client.pk:
+        raise Http404("Not found")
     return obj
+
+
+def _owner_id(obj: Any, client_path: str) -> Any:
+    """The id of the client an object belongs to, following `client_path` ("goal__client")."""
+    *through, last = client_path.split("__")
+    for name in through:
+        obj = getattr(obj, name)
+    return getattr(obj, f"{last}_id")
 
 
 def can_see_confidential_address(user: Any, client: Any) -> bool:

@@ -19,7 +19,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from strengthwise.accounts.access import access_client_object, client_scope_q, may_approve_plan
+from strengthwise.accounts.access import (
+    access_client_object,
+    client_approve_q,
+    client_scope_q,
+    may_approve,
+)
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.audit.services import audit_record
 from strengthwise.core.validation import parse_id
@@ -209,26 +214,19 @@ def t_score_series(goals: list[Goal], scored_by: str) -> list[tuple[dt.date, flo
 def plan_review_open(*, visible_to: Any, plan: Plan) -> bool:
     """Whether the plan page offers `visible_to` the approve/return form: the plan waits for
     approval and they supervise the client's team (the rule `services.plan_review` applies)."""
-    return plan.status == Plan.Status.AWAITING_APPROVAL and may_approve_plan(
-        visible_to, plan.client
-    )
+    return plan.status == Plan.Status.AWAITING_APPROVAL and may_approve(visible_to, plan.client)
 
 
 def plans_awaiting_approval(*, visible_to: Any) -> QuerySet[Plan]:
     """Plans waiting for this supervisor, in the teams they may see."""
     return (
         Plan.objects.filter(
-            client_scope_q(visible_to, "client__"), status=Plan.Status.AWAITING_APPROVAL
-        )
-        .filter(
-            Q(
-                client__team__memberships__user=visible_to,
-                client__team__memberships__kind="supervisor",
-            )
+            client_scope_q(visible_to, "client__"),
+            client_approve_q(visible_to, "client__"),
+            status=Plan.Status.AWAITING_APPROVAL,
         )
         .select_related("client", "episode__program", "created_by")
         .order_by("updated_at")
-        .distinct()
     )
 
 

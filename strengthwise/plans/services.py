@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strengthwise.accounts.access import may_approve_plan
+from strengthwise.accounts.access import may_approve
 from strengthwise.accounts.models import Role, User
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor, Valence
 from strengthwise.assessments.services import life_domains
@@ -820,7 +820,7 @@ def plan_review(*, acting_user: User, plan: Plan, approve: bool, comment: str = 
     """A supervisor of the client's team approves the plan or returns it with comments."""
     comment = (comment or "").strip()
     refuse_nul({"comment": comment})
-    if not may_approve_plan(acting_user, plan.client):
+    if not may_approve(acting_user, plan.client):
         raise DomainError(
             _("Only a supervisor of this client's team can approve or return the plan.")
         )
