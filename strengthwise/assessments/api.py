@@ -7,10 +7,8 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client
+from strengthwise.accounts.access import access_client, record_reads
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
-from strengthwise.core.errors import DomainError
 from strengthwise.core.schemas import InSchema
 
 from . import selectors, services
@@ -213,12 +211,12 @@ def assessment_list(
     kind: Literal["strengths", "motivation", "ssm", "ecomap", "screening"] | None = Query(None),
 ) -> dict[str, Any]:
     client = access_client(request.user, client_id, request=request)
-    audit_record(
-        actor=request.user,
+    record_reads(
+        request.user,
+        request,
         action="assessments.viewed",
-        target=client,
-        request=request,
-        changes={"kind": [None, kind or "all"]},
+        clients=[client],
+        detail={"kind": kind or "all"},
     )
     kinds = [kind] if kind else list(KINDS)
     return {k: READERS[k](client) for k in kinds}
@@ -242,18 +240,13 @@ def assessment_create(request: StaffRequest, client_id: str, payload: Assessment
             fields.pop("recorded_on")
         services.motivation_record_add(acting_user=user, client=client, fields=fields)
     elif isinstance(payload, SsmIn):
-        member = None
-        if payload.member_id is not None:
-            member = client.household.filter(pk=payload.member_id).first()
-            if member is None:
-                raise DomainError("No such household member.")
         services.ssm_administer(
             acting_user=user,
             client=client,
             kind=payload.administration,
             administered_on=payload.administered_on,
             scores={k: (v.score, v.note) for k, v in payload.scores.items()},
-            member=member,
+            member_id=payload.member_id,
         )
     elif isinstance(payload, EcomapIn):
         for node in payload.add_nodes:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from strengthwise.core.forms import categories_field
+from strengthwise.core.forms import IdChoiceField, categories_field
 from strengthwise.people.forms import DateInput
 
 from .models import Author, EcomapNode, Factor, Level, MotivationRecord, SsmAdministration
@@ -219,7 +219,8 @@ class RatingForm(forms.Form):
 class SsmForm(forms.Form):
     kind = forms.ChoiceField(label=_("When"), choices=SsmAdministration.Kind.choices)
     administered_on = forms.DateField(label=_("Date"), widget=DateInput())
-    member = forms.ChoiceField(label=_("Whose matrix"), required=False)
+    # Parsed as an id only: ssm_administer looks it up among the client's household.
+    member = IdChoiceField(label=_("Whose matrix"), required=False)
 
     def __init__(
         self, *args: Any, template: dict[str, Any], members: list[tuple[str, str]], **kwargs: Any

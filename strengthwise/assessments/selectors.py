@@ -141,6 +141,21 @@ def screenings(*, client: Client) -> list[ScreeningResponse]:
     return list(ScreeningResponse.objects.filter(client=client).select_related("recorded_by"))
 
 
+def screening_offered(*, client: Client) -> bool:
+    """Whether one of the client's open episodes is in a program that offers the HRSN screen."""
+    return client.episodes.filter(closed_on__isnull=True, program__offers_screening=True).exists()
+
+
+def household_choices(*, client: Client) -> list[tuple[str, str]]:
+    """The client's household members as (id, "name (relationship)"), for whose matrix."""
+    return [(str(m.pk), f"{m.name} ({m.relationship})") for m in client.household.all()]
+
+
+def household_at_home(*, client: Client) -> list[str]:
+    """Names of the household members who live with the client (drawn in the ecomap's centre)."""
+    return [m.name for m in client.household.all() if m.lives_with_client]
+
+
 def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
     """What the face sheet shows from assessments, in a constant number of queries."""
     assessment, latest = strengths_assessment_get(client=client)

@@ -15,7 +15,7 @@ from strengthwise.accounts.models import User
 from strengthwise.audit.services import audit_record, changed_fields
 from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.validation import not_in_future, refuse_nul, validated
+from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, HouseholdMember
 
 from . import screening as hrsn
@@ -435,12 +435,26 @@ def ssm_administer(
     administered_on: dt.date,
     scores: Mapping[str, tuple[int, str]],
     member: HouseholdMember | None = None,
+    member_id: Any = None,
 ) -> SsmAdministration:
     """Record one matrix for the client (or another adult in the household).
 
     Rules: exactly one level (0–5) for every domain of the template, optional domains may be
     left out; one entry per person until an exit; a review or exit follows an entry.
+    The page and the API name the household member by `member_id`, looked up among this
+    client's household: an unknown id is refused on "member" like a child's, so both give the
+    same answer.
     """
+    if member is None and member_id not in (None, ""):
+        pk = parse_id(member_id)
+        member = (
+            HouseholdMember.objects.filter(client=client, pk=pk).first() if pk is not None else None
+        )
+        if member is None:
+            raise ValidationFailed(
+                _("The matrix is for adults of this household."),
+                field_errors={"member": [_("Choose an adult of this household.")]},
+            )
     if kind not in SsmAdministration.Kind.values:
         raise ValidationFailed(
             _("Choose entry, review or exit."),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.audit.services import audit_record
 from strengthwise.core import sensitivity, svg
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
@@ -40,16 +39,11 @@ from .templates_data import localized_content, shipped_template, template_curren
 
 
 def _open(request: StaffRequest, client_id: int, kind: str, *, write: bool = False) -> Any:
-    client = access_client(request.user, client_id, write=write, request=request)
-    if request.method == "GET":
-        audit_record(actor=request.user, action=f"{kind}.viewed", target=client, request=request)
-    return client
-
-
-def _owned(obj: Any, client: Any) -> Any:
-    if obj.client_id != client.pk:
-        raise Http404("Not found")
-    return obj
+    """The client through the access gate; a GET records that the page shows their record
+    ("<kind>.viewed")."""
+    return access_client(
+        request.user, client_id, write=write, request=request, read=f"{kind}.viewed"
+    )
 
 
 # --- overview -------------------------------------------------------------------------------
@@ -70,9 +64,7 @@ def overview(request: StaffRequest, client_id: int) -> HttpResponse:
             "ssm": selectors.ssm_administrations(client=client),
             "nodes": selectors.ecomap_nodes(client=client),
             "screens": selectors.screenings(client=client)[:1],
-            "offers_screening": client.episodes.filter(
-                closed_on__isnull=True, program__offers_screening=True
-            ).exists(),
+            "offers_screening": selectors.screening_offered(client=client),
         },
     )
 
@@ -219,8 +211,8 @@ def factors(request: StaffRequest, client_id: int) -> HttpResponse:
 @require_POST
 def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    factor = _owned(
-        access_client_object(request.user, Factor, factor_id, write=True, request=request), client
+    factor = access_client_object(
+        request.user, Factor, factor_id, write=True, request=request, client=client
     )
     services.factor_set_aside(acting_user=request.user, factor=factor)
     return redirect("assessments:factors", client_id=client.pk)
@@ -231,8 +223,8 @@ def factor_set_aside(request: StaffRequest, client_id: int, factor_id: int) -> H
 def factor_categories(request: StaffRequest, client_id: int, factor_id: int) -> HttpResponse:
     """The worker confirms or corrects a factor's protected categories."""
     client = access_client(request.user, client_id, write=True, request=request)
-    factor = _owned(
-        access_client_object(request.user, Factor, factor_id, write=True, request=request), client
+    factor = access_client_object(
+        request.user, Factor, factor_id, write=True, request=request, client=client
     )
     form = FactorCategoriesForm(request.POST)
     if form.is_valid():
@@ -306,15 +298,13 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
                     )
                     return redirect("assessments:motivation", client_id=client.pk)
             elif action == "rating":
-                concern = _owned(
-                    access_client_object(
-                        request.user,
-                        Concern,
-                        request.POST.get("concern"),
-                        write=True,
-                        request=request,
-                    ),
-                    client,
+                concern = access_client_object(
+                    request.user,
+                    Concern,
+                    request.POST.get("concern"),
+                    write=True,
+                    request=request,
+                    client=client,
                 )
                 rating_form = RatingForm(request.POST, stages=_stages())
                 if rating_form.is_valid():
@@ -350,10 +340,6 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
 
 
 # --- Self-Sufficiency Matrix ----------------------------------------------------------------
-
-
-def _members(client: Any) -> list[tuple[str, str]]:
-    return [(str(m.pk), f"{m.name} ({m.relationship})") for m in client.household.all()]
 
 
 def _ssm_chart(
@@ -413,7 +399,7 @@ def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
     template = localized_content(
         template_current(agency_id=client.agency_id, kind=Kind.SSM).content
     )
-    members = _members(client)
+    members = selectors.household_choices(client=client)
     form = SsmForm(
         request.POST or None,
         template=template,
@@ -424,9 +410,6 @@ def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            member = None
-            if form.cleaned_data["member"]:
-                member = client.household.filter(pk=form.cleaned_data["member"]).first()
             try:
                 services.ssm_administer(
                     acting_user=request.user,
@@ -434,7 +417,7 @@ def ssm_new(request: StaffRequest, client_id: int) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     administered_on=form.cleaned_data["administered_on"],
                     scores=form.scores(),
-                    member=member,
+                    member_id=form.cleaned_data["member"],
                 )
             except DomainError as error:
                 for field, problems in error.field_errors.items():
@@ -578,7 +561,7 @@ def ecomap(request: StaffRequest, client_id: int) -> HttpResponse:
 
 def _ecomap_context(client: Any, form: Any) -> dict[str, Any]:
     nodes = selectors.ecomap_nodes(client=client)
-    household = [m.name for m in client.household.all() if m.lives_with_client]
+    household = selectors.household_at_home(client=client)
     return {
         "client": client,
         "tab": "ecomap",
@@ -600,8 +583,8 @@ def _ecomap_context(client: Any, form: Any) -> dict[str, Any]:
 @require_POST
 def ecomap_tie(request: StaffRequest, client_id: int, node_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    node = _owned(
-        access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client
+    node = access_client_object(
+        request.user, EcomapNode, node_id, write=True, request=request, client=client
     )
     form = TieForm(request.POST, instance=node, prefix=f"tie{node.pk}")
     status = 200
@@ -624,8 +607,8 @@ def ecomap_tie(request: StaffRequest, client_id: int, node_id: int) -> HttpRespo
 @require_POST
 def ecomap_node_remove(request: StaffRequest, client_id: int, node_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
-    node = _owned(
-        access_client_object(request.user, EcomapNode, node_id, write=True, request=request), client
+    node = access_client_object(
+        request.user, EcomapNode, node_id, write=True, request=request, client=client
     )
     services.ecomap_node_remove(acting_user=request.user, node=node)
     if not request.htmx:
@@ -660,7 +643,7 @@ def ecomap_compare(request: StaffRequest, client_id: int) -> HttpResponse:
 
     def side(key: str) -> dict[str, Any] | None:
         if key == "current":
-            household = [m.name for m in client.household.all() if m.lives_with_client]
+            household = selectors.household_at_home(client=client)
             return {
                 "label": _("Today"),
                 "svg": _ecomap_svg(
@@ -788,9 +771,7 @@ def _screening_results(response: Any) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def screening(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "screening", write=request.method == "POST")
-    offered = client.episodes.filter(
-        closed_on__isnull=True, program__offers_screening=True
-    ).exists()
+    offered = selectors.screening_offered(client=client)
     errors: list[str] = []
     status = 200
     if request.method == "POST":

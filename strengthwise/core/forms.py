@@ -18,6 +18,18 @@ def apply_domain_error(form: Any, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
+class IdChoiceField(forms.TypedChoiceField):
+    """A select of a client's own records (goals, steps, household members, programs), parsed
+    as an id only: the service looks the id up among the client's own and names the field
+    when it is unknown, so the page and the API give the same answer to the same id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 def categories_field(**kwargs: Any) -> forms.MultipleChoiceField:
     """The worker's choice of protected categories (core/sensitivity.py) for one item."""
     from django.utils.translation import gettext_lazy as _

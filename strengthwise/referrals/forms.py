@@ -9,22 +9,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
+from strengthwise.core.forms import IdChoiceField
 from strengthwise.people.forms import DateInput
 
 from . import workflow
 from .models import STAFF_METHODS, Information, Purpose, Referral, ServiceDelivery
-
-
-class IdChoiceField(forms.TypedChoiceField):
-    """A select of the client's goals or steps, parsed as an id only: the service looks the id
-    up among the client's own and names the field when it is unknown, so the page and the API
-    give the same answer to the same id."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(coerce=int, empty_value=None, **kwargs)
-
-    def valid_value(self, value: Any) -> bool:
-        return True
 
 
 class ConsentForm(forms.Form):
