@@ -1,0 +1,66 @@
+"""Webhooks: endpoints an agency registers for events, and the outbox of deliveries."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from strengthwise.accounts.models import Agency
+from strengthwise.core.fields import SealedCharField
+
+
+class WebhookEndpoint(models.Model):
+    """Where an agency wants to be told about events. Deliveries are signed with `secret`
+    (HMAC-SHA256; sealed at rest) and carry ids only — the receiver reads the rest through the
+    API with its own token."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("address"), max_length=500)
+    secret = SealedCharField(max_length=100, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: written in the transaction of the change it reports (an
+    outbox), sent after commit by `strengthwise deliver-webhooks`, at least once, retried with
+    backoff until it succeeds or gives up; every attempt's answer is kept."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    event = models.CharField(max_length=60)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["delivered_at", "gave_up_at", "next_attempt_at"], name="webhook_due"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="webhook_once_per_endpoint"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} → {self.endpoint_id}"
