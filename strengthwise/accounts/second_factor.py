@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from strengthwise.audit.services import audit_record
+from strengthwise.core.crypto import blind_index, blind_indexes
 from strengthwise.core.errors import DomainError
 
 from .models import User
@@ -94,11 +95,31 @@ def key_for_typing(key: bytes) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+RECOVERY_CODE_CONTEXT = "accounts.recovery_code"
+
+
+def stored_recovery_code(code: str) -> str:
+    """What is kept of a recovery code: a keyed digest (core/crypto.py blind index, cut to the
+    16 characters django-otp's column holds), never the code itself."""
+    return blind_index(code.lower(), context=RECOVERY_CODE_CONTEXT)[:16]
+
+
+def _recovery_code_matches(device: StaticDevice, typed: str) -> bool:
+    """Whether `typed` is one of the device's codes (and use it up); the digests under every
+    configured field key are tried, so a key rotation does not lose the codes."""
+    return any(
+        device.verify_token(digest[:16])
+        for digest in blind_indexes(typed.lower(), context=RECOVERY_CODE_CONTEXT)
+    )
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=stored_recovery_code(c)) for c in codes]
+    )
     return codes
 
 
@@ -151,7 +172,7 @@ def second_factor_verify(*, user: User, code: str, request: Any = None) -> str:
                     break
         elif typed:
             for device in StaticDevice.objects.select_for_update().filter(user=user):
-                if device.verify_token(typed):
+                if _recovery_code_matches(device, typed):
                     matched, method = device, "recovery code"
                     break
         if matched is None:

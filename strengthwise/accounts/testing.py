@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
-from .second_factor import APP_DEVICE, RECOVERY_DEVICE
+from .second_factor import APP_DEVICE, RECOVERY_DEVICE, stored_recovery_code
 
 
 def authenticator_for(user: User) -> TOTPDevice:
@@ -33,5 +33,5 @@ def recovery_code_for(username: str) -> str:
         user=user, name=RECOVERY_DEVICE, defaults={"confirmed": True}
     )
     token = StaticToken.random_token()
-    StaticToken.objects.create(device=device, token=token)
+    StaticToken.objects.create(device=device, token=stored_recovery_code(token))
     return token
