@@ -380,7 +380,9 @@ def _consents(b: _Bundle, consents: Iterable[Consent]) -> None:
         resource: dict[str, Any] = {
             "resourceType": "Consent",
             "id": f"consent-{c.pk}",
-            "status": "active" if state in ("active", "not_yet") else "inactive",
+            "status": {"active": "active", "not_yet": "active", "pending": "proposed"}.get(
+                state, "inactive"
+            ),
             "scope": _coding(
                 "http://terminology.hl7.org/CodeSystem/consentscope",
                 "patient-privacy",

@@ -464,3 +464,16 @@ def totp_turn_off(*, account: PortalAccount, code: str, request: Any = None) -> 
             client_id=account.client_id,
             request=request,
         )
+
+
+def consent_answer(
+    *, client: Client, consent: Consent, agree: bool, request: Any = None
+) -> Consent:
+    """The client agrees to, or refuses, a consent their worker asked of them in the portal."""
+    return referral_services.consent_client_answer(
+        consent=consent,
+        agree=agree,
+        signed_name=client.display_name,
+        actor_label=actor_label(client),
+        request=request,
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/privacy/", views.privacy, name="privacy"),
     path("portal/my-record.json", views.my_record, {"fmt": "json"}, name="my-record-json"),
     path("portal/my-record.pdf", views.my_record, {"fmt": "pdf"}, name="my-record-pdf"),
+    path("portal/consents/<int:consent_id>/answer/", views.consent_answer, name="consent-answer"),
     path(
         "portal/consents/<int:consent_id>/withdraw/",
         views.consent_withdraw,

@@ -217,6 +217,22 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render_page(request, "portal/privacy.html", context)
 
 
+@require_POST
+@portal_sign_in_required
+def consent_answer(request: HttpRequest, consent_id: int) -> HttpResponse:
+    """Yes or no to a consent the worker asked of the client in the portal."""
+    account = require_account(request)
+    client = portal_client(account)
+    consent = portal_object(account, Consent, consent_id)
+    answer = request.POST.get("answer")
+    if answer in ("yes", "no"):
+        with contextlib.suppress(DomainError):  # answered already: the page shows how
+            services.consent_answer(
+                client=client, consent=consent, agree=answer == "yes", request=request
+            )
+    return redirect(f"{reverse('portal:privacy')}#consent-{consent.pk}")
+
+
 @require_http_methods(["GET", "POST"])
 @portal_sign_in_required
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:

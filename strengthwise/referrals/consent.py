@@ -9,6 +9,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from strengthwise.core.errors import DomainError
@@ -40,7 +41,7 @@ def part2_missing(consent: Consent) -> list[str]:
     if consent.valid_until is None and not consent.expiry_event.strip():
         missing.append(_("an expiration date or event"))
     signed = (
-        consent.method == Consent.Method.E_SIGNATURE
+        consent.method in (Consent.Method.E_SIGNATURE, Consent.Method.PORTAL)
         and consent.signed_name.strip()
         and consent.signed_at
     ) or (consent.method == Consent.Method.SIGNED_FORM and _has_document(consent))
@@ -60,10 +61,25 @@ def _has_document(consent: Consent) -> bool:
         return False
 
 
+def client_has_portal(client: Client) -> bool:
+    """Whether the client signs in to the portal (read through the app registry: the portal
+    sits above this app), so a consent can be asked of them there."""
+    account = apps.get_model("portal", "PortalAccount")
+    return bool(account.objects.filter(client_id=client.pk, active=True).exists())
+
+
+def awaiting_client(consent: Consent) -> bool:
+    """Asked of the client in the portal and not answered yet: not a consent until they agree."""
+    return consent.method == Consent.Method.PORTAL and consent.signed_at is None
+
+
 def status_on(consent: Consent, day: dt.date) -> str:
-    """active / not_yet / expired / revoked on the given day."""
+    """active / not_yet / expired / revoked / pending (asked in the portal, not answered) on
+    the given day."""
     if consent.revoked_on and consent.revoked_on <= day:
         return "revoked"
+    if awaiting_client(consent):
+        return "pending"
     if consent.valid_from > day:
         return "not_yet"
     if consent.valid_until and consent.valid_until < day:
@@ -129,6 +145,12 @@ def gate(
             reasons.append(
                 _("the consent for %(org)s expired on %(day)s")
                 % {"org": target, "day": show_date(consent.valid_until)}
+            )
+            continue
+        if state == "pending":
+            reasons.append(
+                _("the consent for %(org)s waits for the client's answer in the portal")
+                % {"org": target}
             )
             continue
         if state == "not_yet":

@@ -13,7 +13,7 @@ from strengthwise.core.forms import IdChoiceField
 from strengthwise.people.forms import DateInput
 
 from . import workflow
-from .models import STAFF_METHODS, Information, Purpose, Referral, ServiceDelivery
+from .models import STAFF_METHODS, Consent, Information, Purpose, Referral, ServiceDelivery
 
 
 class ConsentForm(forms.Form):
@@ -62,9 +62,15 @@ class ConsentForm(forms.Form):
         *args: Any,
         organizations: list[tuple[str, str]],
         programs: list[tuple[str, str]],
+        portal: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if portal:  # the client signs in to the portal: the consent can be asked of them there
+            self.fields["method"].choices = [  # type: ignore[attr-defined]
+                *self.fields["method"].choices,  # type: ignore[attr-defined]
+                (Consent.Method.PORTAL.value, _("Ask the client to agree in the portal")),
+            ]
         self.fields["organization"].choices = [("", "—"), *organizations]  # type: ignore[attr-defined]
         self.fields["program"].choices = [("", "—"), *programs]  # type: ignore[attr-defined]
 

@@ -47,6 +47,22 @@ def consents_for(client: Client) -> list[Consent]:
     return rows
 
 
+client_has_portal = consent_rules.client_has_portal
+
+
+def awaiting_client(client: Client) -> list[Consent]:
+    """Consents asked of the client in the portal that they have not answered yet."""
+    return [
+        c
+        for c in Consent.objects.filter(
+            client=client,
+            method=Consent.Method.PORTAL,
+            signed_at__isnull=True,
+            revoked_on__isnull=True,
+        ).select_related("organization", "program")
+    ]
+
+
 ORGANIZATION_MATCHES = 20
 
 

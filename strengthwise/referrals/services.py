@@ -87,8 +87,12 @@ def consent_record(
     method = values.get("method")
     for name in ("signed_name", "witness_name"):
         values[name] = " ".join(str(values.get(name) or "").split())
-    if method not in STAFF_METHODS:
-        # The portal method is reserved for the client portal: staff never record it.
+    asking = method == Consent.Method.PORTAL
+    if asking and not consent_rules.client_has_portal(client):
+        errors["method"] = [_("The client has no portal sign-in: invite them first.")]
+    elif method not in STAFF_METHODS and not asking:
+        # Staff record how a consent was given; only the client gives one in the portal, and
+        # staff may only ask for it there (it is not a consent until the client agrees).
         errors["method"] = [_("Choose how the client gave it.")]
     elif method == Consent.Method.VERBAL and not values["witness_name"]:
         errors["witness_name"] = [_("A verbal consent needs the name of a witness.")]
@@ -134,11 +138,53 @@ def consent_record(
             )
         audit_record(
             actor=acting_user,
-            action="consent.recorded",
+            action="consent.requested" if asking else "consent.recorded",
             target=consent,
             changes={k: [None, plain(getattr(consent, k))] for k in CONSENT_FIELDS},
             request=request,
         )
+    return consent
+
+
+def consent_client_answer(
+    *,
+    consent: Consent,
+    agree: bool,
+    signed_name: str,
+    actor_label: str,
+    request: Any = None,
+) -> Consent:
+    """The client answers, in the portal, a consent their worker asked of them: agreeing signs
+    it with their own account (it is in force from then on); saying no closes it, and nothing
+    is ever shared under it."""
+    with transaction.atomic():
+        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        if not consent_rules.awaiting_client(locked) or locked.revoked_on:
+            raise DomainError(_("This consent was already answered."))
+        if agree:
+            Consent.objects.filter(pk=locked.pk).update(
+                signed_name=signed_name,
+                signed_at=timezone.now(),
+                right_to_revoke_explained=True,  # the portal says so beside the button
+                version=locked.version + 1,
+                updated_at=timezone.now(),
+            )
+        else:
+            Consent.objects.filter(pk=locked.pk).update(
+                revoked_on=timezone.localdate(),
+                revoked_by=_("the client said no, in the portal"),
+                version=locked.version + 1,
+                updated_at=timezone.now(),
+            )
+        audit_record(
+            actor=None,
+            actor_label=actor_label,
+            action="consent.given" if agree else "consent.refused",
+            target=locked,
+            agency_id=locked.agency_id,
+            request=request,
+        )
+    consent.refresh_from_db()
     return consent
 
 

@@ -27,13 +27,16 @@ from . import selectors, services, workflow
 from .forms import ConsentForm, DeliveryForm, RatingForm, ReferralForm, RevokeForm, TransitionForm
 
 
-def _consent_form(data: Any = None, files: Any = None, initial: Any = None) -> ConsentForm:
+def _consent_form(
+    client: Any, data: Any = None, files: Any = None, initial: Any = None
+) -> ConsentForm:
     return ConsentForm(
         data,
         files,
         initial=initial,
         organizations=selectors.consent_organization_choices(),
         programs=selectors.consent_program_choices(),
+        portal=selectors.client_has_portal(client),
     )
 
 
@@ -66,7 +69,7 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        form = _consent_form(request.POST, request.FILES)
+        form = _consent_form(client, request.POST, request.FILES)
         status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -84,7 +87,12 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                messages.success(request, _("Consent recorded."))
+                messages.success(
+                    request,
+                    _("Asked in the portal: it is in force once the client agrees there.")
+                    if data.get("method") == "portal"
+                    else _("Consent recorded."),
+                )
                 next_url = request.GET.get("next", "")
                 if next_url.startswith("/clients/"):
                     return redirect(next_url)
@@ -100,7 +108,7 @@ def consent_new(request: StaffRequest, client_id: int) -> HttpResponse:
         service = selectors.service_to_refer(request.GET.get("service", ""))
         if service is not None and service.organization_id:
             initial["organization"] = str(service.organization_id)
-        form = _consent_form(initial=initial)
+        form = _consent_form(client, initial=initial)
     return render_page(
         request,
         "referrals/consent_form.html",

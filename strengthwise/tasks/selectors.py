@@ -87,6 +87,8 @@ FROM_THE_PORTAL: dict[str, Any] = {
     "referral.rated": _("said whether a referral helped"),
     "portal.account_set_up": _("set up their portal sign-in"),
     "checkin.recorded": _("checked in on a goal"),
+    "consent.given": _("agreed to a consent you asked for"),
+    "consent.refused": _("said no to a consent you asked for"),
 }
 PORTAL_DAYS = 14
 PORTAL_LIMIT = 20

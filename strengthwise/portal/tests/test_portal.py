@@ -458,3 +458,79 @@ def test_an_optional_code_app_guards_the_sign_in_and_a_code_works_once(personas)
     # A lost phone: a new code from the worker turns the app off with the new password.
     services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
     assert not PortalAccount.objects.get(pk=account.pk).totp_confirmed
+
+
+def test_the_worker_asks_a_consent_and_the_client_gives_it_in_the_portal(personas, web):
+    from strengthwise.directory.testing import make_service
+    from strengthwise.referrals import consent as consent_rules
+
+    service = make_service("Money Basics", org_name="River City Credit Union Foundation")
+    fields = {
+        "information": ["contact"],
+        "organization": service.organization,
+        "purpose": "referral",
+        "valid_from": timezone.localdate(),
+        "valid_until": timezone.localdate() + dt.timedelta(days=300),
+        "method": "portal",
+        "right_to_revoke_explained": False,
+    }
+    # Only for a client who signs in to the portal.
+    with pytest.raises(ValidationFailed) as refused:
+        referral_services.consent_record(
+            acting_user=personas.alice, client=personas.dana, fields=fields
+        )
+    assert "method" in refused.value.field_errors
+    browser = portal_for(personas)
+    page = web(personas.alice).get(reverse("referrals:consent-new", args=[personas.dana.pk]))
+    assert "Ask the client to agree in the portal" in page.content.decode()
+    asked = referral_services.consent_record(
+        acting_user=personas.alice, client=personas.dana, fields=fields
+    )
+    # Not a consent until she agrees: nothing can be sent under it.
+    assert consent_rules.status_on(asked, timezone.localdate()) == "pending"
+    with pytest.raises(consent_rules.ConsentRefused, match="answer in the portal"):
+        referral_services.referral_create(
+            acting_user=personas.alice,
+            client=personas.dana,
+            service=service,
+            information=["contact"],
+        )
+    assert "Yes, I agree" in browser.get(reverse("portal:privacy")).content.decode()
+    browser.post(reverse("portal:consent-answer", args=[asked.pk]), {"answer": "yes"})
+    asked.refresh_from_db()
+    assert asked.signed_at and asked.signed_name == personas.dana.display_name
+    assert consent_rules.status_on(asked, timezone.localdate()) == "active"
+    assert "portal" in asked.agreement.lower()
+    referral_services.referral_create(
+        acting_user=personas.alice, client=personas.dana, service=service, information=["contact"]
+    )
+    event = AuditEvent.objects.get(action="consent.given")
+    assert event.actor_id is None and "in the portal" in event.actor_label
+    # A second answer changes nothing.
+    browser.post(reverse("portal:consent-answer", args=[asked.pk]), {"answer": "no"})
+    asked.refresh_from_db()
+    assert asked.revoked_on is None
+
+
+def test_the_client_can_say_no(personas):
+    from strengthwise.directory.testing import make_service
+    from strengthwise.referrals import consent as consent_rules
+
+    service = make_service("Money Basics", org_name="River City Credit Union Foundation")
+    browser = portal_for(personas)
+    asked = referral_services.consent_record(
+        acting_user=personas.alice,
+        client=personas.dana,
+        fields={
+            "information": ["contact"],
+            "organization": service.organization,
+            "purpose": "referral",
+            "valid_from": timezone.localdate(),
+            "valid_until": timezone.localdate() + dt.timedelta(days=300),
+            "method": "portal",
+        },
+    )
+    browser.post(reverse("portal:consent-answer", args=[asked.pk]), {"answer": "no"})
+    asked.refresh_from_db()
+    assert consent_rules.status_on(asked, timezone.localdate()) == "revoked"
+    assert AuditEvent.objects.filter(action="consent.refused").count() == 1

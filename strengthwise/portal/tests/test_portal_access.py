@@ -37,6 +37,7 @@ PORTAL_PAGES: dict[str, tuple[Any, ...]] = {
     "portal:my-record-pdf": (404, 404, 404, 404, 404, 404, P, 200, 200),
     "portal:referral-rate": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "portal:consent-withdraw": (404, 404, 404, 404, 404, 404, P, 200, 404),
+    "portal:consent-answer": (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 
