@@ -7,14 +7,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.accounts.models import Program
-from strengthwise.audit.services import audit_record
-from strengthwise.core.errors import ValidationFailed
 from strengthwise.core.schemas import InSchema
 from strengthwise.people.models import Episode
 
@@ -108,8 +104,7 @@ def _episode_or_404(request: StaffRequest, episode_id: str) -> Episode:
     summary="A client's closures with their history, and where they came back",
 )
 def closure_list(request: StaffRequest, client_id: str) -> dict[str, Any]:
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="closure.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="closure.viewed")
     return {
         "closures": [_closure(c) for c in selectors.client_closures(client=client)],
         "reopenings": [
@@ -145,10 +140,14 @@ def closure_put(request: StaffRequest, episode_id: str, payload: ClosureIn) -> A
     closure = selectors.closure_for(episode=episode)
     created = closure is None
     if closure is None:
-        closure = services.closure_start(acting_user=request.user, episode=episode)
+        closure = services.closure_start(acting_user=request.user, episode=episode, request=request)
     if fields or version is not None:
         closure = services.closure_save(
-            acting_user=request.user, closure=closure, fields=fields, version=version
+            acting_user=request.user,
+            closure=closure,
+            fields=fields,
+            version=version,
+            request=request,
         )
     return Status(201 if created else 200, _closure(_reload(closure)))
 
@@ -163,7 +162,7 @@ def closure_submit(request: StaffRequest, episode_id: str) -> Any:
     closure = selectors.closure_for(episode=episode)
     if closure is None:
         raise Http404("No closure")
-    closure = services.closure_submit(acting_user=request.user, closure=closure)
+    closure = services.closure_submit(acting_user=request.user, closure=closure, request=request)
     return Status(200, _closure(_reload(closure)))
 
 
@@ -179,6 +178,7 @@ def closure_review(request: StaffRequest, closure_id: str, payload: ReviewIn) ->
         closure=closure,
         approve=payload.approve,
         comment=payload.comment,
+        request=request,
     )
     return Status(200, _closure(_reload(closure)))
 
@@ -190,18 +190,15 @@ def closure_review(request: StaffRequest, closure_id: str, payload: ReviewIn) ->
 )
 def reopen(request: StaffRequest, client_id: str, payload: ReopenIn) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
-    program = Program.objects.filter(pk=payload.program_id, agency_id=client.agency_id).first()
-    if program is None:
-        message = _("Choose one of the agency's programs.")
-        raise ValidationFailed(message, field_errors={"program_id": [message]})
     episode = services.episode_reopen(
         acting_user=request.user,
         client=client,
-        program=program,
+        program_id=payload.program_id,
         reason=payload.reason,
         reason_author=payload.reason_author,
         reason_verbatim=payload.reason_verbatim,
         opened_on=payload.opened_on,
+        request=request,
     )
     previous = selectors.previous_closure(episode=episode)
     reopening = selectors.reopening_for(episode=episode)
@@ -209,7 +206,7 @@ def reopen(request: StaffRequest, client_id: str, payload: ReopenIn) -> Any:
         201,
         {
             "episode_id": episode.pk,
-            "program": program.name,
+            "program": episode.program.name,
             "opened_on": episode.opened_on,
             "previous_episode_id": reopening.previous_episode_id if reopening else None,
             "reason_author": reopening.reason_author if reopening else None,

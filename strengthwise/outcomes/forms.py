@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
+from strengthwise.core.forms import IdChoiceField
 from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
@@ -104,7 +105,8 @@ class ReviewForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    program = forms.TypedChoiceField(label=_("Program"), coerce=int)
+    # Parsed as an id only: episode_reopen looks it up among the agency's programs.
+    program = IdChoiceField(label=_("Program"))
     reason = forms.CharField(
         label=_("Why they came back, in their words where you can"),
         max_length=1000,

@@ -1,5 +1,7 @@
-"""Reads for closures. Callers have passed the access gate for the client (accounts/access.py);
-the lists that span clients filter through `client_scope_q`."""
+"""Reads for closures and reports. Callers have passed the access gate for the client
+(accounts/access.py); the lists that span clients filter through `client_scope_q`. The reports
+are read through `report_read` and `data_quality_list`, which hold the role gate
+(`access.may_read_reports`) and record the read, for the page, the exports and the API alike."""
 
 from __future__ import annotations
 
@@ -7,15 +9,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
-from strengthwise.accounts.access import client_scope_q
+from strengthwise.accounts.access import (
+    client_approve_q,
+    client_scope_q,
+    may_list_report_clients,
+    may_read_reports,
+    record_reads,
+)
+from strengthwise.accounts.models import Program
 from strengthwise.assessments.models import SsmAdministration
+from strengthwise.audit.services import audit_record
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans.models import GasFollowUp, Goal, Plan
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Referral
 
+from . import measures, reports
 from .models import Closure, ClosureEvent, Reopening
 
 # Referrals the organisation is still working on (or has not answered): closing the episode
@@ -186,18 +198,83 @@ def closures_awaiting_approval(*, visible_to: Any) -> QuerySet[Closure]:
     """Closures waiting for this supervisor: the teams they supervise, within their scope."""
     return (
         Closure.objects.filter(
-            client_scope_q(visible_to, "client__"), status=Closure.Status.AWAITING_APPROVAL
-        )
-        .filter(
-            Q(
-                client__team__memberships__user=visible_to,
-                client__team__memberships__kind="supervisor",
-            )
+            client_scope_q(visible_to, "client__"),
+            client_approve_q(visible_to, "client__"),
+            status=Closure.Status.AWAITING_APPROVAL,
         )
         .select_related("client", "episode__program", "submitted_by")
         .order_by("submitted_at", "id")
-        .distinct()
     )
+
+
+def reopen_programs(*, client: Client) -> list[tuple[int, str]]:
+    """The agency's programs as (id, name), for the program a client comes back to."""
+    return list(
+        Program.objects.filter(agency_id=client.agency_id)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+DATA_QUALITY_CHECKS = (
+    "missing_strengths",
+    "plans_without_client_goal",
+    "stale_referrals",
+    "overdue_reassessments",
+)
+
+
+def _filters_shown(filters: reports.Filters) -> dict[str, Any]:
+    return {k: v for k, v in vars(filters).items() if v}
+
+
+def report_read(
+    *, visible_to: Any, filters: reports.Filters, name: str = "all", request: Any = None
+) -> reports.Report:
+    """The figures this user may see (`reports.report_for`), for the reports page, its
+    exports and `/api/v1/reports/{name}` alike: 404 for anyone `access.may_read_reports`
+    refuses; the read is recorded ("report.viewed", the report's name as target, with the
+    filters applied)."""
+    if not may_read_reports(visible_to):
+        raise Http404("Not found")
+    report = reports.report_for(visible_to, filters)
+    audit_record(
+        actor=visible_to,
+        action="report.viewed",
+        target_type="report",
+        target_id=name,
+        changes={"filters": [None, _filters_shown(filters)]},
+        request=request,
+    )
+    return report
+
+
+def data_quality_list(
+    *,
+    visible_to: Any,
+    check: str,
+    filters: reports.Filters,
+    request: Any = None,
+    limit: int = 500,
+) -> tuple[dict[str, Any], list[Client]]:
+    """One data-quality figure and the clients behind it — for readers of identified data
+    only (`access.may_list_report_clients`; else 404) and only the clients they may see. The
+    clients shown are recorded as read ("report.list_viewed", with the check)."""
+    if check not in DATA_QUALITY_CHECKS or not may_list_report_clients(visible_to):
+        raise Http404("Not found")
+    scope = reports.scope_for(visible_to, filters)
+    figure = measures.data_quality(scope)[check]
+    clients = list(
+        Client.objects.filter(client_scope_q(visible_to), pk__in=figure["client_ids"]).order_by(
+            "legal_last_name", "legal_first_name"
+        )[:limit]
+    )
+    record_reads(
+        visible_to, request, action="report.list_viewed", clients=clients, detail={"check": check}
+    )
+    return figure, clients
 
 
 @dataclass

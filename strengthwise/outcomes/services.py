@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from strengthwise.accounts.models import Membership, Program, Role, User
+from strengthwise.accounts.access import CASEWORK_ROLES, may_approve
+from strengthwise.accounts.models import Program, User
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.validation import not_in_future, refuse_nul, validated
+from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
 from strengthwise.people.services import episode_open, lock_open_record
 from strengthwise.plans.models import Goal
@@ -68,25 +69,15 @@ def _event(closure: Closure, kind: str, user: User, **extra: Any) -> ClosureEven
     )
 
 
-def is_team_supervisor(user: User, client: Client) -> bool:
-    """The plan-approval rule: a supervisor who supervises the client's team."""
-    return (
-        user.role == Role.SUPERVISOR
-        and Membership.objects.filter(
-            user=user, team_id=client.team_id, kind=Membership.Kind.SUPERVISOR
-        ).exists()
-    )
-
-
 def _check_casework(user: User) -> None:
-    if user.role not in (Role.WORKER, Role.SUPERVISOR):
+    if user.role not in CASEWORK_ROLES:
         raise NotAllowed(_("Only case workers and supervisors close episodes with clients."))
 
 
 # --- the draft ------------------------------------------------------------------------------
 
 
-def closure_start(*, acting_user: User, episode: Episode) -> Closure:
+def closure_start(*, acting_user: User, episode: Episode, request: Any = None) -> Closure:
     """Start closing an open episode with the client (one closure per episode)."""
     _check_casework(acting_user)
     with transaction.atomic():
@@ -109,6 +100,7 @@ def closure_start(*, acting_user: User, episode: Episode) -> Closure:
             action="closure.started",
             target=closure,
             changes={"episode": [None, current.pk]},
+            request=request,
         )
     return closure
 
@@ -153,6 +145,7 @@ def closure_save(
     closure: Closure,
     fields: Mapping[str, Any],
     version: int | None = None,
+    request: Any = None,
 ) -> Closure:
     """Save the draft (any of CLOSURE_FIELDS). With `version`, refuse when someone else saved
     it since (Conflict with both versions)."""
@@ -190,7 +183,13 @@ def closure_save(
         if changes:
             current.version += 1
             current.save()
-            audit_record(actor=acting_user, action="closure.saved", target=current, changes=changes)
+            audit_record(
+                actor=acting_user,
+                action="closure.saved",
+                target=current,
+                changes=changes,
+                request=request,
+            )
     closure.refresh_from_db()
     return closure
 
@@ -200,6 +199,7 @@ def closure_gas_record(
     acting_user: User,
     closure: Closure,
     levels: Mapping[int, Mapping[str, int | None]],
+    request: Any = None,
 ) -> Closure:
     """Record the final GAS scores ({goal id: {"client": level, "worker": level}}) as follow-ups
     of the plans service, dated the closing day. Only goals of this episode's plan that can be
@@ -247,7 +247,8 @@ def closure_gas_record(
             actor=acting_user,
             action="closure.final_gas",
             target=locked,
-            changes={"final_gas": [locked.final_gas or {}, final], "scored_on": [None, str(day)]},
+            changes={"final_gas": [locked.final_gas or {}, final], "scored_on": [None, day]},
+            request=request,
         )
     closure.refresh_from_db()
     return closure
@@ -296,7 +297,9 @@ def _ready_to_close(closure: Closure) -> list[dict[str, Any]]:
     return still_open
 
 
-def _close(locked: Closure, acting_user: User, still_open: list[dict[str, Any]]) -> None:
+def _close(
+    locked: Closure, acting_user: User, still_open: list[dict[str, Any]], request: Any
+) -> None:
     """Inside the caller's transaction: close the closure and its episode."""
     episode = Episode.objects.select_for_update().get(pk=locked.episode_id)
     if episode.closed_on is not None:
@@ -337,6 +340,7 @@ def _close(locked: Closure, acting_user: User, still_open: list[dict[str, Any]])
             "closed_on": [None, plain(locked.closed_on)],
             "close_reason": [episode.close_reason or None, text[:200]],
         },
+        request=request,
     )
     audit_record(
         actor=acting_user,
@@ -348,10 +352,11 @@ def _close(locked: Closure, acting_user: User, still_open: list[dict[str, Any]])
             "open_referrals": [None, [r["id"] for r in still_open]],
             "close_anyway": [None, locked.close_anyway],
         },
+        request=request,
     )
 
 
-def closure_submit(*, acting_user: User, closure: Closure) -> Closure:
+def closure_submit(*, acting_user: User, closure: Closure, request: Any = None) -> Closure:
     """Send the closure: to a supervisor when the program requires approval, else it closes
     the episode at once."""
     _check_casework(acting_user)
@@ -389,15 +394,21 @@ def closure_submit(*, acting_user: User, closure: Closure) -> Closure:
                     "open_referrals": [None, [r["id"] for r in still_open]],
                     "close_anyway": [None, locked.close_anyway],
                 },
+                request=request,
             )
         else:
-            _close(locked, acting_user, still_open)
+            _close(locked, acting_user, still_open, request)
     closure.refresh_from_db()
     return closure
 
 
 def closure_review(
-    *, acting_user: User, closure: Closure, approve: bool, comment: str = ""
+    *,
+    acting_user: User,
+    closure: Closure,
+    approve: bool,
+    comment: str = "",
+    request: Any = None,
 ) -> Closure:
     """A supervisor of the client's team approves (the episode closes) or returns the closure
     with a comment (required)."""
@@ -408,7 +419,7 @@ def closure_review(
             _("Please correct the errors below."),
             field_errors={"comment": [_("Keep the comment under 2,000 characters.")]},
         )
-    if not is_team_supervisor(acting_user, closure.client):
+    if not may_approve(acting_user, closure.client):
         raise NotAllowed(
             _("Only a supervisor of this client's team can approve or return the closure.")
         )
@@ -439,8 +450,9 @@ def closure_review(
                 action="closure.approved",
                 target=locked,
                 changes={"status": [locked.status, "approved"], "comment": [None, comment]},
+                request=request,
             )
-            _close(locked, acting_user, still_open)
+            _close(locked, acting_user, still_open, request)
         else:
             _event(locked, ClosureEvent.Kind.RETURNED, acting_user, comment=comment)
             Closure.objects.filter(pk=locked.pk).update(
@@ -454,6 +466,7 @@ def closure_review(
                     "status": [locked.status, Closure.Status.RETURNED],
                     "comment": [None, comment],
                 },
+                request=request,
             )
     closure.refresh_from_db()
     return closure
@@ -466,15 +479,19 @@ def episode_reopen(
     *,
     acting_user: User,
     client: Client,
-    program: Program,
     reason: str,
+    program: Program | None = None,
+    program_id: Any = None,
     reason_author: str = Author.CLIENT,
     reason_verbatim: bool = False,
     opened_on: dt.date | None = None,
+    request: Any = None,
 ) -> Episode:
     """The client comes back: a NEW episode in `program` (the closed one stays closed), linked
     to the episode and closure before it so their history is in view. Why they came back
-    records whose words it is and whether they are exact."""
+    records whose words it is and whether they are exact. The page and the API name the
+    program by `program_id`, looked up among the agency's programs (refused on "program"
+    otherwise), so both give the same answer."""
     _check_casework(acting_user)
     reason = (reason or "").strip()
     refuse_nul({"reason": reason})
@@ -492,7 +509,14 @@ def episode_reopen(
             _("Please correct the errors below."),
             field_errors={"reason": [_("Keep the reason under 1,000 characters.")]},
         )
-    if program.agency_id != client.agency_id:
+    if program is None:
+        pk = parse_id(program_id)
+        program = (
+            Program.objects.filter(pk=pk, agency_id=client.agency_id).first()
+            if pk is not None
+            else None
+        )
+    if program is None or program.agency_id != client.agency_id:
         raise ValidationFailed(
             _("Choose one of the agency's programs."),
             field_errors={"program": [_("Choose one of the agency's programs.")]},
@@ -561,5 +585,6 @@ def episode_reopen(
                 "reason_author": [None, reason_author],
                 "reason_verbatim": [None, bool(reason_verbatim)],
             },
+            request=request,
         )
     return episode

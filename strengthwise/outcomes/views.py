@@ -13,26 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strengthwise.accounts.access import access_client, access_client_object, client_scope_q
+from strengthwise.accounts.access import access_client, access_client_object, may_approve
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.accounts.models import Program, Role
 from strengthwise.assessments.models import Author
-from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.text import show_date
-from strengthwise.people.models import Client, Episode
+from strengthwise.people.models import Episode
 
-from . import exports, measures, reports, selectors, services
+from . import exports, reports, selectors, services
 from .forms import ClosureForm, FinalGasForm, ReopenForm, ReviewForm
 from .models import Closure
 
 
 def _episode_of(request: StaffRequest, client: Any, episode_id: int) -> Episode:
-    episode = access_client_object(request.user, Episode, episode_id, request=request)
-    if episode.client_id != client.pk:
-        raise Http404("Not found")
+    episode: Episode = access_client_object(
+        request.user, Episode, episode_id, client=client, request=request
+    )
     return episode
 
 
@@ -73,7 +71,7 @@ def _render(
             "needs_approval": episode.program.requires_closure_approval,
             "can_review": closure is not None
             and closure.status == Closure.Status.AWAITING_APPROVAL
-            and services.is_team_supervisor(request.user, client),
+            and may_approve(request.user, client),
             "conflict": conflict,
             "tab": "closure",
         },
@@ -84,8 +82,7 @@ def _render(
 @login_required
 def client_closures(request: StaffRequest, client_id: int) -> HttpResponse:
     """The client's episodes: each closure, and where they came back, why."""
-    client = access_client(request.user, client_id, request=request)
-    audit_record(actor=request.user, action="closure.viewed", target=client, request=request)
+    client = access_client(request.user, client_id, request=request, read="closure.viewed")
     episodes = selectors.client_episodes(client=client)
     return render_page(
         request,
@@ -105,11 +102,12 @@ def closure(request: StaffRequest, client_id: int, episode_id: int) -> HttpRespo
     """Close this episode with the client: what helped in their words first, why it ends, the
     final GAS scores, the referrals, then send."""
     write = request.method == "POST"
-    client = access_client(request.user, client_id, write=write, request=request)
+    client = access_client(
+        request.user, client_id, write=write, request=request, read="closure.viewed"
+    )
     episode = _episode_of(request, client, episode_id)
     current = selectors.closure_for(episode=episode)
     if not write:
-        audit_record(actor=request.user, action="closure.viewed", target=episode, request=request)
         return _render(request, client, episode, current)
     form = _closure_form(current, request.POST)
     action = request.POST.get("action", "save")
@@ -120,7 +118,9 @@ def closure(request: StaffRequest, client_id: int, episode_id: int) -> HttpRespo
         return _render(request, client, episode, current, form=form, status=400)
     try:
         if current is None:
-            current = services.closure_start(acting_user=request.user, episode=episode)
+            current = services.closure_start(
+                acting_user=request.user, episode=episode, request=request
+            )
             version = None
         else:
             version = form.cleaned_data.get("version")
@@ -129,9 +129,12 @@ def closure(request: StaffRequest, client_id: int, episode_id: int) -> HttpRespo
             closure=current,
             fields=form.closure_fields(),
             version=version,
+            request=request,
         )
         if action == "submit":
-            current = services.closure_submit(acting_user=request.user, closure=current)
+            current = services.closure_submit(
+                acting_user=request.user, closure=current, request=request
+            )
     except Conflict:
         current = selectors.closure_for(episode=episode)
         data = request.POST.copy()
@@ -172,9 +175,11 @@ def closure_gas(request: StaffRequest, client_id: int, episode_id: int) -> HttpR
         return _render(request, client, episode, current, gas_form=gas_form, status=400)
     try:
         if current is None:
-            current = services.closure_start(acting_user=request.user, episode=episode)
+            current = services.closure_start(
+                acting_user=request.user, episode=episode, request=request
+            )
         services.closure_gas_record(
-            acting_user=request.user, closure=current, levels=gas_form.levels()
+            acting_user=request.user, closure=current, levels=gas_form.levels(), request=request
         )
     except DomainError as error:
         apply_domain_error(gas_form, error)
@@ -190,23 +195,22 @@ def closure_gas(request: StaffRequest, client_id: int, episode_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def closure_review(request: StaffRequest, client_id: int, episode_id: int) -> HttpResponse:
     """A supervisor of the client's team approves the closure or returns it with comments."""
-    client = access_client(request.user, client_id, request=request)
+    client = access_client(request.user, client_id, request=request, read="closure.viewed")
     episode = _episode_of(request, client, episode_id)
     current = selectors.closure_for(episode=episode)
     if current is None:
         raise Http404("No closure")
-    allowed = services.is_team_supervisor(request.user, client)
+    allowed = may_approve(request.user, client)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     status = 200 if allowed else 403
-    if request.method == "GET":
-        audit_record(actor=request.user, action="closure.viewed", target=current, request=request)
-    elif form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.closure_review(
                 acting_user=request.user,
                 closure=current,
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data["comment"],
+                request=request,
             )
         except DomainError as error:
             apply_domain_error(form, error)
@@ -214,7 +218,7 @@ def closure_review(request: StaffRequest, client_id: int, episode_id: int) -> Ht
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("outcomes:closure", client_id=client.pk, episode_id=episode.pk)
-    else:
+    elif request.method == "POST":
         status = 400 if allowed else 403
     page = selectors.closure_page(client=client, episode=episode, closure=current)
     return render_page(
@@ -248,13 +252,14 @@ def waiting(request: StaffRequest) -> HttpResponse:
 def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
     """The client comes back: a new episode, with the last closure in view."""
     write = request.method == "POST"
-    client = access_client(request.user, client_id, write=write, request=request)
-    programs = list(Program.objects.filter(agency_id=client.agency_id).order_by("name"))
+    client = access_client(
+        request.user, client_id, write=write, request=request, read="closure.viewed"
+    )
     episodes = selectors.client_episodes(client=client)
     last_closed = next((e for e in episodes if e.closed_on), None)
     form = ReopenForm(
         request.POST if write else None,
-        programs=[(p.pk, p.name) for p in programs],
+        programs=selectors.reopen_programs(client=client),
         initial={
             "program": last_closed.program_id if last_closed else None,
             "opened_on": timezone.localdate(),
@@ -264,16 +269,16 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
     if write:
         status = 400
         if form.is_valid():
-            program = next(p for p in programs if p.pk == form.cleaned_data["program"])
             try:
                 services.episode_reopen(
                     acting_user=request.user,
                     client=client,
-                    program=program,
+                    program_id=form.cleaned_data["program"],
                     reason=form.cleaned_data["reason"],
                     reason_author=form.cleaned_data["reason_author"],
                     reason_verbatim=form.cleaned_data["reason_verbatim"],
                     opened_on=form.cleaned_data["opened_on"],
+                    request=request,
                 )
             except DomainError as error:
                 apply_domain_error(form, error)
@@ -283,8 +288,6 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
                     request, _("They are back: a new episode has started. The last one is below.")
                 )
                 return redirect("outcomes:client-closures", client_id=client.pk)
-    else:
-        audit_record(actor=request.user, action="closure.viewed", target=client, request=request)
     last_closure = getattr(last_closed, "closure_row", None) if last_closed is not None else None
     return render_page(
         request,
@@ -320,29 +323,18 @@ def _report_filters(request: StaffRequest) -> tuple[Any, reports.Filters]:
     return form, reports.Filters()
 
 
-def _report(request: StaffRequest) -> tuple[Any, dict[str, Any], list[Any]]:
-    if request.user.agency_id is None or request.user.role not in (
-        Role.WORKER,
-        Role.SUPERVISOR,
-        Role.PROGRAM_MANAGER,
-        Role.ADMIN,
-    ):
-        raise Http404("Not found")
+def _report(request: StaffRequest, name: str) -> tuple[Any, dict[str, Any], list[Any]]:
+    """The page's filters, then the one gated and recorded read the API makes too."""
     form, filters = _report_filters(request)
-    report = reports.report_for(request.user, filters)
-    audit_record(
-        actor=request.user,
-        action="report.viewed",
-        target_type="report",
-        changes={"filters": [None, {k: str(v) for k, v in vars(filters).items() if v}]},
-        request=request,
+    report = selectors.report_read(
+        visible_to=request.user, filters=filters, name=name, request=request
     )
     return form, report.figures, report.tables
 
 
 @login_required
 def report_page(request: StaffRequest) -> HttpResponse:
-    form, result, tables = _report(request)
+    form, result, tables = _report(request, "all")
     return render_page(
         request,
         "outcomes/reports.html",
@@ -358,7 +350,7 @@ def report_page(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def report_advocacy(request: StaffRequest) -> HttpResponse:
-    form, result, _tables = _report(request)
+    form, result, _tables = _report(request, "advocacy")
     return render_page(
         request,
         "outcomes/advocacy.html",
@@ -369,7 +361,9 @@ def report_advocacy(request: StaffRequest) -> HttpResponse:
 @login_required
 def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     """CSV (one table, ?table=key), XLSX (every table) or the program summary PDF."""
-    form, result, tables = _report(request)
+    if fmt not in ("csv", "xlsx", "pdf"):
+        raise Http404("Not found")
+    form, result, tables = _report(request, f"export.{fmt}")
     tables = [*tables, *reports.advocacy_tables(result)]
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
@@ -425,37 +419,13 @@ def _filter_lines(form: Any, today: dt.date) -> list[str]:
     return [_("Filters: %(filters)s") % {"filters": "; ".join(names)}, period]
 
 
-DATA_QUALITY_CHECKS = (
-    "missing_strengths",
-    "plans_without_client_goal",
-    "stale_referrals",
-    "overdue_reassessments",
-)
-
-
 @login_required
 def report_data_quality(request: StaffRequest, check: str) -> HttpResponse:
     """The clients behind one data-quality figure — for workers and supervisors, within what
     they may see (de-identified readers get counts only, never lists)."""
-    if check not in DATA_QUALITY_CHECKS or reports.deidentified(request.user):
-        raise Http404("Not found")
     _form, filters = _report_filters(request)
-    if request.user.role not in (Role.WORKER, Role.SUPERVISOR):
-        raise Http404("Not found")
-    scope = reports.scope_for(request.user, filters)
-    figure = measures.data_quality(scope)[check]
-    clients = list(
-        Client.objects.filter(pk__in=figure["client_ids"])
-        .filter(client_scope_q(request.user))
-        .order_by("legal_last_name", "legal_first_name")[:500]
-    )
-    audit_record(
-        actor=request.user,
-        action="report.list_viewed",
-        target_type="report",
-        target_id=check,
-        changes={"clients": [None, len(clients)]},
-        request=request,
+    figure, clients = selectors.data_quality_list(
+        visible_to=request.user, check=check, filters=filters, request=request
     )
     return render_page(
         request,
