@@ -130,8 +130,18 @@ def close_contexts(contexts: list[Any]) -> None:
         context.close()
 
 
+def wait_until_loaded(page: Any) -> None:
+    """Wait for the page's load event: its stylesheets and scripts have arrived (or failed).
+
+    A click that follows a link returns once the new page has started loading, not when it has
+    loaded; a check made straight after it raced the stylesheet's download, and lost when the
+    machine was busy (two test workers, or anything else on the CPU)."""
+    page.wait_for_load_state("load")
+
+
 def assert_page_assets_loaded(page: Any, what: str) -> None:
     """The stylesheet and scripts arrived and the CSP blocked nothing: the page is as users see it."""
+    wait_until_loaded(page)
     problems = _PROBLEMS.get(id(page), [])
     if problems:
         pytest.fail(
@@ -191,6 +201,7 @@ def sign_in(page: Any, username: str, password: str, code: str = "") -> None:
 
 
 def assert_no_horizontal_scroll(page: Any, what: str) -> None:
+    wait_until_loaded(page)  # measured without the stylesheet, any page would pass or fail
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
