@@ -19,8 +19,13 @@ run: $(STAMP)
 	$(BIN)/strengthwise demo
 
 ## make test: the whole suite (unit, API and browser tests). DATABASE_URL selects PostgreSQL.
+## Two pytest-xdist workers (CI's machines have two cores), each with its own test database;
+## `--dist load` hands each worker its tests in collection order, which the suite relies on
+## (conftest.py: transactional and browser tests last). PYTEST_WORKERS=0 runs serially;
+## PYTEST_ARGS adds arguments (a path, -k, -x). A plain `pytest path` stays serial.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

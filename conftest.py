@@ -172,5 +172,11 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     After a live-server test the database's content types come back under new ids, which the
     serialized rollback of a later non-browser transactional test (core/tests/test_backup.py)
     cannot load over; browser tests among themselves are unaffected. The cause is under
-    investigation; the order keeps every test independent of it."""
+    investigation; the order keeps every test independent of it.
+
+    Under pytest-xdist (`make test`: two workers, `--dist load`) every worker collects the same
+    sorted list and is handed its share as consecutive chunks in this order, so each worker
+    still runs its non-transactional tests first, then its transactional ones, then its browser
+    tests — and each has a test database of its own (pytest-django adds _gw0, _gw1 to the name;
+    an in-memory SQLite database belongs to its process anyway)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
