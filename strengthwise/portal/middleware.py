@@ -49,6 +49,22 @@ def signed_in_account(request: HttpRequest) -> Any:
     return account
 
 
+def pending_account(request: HttpRequest) -> Any:
+    """The account of a client who gave the right password and still owes their code app's
+    code (views.code), or None."""
+    data = request.session.get(PENDING_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    from .models import PortalAccount
+
+    account = (
+        PortalAccount.objects.filter(pk=data["id"], active=True).select_related("client").first()
+    )
+    if account is None or not constant_time_compare(str(data.get("check")), session_check(account)):
+        return None
+    return account
+
+
 class PortalMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -39,6 +39,7 @@ from .forms import (
 from .middleware import (
     PENDING_KEY,
     SESSION_KEY,
+    pending_account,
     portal_sign_in_required,
     require_account,
     session_check,
@@ -83,24 +84,10 @@ def _sign_in_with(
     return render_page(request, template, {"form": form}, status=status)
 
 
-def _pending_account(request: HttpRequest) -> Any:
-    from .models import PortalAccount
-
-    data = request.session.get(PENDING_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
-        return None
-    account = (
-        PortalAccount.objects.filter(pk=data["id"], active=True).select_related("client").first()
-    )
-    if account is None or data.get("check") != session_check(account):
-        return None
-    return account
-
-
 @require_http_methods(["GET", "POST"])
 def code(request: HttpRequest) -> HttpResponse:
     """The second step of signing in, for a client who turned their code app on."""
-    account = _pending_account(request)
+    account = pending_account(request)
     if account is None:
         return redirect("portal:sign-in")
     form = CodeForm(request.POST or None)
