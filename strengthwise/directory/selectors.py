@@ -23,7 +23,6 @@ from django.apps import apps
 from django.core import signing
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -471,10 +470,8 @@ def saved_of(
 ) -> SavedService:
     """One entry of this client's saved list through the access gate (else 404)."""
     saved: SavedService = access_client_object(
-        visible_to, SavedService, saved_id, write=write, request=request
+        visible_to, SavedService, saved_id, client=client, write=write, request=request
     )
-    if saved.client_id != client.pk:
-        raise Http404("Not found")
     return saved
 
 
@@ -490,9 +487,7 @@ def find_help_for(
     )
     goal: Goal | None = None
     if goal_id is not None:
-        goal = access_client_object(visible_to, Goal, goal_id, request=request)
-        if client is not None and goal.client_id != client.pk:
-            raise Http404("Not found")
+        goal = access_client_object(visible_to, Goal, goal_id, client=client, request=request)
         if client is None:
             client = access_client(visible_to, goal.client_id, request=request)
     if client is not None:

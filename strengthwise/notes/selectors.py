@@ -175,9 +175,9 @@ def note_of(
     """A note through the access gate — someone else's draft answers 404 like a missing
     note — and, with `client`, only one of that client's. `read=True` records that the
     response shows it ("note.viewed", the note as its target)."""
-    note: Note = access_client_object(visible_to, Note, note_id, write=write, request=request)
-    if client is not None and note.client_id != client.pk:
-        raise Http404("Not found")
+    note: Note = access_client_object(
+        visible_to, Note, note_id, client=client, write=write, request=request
+    )
     if not may_read_note(visible_to, note):
         raise Http404("Not found")  # someone else's draft is theirs until signed
     if read:
@@ -197,9 +197,9 @@ def goal_for_progress(
     """A goal whose progress (check-ins) is read or recorded, through the access gate; with
     `client`, only one of that client's (else 404). `read=True` records that the response
     shows its progress ("goal.progress_viewed", the goal as its target)."""
-    goal: Goal = access_client_object(visible_to, Goal, goal_id, write=write, request=request)
-    if client is not None and goal.client_id != client.pk:
-        raise Http404("Not found")
+    goal: Goal = access_client_object(
+        visible_to, Goal, goal_id, client=client, write=write, request=request
+    )
     if read:
         audit_record(actor=visible_to, action="goal.progress_viewed", target=goal, request=request)
     return goal

@@ -265,10 +265,8 @@ def household_add(request: StaffRequest, client_id: int) -> HttpResponse:
 def household_remove(request: StaffRequest, client_id: int, member_id: int) -> HttpResponse:
     client = access_client(request.user, client_id, write=True, request=request)
     member = access_client_object(
-        request.user, HouseholdMember, member_id, write=True, request=request
+        request.user, HouseholdMember, member_id, client=client, write=True, request=request
     )
-    if member.client_id != client.pk:
-        raise Http404("Not found")
     services.household_member_remove(acting_user=request.user, member=member)
     if not request.htmx:
         return redirect("people:client-detail", client_id=client.pk)

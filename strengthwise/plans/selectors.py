@@ -17,7 +17,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from strengthwise.accounts.access import (
     access_client_object,
@@ -242,9 +241,9 @@ def goal_of(
     request: Any = None,
 ) -> Goal:
     """A goal through the access gate; with `client`, only one of that client's (else 404)."""
-    goal: Goal = access_client_object(visible_to, Goal, goal_id, write=write, request=request)
-    if client is not None and goal.client_id != client.pk:
-        raise Http404("Not found")
+    goal: Goal = access_client_object(
+        visible_to, Goal, goal_id, client=client, write=write, request=request
+    )
     return goal
 
 
@@ -278,10 +277,14 @@ def step_of(
 ) -> Step:
     """One of this client's steps through the access gate (else 404)."""
     step: Step = access_client_object(
-        visible_to, Step, step_id, client_path="goal__client", write=write, request=request
+        visible_to,
+        Step,
+        step_id,
+        client_path="goal__client",
+        client=client,
+        write=write,
+        request=request,
     )
-    if step.goal.client_id != client.pk:
-        raise Http404("Not found")
     return step
 
 
@@ -290,10 +293,14 @@ def option_set_of(
 ) -> OptionSet:
     """One of this client's decisions (option sets) through the access gate (else 404)."""
     option_set: OptionSet = access_client_object(
-        visible_to, OptionSet, set_id, client_path="plan__client", write=write, request=request
+        visible_to,
+        OptionSet,
+        set_id,
+        client_path="plan__client",
+        client=client,
+        write=write,
+        request=request,
     )
-    if option_set.plan.client_id != client.pk:
-        raise Http404("Not found")
     return option_set
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Count, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from strengthwise.accounts.access import access_client_object, client_scope_q
@@ -153,10 +152,8 @@ def consent_of(
 ) -> Consent:
     """One of this client's consents, through the access gate; 404 for anything else."""
     consent: Consent = access_client_object(
-        visible_to, Consent, consent_id, write=write, request=request
+        visible_to, Consent, consent_id, client=client, write=write, request=request
     )
-    if consent.client_id != client.pk:
-        raise Http404("Not found")
     return consent
 
 
@@ -172,10 +169,8 @@ def referral_of(
     """One referral through the access gate, with its relations (`referral_detail`) unless
     `detailed=False`; with `client`, only one of that client's (else 404)."""
     referral: Referral = access_client_object(
-        visible_to, Referral, referral_id, write=write, request=request
+        visible_to, Referral, referral_id, client=client, write=write, request=request
     )
-    if client is not None and referral.client_id != client.pk:
-        raise Http404("Not found")
     return referral_detail(referral.pk) if detailed else referral
 
 
