@@ -143,6 +143,23 @@ class Server:
         self.stop()
         raise CommandError(f"The server did not answer /healthz in time:\n{self.log_tail()}")
 
+    def settle(self, quick: float = 0.1, max_seconds: float = 60) -> float:
+        """Wait until /healthz answers within `quick` seconds again: the previous scenario's
+        queue has drained, so it does not slow the next one. Returns the seconds waited."""
+        import httpx
+
+        began = time.monotonic()
+        while time.monotonic() - began < max_seconds:
+            started = time.monotonic()
+            try:
+                answered = httpx.get(f"{self.base}/healthz", timeout=5).status_code == 200
+            except httpx.HTTPError:
+                answered = False
+            if answered and time.monotonic() - started < quick:
+                break
+            time.sleep(0.2)
+        return time.monotonic() - began
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -328,6 +345,7 @@ class Command(BaseCommand):
             server.start()
             try:
                 for name, path, user, headers, jar in plan:
+                    server.settle()  # the last scenario's backlog must not count against this one
                     # Warm up: each worker loads its templates and caches once.
                     asyncio.run(
                         drive(
