@@ -105,12 +105,20 @@ def stored_recovery_code(code: str) -> str:
 
 
 def _recovery_code_matches(device: StaticDevice, typed: str) -> bool:
-    """Whether `typed` is one of the device's codes (and use it up); the digests under every
-    configured field key are tried, so a key rotation does not lose the codes."""
-    return any(
-        device.verify_token(digest[:16])
-        for digest in blind_indexes(typed.lower(), context=RECOVERY_CODE_CONTEXT)
-    )
+    """Whether `typed` is one of the device's codes (and use it up). Its digests under every
+    configured field key are looked up at once — so a key rotation does not lose the codes —
+    with django-otp's throttle applied to the whole attempt, as `verify_token` would."""
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        return False
+    digests = [d[:16] for d in blind_indexes(typed.lower(), context=RECOVERY_CODE_CONTEXT)]
+    match = device.token_set.filter(token__in=digests).first()
+    if match is None:
+        device.throttle_increment(commit=True)
+        return False
+    match.delete()
+    device.throttle_reset(commit=True)
+    return True
 
 
 def _new_recovery_codes(user: User) -> list[str]:

@@ -37,6 +37,7 @@ from .models import WebhookDelivery, WebhookEndpoint
 EVENTS: dict[str, str] = {
     "referral.status_changed": "referral.status_changed",
     "consent.revoked": "consent.revoked",
+    "consent.refused": "consent.revoked",
     "plan.client_agreed": "plan.signed",
     "checkin.recorded": "portal.message",
 }
@@ -100,7 +101,10 @@ def enqueue_from_audit(event: Any) -> None:
         return  # only a client's own check-in in the portal is a message
     endpoints = [
         e
-        for e in WebhookEndpoint.objects.filter(agency_id=event.agency_id, active=True)
+        # Not the secret: it is opened only to sign a delivery, never in the user's request.
+        for e in WebhookEndpoint.objects.filter(agency_id=event.agency_id, active=True).only(
+            "pk", "events"
+        )
         if kind in e.events
     ]
     if not endpoints:

@@ -143,7 +143,9 @@ def snapshot_of(number: int, goals: Iterable[tuple[Goal, Iterable[Step]]]) -> di
     }
 
 
-def _reopen_if_signed(plan: Plan, acting_user: User | None) -> None:
+def _reopen_if_signed(
+    plan: Plan, acting_user: User | None, *, actor_label: str = "", request: Any = None
+) -> None:
     """A change to a plan the client has agreed to starts a new version (the agreed one is
     kept as a PlanVersion); the client agrees again to the new version."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -161,9 +163,11 @@ def _reopen_if_signed(plan: Plan, acting_user: User | None) -> None:
         )
         audit_record(
             actor=acting_user,
+            actor_label=actor_label,
             action="plan.reopened",
             target=locked,
             changes={"number": [locked.number - 1, locked.number]},
+            request=request,
         )
     plan.number, plan.status, plan.version = locked.number, locked.status, locked.version
 
@@ -389,7 +393,7 @@ def goal_update(
         )
         if not changes and not links_changed:
             return current
-        _reopen_if_signed(current.plan, acting_user)
+        _reopen_if_signed(current.plan, acting_user, actor_label=actor_label, request=request)
         Goal.objects.filter(pk=current.pk, version=version).update(
             **values,
             categories=current.categories,

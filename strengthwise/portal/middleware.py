@@ -79,8 +79,13 @@ class PortalMiddleware:
             and not path.startswith((*SHARED_PREFIXES, settings.STATIC_URL))
             and not request.user.is_authenticated
         ):
-            # A client's session never reaches a staff page or the staff API.
-            return HttpResponseNotFound("Not found")
+            if not request.portal_account:  # type: ignore[attr-defined]
+                # A portal key that no longer opens an account (a changed password, an account
+                # turned off) is dropped, so it does not keep the staff sign-in out of reach.
+                request.session.pop(SESSION_KEY, None)
+            else:
+                # A client's session never reaches a staff page or the staff API.
+                return HttpResponseNotFound("Not found")
         if in_portal and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
             account = request.portal_account  # type: ignore[attr-defined]
             if account:

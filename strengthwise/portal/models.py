@@ -31,6 +31,8 @@ class PortalAccount(TimeStampedModel):
     totp_key = SealedCharField(max_length=80, blank=True)
     totp_confirmed = models.BooleanField(default=False)
     totp_last_step = models.BigIntegerField(default=-1)
+    # Wrong codes in a row: apart from wrong passwords, and cleared only by a right code.
+    failed_codes = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Portal account {self.pk} of client {self.client_id}"

@@ -96,7 +96,10 @@ def invitation_create(
             request=request,
         )
     if email:
-        _send_invitation(client, email, code, request)
+        try:
+            _send_invitation(client, email, code, request)
+        except OSError:  # the mail server refused: the code still works, printed instead
+            invitation.email = ""
     return invitation, code
 
 
@@ -183,6 +186,7 @@ def invitation_accept(
         account.totp_key, account.totp_confirmed, account.totp_last_step = "", False, -1
         account.active = True
         account.failed_sign_ins = 0
+        account.failed_codes = 0
         account.locked_until = None
         try:
             with transaction.atomic():
@@ -205,37 +209,57 @@ def invitation_accept(
     return account
 
 
+def _refused() -> SignInRefused:
+    # One answer for every refusal — unknown name, wrong password, an account resting after
+    # too many tries — so that the page never tells whether someone has an account.
+    return SignInRefused(
+        _(
+            "That did not work. Check your sign-in name and password; after many tries, wait "
+            "15 minutes or ask your worker for a new code."
+        )
+    )
+
+
+def _count_failure(account_id: int, field: str, request: Any, action: str) -> None:
+    """Add one failure under a row lock (parallel guesses each count); MAX_FAILURES in a row
+    rest the account for LOCKOUT. Audited."""
+    with transaction.atomic():
+        account = (
+            PortalAccount.objects.select_for_update().select_related("client").get(pk=account_id)
+        )
+        failures = getattr(account, field) + 1
+        locked = failures >= MAX_FAILURES
+        setattr(account, field, 0 if locked else failures)
+        if locked:
+            account.locked_until = timezone.now() + LOCKOUT
+        account.save(update_fields=[field, "locked_until", "updated_at"])
+        audit_record(
+            actor=None,
+            actor_label=actor_label(account.client),
+            action="portal.locked_out" if locked else action,
+            target=account,
+            client_id=account.client_id,
+            agency_id=account.agency_id,
+            request=request,
+        )
+
+
 def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
-    """The account for this name and password. After MAX_FAILURES wrong passwords in a row the
-    account rests for LOCKOUT; every failure is audited."""
+    """The account for this name and password. MAX_FAILURES wrong passwords in a row rest the
+    account for LOCKOUT; every failure is audited. For a client with a code app the password
+    is only the first step: `totp_verify` completes the sign-in."""
     login = " ".join((login or "").split()).lower()
-    refused = SignInRefused(_("That sign-in name and password do not match."))
     account = PortalAccount.objects.select_related("client").filter(login=login).first()
     if account is None or not account.active:
         check_password(password or "", make_password(None))  # same time either way
-        raise refused
+        raise _refused()
     now = timezone.now()
     if account.locked_until and account.locked_until > now:
-        raise SignInRefused(
-            _("Too many tries. Wait 15 minutes, or ask your worker for a new code.")
-        )
+        check_password(password or "", make_password(None))
+        raise _refused()
     if not check_password(password or "", account.password):
-        with transaction.atomic():
-            failures = account.failed_sign_ins + 1
-            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-            PortalAccount.objects.filter(pk=account.pk).update(
-                failed_sign_ins=0 if locked else failures, locked_until=locked
-            )
-            audit_record(
-                actor=None,
-                actor_label=actor_label(account.client),
-                action="portal.sign_in_failed" if not locked else "portal.locked_out",
-                target=account,
-                client_id=account.client_id,
-                agency_id=account.agency_id,
-                request=request,
-            )
-        raise refused
+        _count_failure(account.pk, "failed_sign_ins", request, "portal.sign_in_failed")
+        raise _refused()
     with transaction.atomic():
         PortalAccount.objects.filter(pk=account.pk).update(
             failed_sign_ins=0, locked_until=None, last_sign_in_at=now
@@ -243,7 +267,7 @@ def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
         audit_record(
             actor=None,
             actor_label=actor_label(account.client),
-            action="portal.signed_in",
+            action="portal.password_accepted" if account.totp_confirmed else "portal.signed_in",
             target=account,
             client_id=account.client_id,
             agency_id=account.agency_id,
@@ -418,33 +442,33 @@ def totp_confirm(*, account: PortalAccount, code: str, request: Any = None) -> N
 
 def totp_verify(*, account: PortalAccount, code: str, request: Any = None) -> None:
     """The second step of signing in, for a client who turned the code app on. A code works
-    once; a wrong one counts towards the rest after MAX_FAILURES."""
+    once. Wrong codes have their own count, which only a right code clears (a right password
+    does not), so the six digits cannot be guessed ten at a time for ever; MAX_FAILURES rest
+    the account for LOCKOUT."""
     with transaction.atomic():
-        account = (
+        locked = (
             PortalAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
         )
-        ok = _check_code(account, code)
+        resting = bool(locked.locked_until and locked.locked_until > timezone.now())
+        ok = not resting and _check_code(locked, code)
         if ok:
-            account.failed_sign_ins = 0
-        else:
-            account.failed_sign_ins += 1
-            if account.failed_sign_ins >= MAX_FAILURES:
-                account.failed_sign_ins = 0
-                account.locked_until = timezone.now() + LOCKOUT
-        account.save(
-            update_fields=["totp_last_step", "failed_sign_ins", "locked_until", "updated_at"]
-        )
-        audit_record(
-            actor=None,
-            actor_label=actor_label(account.client),
-            action="portal.code_verified" if ok else "portal.code_failed",
-            target=account,
-            client_id=account.client_id,
-            request=request,
-        )
+            locked.failed_codes = 0
+            locked.save(update_fields=["totp_last_step", "failed_codes", "updated_at"])
+            audit_record(
+                actor=None,
+                actor_label=actor_label(locked.client),
+                action="portal.code_verified",
+                target=locked,
+                client_id=locked.client_id,
+                request=request,
+            )
     if not ok:
+        if not resting:
+            _count_failure(account.pk, "failed_codes", request, "portal.code_failed")
         raise ValidationFailed(
-            _("That code did not match. Type the newest six digits your app shows."),
+            _("That code did not match. Type the newest six digits your app shows.")
+            if not resting
+            else _("Too many tries. Wait 15 minutes, or ask your worker for a new code."),
             field_errors={"code": [_("That code did not match.")]},
         )
 

@@ -80,8 +80,16 @@ def _sign_in_with(
                     }
                     return redirect("portal:code")
                 _begin_session(request, account)
-                return redirect("portal:home")
+                return redirect(_next(request))
     return render_page(request, template, {"form": form}, status=status)
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go after signing in: a portal page the link asked for, else home."""
+    target = request.GET.get("next", "")
+    if target.startswith("/portal/") and "//" not in target and "\\" not in target:
+        return target
+    return reverse("portal:home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,20 +103,15 @@ def code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            if account.locked_until and account.locked_until > timezone.now():
-                form.add_error(
-                    None, _("Too many tries. Wait 15 minutes, or ask your worker for a new code.")
+            try:
+                services.totp_verify(
+                    account=account, code=form.cleaned_data["code"], request=request
                 )
+            except DomainError as error:
+                apply_domain_error(form, error)
             else:
-                try:
-                    services.totp_verify(
-                        account=account, code=form.cleaned_data["code"], request=request
-                    )
-                except DomainError as error:
-                    apply_domain_error(form, error)
-                else:
-                    _begin_session(request, account)
-                    return redirect("portal:home")
+                _begin_session(request, account)
+                return redirect("portal:home")
     return render_page(request, "portal/code.html", {"form": form}, status=status)
 
 
@@ -142,6 +145,7 @@ def security(request: HttpRequest) -> HttpResponse:
     if not account.totp_confirmed:
         url = services.totp_setup(account)
         context["qr"] = qr_svg_of(url)
+        context["otpauth"] = url
         context["typed"] = key_for_typing(bytes.fromhex(account.totp_key))
     return render_page(request, "portal/security.html", context, status=status)
 

@@ -4,6 +4,7 @@ was already allowed to open (accounts.access); the partner page is reached only 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from django.core import signing
@@ -302,6 +303,21 @@ def partner_view(referral: Referral) -> dict[str, Any]:
             else:
                 shown["withheld"].append(factor)
         shown["strengths"] = strengths[:8]
+    # The worker's note to the organisation is shared information too: it goes only when the
+    # consent names every protected category its words suggest.
+    note_categories = sensitivity.suggest(referral.request_note) if referral.request_note else []
+    if set(note_categories) <= allowed:
+        shown["request_note"] = referral.request_note
+        part2_shown |= sensitivity.PART2 in note_categories
+    else:
+        shown["withheld"].append(
+            SimpleNamespace(
+                description=referral.request_note,
+                categories=note_categories,
+                categories_confirmed=False,
+                category_labels=sensitivity.labels(note_categories),
+            )
+        )
     if referral.part2 or part2_shown:
         shown["part2_notice"] = consent_rules.part2_notice()
     return shown

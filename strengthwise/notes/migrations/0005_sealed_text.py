@@ -41,6 +41,25 @@ def seal_and_classify(apps, schema_editor):
     Addendum.objects.bulk_update(addenda, ["text"], batch_size=500)
 
 
+def unseal(apps, schema_editor):
+    """Going back: write the note text in clear (raw SQL, past the sealing fields) before the
+    columns return to JSON and plain text."""
+    import json
+
+    Note = apps.get_model("notes", "Note")
+    Addendum = apps.get_model("notes", "Addendum")
+    with schema_editor.connection.cursor() as cursor:
+        for note in Note.objects.only("pk", "sections", "quotes").iterator(chunk_size=500):
+            cursor.execute(
+                "UPDATE notes_note SET sections = %s, quotes = %s WHERE id = %s",
+                [json.dumps(note.sections), json.dumps(note.quotes), note.pk],
+            )
+        for addendum in Addendum.objects.only("pk", "text").iterator():
+            cursor.execute(
+                "UPDATE notes_addendum SET text = %s WHERE id = %s", [addendum.text, addendum.pk]
+            )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("notes", "0004_note_search_index"),
@@ -76,5 +95,5 @@ class Migration(migrations.Migration):
             field=strengthwise.core.fields.SealedJSONField(default=dict),
         ),
         migrations.RunPython(restore_triggers, migrations.RunPython.noop),
-        migrations.RunPython(seal_and_classify, migrations.RunPython.noop),
+        migrations.RunPython(seal_and_classify, unseal),
     ]

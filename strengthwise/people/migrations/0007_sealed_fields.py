@@ -49,6 +49,32 @@ def seal_existing(apps, schema_editor):
     HouseholdMember.objects.bulk_update(members, ["date_of_birth"], batch_size=500)
 
 
+def _plain(value):
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def unseal_existing(apps, schema_editor):
+    """Going back: write every sealed value in clear (raw SQL, past the sealing fields) before
+    the columns return to their old types."""
+    Client = apps.get_model("people", "Client")
+    HouseholdMember = apps.get_model("people", "HouseholdMember")
+    quote = schema_editor.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        for client in Client.objects.only("pk", *SEALED).iterator(chunk_size=500):
+            sets = ", ".join(f"{quote(name)} = %s" for name in SEALED)
+            cursor.execute(
+                f"UPDATE people_client SET {sets} WHERE id = %s",
+                [*(_plain(getattr(client, name)) for name in SEALED), client.pk],
+            )
+        for member in HouseholdMember.objects.only("pk", "date_of_birth").iterator():
+            cursor.execute(
+                "UPDATE people_householdmember SET date_of_birth = %s WHERE id = %s",
+                [_plain(member.date_of_birth), member.pk],
+            )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0007_api_token_expiry"),
@@ -128,5 +154,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["agency", "dob_index"], name="client_dob_index"),
         ),
         migrations.RunPython(restore_triggers, restore_triggers),
-        migrations.RunPython(seal_existing, migrations.RunPython.noop),
+        migrations.RunPython(seal_existing, unseal_existing),
     ]

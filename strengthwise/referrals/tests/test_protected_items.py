@@ -176,3 +176,30 @@ def test_a_goal_in_a_protected_category_is_kept_from_a_partner(
     assert (patched.json()["categories"], patched.json()["categories_confirmed"]) == ([], True)
     assert "relapse" in web().get(partner_url(referral)).content.decode()
     assert plan.pk
+
+
+def test_the_note_to_the_partner_is_gated_by_its_words_too(personas, workshop, consent_for, web):
+    consent_for(workshop, information=["contact"])
+    referral = services.referral_create(
+        acting_user=personas.alice,
+        client=personas.dana,
+        service=workshop,
+        information=["contact"],
+        request_note="She has been sober six years and needs an evening class.",
+    )
+    html = web().get(partner_url(referral)).content.decode()
+    assert "sober" not in html and "What we are asking for" not in html
+    page = (
+        web(personas.alice)
+        .get(reverse("referrals:referral", args=[personas.dana.pk, referral.pk]))
+        .content.decode()
+    )
+    assert "Kept back" in page
+    plain = services.referral_create(
+        acting_user=personas.alice,
+        client=personas.dana,
+        service=workshop,
+        information=["contact"],
+        request_note="Dana would like the Tuesday evening group.",
+    )
+    assert "Tuesday evening group" in web().get(partner_url(plain)).content.decode()
