@@ -42,6 +42,7 @@ EVENTS: dict[str, str] = {
     "checkin.recorded": "portal.message",
 }
 MAX_ATTEMPTS = 10
+CLAIM = dt.timedelta(minutes=5)  # a sender that dies mid-send is retried after this
 TIMEOUT_SECONDS = 5
 BATCH = 100
 
@@ -159,6 +160,15 @@ def deliver_due(*, now: dt.datetime | None = None, client: httpx.Client | None =
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
     try:
         for delivery in due:
+            # Claim it first: a second run at the same moment (cron overlapping a worker loop)
+            # finds it claimed and leaves it, so one event is not sent twice by two senders.
+            claimed = WebhookDelivery.objects.filter(
+                pk=delivery.pk,
+                next_attempt_at=delivery.next_attempt_at,
+                delivered_at__isnull=True,
+            ).update(next_attempt_at=timezone.now() + CLAIM)
+            if not claimed:
+                continue
             body = json.dumps(
                 {"id": str(delivery.event_id), **delivery.payload}, separators=(",", ":")
             ).encode()

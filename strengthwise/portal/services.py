@@ -501,3 +501,24 @@ def consent_answer(
         actor_label=actor_label(client),
         request=request,
     )
+
+
+def account_turn_off(*, acting_user: User, client: Client, request: Any = None) -> bool:
+    """The worker turns the client's portal sign-in off at once (for example when someone else
+    may know the password); open invitations stop working too. A new invitation turns it on
+    again with a new password. Returns whether there was an account to turn off."""
+    with transaction.atomic():
+        changed = PortalAccount.objects.filter(client=client, active=True).update(
+            active=False, updated_at=timezone.now()
+        )
+        PortalInvitation.objects.filter(
+            client=client, used_at__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+        if changed:
+            audit_record(
+                actor=acting_user,
+                action="portal.turned_off",
+                target=client,
+                request=request,
+            )
+    return bool(changed)

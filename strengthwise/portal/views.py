@@ -401,6 +401,9 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
     )
     form = InviteForm(request.POST or None, client=client)
     status = 200
+    if request.method == "POST" and request.POST.get("turn_off"):
+        services.account_turn_off(acting_user=request.user, client=client, request=request)  # type: ignore[arg-type]
+        return redirect("portal:invite", client_id=client.pk)
     if request.method == "POST":
         status = 400
         if form.is_valid():

@@ -547,3 +547,19 @@ def test_the_client_can_say_no(personas):
     asked.refresh_from_db()
     assert consent_rules.status_on(asked, timezone.localdate()) == "revoked"
     assert AuditEvent.objects.filter(action="consent.refused").count() == 1
+
+
+def test_the_worker_turns_a_sign_in_off_at_once(personas, web):
+    browser = portal_for(personas)
+    assert browser.get(reverse("portal:home")).status_code == 200
+    url = reverse("portal:invite", args=[personas.dana.pk])
+    assert "Turn their portal sign-in off" in web(personas.alice).get(url).content.decode()
+    web(personas.alice).post(url, {"turn_off": "1"})
+    assert browser.get(reverse("portal:home")).status_code == 302  # out at once
+    with pytest.raises(services.SignInRefused):
+        services.sign_in(login="dana.w", password=PASSWORD)
+    assert AuditEvent.objects.filter(action="portal.turned_off", client_id=personas.dana.pk)
+    assert web(personas.carol).post(url, {"turn_off": "1"}).status_code == 404
+    # A new code from the worker opens it again, with a new password.
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    assert services.sign_in(login="dana.w", password=PASSWORD)
