@@ -243,6 +243,16 @@ class Referral(TimeStampedModel):
         return self.status in workflow.FINISHED
 
     @property
+    def consent_withdrawn(self) -> bool:
+        """Still open, but the consent it went out under was withdrawn: the organisation sees
+        nothing more through its link, and the worker should follow it up with them."""
+        return (
+            self.status not in workflow.TERMINAL
+            and self.consent is not None
+            and self.consent.revoked_on is not None
+        )
+
+    @property
     def part2(self) -> bool:
         return Information.SUBSTANCE_USE in self.information
 

@@ -140,7 +140,9 @@ def test_the_client_marks_their_own_steps_and_only_those(personas, audit_events)
     assert event.actor_id is None and "in the portal" in event.actor_label
 
 
-def test_withdrawing_a_consent_in_the_portal_stops_the_partner_link(personas, workshop_consent):
+def test_withdrawing_a_consent_in_the_portal_stops_the_partner_link(
+    personas, workshop_consent, web
+):
     consent, referral = workshop_consent
     browser = portal_for(personas)
     page = browser.get(reverse("portal:privacy")).content.decode()
@@ -155,6 +157,10 @@ def test_withdrawing_a_consent_in_the_portal_stops_the_partner_link(personas, wo
     assert not referral_selectors.partner_may_see(referral)
     event = AuditEvent.objects.get(action="consent.revoked")
     assert event.actor_id is None and "in the portal" in event.actor_label
+    # The referral that relied on it is flagged for the worker.
+    assert referral.consent_withdrawn
+    page = web(personas.alice).get(reverse("referrals:client", args=[personas.dana.pk]))
+    assert "consent withdrawn" in page.content.decode()
     again = browser.post(reverse("portal:consent-withdraw", args=[consent.pk]))
     assert again.status_code == 400
 
