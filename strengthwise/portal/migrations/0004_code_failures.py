@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_code_app'),
+        ("portal", "0003_code_app"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='portalaccount',
-            name='failed_codes',
+            model_name="portalaccount",
+            name="failed_codes",
             field=models.PositiveSmallIntegerField(default=0),
         ),
     ]
