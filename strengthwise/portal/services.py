@@ -56,6 +56,19 @@ def actor_label(client: Client) -> str:
     return f"{client.display_name} {CLIENT_IN_PORTAL}"
 
 
+def _audit_own(account: PortalAccount, action: str, request: Any) -> None:
+    """An event about the client's own portal account, with the client as the actor."""
+    audit_record(
+        actor=None,
+        actor_label=actor_label(account.client),
+        action=action,
+        target=account,
+        client_id=account.client_id,
+        agency_id=account.agency_id,
+        request=request,
+    )
+
+
 def _digest(code: str) -> str:
     normalised = "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
     return hashlib.sha256(f"{settings.SECRET_KEY}:portal:{normalised}".encode()).hexdigest()
@@ -197,15 +210,8 @@ def invitation_accept(
                 field_errors={"login": [_("That sign-in name is taken: choose another.")]},
             ) from exc
         PortalInvitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
-        audit_record(
-            actor=None,
-            actor_label=actor_label(client),
-            action="portal.account_set_up",
-            target=account,
-            client_id=client.pk,
-            agency_id=client.agency_id,
-            request=request,
-        )
+        account.client = client
+        _audit_own(account, "portal.account_set_up", request)
     return account
 
 
@@ -233,15 +239,7 @@ def _count_failure(account_id: int, field: str, request: Any, action: str) -> No
         if locked:
             account.locked_until = timezone.now() + LOCKOUT
         account.save(update_fields=[field, "locked_until", "updated_at"])
-        audit_record(
-            actor=None,
-            actor_label=actor_label(account.client),
-            action="portal.locked_out" if locked else action,
-            target=account,
-            client_id=account.client_id,
-            agency_id=account.agency_id,
-            request=request,
-        )
+        _audit_own(account, "portal.locked_out" if locked else action, request)
 
 
 def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
@@ -264,14 +262,10 @@ def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
         PortalAccount.objects.filter(pk=account.pk).update(
             failed_sign_ins=0, locked_until=None, last_sign_in_at=now
         )
-        audit_record(
-            actor=None,
-            actor_label=actor_label(account.client),
-            action="portal.password_accepted" if account.totp_confirmed else "portal.signed_in",
-            target=account,
-            client_id=account.client_id,
-            agency_id=account.agency_id,
-            request=request,
+        _audit_own(
+            account,
+            "portal.password_accepted" if account.totp_confirmed else "portal.signed_in",
+            request,
         )
     return account
 
@@ -430,14 +424,7 @@ def totp_confirm(*, account: PortalAccount, code: str, request: Any = None) -> N
             )
         account.totp_confirmed = True
         account.save(update_fields=["totp_confirmed", "totp_last_step", "updated_at"])
-        audit_record(
-            actor=None,
-            actor_label=actor_label(account.client),
-            action="portal.code_app_on",
-            target=account,
-            client_id=account.client_id,
-            request=request,
-        )
+        _audit_own(account, "portal.code_app_on", request)
 
 
 def totp_verify(*, account: PortalAccount, code: str, request: Any = None) -> None:
@@ -454,14 +441,7 @@ def totp_verify(*, account: PortalAccount, code: str, request: Any = None) -> No
         if ok:
             locked.failed_codes = 0
             locked.save(update_fields=["totp_last_step", "failed_codes", "updated_at"])
-            audit_record(
-                actor=None,
-                actor_label=actor_label(locked.client),
-                action="portal.code_verified",
-                target=locked,
-                client_id=locked.client_id,
-                request=request,
-            )
+            _audit_own(locked, "portal.code_verified", request)
     if not ok:
         if not resting:
             _count_failure(account.pk, "failed_codes", request, "portal.code_failed")
@@ -480,14 +460,7 @@ def totp_turn_off(*, account: PortalAccount, code: str, request: Any = None) -> 
         PortalAccount.objects.filter(pk=account.pk).update(
             totp_key="", totp_confirmed=False, totp_last_step=-1, updated_at=timezone.now()
         )
-        audit_record(
-            actor=None,
-            actor_label=actor_label(account.client),
-            action="portal.code_app_off",
-            target=account,
-            client_id=account.client_id,
-            request=request,
-        )
+        _audit_own(account, "portal.code_app_off", request)
 
 
 def consent_answer(

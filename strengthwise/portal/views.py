@@ -50,6 +50,12 @@ def _client(request: HttpRequest) -> Any:
     return portal_client(require_account(request))
 
 
+def _own(request: HttpRequest, model: Any, object_id: Any, client_path: str = "client") -> Any:
+    """(the client, one of their own records) for the signed-in client; 404 for anything else."""
+    account = require_account(request)
+    return portal_client(account), portal_object(account, model, object_id, client_path=client_path)
+
+
 def _begin_session(request: HttpRequest, account: Any) -> None:
     # A new session: nothing of a staff session (or another client's) carries over.
     request.session.flush()
@@ -189,9 +195,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_sign_in_required
 def step_done(request: HttpRequest, step_id: int) -> HttpResponse:
-    account = require_account(request)
-    client = portal_client(account)
-    step = portal_object(account, Step, step_id, client_path="goal__client")
+    client, step = _own(request, Step, step_id, client_path="goal__client")
     # A step that is not theirs to mark is refused; the page shows it as it is.
     with contextlib.suppress(DomainError):
         services.step_mark_done(
@@ -212,9 +216,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @portal_sign_in_required
 def consent_answer(request: HttpRequest, consent_id: int) -> HttpResponse:
     """Yes or no to a consent the worker asked of the client in the portal."""
-    account = require_account(request)
-    client = portal_client(account)
-    consent = portal_object(account, Consent, consent_id)
+    client, consent = _own(request, Consent, consent_id)
     answer = request.POST.get("answer")
     if answer in ("yes", "no"):
         with contextlib.suppress(DomainError):  # answered already: the page shows how
@@ -227,9 +229,7 @@ def consent_answer(request: HttpRequest, consent_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @portal_sign_in_required
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
-    account = require_account(request)
-    client = portal_client(account)
-    consent = portal_object(account, Consent, consent_id)
+    client, consent = _own(request, Consent, consent_id)
     error = ""
     if request.method == "POST":
         try:
@@ -252,9 +252,7 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 @portal_sign_in_required
 def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The client rewrites their goal in their own words."""
-    account = require_account(request)
-    client = portal_client(account)
-    goal = portal_object(account, Goal, goal_id)
+    client, goal = _own(request, Goal, goal_id)
     form = GoalWordsForm(
         request.POST or None,
         initial={
@@ -303,9 +301,7 @@ def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
 @portal_sign_in_required
 def check_in(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The client says how a goal is going, in their own words."""
-    account = require_account(request)
-    client = portal_client(account)
-    goal = portal_object(account, Goal, goal_id)
+    client, goal = _own(request, Goal, goal_id)
     levels = goal.gas_levels if goal.gas_complete else []
     form = CheckInForm(request.POST or None, levels=levels)
     status = 200
@@ -358,9 +354,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_sign_in_required
 def referral_rate(request: HttpRequest, referral_id: int) -> HttpResponse:
-    account = require_account(request)
-    client = portal_client(account)
-    referral = portal_object(account, Referral, referral_id)
+    client, referral = _own(request, Referral, referral_id)
     form = RatingForm(request.POST)
     if form.is_valid():
         with contextlib.suppress(DomainError):  # not finished yet: the page says so
