@@ -138,9 +138,11 @@ class StrengthsAssessmentVersion(models.Model):
     )
     number = models.PositiveIntegerField()
     content = models.JSONField()
+    # No staff member when the client saved it themselves, in the portal (`by_client`).
     saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    by_client = models.BooleanField(default=False)
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,9 +202,11 @@ class MotivationRecord(models.Model):
     support_author = models.CharField(max_length=10, choices=Author.choices, default=Author.CLIENT)
     support_verbatim = models.BooleanField(default=True)
     template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
+    # No staff member when the client rewrote their answers themselves, in the portal.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    by_client = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
