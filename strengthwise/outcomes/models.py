@@ -139,6 +139,7 @@ class ClosureEvent(models.Model):
         RETURNED = "returned", _("Returned with comments")
         CLOSED = "closed", _("Episode closed")
         REOPENED = "reopened", _("The client came back: a new episode started")
+        REWORDED = "reworded", _("The client rewrote what helped, in the portal")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="events")
@@ -147,7 +148,11 @@ class ClosureEvent(models.Model):
     new_episode = models.ForeignKey(
         Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No staff member when the client did it themselves, in the portal (REWORDED; the comment
+    # then keeps the words they replaced).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,6 +160,10 @@ class ClosureEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.closure_id})"
+
+    @property
+    def by_label(self) -> str:
+        return str(self.by.label) if self.by else str(_("the client, in the portal"))
 
 
 class Reopening(models.Model):
