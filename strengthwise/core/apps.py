@@ -27,6 +27,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .checks import field_keys_check
+        from .fields import refuse_sealed_ordering
+
+        refuse_sealed_ordering()
 
         checks.register(field_keys_check, checks.Tags.security, deploy=True)
         connection_created.connect(_private_sqlite_files, dispatch_uid="strengthwise-private-db")

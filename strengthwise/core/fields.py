@@ -3,8 +3,11 @@
 Each behaves like the Django field it extends — forms, validation, the admin and the API see
 an ordinary text, date, number or JSON value — but the column holds text that only the field
 keys open. Such a column cannot be searched, compared or sorted in SQL: `exact` works only with
-None and '' (empty values are stored as they are), and any other comparison raises rather than silently matching nothing. Keep a
-blind index beside a value that must be matched exactly (people.Client.dob_index).
+None and '' (empty values are stored as they are), any other lookup is refused by Django
+("Unsupported lookup"), `exact` with a value raises `SealedLookupError`, and so does ordering by
+a sealed column (`refuse_sealed_ordering`, installed by core's AppConfig) — a loud error rather
+than a silently wrong answer. Keep a blind index beside a value that must be matched exactly
+(people.Client.dob_index); sort in Python after opening the values.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.expressions import Col, OrderBy
 from django.db.models.lookups import Exact, IsNull
 
 from . import crypto
@@ -31,6 +35,31 @@ class _NoneOnlyExact(Exact):
                 "a sealed field cannot be compared in SQL; match its blind index instead"
             )
         super().__init__(lhs, rhs)
+
+
+def _is_sealed_column(expression: Any) -> bool:
+    return isinstance(expression, Col) and isinstance(expression.target, SealedMixin)
+
+
+def refuse_sealed_ordering() -> None:
+    """Make ORDER BY a sealed column raise `SealedLookupError`: sealed values sort by their
+    random nonce, so the order would look plausible and mean nothing. Django has no per-field
+    hook for ordering, so OrderBy's compilation is wrapped once, at start-up."""
+    original = OrderBy.as_sql
+    if getattr(original, "refuses_sealed", False):
+        return
+
+    def as_sql(self: OrderBy, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
+        expression: Any = self.expression
+        if _is_sealed_column(expression):
+            raise SealedLookupError(
+                f"cannot order by the sealed field {expression.target.seal_context}: "
+                "sort in Python after reading the values"
+            )
+        return original(self, compiler, connection, *args, **kwargs)
+
+    as_sql.refuses_sealed = True  # type: ignore[attr-defined]
+    OrderBy.as_sql = as_sql  # type: ignore[method-assign]
 
 
 class SealedMixin:
