@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+import time
 import zoneinfo
-from typing import ClassVar
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 
+from strengthwise.core.fields import SealedCharField
 from strengthwise.core.models import TimeStampedModel
 
 
@@ -111,7 +119,7 @@ class StaffManager(UserManager):
         return super().get_queryset().select_related("agency")
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp's untyped Device
     """A staff member of one agency. (Clients sign in through the portal, not as staff.)"""
 
     agency = models.ForeignKey(
@@ -189,3 +197,78 @@ def may_edit_directory(user: User) -> bool:
         and user.is_active
         and (user.role == Role.ADMIN or user.edits_directory)
     )
+
+
+def new_authenticator_key() -> str:
+    """20 random bytes in hex: the key an authenticator app is given (RFC 4226's size)."""
+    return secrets.token_hex(20)
+
+
+class StaffAuthenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's authenticator app (TOTP, RFC 6238) as a django-otp device, with its key
+    sealed at rest (core/fields.py) like the other secrets — django-otp's own TOTPDevice keeps
+    the key in clear. `rotate-keys` re-seals it with the rest.
+
+    A code is accepted once: `last_t` is the time step of the last code accepted, and only a
+    later step is accepted next. Failures slow the device down (ThrottlingMixin)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="authenticators",
+        help_text="The user that this device belongs to.",
+    )
+    key = SealedCharField(max_length=80, default=new_authenticator_key)  # hex
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key)
+
+    def _totp(self) -> TOTP:
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        return totp
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        text = str(token).strip()
+        totp = self._totp()
+        if text.isdigit() and totp.verify(int(text), self.tolerance, self.last_t + 1):
+            self.last_t = totp.t()
+            self.drift = totp.drift
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an authenticator app reads from the QR code."""
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        account = self.user.get_username()
+        label = f"{issuer}:{account}" if issuer else account
+        params = {
+            "secret": base64.b32encode(self.bin_key).decode().rstrip("="),
+            "algorithm": "SHA1",
+            "digits": self.digits,
+            "period": self.step,
+        }
+        if issuer:
+            params["issuer"] = issuer
+        return f"otpauth://totp/{quote(label)}?{urlencode(params, quote_via=quote)}"

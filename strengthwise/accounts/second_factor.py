@@ -1,5 +1,6 @@
-"""The second factor at sign-in (issue 12 item 1): an authenticator app (TOTP, RFC 6238, through
-django-otp) and single-use recovery codes.
+"""The second factor at sign-in (issue 12 item 1): an authenticator app (TOTP, RFC 6238, a
+django-otp device whose key is sealed at rest: `accounts.models.StaffAuthenticator`) and
+single-use recovery codes (kept as keyed digests).
 
 The state of a session lives in the session itself, so checking it costs no query per request:
 - `django_otp.DEVICE_ID_SESSION_KEY` — set once this session passed the second factor;
@@ -26,13 +27,12 @@ from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from strengthwise.audit.services import audit_record
 from strengthwise.core.crypto import blind_index, blind_indexes
 from strengthwise.core.errors import DomainError
 
-from .models import User
+from .models import StaffAuthenticator, User
 
 PENDING = "_sw_second_factor_pending"
 RECOVERY_CODES = 10
@@ -53,7 +53,7 @@ def needs_second_factor(request: Any) -> bool:
 
 
 def has_authenticator(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return StaffAuthenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def mark_pending_at_sign_in(request: Any, user: User) -> None:
@@ -62,16 +62,16 @@ def mark_pending_at_sign_in(request: Any, user: User) -> None:
         request.session[PENDING] = True
 
 
-def enrolment_device(*, user: User) -> TOTPDevice:
+def enrolment_device(*, user: User) -> StaffAuthenticator:
     """The authenticator being set up: the same unconfirmed key until it is confirmed (so a
     reload does not invalidate the QR code already scanned)."""
     if has_authenticator(user):
         raise DomainError(_("An authenticator app is already set up for this account."))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
+    device = StaffAuthenticator.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or StaffAuthenticator.objects.create(user=user, name=APP_DEVICE, confirmed=False)
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: StaffAuthenticator) -> str:
     """The device's otpauth:// address as an inline SVG QR code (no image request, no script)."""
     return qr_svg_of(device.config_url)
 
@@ -83,7 +83,7 @@ def qr_svg_of(url: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-def secret_for_typing(device: TOTPDevice) -> str:
+def secret_for_typing(device: StaffAuthenticator) -> str:
     """The key in base32, in groups of four, for people who type it into their app."""
     return key_for_typing(device.bin_key)
 
@@ -174,7 +174,9 @@ def second_factor_verify(*, user: User, code: str, request: Any = None) -> str:
     method = ""
     with transaction.atomic():
         if typed.isdigit():
-            for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+            for device in StaffAuthenticator.objects.select_for_update().filter(
+                user=user, confirmed=True
+            ):
                 if device.verify_token(typed):
                     matched, method = device, "app"
                     break
@@ -237,7 +239,7 @@ def second_factor_reset(*, acting_user: User, user: User, request: Any = None) -
     if not same_agency:
         raise DomainError(_("Only an admin of the person's agency resets their second factor."))
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        StaffAuthenticator.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         _end_sessions(user)
         audit_record(

@@ -7,15 +7,14 @@ from typing import Any
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import StaffAuthenticator, User
 from .second_factor import APP_DEVICE, RECOVERY_DEVICE, stored_recovery_code
 
 
-def authenticator_for(user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=True)
+def authenticator_for(user: User) -> StaffAuthenticator:
+    device = StaffAuthenticator.objects.filter(user=user, confirmed=True).first()
+    return device or StaffAuthenticator.objects.create(user=user, name=APP_DEVICE, confirmed=True)
 
 
 def verified_session(client: Any, user: User) -> None:

@@ -12,15 +12,15 @@ import pytest
 from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from strengthwise.accounts.models import StaffAuthenticator
 from strengthwise.accounts.second_factor import stored_recovery_code
 from strengthwise.accounts.testing import authenticator_for, recovery_code_for
 from strengthwise.audit.models import AuditEvent
 from strengthwise.people.personas import DEMO_PASSWORD
 
 
-def _code(device: TOTPDevice) -> str:
+def _code(device: StaffAuthenticator) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():06d}"
 
@@ -55,9 +55,9 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(personas, audit_even
     html = page.content.decode()
     assert page.status_code == 200 and "Set up your second factor" in html
     assert "<svg" in html and "<img" not in html  # inline, no image request
-    device = TOTPDevice.objects.get(user=personas.carol, confirmed=False)
+    device = StaffAuthenticator.objects.get(user=personas.carol, confirmed=False)
     assert client.get("/accounts/two-factor/").context["secret"].replace(" ", "")  # same key
-    assert TOTPDevice.objects.filter(user=personas.carol).count() == 1
+    assert StaffAuthenticator.objects.filter(user=personas.carol).count() == 1
 
     wrong = client.post("/accounts/two-factor/", {"code": "000000", "next": "/clients/"})
     assert wrong.status_code == 200 and "did not match" in wrong.content.decode()
@@ -139,7 +139,7 @@ def test_an_admin_resets_a_lost_phone_within_their_agency(personas, web, audit_e
         {"action": "reset_second_factor", "_selected_action": [personas.alice.pk]},
     )
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=personas.alice).exists()
+    assert not StaffAuthenticator.objects.filter(user=personas.alice).exists()
     assert alice.get("/clients/").status_code == 302  # her sessions ended
     event = audit_events("auth.second_factor_reset")[0]
     assert event.actor_id == personas.admin.pk and event.target_id == str(personas.alice.pk)
@@ -149,7 +149,7 @@ def test_an_admin_resets_a_lost_phone_within_their_agency(personas, web, audit_e
         "/admin/accounts/user/",
         {"action": "reset_second_factor", "_selected_action": [personas.mallory.pk]},
     )
-    assert TOTPDevice.objects.filter(user=personas.mallory).exists()
+    assert StaffAuthenticator.objects.filter(user=personas.mallory).exists()
 
 
 def test_where_the_demo_switches_it_off_an_enrolled_person_is_still_asked(personas, settings):
@@ -244,3 +244,52 @@ def test_an_agency_admin_revokes_their_staffs_tokens_but_not_another_agencys(per
         admin.post("/accounts/tokens/", {"action": "revoke", "token": row.pk})
     revoked = dict(ApiToken.objects.values_list("name", "revoked_at"))
     assert revoked["alice's"] is not None and revoked["mallory's"] is None
+
+
+def _raw_key(device: StaffAuthenticator) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_staffauthenticator WHERE id = %s", [device.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_authenticator_key_is_sealed_at_rest_and_still_works(personas):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from strengthwise.core import crypto
+
+    device = authenticator_for(personas.alice)
+    stored = _raw_key(device)
+    assert crypto.is_sealed(stored) and device.key not in stored
+    assert not TOTPDevice.objects.exists()  # django-otp's clear-key table stays empty
+    device.refresh_from_db()
+    code = _code(device)
+    assert device.verify_token(code)
+    assert not device.verify_token(code)  # the same code is refused once used
+
+
+def test_the_migration_seals_existing_keys_and_going_back_opens_them(personas):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from strengthwise.core import crypto
+
+    migration = import_module("strengthwise.accounts.migrations.0010_staff_authenticator_sealed")
+    key = "3132333435363738393031323334353637383930"
+    old = TOTPDevice.objects.create(user=personas.carol, name="app", key=key, last_t=42)
+    migration.seal_devices(apps, None)
+    assert not TOTPDevice.objects.exists()
+    moved = StaffAuthenticator.objects.get(user=personas.carol)
+    assert (moved.key, moved.last_t, moved.name) == (key, 42, "app")
+    assert moved.created_at == old.created_at
+    assert crypto.is_sealed(_raw_key(moved))
+    # The QR code's address carries the same key (RFC 4226's test key, in base32).
+    assert moved.config_url.startswith(
+        "otpauth://totp/Strengthwise%3Acarol?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&"
+    )
+    migration.open_devices(apps, None)
+    assert not StaffAuthenticator.objects.filter(user=personas.carol).exists()
+    assert TOTPDevice.objects.get(user=personas.carol).key == key

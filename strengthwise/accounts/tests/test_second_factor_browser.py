@@ -8,8 +8,8 @@ import re
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from strengthwise.accounts.models import StaffAuthenticator
 from strengthwise.core.testing_browser import (
     PHONE,
     assert_accessible,
@@ -22,7 +22,7 @@ from strengthwise.people.personas import DEMO_PASSWORD, create_personas
 pytestmark = pytest.mark.browser
 
 
-def _code(device: TOTPDevice) -> str:
+def _code(device: StaffAuthenticator) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
@@ -43,7 +43,7 @@ def test_a_worker_sets_up_the_second_factor_on_a_phone(new_page, sign_in):
     page.fill("#id_code", "000000")
     page.get_by_role("button", name="Turn on the second factor").click()
     assert "did not match" in page.locator(".error-summary, .error").first.inner_text()
-    device = TOTPDevice.objects.get(user__username="carol")
+    device = StaffAuthenticator.objects.get(user__username="carol")
     device.throttling_failure_count = 0  # the failure slowed the device down; skip the wait
     device.save()
     page.fill("#id_code", _code(device))
