@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
+from strengthwise.core.fields import SealedCharField, SealedJSONField
 from strengthwise.core.models import Categorised, TimeStampedModel
 from strengthwise.people.models import Client, HouseholdMember
 
@@ -137,7 +138,7 @@ class StrengthsAssessmentVersion(models.Model):
         StrengthsAssessment, on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveIntegerField()
-    content = models.JSONField()
+    content = SealedJSONField()  # the client's words, sealed at rest like a strength's
     # No staff member when the client saved it themselves, in the portal (`by_client`).
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -163,7 +164,9 @@ class Factor(Categorised, TimeStampedModel):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="factors")
-    description = models.CharField(_("description"), max_length=300)
+    # Sealed at rest (core/fields.py): a strength can name a protected category ("got herself
+    # sober six years ago"). Never filtered or sorted in SQL.
+    description = SealedCharField(_("description"), max_length=300)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     valence = models.CharField(_("strength or barrier"), max_length=10, choices=Valence.choices)
     domain = models.CharField(_("life domain"), max_length=40)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from strengthwise.accounts.models import User
-from strengthwise.audit.services import audit_record, changed_fields
+from strengthwise.audit.services import HIDDEN, audit_record, changed_fields
 from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.fields import sealed_fields
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, HouseholdMember
 
@@ -38,6 +39,9 @@ from .templates_data import shipped_template, template_current
 
 MAX_TEXT = 2000
 FACTOR_FIELDS = ("description", "level", "valence", "domain", "author", "verbatim")
+# A strength's words are sealed at rest; the audit trail (not encrypted) says only that they
+# were written.
+FACTOR_SEALED = tuple(f.name for f in sealed_fields(Factor))
 MOTIVATION_FIELDS = (
     "recorded_on",
     "dreams",
@@ -152,11 +156,13 @@ def strengths_content_normalise(
 def _content_changes(
     before: Mapping[str, Any] | None, after: Mapping[str, Any]
 ) -> dict[str, list[Any]]:
-    """Field-level before/after of two documents, for the audit trail."""
+    """Which cells of two documents changed, for the audit trail: their words are sealed at
+    rest (StrengthsAssessmentVersion.content) and the trail is not, so it shows no values."""
     flat_before = _flatten(before or {"domains": {}, "priorities": []})
     flat_after = _flatten(after)
-    return changed_fields(flat_before, flat_after) | {
-        k: [flat_before[k], None] for k in flat_before if k not in flat_after
+    cells = set(flat_before) | set(flat_after)
+    return changed_fields(flat_before, flat_after, hidden=cells) | {
+        k: [HIDDEN, None] for k in flat_before if k not in flat_after
     }
 
 
@@ -268,7 +274,9 @@ def factor_add(*, acting_user: User, client: Client, fields: Mapping[str, Any]) 
             action="factor.added",
             target=factor,
             changes=changed_fields(
-                {}, {k: getattr(factor, k) for k in (*FACTOR_FIELDS, "categories")}
+                {},
+                {k: getattr(factor, k) for k in (*FACTOR_FIELDS, "categories")},
+                hidden=FACTOR_SEALED,
             ),
         )
     return factor

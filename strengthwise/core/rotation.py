@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 
@@ -81,3 +81,45 @@ def rotate(*, dry_run: bool = False) -> list[ModelReport]:
                 report.resealed_rows += len(rows)
                 last = rows[-1].pk
     return reports
+
+
+# --- migrations that seal a column ------------------------------------------------------------
+
+
+def seal_in_place(model: Any, names: list[str]) -> None:
+    """For a migration that has just made `names` sealed fields: read every row through them (a
+    value still in clear reads as it is) and write it back sealed, in batches."""
+    batch: list[Any] = []
+    for row in model._default_manager.only("pk", *names).order_by().iterator(chunk_size=BATCH):
+        batch.append(row)
+        if len(batch) == BATCH:
+            model._default_manager.bulk_update(batch, names)
+            batch = []
+    if batch:
+        model._default_manager.bulk_update(batch, names)
+
+
+def open_in_place(model: Any, names: list[str], schema_editor: Any) -> None:
+    """The way back: write every sealed value of `names` in clear with plain SQL (past the
+    sealing fields), before the columns return to their old types."""
+    import json
+
+    quote = schema_editor.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(name) for name in names]
+    columns = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk = quote(model._meta.pk.column)
+
+    def plain(field: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(field, models.JSONField):
+            return json.dumps(value)
+        return value
+
+    with schema_editor.connection.cursor() as cursor:
+        for row in model._default_manager.only("pk", *names).order_by().iterator(chunk_size=BATCH):
+            cursor.execute(  # names from the model, quoted; values as parameters
+                f"UPDATE {table} SET {columns} WHERE {pk} = %s",  # noqa: S608
+                [*(plain(f, getattr(row, f.attname)) for f in fields), row.pk],
+            )

@@ -81,8 +81,10 @@ def load(**options: Any) -> dict[str, Any]:
     # Each note is started when the contact begins and signed when it ends (plus the time to
     # write it up); an addendum the next morning; the unfinished draft from yesterday.
     began: dict[int, dt.datetime] = {}
-    housing = Goal.objects.filter(client=dana, statement__startswith="Move into").first()
-    school = Goal.objects.filter(client=dana, statement__startswith="Start the medical").first()
+    # Statements are sealed (no SQL comparison): pick the goals out in Python.
+    goals = list(Goal.objects.filter(client=dana).order_by("pk"))
+    housing = next((g for g in goals if g.statement.startswith("Move into")), None)
+    school = next((g for g in goals if g.statement.startswith("Start the medical")), None)
     made = 0
     for days_ago, kind, minutes, present, sections, (hour, minute) in DANA_NOTES:
         note = services.note_start(acting_user=alice, client=dana)

@@ -64,10 +64,10 @@ def load(**options: Any) -> dict[str, Any]:
 
     marisol = EcomapNode.objects.filter(client=dana, label__startswith="Marisol").first()
     services_node = EcomapNode.objects.filter(client=dana, label__startswith="River City").first()
-    organised = Factor.objects.filter(client=dana, description__startswith="Organised").first()
-    sister = Factor.objects.filter(
-        client=dana, description__startswith="Close to her sister"
-    ).first()
+    # Descriptions are sealed (no SQL comparison): pick them out in Python.
+    factors = list(Factor.objects.filter(client=dana))
+    organised = next((f for f in factors if f.description.startswith("Organised")), None)
+    sister = next((f for f in factors if f.description.startswith("Close to her sister")), None)
     housing = services.goal_add(
         acting_user=alice,
         plan=plan,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author, Concern, EcomapNode, Factor
+from strengthwise.core.fields import SealedCharField, SealedJSONField, SealedTextField
 from strengthwise.core.models import Categorised, StoredDocument, TimeStampedModel
 from strengthwise.people.models import Client, Episode
 
@@ -56,12 +57,14 @@ class Goal(Categorised, TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="goals")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
-    statement = models.TextField(_("the goal, in their words"), max_length=500)
+    # The goal's words are sealed at rest (core/fields.py): a goal can name a protected category
+    # (sobriety, HIV care, safety from a partner). Never filtered or sorted in SQL.
+    statement = SealedTextField(_("the goal, in their words"), max_length=500)
     author = models.CharField(
         _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
     )
     verbatim = models.BooleanField(_("exact words"), default=True)
-    worker_view = models.TextField(
+    worker_view = SealedTextField(
         _("the worker's view, if different"),
         max_length=500,
         blank=True,
@@ -69,7 +72,7 @@ class Goal(Categorised, TimeStampedModel):
             "Kept beside the client's words; a disagreement is recorded, never overwritten."
         ),
     )
-    why_it_matters = models.TextField(_("why it matters to them"), max_length=1000, blank=True)
+    why_it_matters = SealedTextField(_("why it matters to them"), max_length=1000, blank=True)
     why_it_matters_author = models.CharField(
         _("whose words"), max_length=10, choices=Author.choices, default=Author.CLIENT
     )
@@ -104,11 +107,11 @@ class Goal(Categorised, TimeStampedModel):
     )
     order = models.PositiveIntegerField(default=0)
     # Goal Attainment Scaling: five levels written with the client at goal setting.
-    gas_minus2 = models.CharField(_("−2 much less than expected"), max_length=300, blank=True)
-    gas_minus1 = models.CharField(_("−1 less than expected"), max_length=300, blank=True)
-    gas_zero = models.CharField(_("0 expected outcome"), max_length=300, blank=True)
-    gas_plus1 = models.CharField(_("+1 better than expected"), max_length=300, blank=True)
-    gas_plus2 = models.CharField(_("+2 much better than expected"), max_length=300, blank=True)
+    gas_minus2 = SealedCharField(_("−2 much less than expected"), max_length=300, blank=True)
+    gas_minus1 = SealedCharField(_("−1 less than expected"), max_length=300, blank=True)
+    gas_zero = SealedCharField(_("0 expected outcome"), max_length=300, blank=True)
+    gas_plus1 = SealedCharField(_("+1 better than expected"), max_length=300, blank=True)
+    gas_plus2 = SealedCharField(_("+2 much better than expected"), max_length=300, blank=True)
     gas_importance = models.PositiveSmallIntegerField(
         _("importance to them (0–3)"), null=True, blank=True, validators=[MaxValueValidator(3)]
     )
@@ -304,7 +307,7 @@ class PlanVersion(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
+    snapshot = SealedJSONField()  # the goals' words, sealed at rest like the goals themselves
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -407,8 +410,8 @@ class GoalWording(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="wordings")
     field = models.CharField(max_length=20, choices=Field.choices)
-    before = models.TextField(blank=True)
-    after = models.TextField(blank=True)
+    before = SealedTextField(blank=True)  # sealed like the goal's own words
+    after = SealedTextField(blank=True)
     by_client = models.BooleanField(default=False)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -18,6 +18,7 @@ from strengthwise.assessments.services import life_domains
 from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core import sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
+from strengthwise.core.fields import sealed_fields
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, Episode
 
@@ -62,8 +63,11 @@ GOAL_FIELDS = (
     "gas_difficulty",
     "gas_baseline",
 )
-# What a goal's audit events compare: its fields and its protected categories.
+# What a goal's audit events compare: its fields and its protected categories. The goal's
+# words are sealed at rest and the audit trail is not: it says they changed, never what they
+# say (the earlier words are kept sealed in GoalWording and PlanVersion).
 GOAL_AUDITED = (*GOAL_FIELDS, "categories", "categories_confirmed")
+GOAL_SEALED = tuple(f.name for f in sealed_fields(Goal))
 STEP_FIELDS = ("text", "who", "who_name", "target_date", "done_on")
 # Pros and cons are the client's words or the worker's: each records whose, and if exact.
 OPTION_FIELDS = (
@@ -332,7 +336,9 @@ def goal_add(
             actor=acting_user,
             action="goal.added",
             target=goal,
-            changes=changed_fields({}, {k: plain(getattr(goal, k)) for k in GOAL_AUDITED}),
+            changes=changed_fields(
+                {}, {k: plain(getattr(goal, k)) for k in GOAL_AUDITED}, hidden=GOAL_SEALED
+            ),
         )
     return goal
 
@@ -383,7 +389,7 @@ def goal_update(
         )
         validated(current, exclude=["client", "agency", "plan", "recorded_by", "concern"])
         after = {k: plain(getattr(current, k)) for k in GOAL_AUDITED}
-        changes = changed_fields(before, after)
+        changes = changed_fields(before, after, hidden=GOAL_SEALED)
         links_changed = (
             s is not None
             and {f.pk for f in s} != set(current.strengths.values_list("pk", flat=True))

@@ -143,8 +143,10 @@ def load(**options: Any) -> dict[str, Any]:
         return {}
     if Referral.objects.filter(client=dana).exists():
         return {"referrals": 0}
-    housing = Goal.objects.filter(client=dana, statement__startswith="Move into").first()
-    school = Goal.objects.filter(client=dana, statement__startswith="Start the medical").first()
+    # Statements are sealed (no SQL comparison): pick the goals out in Python.
+    goals = list(Goal.objects.filter(client=dana).order_by("pk"))
+    housing = next((g for g in goals if g.statement.startswith("Move into")), None)
+    school = next((g for g in goals if g.statement.startswith("Start the medical")), None)
     made = []
     made.append(
         _referral(

@@ -18,6 +18,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from strengthwise.accounts.models import StaffAuthenticator
+from strengthwise.accounts.testing import authenticator_for
+from strengthwise.assessments import services as assessment_services
+from strengthwise.assessments.models import Factor
+from strengthwise.audit.models import AuditEvent
 from strengthwise.core import crypto
 from strengthwise.core.apps import _private_sqlite_files
 from strengthwise.core.checks import field_keys_check
@@ -26,6 +31,8 @@ from strengthwise.core.files import write_private
 from strengthwise.notes import services as note_services
 from strengthwise.people import services as people_services
 from strengthwise.people.models import Client, HouseholdMember
+from strengthwise.plans import services as plan_services
+from strengthwise.plans.models import Goal, Plan
 
 KEY_A = crypto.new_key_spec("a")
 KEY_B = crypto.new_key_spec("b")
@@ -34,6 +41,11 @@ ADDRESS = "14 Quillhaven Passage"
 DOB = dt.date(1961, 7, 29)
 NOTE_WORDS = "Talked through how she stayed sober at the Quillhaven wedding"
 ADDENDUM = "Quillhaven sponsor phoned back"
+STRENGTH = "Got herself sober six years ago and keeps her Tuesday meeting"
+GOAL = "Stay sober through the custody hearing in March"
+GOAL_REWORDED = "Stay sober and keep Jayden with me after the hearing"
+WHY = "Jayden needs me clear-headed at the Brackenfold school"
+GAS_ZERO = "Thirty days without a drink by the Brackenfold review"
 
 
 def test_a_sealed_value_opens_only_in_its_column_and_unaltered():
@@ -129,6 +141,29 @@ def _sensitive_record(personas) -> Client:
     )
     note = note_services.note_sign(acting_user=alice, note=note)
     note_services.addendum_add(acting_user=alice, note=note, text=ADDENDUM)
+    # A strength and a goal in a protected category (substance use), the goal reworded once.
+    assessment_services.factor_add(
+        acting_user=alice,
+        client=dana,
+        fields={
+            "description": STRENGTH,
+            "level": "micro",
+            "valence": "strength",
+            "domain": "health",
+        },
+    )
+    plan = Plan.objects.filter(client=dana).first() or plan_services.plan_start(
+        acting_user=alice, client=dana
+    )
+    goal = plan_services.goal_add(
+        acting_user=alice,
+        plan=plan,
+        fields={"statement": GOAL, "why_it_matters": WHY, "gas_zero": GAS_ZERO, "domain": "health"},
+    )
+    plan_services.goal_update(
+        acting_user=alice, goal=goal, version=goal.version, fields={"statement": GOAL_REWORDED}
+    )
+    authenticator_for(alice)
     return Client.objects.get(pk=dana.pk)
 
 
@@ -161,10 +196,28 @@ def test_sensitive_fields_are_sealed_in_the_database_and_read_back(personas, api
     # Comparing a sealed column in SQL is refused, never silently empty.
     with pytest.raises(SealedLookupError):
         Client.objects.filter(date_of_birth=DOB).exists()
+    # The strength and the goal read back as written, sealed in their rows, and the goal's
+    # earlier words too; the audit trail says they were written, never what they say.
+    factor = Factor.objects.get(client=dana)
+    assert factor.description == STRENGTH and factor.categories == ["substance_use"]
+    assert _raw("assessments_factor", "description", factor.pk).startswith("sw1:")
+    goal = Goal.objects.get(client=dana)
+    assert (goal.statement, goal.why_it_matters, goal.gas_zero) == (GOAL_REWORDED, WHY, GAS_ZERO)
+    assert goal.categories == ["substance_use"]
+    for column in ("statement", "why_it_matters", "gas_zero"):
+        assert _raw("plans_goal", column, goal.pk).startswith("sw1:")
+    wording = goal.wordings.get()
+    assert (wording.before, wording.after) == (GOAL, GOAL_REWORDED)
+    assert _raw("plans_goalwording", "before", wording.pk).startswith("sw1:")
+    events = AuditEvent.objects.filter(action__in=["factor.added", "goal.added", "goal.updated"])
+    assert events.count() == 3 and "sober" not in str([e.changes for e in events])
 
 
 def _plaintexts() -> list[bytes]:
     texts = [ADDRESS, "Quillhaven", "stayed sober", DOB.isoformat(), "2011-02-03", "38.581234"]
+    texts += ["herself sober", "custody hearing", "Brackenfold", "Jayden with me"]
+    # The staff authenticator's key, in hex as django-otp would keep it.
+    texts += [d.key for d in StaffAuthenticator.objects.all()]
     return [t.encode() for t in texts]
 
 
@@ -199,6 +252,7 @@ def test_the_raw_database_holds_none_of_the_sealed_plaintexts(personas, tmp_path
             env=env,
         ).stdout
     assert b"Dana" in raw  # the copy is real: unsealed fields are in it
+    assert StaffAuthenticator.objects.exists() and Goal.objects.exists()
     for text in _plaintexts():
         assert text not in raw, text
 
@@ -228,3 +282,29 @@ def test_rotation_reseals_everything_under_the_new_key(personas, api, capsys):
         assert [c["id"] for c in found] == [dana.pk]
         call_command("rotate_keys", "--dry-run")
         assert "Every value is sealed with the current key b." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_sql_on_a_sealed_column_is_refused_loudly(personas):
+    """Sealed values sort and compare by their random nonce: every such query fails loudly
+    instead of answering wrongly. Only "is empty" may be asked."""
+    from django.core.exceptions import FieldError
+    from django.db.models import F
+
+    refused = [
+        lambda: Client.objects.order_by("date_of_birth"),
+        lambda: Client.objects.order_by("-address_line1"),
+        lambda: Client.objects.order_by(F("home_latitude").desc(nulls_last=True)),
+        lambda: Goal.objects.order_by("statement"),
+        lambda: Factor.objects.order_by("client__date_of_birth"),
+        lambda: Goal.objects.filter(statement="Stay sober"),
+    ]
+    for query in refused:
+        with pytest.raises(SealedLookupError):
+            list(query())
+    for lookup in ("statement__icontains", "statement__startswith", "statement__in"):
+        with pytest.raises(FieldError, match="Unsupported lookup"):
+            list(Goal.objects.filter(**{lookup: ["x"] if lookup.endswith("in") else "x"}))
+    # Still allowed: "is empty", and ordering by the columns that are not sealed.
+    assert list(Client.objects.filter(address_line2="").order_by("legal_last_name"))
+    list(Client.objects.filter(date_of_birth__isnull=True))  # no error

@@ -449,7 +449,7 @@ def test_goal_form_creates_and_detects_conflicts(planned, web):
         },
     )
     assert response.status_code == 302
-    g = Goal.objects.get(statement="Paint again")
+    g = next(g for g in Goal.objects.all() if g.statement == "Paint again")
     browser.post(
         f"{base}{g.pk}/",
         {
