@@ -308,3 +308,104 @@ def test_sql_on_a_sealed_column_is_refused_loudly(personas):
     # Still allowed: "is empty", and ordering by the columns that are not sealed.
     assert list(Client.objects.filter(address_line2="").order_by("legal_last_name"))
     list(Client.objects.filter(date_of_birth__isnull=True))  # no error
+
+
+def _machine_keys() -> str:
+    return ",".join(f"{k.id}:{base64.b64encode(k.secret).decode()}" for k in crypto.field_keys())
+
+
+def _goals(personas, words: list[str]) -> list[Goal]:
+    alice, dana = personas.alice, personas.dana
+    plan = Plan.objects.filter(client=dana).first() or plan_services.plan_start(
+        acting_user=alice, client=dana
+    )
+    return [
+        plan_services.goal_add(
+            acting_user=alice, plan=plan, fields={"statement": w, "domain": "health"}
+        )
+        for w in words
+    ]
+
+
+@pytest.mark.django_db
+def test_writes_during_a_rotation_are_kept_and_end_under_the_new_key(personas, capsys):
+    """A save between two batches — by a server still sealing with the old key — is neither
+    lost nor left under the old key: the batch that reaches a row reads what is stored then,
+    and a second pass re-seals what was written behind the first."""
+    from strengthwise.core.rotation import rotate
+
+    machine = _machine_keys()
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_A},{machine}"):
+        first, second, third = _goals(personas, ["Goal one", "Goal two", "Goal three"])
+    calls: list[list[int]] = []
+
+    def meanwhile(locked: list) -> None:
+        calls.append([row.pk for row in locked])
+        if locked[0].pk != second.pk or len([c for c in calls if c == [second.pk]]) > 1:
+            return
+        # The first goal's batch is done; a server still sealing with the old key a (it opens
+        # b too) saves the goal behind the rotation and the one ahead of it.
+        with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_A},{KEY_B},{machine}"):
+            for goal, words in ((first, "Goal one, reworded"), (third, "Goal three, reworded")):
+                goal = Goal.objects.get(pk=goal.pk)
+                plan_services.goal_update(
+                    acting_user=personas.alice,
+                    goal=goal,
+                    version=goal.version,
+                    fields={"statement": words},
+                )
+
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_B},{KEY_A},{machine}"):
+        reports = rotate(batch=1, in_batch=meanwhile)
+        goal_report = next(r for r in reports if r.label == "plans.Goal")
+        assert goal_report.after == {"b": 3}
+        assert all(set(r.after) <= {"b"} for r in reports), [(r.label, r.after) for r in reports]
+    with override_settings(STRENGTHWISE_FIELD_KEYS=KEY_B):  # the old keys are gone
+        statements = [
+            g.statement for g in Goal.objects.filter(pk__in=[first.pk, second.pk, third.pk])
+        ]
+        assert sorted(statements) == ["Goal one, reworded", "Goal three, reworded", "Goal two"]
+        for goal in (first, second, third):
+            assert crypto.key_id_of(_raw("plans_goal", "statement", goal.pk)) == "b"
+        call_command("rotate_keys", "--dry-run")
+        assert "Every value is sealed with the current key b." in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rotation_batch_locks_its_rows_on_postgresql(personas):
+    """While a batch re-seals its rows, another connection cannot take them (it would wait):
+    NOWAIT makes the wait visible without timing anything."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's IMMEDIATE transactions serialise every writer already")
+    import threading
+
+    from django.db import DatabaseError, connections, transaction
+
+    from strengthwise.core.rotation import rotate
+
+    machine = _machine_keys()
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_A},{machine}"):
+        (goal,) = _goals(personas, ["Goal one"])
+    outcome: list[str] = []
+
+    def other_connection() -> None:
+        try:
+            with transaction.atomic():
+                Goal.objects.select_for_update(nowait=True).get(pk=goal.pk)
+            outcome.append("took the row")
+        except DatabaseError:
+            outcome.append("locked")
+        finally:
+            connections.close_all()
+
+    def meanwhile(locked: list) -> None:
+        if goal.pk in [row.pk for row in locked] and not outcome:
+            thread = threading.Thread(target=other_connection)
+            thread.start()
+            thread.join()
+
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{KEY_B},{KEY_A},{machine}"):
+        rotate(batch=10, in_batch=meanwhile)
+    assert outcome == ["locked"]
+    with override_settings(STRENGTHWISE_FIELD_KEYS=KEY_B):
+        assert Goal.objects.get(pk=goal.pk).statement == "Goal one"

@@ -53,6 +53,14 @@ class Command(BaseCommand):
                 else f"Every value is sealed with the current key {current}."
             )
             return
+        left = sorted({k for report in reports for k in report.after} - {current})
+        if left:
+            # Written meanwhile by a process still sealing with an old key, pass after pass.
+            raise CommandError(
+                f"Values are still sealed with key(s) {', '.join(left)}: restart every app "
+                "server and command with the new key first, then run rotate-keys again. Keep "
+                "the old keys configured until then."
+            )
         unused = [k.id for k in crypto.field_keys()[1:]]
         self.stdout.write(
             self.style.SUCCESS(
