@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency, Program, Team
-from strengthwise.core.fields import SealedCharField, SealedDateField, SealedFloatField
+from strengthwise.core.fields import (
+    SealedCharField,
+    SealedDateField,
+    SealedFloatField,
+    SealedJSONField,
+)
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.core.text import fold
 
@@ -310,7 +315,9 @@ class ClientMerge(models.Model):
     moved = models.JSONField(default=dict)
     kept = models.JSONField(default=dict)
     choices = models.JSONField(default=dict)
-    fields_before = models.JSONField(default=dict)
+    # Sealed at rest (core/fields.py): it holds both records' dates of birth and addresses, which
+    # the records themselves keep sealed.
+    fields_before = SealedJSONField(default=dict)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -703,3 +703,24 @@ def test_api_undo(personas, linked, api):
     assert (
         api(personas.alice).get(f"/api/v1/clients/{personas.dana_duplicate.pk}").status_code == 200
     )
+
+
+def test_the_merge_record_keeps_both_records_fields_sealed(personas, linked):
+    """ClientMerge.fields_before holds both records' dates of birth and addresses, which the
+    records themselves keep sealed: it is sealed too, and undo still reads it."""
+    from django.db import connection
+
+    from strengthwise.core import crypto
+
+    s = personas.dana
+    record = linked.merge(choices={})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT fields_before FROM people_clientmerge WHERE id = %s", [record.pk])
+        stored = cursor.fetchone()[0]
+    assert crypto.is_sealed(stored)
+    assert "1992-04-17" not in stored and "Whitfield" not in stored
+    record.refresh_from_db()
+    assert record.fields_before["survivor"]["date_of_birth"] == "1992-04-17"
+    merge.merge_undo(acting_user=personas.bob, merge=record)
+    s.refresh_from_db()
+    assert s.date_of_birth == dt.date(1992, 4, 17) and s.merged_into is None
