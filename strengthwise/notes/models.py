@@ -16,6 +16,8 @@ from strengthwise.core.models import Categorised, TimeStampedModel
 from strengthwise.people.models import Client
 from strengthwise.plans.models import Goal
 
+from .word_index import tokens_for
+
 
 class ContactType(models.TextChoices):
     OFFICE = "office", _("Office")
@@ -52,7 +54,8 @@ class Note(Categorised, TimeStampedModel):
     # (`unmarked_quotes_by`). Only the client's own words are left alone by the language helper.
     quotes = SealedJSONField(default=list, blank=True)
     # A note in a protected category (`categories`, core/sensitivity.py) is not in the word
-    # index: its `search_text` stays empty.
+    # index: its `search_text` and `search_starts` stay empty. Otherwise they hold keyed
+    # tokens of the note's words and of their starts, never the words (notes/word_index.py).
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -60,6 +63,7 @@ class Note(Categorised, TimeStampedModel):
     )
     autosaved_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(default="", editable=False)
+    search_starts = models.TextField(default="", editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -81,6 +85,15 @@ class Note(Categorised, TimeStampedModel):
         """Whose an unmarked quotation is: in a collateral contact (with someone other than the
         client) it is that person's; otherwise the client's."""
         return "other" if self.contact_type == ContactType.COLLATERAL else "client"
+
+    def sealed_indexes(self) -> dict[str, str]:
+        """The blind tokens of the note's words under the current key (core/rotation.py
+        recomputes them when it re-seals)."""
+        words, starts = "", ""
+        if self.agency_id and not self.categories:
+            texts = [self.present, *(str(v) for v in self.sections.values())]
+            words, starts = tokens_for(self.agency_id, *texts)
+        return {"search_text": words, "search_starts": starts}
 
     @property
     def excerpt(self) -> str:

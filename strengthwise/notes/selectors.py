@@ -6,9 +6,9 @@ import dataclasses
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -16,13 +16,12 @@ from strengthwise.accounts.access import access_client_object, client_scope_q, m
 from strengthwise.accounts.models import Agency
 from strengthwise.audit.services import audit_record
 from strengthwise.core import language
-from strengthwise.core.text import fold
 from strengthwise.core.validation import parse_id
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import Goal
 
-from . import formats, services
+from . import formats, services, word_index
 from .models import CheckIn, ClientTerms, LanguageTerm, Note
 
 SEARCH_LIMIT = 50
@@ -48,13 +47,16 @@ def search(user: Any, query: str, *, client: Client | None = None) -> list[Note]
     """Notes the user may see holding every word of the query as a word or the start of one
     (accents and case folded), best match first, then newest; at most SEARCH_LIMIT.
 
-    Driven by the database's full-text index (migration 0004): FTS5 on SQLite, ranked by
-    bm25; a GIN index on `to_tsvector('simple', search_text)` on PostgreSQL, ranked by
-    `ts_rank`. The access rule (`client_scope_q`; drafts only for their author) is part of the
-    ranking query, so the database applies it to the matched ids and a note outside the scope
-    is never loaded. Two queries whatever the data (the user's teams are cached per request)."""
-    words = fold(query).split()[:8]
-    if not words:
+    Driven by the database's full-text indexes over the notes' blind tokens (`word_index`:
+    keyed tokens, never words; migrations 0004 and 0007): a note matches when it holds the
+    start token of every query word; whole-word matches rank it (bm25 on SQLite, `ts_rank` on
+    PostgreSQL, over the word tokens), then the newest come first. The access rule
+    (`client_scope_q`; drafts only for their author) is part of the ranking query, so the
+    database applies it to the matched ids and a note outside the scope is never loaded. Two
+    queries whatever the data (the user's teams are cached per request)."""
+    agency_id = getattr(user, "agency_id", None)
+    terms = word_index.query_terms(agency_id, query) if agency_id else []
+    if not terms:
         return []
     qs = Note.objects.filter(client_scope_q(user, "client__")).filter(
         Q(status=Note.Status.SIGNED) | Q(author=user)
@@ -62,16 +64,9 @@ def search(user: Any, query: str, *, client: Client | None = None) -> list[Note]
     if client is not None:
         qs = qs.filter(client=client)
     if connection.vendor == "postgresql":
-        qs = _postgres_matches(qs, words)
+        ids = _postgres_ranked(qs, terms)
     else:
-        qs = _sqlite_matches(qs, words)
-    # Rank the narrow rows (rank, date, id) first, then load only the page's notes: sorting
-    # every match with its client and author columns costs more than the second query.
-    ids = list(
-        qs.order_by(F("match_rank").asc(), "-contact_date", "-id").values_list("id", flat=True)[
-            :SEARCH_LIMIT
-        ]
-    )
+        ids = _sqlite_ranked(qs, terms)
     if not ids:
         return []
     page = Note.objects.select_related("client", "author")
@@ -81,37 +76,83 @@ def search(user: Any, query: str, *, client: Client | None = None) -> list[Note]
     return [found[pk] for pk in ids]
 
 
-def _sqlite_matches(qs: QuerySet[Note], words: list[str]) -> QuerySet[Note]:
-    """The notes of `qs` the FTS5 index matches, with `match_rank` (bm25: lower is better).
-    Folded words hold only letters and digits, so each quoted word is a literal prefix."""
-    expression = " ".join(f'"{word}"*' for word in words)  # every word, each as a prefix
-    # The ORM cannot join a virtual table: `extra` adds it to FROM and WHERE, leaving the
-    # access rule and the ordering to the ORM.
-    return qs.extra(
-        tables=["notes_note_fts"],
-        where=["notes_note_fts.rowid = notes_note.id", "notes_note_fts MATCH %s"],
-        params=[expression],
-    ).annotate(match_rank=RawSQL("notes_note_fts.rank", []))
+def _fts_any(tokens: list[str]) -> str:
+    # Tokens are lowercase letters only (`word_index`): each is a literal FTS5 string.
+    return "(" + " OR ".join(f'"{token}"' for token in tokens) + ")"
+
+
+# The matches in scope (from the start tokens' index), ranked by bm25 over the word tokens.
+# The word index drives the ranking join (CROSS JOIN keeps it outside: bm25's statistics are
+# gathered once, not once per note in scope); a note matching only by the start of a word
+# ranks after the whole-word matches (rank 0; bm25 ranks are negative).
+_SQLITE_RANKED = (
+    "WITH matched AS MATERIALIZED ({matched}) "
+    "SELECT id FROM ("
+    "SELECT m.id AS id, notes_note_fts.rank AS r, m.contact_date AS d "
+    "FROM notes_note_fts CROSS JOIN matched AS m "
+    "WHERE notes_note_fts MATCH %s AND m.id = notes_note_fts.rowid "
+    "UNION ALL SELECT id, 0.0, contact_date FROM matched"
+    ") GROUP BY id ORDER BY MIN(r), MAX(d) DESC, id DESC LIMIT %s"
+)
+
+
+def _sqlite_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> list[int]:
+    """The best SEARCH_LIMIT ids of the notes of `qs` the FTS5 indexes match."""
+    starts = " AND ".join(_fts_any(start_tokens) for start_tokens, _ in terms)
+    words = " OR ".join(_fts_any(word_tokens) for _, word_tokens in terms)
+    # The ORM cannot join a virtual table: `extra` adds the match as a condition, leaving the
+    # access rule to the ORM. The notes in scope drive (through the client indexes) and each
+    # is checked against the matched ids, gathered once: a scope holds far fewer notes than a
+    # common word matches across the agency. (`+` keeps SQLite from driving by those ids.)
+    matched = (
+        qs.extra(
+            where=[
+                "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
+                "WHERE notes_note_starts MATCH %s)"
+            ],
+            params=[starts],
+        )
+        .order_by()
+        .values("id", "contact_date")
+    )
+    try:
+        sql, params = matched.query.sql_with_params()
+    except EmptyResultSet:  # nothing in scope (a program manager, an admin)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_SQLITE_RANKED.format(matched=sql), [*params, words, SEARCH_LIMIT])
+        return [row[0] for row in cursor.fetchall()]
 
 
 class _NoteVector(Func):
-    """`to_tsvector('simple', search_text)`: the expression of the GIN index (migration 0004)."""
+    """`to_tsvector('simple', …)`: the expression of the GIN index (migration 0007)."""
 
     template = "to_tsvector('simple'::regconfig, %(expressions)s)"
     output_field = SearchVectorField()
 
 
-def _postgres_matches(qs: QuerySet[Note], words: list[str]) -> QuerySet[Note]:
-    """The notes of `qs` the GIN index matches, with `match_rank` (negated `ts_rank`, length
-    normalised, so that lower is better as on SQLite)."""
-    tsquery = SearchQuery(
-        " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+def _postgres_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> list[int]:
+    """The best SEARCH_LIMIT ids of the notes of `qs` the GIN index on the start tokens
+    matches, ranked by `ts_rank` (length normalised) over the word tokens."""
+    starts = SearchQuery(
+        " & ".join("(" + " | ".join(start_tokens) + ")" for start_tokens, _ in terms),
+        config="simple",
+        search_type="raw",
     )
-    return (
-        qs.alias(search_vector=_NoteVector(F("search_text")))
-        .filter(search_vector=tsquery)
-        .annotate(match_rank=-SearchRank(F("search_vector"), tsquery, normalization=Value(1)))
+    words = SearchQuery(
+        " | ".join(token for _, word_tokens in terms for token in word_tokens),
+        config="simple",
+        search_type="raw",
     )
+    ranked = (
+        qs.alias(starts_vector=_NoteVector(F("search_starts")))
+        .filter(starts_vector=starts)
+        .annotate(
+            match_rank=SearchRank(_NoteVector(F("search_text")), words, normalization=Value(1))
+        )
+        .order_by(F("match_rank").desc(), "-contact_date", "-id")
+    )
+    return list(ranked.values_list("id", flat=True)[:SEARCH_LIMIT])
 
 
 def own_terms(client: Client) -> list[str]:

@@ -20,14 +20,14 @@ from strengthwise.assessments.models import Author
 from strengthwise.audit.services import audit_record, changed_fields, plain
 from strengthwise.core import language, sensitivity
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
-from strengthwise.core.text import fold, show_date
+from strengthwise.core.text import show_date
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client
 from strengthwise.people.services import lock_open_record
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import Goal
 
-from . import formats
+from . import formats, word_index
 from .models import Addendum, CheckIn, ClientTerms, LanguageTerm, Note
 
 NOTE_FIELDS = ("contact_type", "contact_date", "duration_minutes", "present", "format")
@@ -51,10 +51,13 @@ class NoteLocked(Conflict):
 def _classify(note: Note) -> None:
     """Set the note's protected categories (core/sensitivity.py: suggested from its words,
     never dropped once set) and its word index text: a note in a protected category is kept
-    out of the index, so its words exist only sealed (notes search does not find it)."""
+    out of the index, so its words exist only sealed (notes search does not find it). The
+    index holds keyed tokens, never the words (`word_index`)."""
     words = [note.present, *(str(v) for v in note.sections.values())]
     sensitivity.categorise(note, words)
-    note.search_text = "" if note.categories else fold(" ".join(words))
+    note.search_text, note.search_starts = (
+        ("", "") if note.categories else word_index.tokens_for(note.agency_id, *words)
+    )
 
 
 def _digest(note: Note) -> str:

@@ -51,7 +51,6 @@ from strengthwise.assessments.models import (
 from strengthwise.assessments.templates_data import template_current
 from strengthwise.audit.models import AuditEvent, AuditHead
 from strengthwise.audit.services import audit_record, event_hash, head_mac
-from strengthwise.core.text import fold
 from strengthwise.directory import demo as directory_demo
 from strengthwise.directory.models import (
     Address,
@@ -69,6 +68,7 @@ from strengthwise.directory.models import (
     TaxonomyTerm,
 )
 from strengthwise.notes.models import CheckIn, ContactType, Note
+from strengthwise.notes.word_index import tokens_for
 from strengthwise.outcomes.models import (
     EPISODE_REASON_TEXT,
     CloseReason,
@@ -836,6 +836,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             minutes = rng.choice([15, 30, 45, 50, 60, 90])
             started = _at(day, rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
             signed_at = started + dt.timedelta(minutes=minutes + 15)
+            search_text, search_starts = tokens_for(agency.pk, present, *sections.values())
             note = Note(
                 agency=agency,
                 client_id=client.pk,
@@ -850,7 +851,8 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 signed_at=None if draft else signed_at,
                 signed_by=None if draft else worker,
                 autosaved_at=signed_at,
-                search_text=fold(" ".join([present, *sections.values()])),
+                search_text=search_text,
+                search_starts=search_starts,
                 version=3,
                 created_at=started,
                 updated_at=signed_at,

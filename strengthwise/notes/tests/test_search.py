@@ -1,16 +1,23 @@
-"""Notes search through the full-text index (migration 0004): every word as a word or the start
-of one, accents folded, the access rule applied to the matches, best match first, then newest,
-and a constant number of queries. The same expectations hold on SQLite and PostgreSQL."""
+"""Notes search through the full-text index over keyed tokens (migrations 0004 and 0007,
+notes/word_index.py): every word as a word or the start of one, accents folded, the access rule
+applied to the matches, best match first, then newest, and a constant number of queries; the
+column and the index hold no word of a note. The same expectations hold on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from strengthwise.notes import selectors, services
+from strengthwise.core import crypto
+from strengthwise.core.text import fold
+from strengthwise.notes import selectors, services, word_index
 from strengthwise.notes.models import Note
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +158,67 @@ def test_search_uses_a_constant_number_of_queries(personas, web):
     assert small_page == queries(lambda: browser.get("/notes/search/?q=landlords"))
     assert small_client == queries(lambda: browser.get(f"/clients/{dana.pk}/notes/?q=landlords"))
     assert queries(lambda: selectors.search(fresh(alice), "nowhere")) == 3  # no ids, no load
+
+
+def _raw_index_text(note):
+    """What the database holds for the note's words: the column, and on SQLite the terms the
+    FTS5 index itself stores for the note."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_text FROM notes_note WHERE id = %s", [note.pk])
+        held = [cursor.fetchone()[0]]
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.notes_terms "
+                "USING fts5vocab(main, notes_note_fts, instance)"
+            )
+            cursor.execute("SELECT term FROM temp.notes_terms WHERE doc = %s", [note.pk])
+            held.extend(row[0] for row in cursor.fetchall())
+        else:
+            cursor.execute(
+                "SELECT to_tsvector('simple', search_text)::text FROM notes_note WHERE id = %s",
+                [note.pk],
+            )
+            held.append(cursor.fetchone()[0])
+    return " ".join(held)
+
+
+def test_the_index_holds_keyed_tokens_never_words(personas):
+    alice, mallory = personas.alice, personas.mallory
+    text = "Called Quillhaven Housing about the eviction hearing"
+    note = write(alice, personas.dana, text)
+    theirs = write(mallory, personas.mallory_client, text)
+    held = _raw_index_text(note)
+    assert held.strip()
+    for word in fold(text).split():
+        for start in (word, word[:4]):
+            assert start not in held.split(), start
+    assert "quillhaven" not in held and "eviction" not in held
+    # The same words give other tokens in another agency.
+    assert not set(note.search_text.split()) & set(theirs.search_text.split())
+    assert found(alice, "quillhaven evict") == [note.pk]
+    assert found(mallory, "quillhaven evict") == [theirs.pk]
+
+
+def test_a_long_query_word_matches_on_its_first_letters(personas):
+    alice, dana = personas.alice, personas.dana
+    note = write(alice, dana, "Talked about interdisciplinary support")
+    assert len("interdisciplinary") > word_index.MAX_PREFIX
+    assert found(alice, "interdisciplinary") == [note.pk]
+    assert found(alice, "interdiscipl") == [note.pk]
+    assert found(alice, "interdisciplinarity") == [note.pk]  # its first 12 letters match
+    assert found(alice, "interdisco") == []
+
+
+def test_search_follows_a_key_rotation(personas):
+    alice = personas.alice
+    machine = ",".join(f"{k.id}:{base64.b64encode(k.secret).decode()}" for k in crypto.field_keys())
+    old = write(alice, personas.dana, "Called the landlords")
+    new_key = crypto.new_key_spec("n")
+    with override_settings(STRENGTHWISE_FIELD_KEYS=f"{new_key},{machine}"):
+        new = write(alice, personas.dana, "Visited the landlords", day=DAY - dt.timedelta(1))
+        # Before the rotation: tokens under either key are asked for.
+        assert found(alice, "landlords") == [old.pk, new.pk]
+        call_command("rotate_keys")
+    with override_settings(STRENGTHWISE_FIELD_KEYS=new_key):
+        assert found(alice, "landlords") == [old.pk, new.pk]
+        assert found(alice, "visit") == [new.pk]

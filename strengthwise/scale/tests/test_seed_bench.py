@@ -16,8 +16,10 @@ from django.db import connection
 
 from strengthwise.accounts.models import Membership, Role, Team, User
 from strengthwise.audit.verify import audit_chain_verify
+from strengthwise.core.text import fold
 from strengthwise.notes.models import Note
 from strengthwise.notes.selectors import search as notes_search
+from strengthwise.notes.word_index import tokens_for
 from strengthwise.people.models import Client, Episode
 from strengthwise.people.search import client_search_ids
 from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
@@ -95,7 +97,10 @@ def test_seeded_rows_are_searchable_and_the_audit_chain_holds(seeded):
     worker = client.primary_worker
     assert client.pk in client_search_ids(worker, client.legal_last_name)
     note = Note.objects.filter(client=client, status="signed").first()
-    word = next(w for w in note.search_text.split() if len(w) > 5)
+    assert note.search_text and (note.search_text, note.search_starts) == tokens_for(
+        note.agency_id, note.present, *note.sections.values()
+    )  # keyed tokens, as the services write them, never the words
+    word = next(w for w in fold(" ".join(note.sections.values())).split() if len(w) > 5)
     assert any(n.client_id == client.pk for n in notes_search(worker, word, client=client))
     report = audit_chain_verify()
     assert report.ok, report.problem

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from strengthwise.core.errors import DomainError
+from strengthwise.notes import selectors as note_selectors
 from strengthwise.notes import services as note_services
 from strengthwise.notes.models import Note
 from strengthwise.notes.templatetags.notes_text import client_words
@@ -121,7 +122,8 @@ def test_signing_drops_sections_of_another_format(personas):
     )
     signed = note_services.note_sign(acting_user=personas.alice, note=note)
     assert "subjective" not in signed.sections
-    assert "quokka" not in signed.search_text
+    assert note_selectors.search(personas.alice, "quokka") == []  # nor in the word index
+    assert note_selectors.search(personas.alice, "housing") == [signed]
 
 
 def test_absurd_dates_refused(personas):
