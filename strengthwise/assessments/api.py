@@ -110,7 +110,8 @@ def _strengths(client: Any) -> dict[str, Any] | None:
             {
                 "number": v.number,
                 "saved_at": v.saved_at,
-                "saved_by": v.saved_by.username,
+                "saved_by": v.saved_by.username if v.saved_by else None,
+                "by_client": v.by_client,
                 "content": v.content,
             }
             for v in selectors.strengths_versions(assessment=assessment)

@@ -157,6 +157,13 @@ class StrengthsAssessmentVersion(models.Model):
     def __str__(self) -> str:
         return f"version {self.number}"
 
+    @property
+    def author_label(self) -> str:
+        """Who saved this version: a staff member, or the client in the portal."""
+        if self.by_client or self.saved_by is None:
+            return str(_("the client, in the portal"))
+        return str(self.saved_by.label)
+
 
 class Factor(Categorised, TimeStampedModel):
     """A strength or a barrier, tagged with its level and life domain. Macro factors are

@@ -182,9 +182,18 @@ def _flatten(content: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def strengths_assessment_revise(
-    *, acting_user: User, client: Client, version: int | None, content: Mapping[str, Any]
+    *,
+    acting_user: User | None,
+    client: Client,
+    version: int | None,
+    content: Mapping[str, Any],
+    actor_label: str = "",
+    request: Any = None,
 ) -> StrengthsAssessment:
     """Save the living strengths assessment as a new version.
+
+    The client saves it themselves in the portal (their priorities in their own words) with
+    `acting_user` None and `actor_label` naming them: the version says so (`by_client`).
 
     `version` is the assessment's version the user read (None when there was none yet); if
     someone saved in between, Conflict shows both documents. Saving an unchanged document
@@ -229,6 +238,7 @@ def strengths_assessment_revise(
             number=number,
             content=document,
             saved_by=acting_user,
+            by_client=acting_user is None,
         )
         updated = StrengthsAssessment.objects.filter(
             pk=assessment.pk, version=assessment.version
@@ -245,6 +255,8 @@ def strengths_assessment_revise(
                 "version": [number - 1, number],
                 **_content_changes(latest.content if latest else None, document),
             },
+            request=request,
+            actor_label=actor_label,
         )
     return assessment
 
@@ -321,9 +333,16 @@ def factor_set_aside(*, acting_user: User, factor: Factor) -> Factor:
 
 
 def motivation_record_add(
-    *, acting_user: User, client: Client, fields: Mapping[str, Any]
+    *,
+    acting_user: User | None,
+    client: Client,
+    fields: Mapping[str, Any],
+    actor_label: str = "",
+    request: Any = None,
 ) -> MotivationRecord:
-    """Answers to the three engagement questions, in the client's words, on one day."""
+    """Answers to the three engagement questions, in the client's words, on one day. The client
+    rewrites them themselves in the portal with `acting_user` None and `actor_label` naming
+    them (the record says so: `by_client`)."""
     refuse_nul(fields)
     values = {k: fields[k] for k in MOTIVATION_FIELDS if k in fields}
     values.setdefault("recorded_on", timezone.localdate())
@@ -337,6 +356,7 @@ def motivation_record_add(
         agency_id=client.agency_id,
         client=client,
         recorded_by=acting_user,
+        by_client=acting_user is None,
         template=template_current(agency_id=client.agency_id, kind=Kind.MOTIVATION),
         **values,
     )
@@ -348,6 +368,8 @@ def motivation_record_add(
             action="motivation.recorded",
             target=record,
             changes=changed_fields({}, {k: getattr(record, k) for k in MOTIVATION_FIELDS}),
+            request=request,
+            actor_label=actor_label,
         )
     return record
 

@@ -78,7 +78,7 @@ def _closure(closure: Closure) -> dict[str, Any]:
         "history": [
             {
                 "kind": e.kind,
-                "by": e.by.username,
+                "by": e.by.username if e.by else None,
                 "at": e.at,
                 "comment": e.comment,
                 "new_episode_id": e.new_episode_id,

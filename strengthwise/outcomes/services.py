@@ -63,7 +63,7 @@ def _snapshot(closure: Closure) -> dict[str, Any]:
     return {k: plain(getattr(closure, k)) for k in CLOSURE_FIELDS}
 
 
-def _event(closure: Closure, kind: str, user: User, **extra: Any) -> ClosureEvent:
+def _event(closure: Closure, kind: str, user: User | None, **extra: Any) -> ClosureEvent:
     return ClosureEvent.objects.create(
         agency_id=closure.agency_id, closure=closure, kind=kind, by=user, **extra
     )
@@ -192,6 +192,68 @@ def closure_save(
             )
     closure.refresh_from_db()
     return closure
+
+
+def closure_what_helped_reword(
+    *,
+    closure: Closure,
+    version: int,
+    what_helped: str,
+    actor_label: str,
+    request: Any = None,
+) -> Closure:
+    """The client rewrites "what helped" in their own words, in the portal — also after the
+    episode closed (it is theirs to say). Recorded as the client's exact words; the words it
+    replaces stay in the closure's history (a REWORDED event), which the worker sees."""
+    refuse_nul({"what_helped": what_helped})
+    text = (what_helped or "").strip()
+    if not text:
+        raise ValidationFailed(
+            _("Write what helped, in your words."),
+            field_errors={"what_helped": [_("Write what helped, in your words.")]},
+        )
+    if len(text) > 2000:
+        raise ValidationFailed(
+            _("Keep it under 2,000 characters."),
+            field_errors={"what_helped": [_("Keep it under 2,000 characters.")]},
+        )
+    with transaction.atomic():
+        current = Closure.objects.select_for_update().get(pk=closure.pk)
+        before = _snapshot(current)
+        if current.version != version:
+            raise Conflict(
+                _("Someone else saved this closure while you were writing."),
+                current=before,
+                attempted={**before, "what_helped": text},
+            )
+        if current.status == Closure.Status.AWAITING_APPROVAL:
+            raise DomainError(_("Your worker has sent this for approval. Try again in a few days."))
+        if text == current.what_helped and current.what_helped_author == Author.CLIENT:
+            return current
+        replaced = current.what_helped
+        current.what_helped = text
+        current.what_helped_author = Author.CLIENT
+        current.what_helped_verbatim = True
+        current.version += 1
+        current.save(
+            update_fields=[
+                "what_helped",
+                "what_helped_author",
+                "what_helped_verbatim",
+                "version",
+                "updated_at",
+            ]
+        )
+        _event(current, ClosureEvent.Kind.REWORDED, None, comment=replaced)
+        audit_record(
+            actor=None,
+            actor_label=actor_label,
+            action="closure.what_helped_reworded",
+            target=current,
+            changes=changed_fields(before, _snapshot(current)),
+            request=request,
+        )
+    return current
 
 
 def closure_gas_record(

@@ -161,3 +161,53 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
         ),
     )
+
+
+class DreamForm(forms.Form):
+    dreams = forms.CharField(
+        label=_("Your dream, in your words"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class PrioritiesForm(forms.Form):
+    """One box per place the agency's strengths assessment gives for priorities."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args: object, slots: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for i in range(1, slots + 1):
+            self.fields[f"priority_{i}"] = forms.CharField(
+                label=_("What matters most, number %(n)d") % {"n": i},
+                max_length=500,
+                required=False,
+            )
+
+    def priorities(self) -> list[str]:
+        return [
+            value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("priority_") and value
+        ]
+
+    def priority_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("priority_")]
+
+
+class WhatHelpedForm(forms.Form):
+    what_helped = forms.CharField(
+        label=_("What helped you, in your words"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

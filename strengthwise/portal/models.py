@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
-from strengthwise.core.fields import SealedCharField
+from strengthwise.core.fields import SealedCharField, SealedTextField
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.people.models import Client
 
@@ -77,3 +77,44 @@ class PortalReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.key}"
+
+
+class Message(models.Model):
+    """A message between the client and the staff who work with them, in the portal. A client's
+    message is their own words (`from_client`); a staff member's names its author. The text is
+    sealed at rest. `read_at` is when the other side first opened it: the client (a staff
+    message, and the reminder is sent only while it is unread) or any staff member (the
+    client's)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_messages")
+    from_client = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = SealedTextField(_("message"), max_length=2000)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "client", "sent_at"], name="portal_message_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal message {self.pk} ({'from' if self.from_client else 'to'} {self.client_id})"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in (or set-up) from one address, kept for the lockout window: too many
+    from one address rest that address, whatever names were tried (portal/services.py)."""
+
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="portal_failure_address")]
+
+    def __str__(self) -> str:
+        return f"{self.address} at {self.at}"

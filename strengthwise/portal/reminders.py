@@ -1,5 +1,5 @@
 """Reminders to clients, by email, in their language: a step of their own that is due within
-REMIND_DAYS. Each reminder goes once (PortalReminderSent claims its key before the message is
+REMIND_DAYS, and a message from staff they have not read yet. Each reminder goes once (PortalReminderSent claims its key before the message is
 sent, so two runs at the same moment cannot both send it). The message holds a first name and
 a link — nothing else about the person or their plan."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,7 +18,7 @@ from django.utils.translation import override
 
 from strengthwise.plans.models import Step
 
-from .models import PortalAccount, PortalReminderSent
+from .models import Message, PortalAccount, PortalReminderSent
 
 REMIND_DAYS = 2
 
@@ -30,7 +31,8 @@ class Outcome:
 
 def due_keys(account: PortalAccount, today: dt.date) -> list[str]:
     """The reminders this client should have now: one per own step due within REMIND_DAYS
-    (and not overdue by more than a day), keyed by step and date so a new date reminds again."""
+    (and not overdue by more than a day), keyed by step and date so a new date reminds again;
+    one per staff message they have not read."""
     steps = Step.objects.filter(
         goal__client_id=account.client_id,
         goal__status="active",
@@ -39,7 +41,12 @@ def due_keys(account: PortalAccount, today: dt.date) -> list[str]:
         target_date__gte=today - dt.timedelta(days=1),
         target_date__lte=today + dt.timedelta(days=REMIND_DAYS),
     ).values_list("pk", "target_date")
-    return [f"step:{pk}:{day.isoformat()}" for pk, day in steps if day is not None]
+    unread = Message.objects.filter(
+        client_id=account.client_id, from_client=False, read_at__isnull=True
+    ).values_list("pk", flat=True)
+    return [f"step:{pk}:{day.isoformat()}" for pk, day in steps if day is not None] + [
+        f"message:{pk}" for pk in unread
+    ]
 
 
 def send_due(*, today: dt.date, dry_run: bool = False) -> Outcome:
@@ -66,14 +73,7 @@ def send_due(*, today: dt.date, dry_run: bool = False) -> Outcome:
         client = account.client
         language = client.preferred_language if client.preferred_language in ("en", "es") else "en"
         with override(language):
-            subject = _("A reminder from your plan")
-            body = _(
-                "Hello %(name)s,\n\nSomething you planned to do is coming up. Open your plan "
-                "to see it: %(link)s"
-            ) % {
-                "name": client.preferred_name or client.legal_first_name,
-                "link": f"{settings.STRENGTHWISE_BASE_URL}{reverse('portal:plan')}",
-            }
+            subject, body = _message(client, fresh)
         try:
             with transaction.atomic():
                 PortalReminderSent.objects.bulk_create(
@@ -88,3 +88,25 @@ def send_due(*, today: dt.date, dry_run: bool = False) -> Outcome:
             continue
         sent += 1
     return Outcome(sent=sent, skipped=skipped)
+
+
+def _message(client: Any, keys: list[str]) -> tuple[str, str]:
+    """Subject and body in the current language: a first name and links, nothing else."""
+    base = settings.STRENGTHWISE_BASE_URL
+    steps = any(k.startswith("step:") for k in keys)
+    messages = any(k.startswith("message:") for k in keys)
+    lines = [_("Hello %(name)s,") % {"name": client.preferred_name or client.legal_first_name}]
+    if steps:
+        lines.append(
+            _("Something you planned to do is coming up. Open your plan to see it: %(link)s")
+            % {"link": f"{base}{reverse('portal:plan')}"}
+        )
+    if messages:
+        lines.append(
+            _("You have a new message from the people who work with you. Read it here: %(link)s")
+            % {"link": f"{base}{reverse('portal:messages')}"}
+        )
+    subject = (
+        _("A new message for you") if messages and not steps else _("A reminder from your plan")
+    )
+    return subject, "\n\n".join(lines)

@@ -7,14 +7,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from strengthwise.assessments import selectors as assessment_selectors
+from strengthwise.assessments.models import Kind
+from strengthwise.assessments.templates_data import template_current
 from strengthwise.audit.services import audit_record
 from strengthwise.core import svg
 from strengthwise.core.text import show_date
+from strengthwise.outcomes import selectors as outcome_selectors
 from strengthwise.people.models import Client
 from strengthwise.people.selectors import access_log
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.referrals import selectors as referral_selectors
 
+from .models import Message, PortalAccount
 from .services import actor_label
 
 
@@ -72,8 +77,6 @@ def my_privacy(client: Client) -> dict[str, Any]:
 
 
 def has_account(client: Client) -> bool:
-    from .models import PortalAccount
-
     return PortalAccount.objects.filter(client=client, active=True).exists()
 
 
@@ -105,3 +108,39 @@ def my_help(client: Client) -> dict[str, Any]:
             }
         )
     return {"referrals": referrals, "saved": saved}
+
+
+def my_words(client: Client) -> dict[str, Any]:
+    """What the client may rewrite in their own words: their dream (the latest motivation
+    record), what matters most to them (the strengths assessment's priorities, with the number
+    of places the agency's template gives) and what helped (each closure)."""
+    history = assessment_selectors.motivation_history(client=client)
+    assessment, latest = assessment_selectors.strengths_assessment_get(client=client)
+    template = (
+        assessment.template
+        if assessment
+        else template_current(agency_id=client.agency_id, kind=Kind.STRENGTHS)
+    )
+    return {
+        "dream": history[0] if history else None,
+        "assessment": assessment,
+        "priorities": (latest.content.get("priorities", []) if latest else []),
+        "priority_slots": int(template.content["priorities"]["slots"]),
+        "closures": [
+            c for c in outcome_selectors.client_closures(client=client) if c.what_helped.strip()
+        ],
+    }
+
+
+def conversation(*, client: Client, limit: int = 100) -> list[Any]:
+    """The client's messages with staff, oldest first (the latest `limit`)."""
+    latest = list(
+        Message.objects.filter(client=client)
+        .select_related("author")
+        .order_by("-sent_at", "-id")[:limit]
+    )
+    return latest[::-1]
+
+
+def unread_for_client(client: Client) -> int:
+    return Message.objects.filter(client=client, from_client=False, read_at__isnull=True).count()

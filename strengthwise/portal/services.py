@@ -27,24 +27,32 @@ from django.utils.translation import ngettext, override
 from django_otp.oath import TOTP
 
 from strengthwise.accounts.models import User
-from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record
+from strengthwise.assessments import selectors as assessment_selectors
+from strengthwise.assessments import services as assessment_services
+from strengthwise.assessments.models import Author
+from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record, client_address
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
 from strengthwise.notes import services as notes_services
+from strengthwise.outcomes import services as outcome_services
+from strengthwise.outcomes.models import Closure
 from strengthwise.people.models import Client
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import SignatureMethod, Step
 from strengthwise.referrals import services as referral_services
 from strengthwise.referrals.models import Consent, Referral
 
-from .models import PortalAccount, PortalInvitation
+from .models import Message, PortalAccount, PortalInvitation, SignInFailure
 
 # Letters and digits that cannot be mistaken for one another when read off paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 MAX_FAILURES = 10
 LOCKOUT = dt.timedelta(minutes=15)
+# Failures from one address in LOCKOUT before it rests: generous, because the clients of a
+# shelter or a library share one address, but a stop to guessing many names from one place.
+MAX_ADDRESS_FAILURES = 50
 
 
 class SignInRefused(DomainError):
@@ -175,43 +183,55 @@ def invitation_accept(
             _("Please correct the errors below."),
             field_errors={"login": [_("Choose a sign-in name of 3 to 150 characters.")]},
         )
-    with transaction.atomic():
-        invitation = _open_invitation(code)
-        client = invitation.client
-        account = PortalAccount.objects.filter(client=client).first()
-        try:
-            validate_password(password)
-        except ValidationError as exc:
-            raise ValidationFailed(
-                _("Please correct the errors below."), field_errors={"password": list(exc.messages)}
-            ) from exc
-        taken = PortalAccount.objects.filter(login=login).exclude(client=client).exists()
-        if taken:
-            raise ValidationFailed(
-                _("Please correct the errors below."),
-                field_errors={"login": [_("That sign-in name is taken: choose another.")]},
-            )
-        if account is None:
-            account = PortalAccount(agency_id=client.agency_id, client=client)
-        account.login = login
-        account.password = make_password(password)
-        # A new code from the worker is also how a lost phone is recovered: the code app goes.
-        account.totp_key, account.totp_confirmed, account.totp_last_step = "", False, -1
-        account.active = True
-        account.failed_sign_ins = 0
-        account.failed_codes = 0
-        account.locked_until = None
-        try:
-            with transaction.atomic():
-                account.save()
-        except IntegrityError as exc:  # the same name taken at the same moment
-            raise ValidationFailed(
-                _("Please correct the errors below."),
-                field_errors={"login": [_("That sign-in name is taken: choose another.")]},
-            ) from exc
-        PortalInvitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
-        account.client = client
-        _audit_own(account, "portal.account_set_up", request)
+    if address_resting(request):
+        raise _refused()
+    try:
+        with transaction.atomic():
+            return _accept(code, login, password, request)
+    except ValidationFailed as error:
+        if "code" in (error.field_errors or {}):
+            _note_address_failure(request)
+        raise
+
+
+def _accept(code: str, login: str, password: str, request: Any) -> PortalAccount:
+    """The set-up itself, inside the caller's transaction."""
+    invitation = _open_invitation(code)
+    client = invitation.client
+    account = PortalAccount.objects.filter(client=client).first()
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            _("Please correct the errors below."), field_errors={"password": list(exc.messages)}
+        ) from exc
+    taken = PortalAccount.objects.filter(login=login).exclude(client=client).exists()
+    if taken:
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"login": [_("That sign-in name is taken: choose another.")]},
+        )
+    if account is None:
+        account = PortalAccount(agency_id=client.agency_id, client=client)
+    account.login = login
+    account.password = make_password(password)
+    # A new code from the worker is also how a lost phone is recovered: the code app goes.
+    account.totp_key, account.totp_confirmed, account.totp_last_step = "", False, -1
+    account.active = True
+    account.failed_sign_ins = 0
+    account.failed_codes = 0
+    account.locked_until = None
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:  # the same name taken at the same moment
+        raise ValidationFailed(
+            _("Please correct the errors below."),
+            field_errors={"login": [_("That sign-in name is taken: choose another.")]},
+        ) from exc
+    PortalInvitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+    account.client = client
+    _audit_own(account, "portal.account_set_up", request)
     return account
 
 
@@ -242,21 +262,59 @@ def _count_failure(account_id: int, field: str, request: Any, action: str) -> No
         _audit_own(account, "portal.locked_out" if locked else action, request)
 
 
+def address_resting(request: Any) -> bool:
+    """Whether the request's address has failed MAX_ADDRESS_FAILURES times in LOCKOUT."""
+    address = client_address(request)
+    if address is None:
+        return False
+    since = timezone.now() - LOCKOUT
+    recent = SignInFailure.objects.filter(address=address, at__gte=since)
+    return recent.count() >= MAX_ADDRESS_FAILURES
+
+
+def _note_address_failure(request: Any) -> None:
+    """One more failure from the request's address (older ones than LOCKOUT go); the failure
+    that makes the address rest is audited."""
+    address = client_address(request)
+    if address is None:
+        return
+    since = timezone.now() - LOCKOUT
+    with transaction.atomic():
+        SignInFailure.objects.filter(address=address, at__lt=since).delete()
+        SignInFailure.objects.create(address=address)
+        if SignInFailure.objects.filter(address=address).count() == MAX_ADDRESS_FAILURES:
+            audit_record(
+                actor=None,
+                actor_label=_("portal sign-in"),
+                action="portal.address_locked_out",
+                target_type="address",
+                target_id=address,
+                request=request,
+            )
+
+
 def sign_in(*, login: str, password: str, request: Any = None) -> PortalAccount:
     """The account for this name and password. MAX_FAILURES wrong passwords in a row rest the
-    account for LOCKOUT; every failure is audited. For a client with a code app the password
-    is only the first step: `totp_verify` completes the sign-in."""
+    account for LOCKOUT, and MAX_ADDRESS_FAILURES failures from one address (any names) rest
+    the address; every failure is audited. For a client with a code app the password is only
+    the first step: `totp_verify` completes the sign-in."""
     login = " ".join((login or "").split()).lower()
+    if address_resting(request):
+        check_password(password or "", make_password(None))  # same time either way
+        raise _refused()
     account = PortalAccount.objects.select_related("client").filter(login=login).first()
     if account is None or not account.active:
-        check_password(password or "", make_password(None))  # same time either way
+        check_password(password or "", make_password(None))
+        _note_address_failure(request)
         raise _refused()
     now = timezone.now()
     if account.locked_until and account.locked_until > now:
         check_password(password or "", make_password(None))
+        _note_address_failure(request)
         raise _refused()
     if not check_password(password or "", account.password):
         _count_failure(account.pk, "failed_sign_ins", request, "portal.sign_in_failed")
+        _note_address_failure(request)
         raise _refused()
     with transaction.atomic():
         PortalAccount.objects.filter(pk=account.pk).update(
@@ -495,3 +553,150 @@ def account_turn_off(*, acting_user: User, client: Client, request: Any = None) 
                 request=request,
             )
     return bool(changed)
+
+
+# --- my words: the client rewrites their dream, their priorities and what helped ----------------
+
+
+def dream_reword(*, client: Client, dreams: str, request: Any = None) -> Any:
+    """The client rewrites their dream in their own words: a new motivation record written by
+    the client (the other two answers carried over as they were), so the earlier words stay in
+    the record's history and the worker sees who changed what, and when."""
+    refuse_nul({"dreams": dreams})
+    text = (dreams or "").strip()
+    if not text:
+        raise ValidationFailed(
+            _("Write your dream in your own words."),
+            field_errors={"dreams": [_("Write your dream in your own words.")]},
+        )
+    history = assessment_selectors.motivation_history(client=client)
+    latest = history[0] if history else None
+    if latest is not None and latest.dreams == text and latest.dreams_author == Author.CLIENT:
+        return latest
+    fields: dict[str, Any] = {
+        "recorded_on": timezone.localdate(),
+        "dreams": text,
+        "dreams_author": Author.CLIENT,
+        "dreams_verbatim": True,
+    }
+    if latest is not None:
+        for name in ("obstacles", "support"):
+            fields[name] = getattr(latest, name)
+            fields[f"{name}_author"] = getattr(latest, f"{name}_author")
+            fields[f"{name}_verbatim"] = getattr(latest, f"{name}_verbatim")
+    return assessment_services.motivation_record_add(
+        acting_user=None,
+        actor_label=actor_label(client),
+        client=client,
+        fields=fields,
+        request=request,
+    )
+
+
+def priorities_reword(
+    *, client: Client, version: int | None, priorities: list[str], request: Any = None
+) -> Any:
+    """The client rewrites what matters most to them (the strengths assessment's priorities):
+    a new version saved by the client. A priority they keep word for word keeps whose words it
+    was; a new or changed one is the client's exact words."""
+    refuse_nul({f"priority {i}": p for i, p in enumerate(priorities)})
+    _assessment, latest = assessment_selectors.strengths_assessment_get(client=client)
+    content = dict(latest.content) if latest else {"domains": {}, "priorities": []}
+    kept = {cell["text"]: cell for cell in content.get("priorities", [])}
+    texts = [" ".join(p.split()) for p in priorities]
+    content["priorities"] = [
+        kept.get(t) or {"text": t, "author": Author.CLIENT, "verbatim": True} for t in texts if t
+    ]
+    return assessment_services.strengths_assessment_revise(
+        acting_user=None,
+        actor_label=actor_label(client),
+        client=client,
+        version=version,
+        content=content,
+        request=request,
+    )
+
+
+def what_helped_reword(
+    *, client: Client, closure: Closure, version: int, what_helped: str, request: Any = None
+) -> Closure:
+    """The client rewrites what helped them, in their own words (also after the episode
+    closed); the earlier words stay in the closure's history."""
+    return outcome_services.closure_what_helped_reword(
+        closure=closure,
+        version=version,
+        what_helped=what_helped,
+        actor_label=actor_label(client),
+        request=request,
+    )
+
+
+# --- messages between the client and their worker ----------------------------------------------
+
+MESSAGE_MAX = 2000
+
+
+def _message_text(text: str) -> str:
+    refuse_nul({"text": text})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(
+            _("Write a message first."), field_errors={"text": [_("Write a message first.")]}
+        )
+    if len(text) > MESSAGE_MAX:
+        raise ValidationFailed(
+            _("Keep a message under 2,000 characters."),
+            field_errors={"text": [_("Keep a message under 2,000 characters.")]},
+        )
+    return text
+
+
+def message_to_client(
+    *, acting_user: User, client: Client, text: str, request: Any = None
+) -> Message:
+    """A staff member writes to the client in the portal. Only a client with a portal sign-in
+    can read it; they get one email reminder (a link and a first name, nothing else) while
+    it is unread. The audit event says a message was sent, never what it says."""
+    text = _message_text(text)
+    if not PortalAccount.objects.filter(client=client, active=True).exists():
+        raise DomainError(
+            _("This client has no portal sign-in, so they could not read it. Invite them first.")
+        )
+    with transaction.atomic():
+        message = Message.objects.create(
+            agency_id=client.agency_id, client=client, author=acting_user, text=text
+        )
+        audit_record(
+            actor=acting_user,
+            action="portal.message_to_client",
+            target=message,
+            client_id=client.pk,
+            request=request,
+        )
+    return message
+
+
+def message_to_worker(*, client: Client, text: str, request: Any = None) -> Message:
+    """The client writes to the staff who work with them, in their own words."""
+    text = _message_text(text)
+    with transaction.atomic():
+        message = Message.objects.create(
+            agency_id=client.agency_id, client=client, from_client=True, text=text
+        )
+        audit_record(
+            actor=None,
+            actor_label=actor_label(client),
+            action="portal.message_from_client",
+            target=message,
+            client_id=client.pk,
+            request=request,
+        )
+    return message
+
+
+def messages_mark_read(*, client: Client, by_client: bool) -> int:
+    """The other side's unread messages are now read (the client opened their messages, or a
+    staff member opened the client's). Returns how many."""
+    return Message.objects.filter(
+        client=client, from_client=not by_client, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -14,6 +14,14 @@ urlpatterns = [
     path("portal/plan/", views.plan, name="plan"),
     path("portal/plan/agree/", views.plan_agree, name="plan-agree"),
     path("portal/goals/<int:goal_id>/words/", views.goal_words, name="goal-words"),
+    path("portal/words/dream/", views.dream_words, name="dream-words"),
+    path("portal/words/priorities/", views.priorities_words, name="priorities-words"),
+    path(
+        "portal/closures/<int:closure_id>/what-helped/",
+        views.what_helped_words,
+        name="what-helped-words",
+    ),
+    path("portal/messages/", views.messages, name="messages"),
     path("portal/goals/<int:goal_id>/check-in/", views.check_in, name="check-in"),
     path("portal/steps/<int:step_id>/done/", views.step_done, name="step-done"),
     path("portal/help/", views.help_page, name="help"),
@@ -28,4 +36,5 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path("clients/<int:client_id>/portal-invitation/", views.invite, name="invite"),
+    path("clients/<int:client_id>/portal-messages/", views.client_messages, name="client-messages"),
 ]

@@ -23,6 +23,7 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.interop import services as record_services
+from strengthwise.outcomes.models import Closure
 from strengthwise.plans.models import Goal, Step
 from strengthwise.referrals.models import Consent, Referral
 
@@ -30,11 +31,15 @@ from . import selectors, services
 from .forms import (
     CheckInForm,
     CodeForm,
+    DreamForm,
     GoalWordsForm,
     InviteForm,
+    MessageForm,
+    PrioritiesForm,
     RatingForm,
     SignInForm,
     StartForm,
+    WhatHelpedForm,
 )
 from .middleware import (
     PENDING_KEY,
@@ -180,15 +185,25 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     client = _client(request)
     selectors.record_own_read(client, request, what="home")
-    plan = selectors.my_plan(client)
-    return render_page(request, "portal/home.html", {"client": client, **plan, "tab": "home"})
+    context = {
+        "client": client,
+        **selectors.my_plan(client),
+        "unread": selectors.unread_for_client(client),
+        "tab": "home",
+    }
+    return render_page(request, "portal/home.html", context)
 
 
 @portal_sign_in_required
 def plan(request: HttpRequest) -> HttpResponse:
     client = _client(request)
     selectors.record_own_read(client, request, what="plan")
-    context = {"client": client, **selectors.my_plan(client), "tab": "plan"}
+    context = {
+        "client": client,
+        **selectors.my_plan(client),
+        "words": selectors.my_words(client),
+        "tab": "plan",
+    }
     return render_page(request, "portal/plan.html", context)
 
 
@@ -248,53 +263,174 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@portal_sign_in_required
-def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
-    """The client rewrites their goal in their own words."""
-    client, goal = _own(request, Goal, goal_id)
-    form = GoalWordsForm(
-        request.POST or None,
-        initial={
-            "statement": goal.statement,
-            "why_it_matters": goal.why_it_matters,
-            "version": goal.version,
-        },
-    )
+def _rewrite(
+    request: HttpRequest,
+    *,
+    client: Any,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    fresh: Callable[[], Any],
+    what: str,
+    back: str,
+    heading: str,
+) -> HttpResponse:
+    """The pages where the client rewrites something in their own words: the form, the
+    service's answer (field errors, or — when the worker changed it meanwhile — the words as
+    they are now), then back to where it shows."""
     status, conflict = 200, ""
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.goal_reword(
-                    client=client,
-                    goal=goal,
-                    version=form.cleaned_data["version"],
-                    statement=form.cleaned_data["statement"],
-                    why_it_matters=form.cleaned_data["why_it_matters"],
-                    request=request,
-                )
+                save(form.cleaned_data)
             except Conflict:
-                goal.refresh_from_db()
-                form = GoalWordsForm(
-                    initial={
-                        "statement": goal.statement,
-                        "why_it_matters": goal.why_it_matters,
-                        "version": goal.version,
-                    }
-                )
-                conflict = _(
-                    "Your worker changed this goal while you were writing. Here it is now."
-                )
+                form = fresh()
+                conflict = _("Your worker changed this while you were writing. Here it is now.")
                 status = 409
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                return redirect(f"{reverse('portal:plan')}#goal-{goal.pk}")
+                return redirect(back)
     else:
-        selectors.record_own_read(client, request, what="goal")
-    context = {"client": client, "goal": goal, "form": form, "conflict": conflict, "tab": "plan"}
-    return render_page(request, "portal/goal_words.html", context, status=status)
+        selectors.record_own_read(client, request, what=what)
+    context = {
+        "client": client,
+        "form": form,
+        "conflict": conflict,
+        "tab": "plan",
+        "back": back,
+        "heading": heading,
+    }
+    return render_page(request, "portal/words.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def goal_words(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The client rewrites their goal in their own words."""
+    client, goal = _own(request, Goal, goal_id)
+
+    def fresh(data: Any = None) -> GoalWordsForm:
+        goal.refresh_from_db()
+        initial = {"statement": goal.statement, "why_it_matters": goal.why_it_matters}
+        return GoalWordsForm(data, initial={**initial, "version": goal.version})
+
+    return _rewrite(
+        request,
+        client=client,
+        form=fresh(request.POST or None),
+        save=lambda data: services.goal_reword(client=client, goal=goal, **data, request=request),
+        fresh=fresh,
+        what="goal",
+        back=f"{reverse('portal:plan')}#goal-{goal.pk}",
+        heading=_("Your goal, in your words"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def dream_words(request: HttpRequest) -> HttpResponse:
+    """The client rewrites their dream in their own words."""
+    client = _client(request)
+
+    def fresh(data: Any = None) -> DreamForm:
+        dream = selectors.my_words(client)["dream"]
+        return DreamForm(data, initial={"dreams": dream.dreams if dream else ""})
+
+    return _rewrite(
+        request,
+        client=client,
+        form=fresh(request.POST or None),
+        save=lambda data: services.dream_reword(client=client, **data, request=request),
+        fresh=fresh,
+        what="dream",
+        back=f"{reverse('portal:plan')}#my-words",
+        heading=_("Your dream, in your words"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def priorities_words(request: HttpRequest) -> HttpResponse:
+    """The client rewrites what matters most to them (their priorities)."""
+    client = _client(request)
+
+    def fresh(data: Any = None) -> PrioritiesForm:
+        words = selectors.my_words(client)
+        initial: dict[str, Any] = {
+            f"priority_{i}": cell["text"] for i, cell in enumerate(words["priorities"], start=1)
+        }
+        initial["version"] = words["assessment"].version if words["assessment"] else None
+        return PrioritiesForm(data, initial=initial, slots=words["priority_slots"])
+
+    form = fresh(request.POST or None)
+    return _rewrite(
+        request,
+        client=client,
+        form=form,
+        save=lambda data: services.priorities_reword(
+            client=client, version=data["version"], priorities=form.priorities(), request=request
+        ),
+        fresh=fresh,
+        what="priorities",
+        back=f"{reverse('portal:plan')}#my-words",
+        heading=_("What matters most to you"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def what_helped_words(request: HttpRequest, closure_id: int) -> HttpResponse:
+    """The client rewrites what helped them, in their own words."""
+    client, closure = _own(request, Closure, closure_id)
+
+    def fresh(data: Any = None) -> WhatHelpedForm:
+        closure.refresh_from_db()
+        initial = {"what_helped": closure.what_helped, "version": closure.version}
+        return WhatHelpedForm(data, initial=initial)
+
+    return _rewrite(
+        request,
+        client=client,
+        form=fresh(request.POST or None),
+        save=lambda data: services.what_helped_reword(
+            client=client, closure=closure, **data, request=request
+        ),
+        fresh=fresh,
+        what="what-helped",
+        back=f"{reverse('portal:plan')}#my-words",
+        heading=_("What helped you"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_sign_in_required
+def messages(request: HttpRequest) -> HttpResponse:
+    """The client's messages with the staff who work with them; a new one in their words."""
+    client = _client(request)
+    form = MessageForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.message_to_worker(
+                    client=client, text=form.cleaned_data["text"], request=request
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect(f"{reverse('portal:messages')}#latest")
+    else:
+        selectors.record_own_read(client, request, what="messages")
+        services.messages_mark_read(client=client, by_client=True)
+    context = {
+        "client": client,
+        "form": form,
+        "messages": selectors.conversation(client=client),
+        "tab": "messages",
+    }
+    return render_page(request, "portal/messages.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -332,8 +468,13 @@ def plan_agree(request: HttpRequest) -> HttpResponse:
     try:
         services.plan_agree(client=client, plan=plan, request=request)
     except DomainError as error:
-        context = {"client": client, **selectors.my_plan(client), "tab": "plan"}
-        context["agree_error"] = error.message
+        context = {
+            "client": client,
+            **selectors.my_plan(client),
+            "words": selectors.my_words(client),
+            "tab": "plan",
+            "agree_error": error.message,
+        }
         return render_page(request, "portal/plan.html", context, status=400)
     return redirect(f"{reverse('portal:plan')}#agree")
 
@@ -420,3 +561,38 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render_page(request, "portal/invite.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_messages(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Staff: the client's messages in the portal, and a new one to them."""
+    write = request.method == "POST"
+    client = access_client(
+        request.user, client_id, write=write, request=request, read="" if write else "client.viewed"
+    )
+    form = MessageForm(request.POST or None)
+    status = 200
+    if write:
+        status = 400
+        if form.is_valid():
+            try:
+                services.message_to_client(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    client=client,
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect(f"{reverse('portal:client-messages', args=[client.pk])}#latest")
+    else:
+        services.messages_mark_read(client=client, by_client=False)
+    context = {
+        "client": client,
+        "form": form,
+        "messages": selectors.conversation(client=client),
+        "has_account": selectors.has_account(client),
+    }
+    return render_page(request, "portal/client_messages.html", context, status=status)

@@ -89,6 +89,10 @@ FROM_THE_PORTAL: dict[str, Any] = {
     "checkin.recorded": _("checked in on a goal"),
     "consent.given": _("agreed to a consent you asked for"),
     "consent.refused": _("said no to a consent you asked for"),
+    "motivation.recorded": _("rewrote their dream in their own words"),
+    "strengths_assessment.revised": _("rewrote what matters most to them"),
+    "closure.what_helped_reworded": _("rewrote what helped them"),
+    "portal.message_from_client": _("sent you a message"),
 }
 PORTAL_DAYS = 14
 PORTAL_LIMIT = 20
@@ -101,6 +105,7 @@ class PortalNews:
     what: str
     at: Any
     message: str = ""
+    action: str = ""
 
 
 def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
@@ -134,6 +139,7 @@ def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
             ).display_name,
             what=str(FROM_THE_PORTAL[r["action"]]),
             at=r["at"],
+            action=r["action"],
             # A check-in's message to the worker, in the client's words.
             message=str((r["changes"] or {}).get("comment", [None, ""])[1] or "")
             if r["action"] == "checkin.recorded"

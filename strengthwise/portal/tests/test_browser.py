@@ -107,7 +107,7 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
     page.get_by_role("button", name="Send").click()
     page.wait_for_url(re.compile(r"/portal/plan/"))
 
-    page.get_by_role("link", name=re.compile("Change the words")).click()
+    page.get_by_role("link", name=re.compile("Change the words — Get housing")).click()
     page.wait_for_url(re.compile(r"/portal/goals/\d+/words/$"))
     _check(page, "goal words")
     page.fill("#id_statement", "A place where Jayden has his own room")
@@ -116,6 +116,24 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
     assert "A place where Jayden has his own room" in page.content()
     page.get_by_role("button", name="I agree to this plan").click()
     page.get_by_text("You agreed to this plan.").wait_for()
+
+    # Her dream, in her words (two clicks from the plan: the link, then save).
+    page.get_by_role("link", name=re.compile("My dream")).click()
+    page.wait_for_url(re.compile(r"/portal/words/dream/$"))
+    _check(page, "dream words")
+    page.fill("#id_dreams", "A home with a door that locks")
+    page.get_by_role("button", name="Save my words").click()
+    page.wait_for_url(re.compile(r"/portal/plan/"))
+    page.get_by_text("A home with a door that locks").wait_for()
+
+    # A message to her worker.
+    page.get_by_role("link", name="Messages").first.click()
+    page.wait_for_url(re.compile(r"/portal/messages/$"))
+    page.fill("#id_text", "Can we meet on Friday?")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/portal/messages/"))
+    page.get_by_text("Can we meet on Friday?").wait_for()
+    _check(page, "messages")
 
     page.get_by_role("link", name="My privacy").click()
     page.wait_for_url(re.compile(r"/portal/privacy/$"))
@@ -146,3 +164,6 @@ def test_rosa_reads_her_portal_in_spanish_on_a_phone(new_page):
     page.wait_for_url(re.compile(r"/portal/privacy/$"))
     assert "Quién ha mirado su expediente" in page.content()
     _check(page, "privacy es")
+    page.get_by_role("link", name="Mensajes").first.click()
+    page.wait_for_url(re.compile(r"/portal/messages/$"))
+    _check(page, "messages es")

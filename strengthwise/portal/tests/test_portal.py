@@ -569,3 +569,26 @@ def test_the_worker_turns_a_sign_in_off_at_once(personas, web):
     # A new code from the worker opens it again, with a new password.
     services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
     assert services.sign_in(login="dana.w", password=PASSWORD)
+
+
+def test_many_failures_from_one_address_rest_that_address(personas, monkeypatch):
+    """Guessing many names from one place: the address rests, whatever names are tried (a
+    right password included), while other addresses still sign in; audited once."""
+    monkeypatch.setattr(services, "MAX_ADDRESS_FAILURES", 5)
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    guesser = HttpClient(REMOTE_ADDR="203.0.113.9")
+    for n in range(5):
+        response = guesser.post(
+            reverse("portal:sign-in"), {"login": f"name{n}", "password": "guess guess guess"}
+        )
+        assert response.status_code == 400
+    right = {"login": "dana.w", "password": PASSWORD}
+    assert guesser.post(reverse("portal:sign-in"), right).status_code == 400
+    _, code = invite(personas, personas.rosa)
+    start = {"code": code, "login": "rosa", "password": PASSWORD, "password_again": PASSWORD}
+    assert guesser.post(reverse("portal:start"), start).status_code == 400
+    elsewhere = HttpClient(REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.post(reverse("portal:sign-in"), right).status_code == 302
+    assert AuditEvent.objects.filter(action="portal.address_locked_out").count() == 1
+    # Dana's own account was never the one guessed at: it does not rest.
+    assert PortalAccount.objects.get(login="dana.w").locked_until is None
