@@ -40,6 +40,7 @@ EVENTS: dict[str, str] = {
     "consent.refused": "consent.revoked",
     "plan.client_agreed": "plan.signed",
     "checkin.recorded": "portal.message",
+    "portal.message_from_client": "portal.message",
 }
 MAX_ATTEMPTS = 10
 CLAIM = dt.timedelta(minutes=5)  # a sender that dies mid-send is retried after this
@@ -99,7 +100,7 @@ def enqueue_from_audit(event: Any) -> None:
     if kind == "portal.message" and not (
         event.actor_id is None and event.actor_label.endswith(CLIENT_IN_PORTAL)
     ):
-        return  # only a client's own check-in in the portal is a message
+        return  # only a client's own check-in or message in the portal is a message
     endpoints = [
         e
         # Not the secret: it is opened only to sign a delivery, never in the user's request.

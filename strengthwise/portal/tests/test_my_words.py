@@ -217,3 +217,20 @@ def test_words_and_messages_refuse_what_is_too_long_or_empty(personas):
         services.message_to_worker(client=personas.dana, text="x" * 2001)
     with pytest.raises(ValidationFailed):
         services.message_to_worker(client=personas.dana, text="a\x00b")
+
+
+def test_a_clients_message_is_a_portal_message_webhook_event_with_ids_only(personas):
+    from strengthwise.interop import webhooks
+    from strengthwise.interop.models import WebhookDelivery
+
+    webhooks.endpoint_add(
+        agency_id=personas.dana.agency_id, url="http://127.0.0.1:9/x", events=["portal.message"]
+    )
+    services.invitation_accept(code=invite(personas)[1], login="dana.w", password=PASSWORD)
+    services.message_to_client(acting_user=personas.alice, client=personas.dana, text="Hello")
+    assert not WebhookDelivery.objects.exists()  # staff writing is not the client's message
+    services.message_to_worker(client=personas.dana, text="The lease is signed")
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.payload["type"] == "portal.message"
+    assert delivery.payload["data"]["client_id"] == personas.dana.pk
+    assert "lease" not in str(delivery.payload)
