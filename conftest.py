@@ -93,8 +93,10 @@ class ApiClient:
     def get(self, path: str, **kw: Any) -> Any:
         return self.http.get(path, headers=self.headers, **kw)
 
-    def post(self, path: str, data: Any) -> Any:
-        return self.http.post(path, data, content_type="application/json", headers=self.headers)
+    def post(self, path: str, data: Any, headers: dict[str, str] | None = None) -> Any:
+        return self.http.post(
+            path, data, content_type="application/json", headers={**self.headers, **(headers or {})}
+        )
 
     def patch(self, path: str, data: Any) -> Any:
         return self.http.patch(path, data, content_type="application/json", headers=self.headers)

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from strengthwise.accounts.tokens import token_user
 from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.interop import idempotency
 
 
 class BearerAuth(HttpBearer):
@@ -95,6 +96,8 @@ class StrengthwiseAPI(NinjaAPI):
                     defaults["409"] = _error("A newer version was saved first", "ConflictError")
                 for status, answer in defaults.items():
                     answers.setdefault(status, answer)
+                if method == "post" and path.startswith("/api/v1/"):
+                    operation.setdefault("parameters", []).append(idempotency.describe())
         return schema
 
 
@@ -174,4 +177,5 @@ api.add_router("/v1/", "strengthwise.people.api.caseload_router")
 api.add_router("/v1/", "strengthwise.outcomes.api.router")
 api.add_router("/v1/", "strengthwise.outcomes.report_api.router")
 api.add_router("/v1/", "strengthwise.interop.api.router")
+api.add_router("/v1/", "strengthwise.portal.api.router")
 api.add_router("/hsds", "strengthwise.directory.hsds_api.router")

@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "strengthwise.core.middleware.NoStoreMiddleware",
+    # A POST to the API sent again with the same Idempotency-Key does nothing twice.
+    "strengthwise.interop.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

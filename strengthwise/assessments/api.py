@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, record_reads
+from strengthwise.accounts.access import access_client, access_client_object, record_reads
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema, Protected, WhoseWords
 
 from . import selectors, services
-from .models import EcomapNode
+from .models import EcomapNode, Factor
 
 router = Router(tags=["assessments"])
 
@@ -92,11 +92,6 @@ class ScreeningIn(InSchema):
 AssessmentIn = Annotated[
     StrengthsIn | MotivationIn | SsmIn | EcomapIn | ScreeningIn, Field(discriminator="kind")
 ]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: Any = None
 
 
 def _strengths(client: Any) -> dict[str, Any] | None:
@@ -262,3 +257,81 @@ def assessment_create(request: StaffRequest, client_id: str, payload: Assessment
             administered_on=payload.administered_on,
         )
     return Status(201, {payload.kind: READERS[payload.kind](client)})
+
+
+# --- factors: strengths and barriers by level ---------------------------------------------
+
+
+class FactorIn(InSchema):
+    description: str = Field(min_length=1, max_length=300)
+    level: Literal["micro", "meso", "macro"] = Field(
+        description="micro: the person; meso: family, friends, local groups; macro: class, "
+        "discrimination, policy, the economy — context, never the client's deficit."
+    )
+    valence: Literal["strength", "barrier"]
+    domain: str = Field(max_length=40, description="One of the agency's life domains.")
+    author: WhoseWords = "together"
+    verbatim: bool = False
+    categories: list[Protected] | None = Field(
+        default=None,
+        description="Protected information it holds (shared only under a consent naming it). "
+        "Omit to let the words suggest it; a list is the worker's confirmation.",
+    )
+
+
+class FactorOut(Schema):
+    id: int
+    description: str
+    level: str
+    valence: str
+    domain: str
+    author: str
+    verbatim: bool
+    categories: list[str]
+    active: bool
+
+
+def _factor(f: Factor) -> FactorOut:
+    return FactorOut(
+        id=f.pk,
+        description=f.description,
+        level=f.level,
+        valence=f.valence,
+        domain=f.domain,
+        author=f.author,
+        verbatim=f.verbatim,
+        categories=list(f.categories or []),
+        active=f.active,
+    )
+
+
+@router.get(
+    "/clients/{client_id}/factors",
+    response=list[FactorOut],
+    summary="The client's active strengths and barriers, strengths first",
+)
+def factor_list(request: StaffRequest, client_id: str) -> Any:
+    client = access_client(request.user, client_id, request=request, read="factors.viewed")
+    groups = selectors.factors_for(client=client)
+    return [_factor(f) for group in groups.values() for f in group]
+
+
+@router.post(
+    "/clients/{client_id}/factors",
+    response={201: FactorOut, 400: ErrorOut},
+    summary="Record a strength or a barrier with its level and life domain",
+)
+def factor_create(request: StaffRequest, client_id: str, body: FactorIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    factor = services.factor_add(acting_user=request.user, client=client, fields=body.dict())
+    return Status(201, _factor(factor))
+
+
+@router.post(
+    "/factors/{factor_id}/set-aside",
+    response={200: FactorOut},
+    summary="Take a factor off the face sheet (it stays on record)",
+)
+def factor_set_aside(request: StaffRequest, factor_id: str) -> Any:
+    factor = access_client_object(request.user, Factor, factor_id, write=True, request=request)
+    return Status(200, _factor(services.factor_set_aside(acting_user=request.user, factor=factor)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from ninja import Schema
 from pydantic import ConfigDict
 
@@ -11,3 +13,18 @@ class InSchema(Schema):
     never silently dropped — a misspelt field would otherwise look saved."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    """Every refusal's body: the reason, and per field where the reason names one."""
+
+    detail: str
+    errors: Any = None
+    # A workflow refusal (409) lists the transitions that are allowed from here.
+    allowed: list[str] | None = None
+
+
+# Whose words a text is (assessments.Author), and the protected categories of information
+# (core.sensitivity.Category) — as the API names them.
+WhoseWords = Literal["client", "worker", "together"]
+Protected = Literal["substance_use", "hiv", "mental_health", "domestic_violence"]

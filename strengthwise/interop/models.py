@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
-from strengthwise.core.fields import SealedCharField
+from strengthwise.core.fields import SealedCharField, SealedTextField
 
 
 class WebhookEndpoint(models.Model):
@@ -64,3 +64,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.event_id} → {self.endpoint_id}"
+
+
+class IdempotentRequest(models.Model):
+    """A POST to the API sent with an `Idempotency-Key`: while it runs, a second request with
+    the same key waits its turn (409); once it succeeded, the same request again gets the same
+    answer and changes nothing (interop/idempotency.py). Kept for a day. The key belongs to the
+    bearer token that sent it (`owner`, a digest); the answer is sealed at rest."""
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # None: still running
+    content_type = models.CharField(max_length=100, blank=True)
+    body = SealedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"Idempotent request {self.pk} ({self.status or 'running'})"

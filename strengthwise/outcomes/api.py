@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema
 from strengthwise.people.models import Episode
 
 from . import selectors, services
@@ -47,11 +47,6 @@ class ReopenIn(InSchema):
     reason_author: Literal["client", "worker", "together"] = "client"
     reason_verbatim: bool = False
     opened_on: dt.date | None = None
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: Any = None
 
 
 def _closure(closure: Closure) -> dict[str, Any]:

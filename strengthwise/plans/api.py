@@ -6,20 +6,20 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema, Protected, WhoseWords
 
 from . import selectors, services
-from .models import Goal, Plan
+from .models import Goal, Plan, Step
 
 router = Router(tags=["plans"])
 
-Author = Literal["client", "worker", "together"]
-Protected = Literal["substance_use", "hiv", "mental_health", "domestic_violence"]
+Author = WhoseWords
 CATEGORIES_HELP = (
     "Protected information the goal holds (shared only under a consent naming it). Omit to "
     "let the words suggest it; a list is the worker's confirmation."
@@ -107,9 +107,31 @@ class FollowUpIn(InSchema):
     note: str = Field(default="", max_length=300)
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: Any = None
+class StepIn(InSchema):
+    text: str = Field(max_length=300)
+    who: Literal["client", "worker", "support", "agency"] = "client"
+    who_name: str = Field(default="", max_length=120, description="The support or agency, by name.")
+    target_date: dt.date | None = None
+
+
+class StepOut(Schema):
+    id: int
+    goal_id: int
+    text: str
+    who: str
+    who_name: str
+    target_date: dt.date | None
+    done_on: dt.date | None
+
+
+class StepDoneIn(InSchema):
+    done: bool = True
+    done_on: dt.date | None = Field(default=None, description="Default: today.")
+
+
+class ReviewIn(InSchema):
+    approve: bool
+    comment: str = Field(default="", max_length=2000, description="Required to return it.")
 
 
 def _goal(goal: Goal) -> dict[str, Any]:
@@ -294,3 +316,75 @@ def followup_create(request: StaffRequest, goal_id: str, payload: FollowUpIn) ->
         raise Http404("Not found")
     services.gas_followup_add(acting_user=request.user, goal=goal, **payload.dict())
     return Status(201, _goal(selectors.goal_detail(goal_id=goal.pk)))
+
+
+def _step(step: Step) -> StepOut:
+    return StepOut(
+        id=step.pk,
+        goal_id=step.goal_id,
+        text=step.text,
+        who=step.who,
+        who_name=step.who_name,
+        target_date=step.target_date,
+        done_on=step.done_on,
+    )
+
+
+@router.post(
+    "/goals/{goal_id}/steps",
+    response={201: StepOut, 400: ErrorOut},
+    summary="Add a step to a goal: what, who does it, by when",
+)
+def step_create(request: StaffRequest, goal_id: str, payload: StepIn) -> Any:
+    goal = _goal_or_404(request, goal_id)
+    step = services.step_add(acting_user=request.user, goal=goal, fields=payload.dict())
+    return Status(201, _step(step))
+
+
+@router.post(
+    "/steps/{step_id}/done",
+    response={200: StepOut, 400: ErrorOut},
+    summary="Mark a step done (on a day, default today), or not done after all",
+)
+def step_done(request: StaffRequest, step_id: str, payload: StepDoneIn) -> Any:
+    step = selectors.step_of(visible_to=request.user, step_id=step_id, write=True, request=request)
+    done_on = (payload.done_on or timezone.localdate()) if payload.done else None
+    step = services.step_mark_done(
+        acting_user=request.user, step=step, done_on=done_on, request=request
+    )
+    return Status(200, _step(step))
+
+
+def _current_plan(request: StaffRequest, client_id: str) -> Plan:
+    client = access_client(request.user, client_id, write=True, request=request)
+    plan = selectors.plan_current(client=client)
+    if plan is None:
+        raise DomainError("Start the plan first (POST /api/v1/clients/{id}/plans).")
+    return plan
+
+
+@router.post(
+    "/clients/{client_id}/plan/worker-signature",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="The worker signs the current plan version (then it goes for approval if needed)",
+)
+def plan_worker_sign(request: StaffRequest, client_id: str) -> Any:
+    plan = services.plan_worker_sign(
+        acting_user=request.user, plan=_current_plan(request, client_id)
+    )
+    return Status(200, _plan(plan))
+
+
+@router.post(
+    "/clients/{client_id}/plan/review",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="A supervisor of the client's team approves the plan or returns it with a comment",
+)
+def plan_review(request: StaffRequest, client_id: str, payload: ReviewIn) -> Any:
+    plan = services.plan_review(
+        acting_user=request.user,
+        plan=_current_plan(request, client_id),
+        approve=payload.approve,
+        comment=payload.comment,
+    )
+    return Status(200, _plan(plan))

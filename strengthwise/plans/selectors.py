@@ -273,9 +273,14 @@ def goal_detail(*, goal_id: int) -> Goal:
 
 
 def step_of(
-    *, visible_to: Any, client: Client, step_id: Any, write: bool = False, request: Any = None
+    *,
+    visible_to: Any,
+    step_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    request: Any = None,
 ) -> Step:
-    """One of this client's steps through the access gate (else 404)."""
+    """A step through the access gate; with `client`, only one of that client's (else 404)."""
     step: Step = access_client_object(
         visible_to,
         Step,

@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -94,6 +95,14 @@ def invitation_create(
     open invitation stops working. A client who lost their password gets a new invitation."""
     refuse_nul({"email": email})
     email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                _("Please correct the errors below."),
+                field_errors={"email": [_("Enter a valid email address.")]},
+            ) from exc
     now = timezone.now()
     code = _new_code()
     with transaction.atomic():

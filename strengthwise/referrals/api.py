@@ -8,11 +8,12 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Router, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema, WhoseWords
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
@@ -33,12 +34,6 @@ InformationKind = Literal[
 PurposeKind = Literal["referral", "benefits", "housing", "treatment"]
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: Any = None
-    allowed: list[str] | None = None
-
-
 class ReferralIn(InSchema):
     service_id: UUID
     information: list[InformationKind] = Field(min_length=1)
@@ -55,6 +50,22 @@ class TransitionIn(InSchema):
     outcome: str = Field(default="", max_length=2000)
     side: Literal["requester", "receiver"] = "requester"
     version: int | None = None
+
+
+class RatingIn(InSchema):
+    helpful: int = Field(ge=1, le=5, description="Did this help? 1 = not at all, 5 = a lot.")
+    comment: str = Field(default="", max_length=500)
+    comment_author: WhoseWords = "client"
+    comment_verbatim: bool = False
+    rated_by: Literal["client", "worker"] = Field(
+        description="`worker`: the worker answering from what the client said."
+    )
+
+
+class RevokeIn(InSchema):
+    revoked_on: dt.date | None = Field(default=None, description="Default: today.")
+    revoked_by: str = Field(min_length=1, max_length=200, description="Who revoked it.")
+    note: str = Field(default="", max_length=2000)
 
 
 class ConsentIn(InSchema):
@@ -241,3 +252,39 @@ def consent_create(request: StaffRequest, client_id: str, body: ConsentIn) -> An
         acting_user=request.user, client=client, fields=fields, request=request
     )
     return Status(201, consent_out(consent))
+
+
+@router.post(
+    "/referrals/{referral_id}/rating",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="Did this help? The client's answer (1–5) to a finished referral, in their words",
+)
+def referral_rating(request: StaffRequest, referral_id: str, body: RatingIn) -> Any:
+    referral = selectors.referral_of(
+        visible_to=request.user, referral_id=referral_id, write=True, request=request
+    )
+    services.referral_rate(
+        acting_user=request.user, referral=referral, **body.dict(), request=request
+    )
+    return Status(200, referral_out(selectors.referral_detail(referral.pk)))
+
+
+@router.post(
+    "/consents/{consent_id}/revoke",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="Revoke a consent: nothing more goes out under it, its partner links go blank",
+)
+def consent_revoke(request: StaffRequest, consent_id: str, body: RevokeIn) -> Any:
+    consent = selectors.consent_of(
+        visible_to=request.user, consent_id=consent_id, write=True, request=request
+    )
+    revoked = services.consent_revoke(
+        acting_user=request.user,
+        consent=consent,
+        revoked_on=body.revoked_on or timezone.localdate(),
+        revoked_by=body.revoked_by,
+        note=body.note,
+        request=request,
+    )
+    revoked.state = consent_rules.status_on(revoked, timezone.localdate())  # type: ignore[attr-defined]
+    return Status(200, consent_out(revoked))

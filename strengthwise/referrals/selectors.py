@@ -149,9 +149,15 @@ def consents_in_force_for(*, client: Client, service: Service) -> list[Consent]:
 
 
 def consent_of(
-    *, visible_to: Any, client: Client, consent_id: Any, write: bool = False, request: Any = None
+    *,
+    visible_to: Any,
+    consent_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    request: Any = None,
 ) -> Consent:
-    """One of this client's consents, through the access gate; 404 for anything else."""
+    """A consent through the access gate; with `client`, only one of that client's (else
+    404)."""
     consent: Consent = access_client_object(
         visible_to, Consent, consent_id, client=client, write=write, request=request
     )

@@ -171,10 +171,11 @@ def test_every_portal_page_is_light_on_a_phone(demo_agency):
     compression, and loads no script (the portal needs none)."""
     import gzip
     import re
+    from pathlib import Path
 
     from django.contrib.staticfiles import finders
 
-    css = gzip.compress(open(finders.find("strengthwise/css/app.css"), "rb").read())
+    css = gzip.compress(Path(finders.find("strengthwise/css/app.css")).read_bytes())
     dana = _portal("dana")
     ids = {"closure_id": _closure_of(demo_agency).pk}
     ids["goal_id"] = Goal.objects.filter(client=demo_agency.dana).values_list("pk", flat=True)[0]
