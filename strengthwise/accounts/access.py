@@ -101,6 +101,25 @@ def client_scope_q(user: Any, prefix: str = "", *, only: str | None = None) -> Q
     return mine | of_teams if teams else mine
 
 
+def client_scope_parts(user: Any, *, only: str | None = None) -> list[Q]:
+    """The scope of `client_scope_q(user, only=only)` as its index ranges: the user's own
+    caseload, then each of their teams' clients. Each part is answered in name order by one
+    agency-first index (people.Client `client_caseload_names`, `client_team_names`), so a list page can
+    take the first rows of each and merge them instead of sorting the whole scope. A client
+    can be in two parts (their own worker's team): whoever unites the parts lists them once."""
+    if not getattr(user, "is_authenticated", False) or not user.agency_id:
+        return []
+    if user.role not in CASEWORK_ROLES:
+        return []
+    agency = {"agency_id": user.agency_id, "merged_into__isnull": True}
+    parts = []
+    if only in (None, "mine"):
+        parts.append(Q(**agency, primary_worker_id=user.pk))
+    if only in (None, "teams"):
+        parts.extend(Q(**agency, team_id=team) for team in team_ids_for(user))
+    return parts
+
+
 def client_visible(
     user: Any,
     *,

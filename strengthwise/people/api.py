@@ -4,7 +4,7 @@ caseloads/reassign and merges/{id}/undo — the same services and selectors as t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from strengthwise.accounts.access import (
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
 from strengthwise.core.schemas import InSchema
+from strengthwise.core.validation import parse_id
 
 from . import caseload, merge, selectors, services
 from .models import ClientMerge, ContactMethod, Language
@@ -137,9 +138,14 @@ class ClientOut(ClientSummaryOut):
 
 
 class ClientPage(Schema):
-    count: int
+    count: int | None = Field(
+        description="A search: how many matched (at most 500). The list: null (never counted)."
+    )
     page: int
     page_size: int
+    next_cursor: str | None = Field(
+        None, description="The list: pass as `cursor` for the next page; null on the last."
+    )
     items: list[ClientSummaryOut]
 
 
@@ -212,35 +218,56 @@ def _detail(request: StaffRequest, client: Any) -> dict[str, Any]:
     }
 
 
-@router.get("", response=ClientPage, summary="List or search the clients you may see")
+@router.get(
+    "",
+    response={200: ClientPage, 400: ErrorOut},
+    summary="List or search the clients you may see",
+)
 def client_list(
     request: StaffRequest,
     q: str = Query(
         "", max_length=200, description="Name (typos tolerated), date of birth, phone or id"
     ),
-    page: int = Query(1, ge=1, le=100000),
+    page: int = Query(1, ge=1, le=100000, description="A search's page"),
     page_size: int = Query(25, ge=1, le=100),
-) -> dict[str, Any]:
+    scope: Literal["all", "mine", "team"] = Query(
+        "all", description="The list: every client you may see, your caseload or your teams'"
+    ),
+    cursor: str = Query(
+        "", max_length=40, description="The list: `next_cursor` of the previous page"
+    ),
+) -> Any:
     if q.strip():
         found = selectors.client_search(visible_to=request.user, query=q, limit=500)
-        count = len(found)
         items = found[(page - 1) * page_size : page * page_size]
+        count, next_cursor = len(found), None
     else:
-        count, items = selectors.client_page(
-            visible_to=request.user, offset=(page - 1) * page_size, size=page_size
+        after = parse_id(cursor) if cursor else None
+        if page > 1:
+            raise DomainError(_("Page through the list with next_cursor, not page numbers."))
+        if cursor and after is None:
+            raise selectors.InvalidCursor(_("This list cannot continue from there: start again."))
+        listed = selectors.client_list_page(
+            visible_to=request.user, scope=scope, after=after, size=page_size
         )
+        items, count = listed.clients, None
+        next_cursor = str(listed.next_after) if listed.next_after else None
     record_reads(
         request.user,
         request,
         action="clients.searched" if q.strip() else "clients.listed",
         clients=items,
     )
-    return {
-        "count": count,
-        "page": page,
-        "page_size": page_size,
-        "items": [_summary(c) for c in items],
-    }
+    return Status(
+        200,
+        {
+            "count": count,
+            "page": page,
+            "page_size": page_size,
+            "next_cursor": next_cursor,
+            "items": [_summary(c) for c in items],
+        },
+    )
 
 
 @router.post(

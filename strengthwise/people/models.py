@@ -157,10 +157,16 @@ class Client(TimeStampedModel):
 
     class Meta:
         indexes = [
+            # A caseload and each team's clients in name order, the order of the list pages
+            # and the API list (people.selectors.client_list_page): a page reads its rows.
             models.Index(
-                fields=["agency", "primary_worker", "legal_last_name"], name="client_caseload"
+                fields=["agency", "primary_worker", "legal_last_name", "legal_first_name", "id"],
+                name="client_caseload_names",
             ),
-            models.Index(fields=["agency", "team", "legal_last_name"], name="client_team"),
+            models.Index(
+                fields=["agency", "team", "legal_last_name", "legal_first_name", "id"],
+                name="client_team_names",
+            ),
             models.Index(fields=["agency", "dob_index"], name="client_dob_index"),
             models.Index(fields=["agency", "phonetic_last"], name="client_phonetic_last"),
             models.Index(fields=["agency", "phone_digits"], name="client_phone"),

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from strengthwise.accounts.access import client_scope_q, clients_visible_to, may_manage_client
+from strengthwise.accounts.access import (
+    client_scope_parts,
+    client_scope_q,
+    clients_visible_to,
+    may_manage_client,
+)
 from strengthwise.accounts.models import Role, User
 from strengthwise.audit.models import AuditEvent
+from strengthwise.core.errors import DomainError
 
 from .duplicates import POSSIBLE, PersonKey, dob_indexes_for, match_level, match_score, phonetic
 from .models import Client, ClientMerge, Episode
@@ -35,16 +43,79 @@ def client_caseload(*, visible_to: Any, scope: str = "mine") -> QuerySet[Client]
     return _with_list_relations(qs.order_by("legal_last_name", "legal_first_name", "id"))
 
 
-def client_page(*, visible_to: Any, offset: int, size: int) -> tuple[int, list[Client]]:
-    """(count, one page) of every client the user may see, oldest record first.
+LIST_SCOPES = {"all": None, "mine": "mine", "team": "teams"}  # name → `client_scope_q(only=)`
+_NAME_ORDER = ("legal_last_name", "legal_first_name", "id")
 
-    The page's ids are chosen first and only those rows are loaded with their relations:
-    sorting whole rows of a 50,000-client scope costs five times more than sorting ids.
-    """
-    scoped = clients_visible_to(visible_to)
-    ids = list(scoped.order_by("id").values_list("id", flat=True)[offset : offset + size])
-    rows = _with_list_relations(Client.objects.filter(pk__in=ids).order_by("id"))
-    return scoped.count(), list(rows)
+
+class InvalidCursor(DomainError):
+    """`after` is not a client the user may see: a list cursor only comes from a page."""
+
+
+@dataclass(frozen=True)
+class ClientListPage:
+    clients: list[Client]
+    next_after: int | None  # the last client shown, when more follow: `after=` of the next page
+
+
+def client_list_page(
+    *, visible_to: Any, scope: str = "all", after: int | None = None, size: int = 25
+) -> ClientListPage:
+    """One page of the clients the user may see, in name order (last name, first name, id):
+    every one (`scope="all"`), their own caseload ("mine") or their teams' clients ("team"),
+    starting after the client `after` (the `next_after` of the page before). Keyset
+    pagination: nothing counts or sorts the whole scope. Each part of the scope (own caseload,
+    each team: `client_scope_parts`) gives its first `size + 1` rows from its agency-first
+    index in name order; the parts are merged, and only the page's rows are loaded with their
+    relations. Raises InvalidCursor when `after` is not a client the user may see (the cursor
+    says where in the name order to start, so it must not come from outside the scope)."""
+    parts = client_scope_parts(visible_to, only=LIST_SCOPES[scope])
+    if not parts:
+        return ClientListPage([], None)
+    keyset = Q()
+    if after is not None:
+        key = (
+            Client.objects.filter(client_scope_q(visible_to), pk=after)
+            .values_list(*_NAME_ORDER)
+            .first()
+        )
+        if key is None:
+            raise InvalidCursor(gettext("This list cannot continue from there: start again."))
+        last, first, pk = key
+        keyset = Q(legal_last_name__gte=last) & (
+            Q(legal_last_name__gt=last)
+            | Q(legal_last_name=last, legal_first_name__gt=first)
+            | Q(legal_last_name=last, legal_first_name=first, pk__gt=pk)
+        )
+    ids = _first_in_name_order(
+        [Client.objects.filter(part).filter(keyset) for part in parts], size + 1
+    )
+    more = len(ids) > size
+    ids = ids[:size]
+    by_id = {c.pk: c for c in _with_list_relations(Client.objects.filter(pk__in=ids))}
+    return ClientListPage([by_id[i] for i in ids], ids[-1] if more else None)
+
+
+def _first_in_name_order(parts: list[QuerySet[Client]], limit: int) -> list[int]:
+    """Ids of the first `limit` clients of the union of `parts`, in name order: one query,
+    each part limited in its own index order before the union (Django's ORM cannot slice the
+    parts of a union on SQLite, so the statement is put together from each part's SQL)."""
+    ordered = [p.order_by(*_NAME_ORDER).values_list(*_NAME_ORDER)[:limit] for p in parts]
+    if len(ordered) == 1:
+        return [row[2] for row in ordered[0]]
+    selects: list[str] = []
+    params: list[Any] = []
+    for n, part in enumerate(ordered):
+        sql, part_params = part.query.sql_with_params()
+        selects.append(f"SELECT * FROM ({sql}) AS part{n}")  # noqa: S608 (ORM-made SQL)
+        params.extend(part_params)
+    union = " UNION ".join(selects)
+    statement = (
+        f"SELECT id FROM ({union}) AS scope "  # noqa: S608 (ORM-made SQL, no user text)
+        "ORDER BY legal_last_name, legal_first_name, id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def client_search(*, visible_to: Any, query: str, limit: int = 50) -> list[Client]:

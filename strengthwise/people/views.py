@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
 from strengthwise.core.text import fold
+from strengthwise.core.validation import parse_id
 
 from . import caseload as caseloads
 from . import merge, selectors, services
@@ -53,14 +53,22 @@ PAGE_SIZE = 25
 @login_required
 def caseload(request: StaffRequest) -> HttpResponse:
     scope = "team" if request.GET.get("scope") == "team" else "mine"
-    clients = selectors.client_caseload(visible_to=request.user, scope=scope)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_reads(request.user, request, action="clients.listed", clients=page.object_list)
+    after = parse_id(request.GET.get("after"))
+    try:
+        page = selectors.client_list_page(
+            visible_to=request.user, scope=scope, after=after, size=PAGE_SIZE
+        )
+    except selectors.InvalidCursor:  # a stale or edited link: start from the first page
+        after = None
+        page = selectors.client_list_page(visible_to=request.user, scope=scope, size=PAGE_SIZE)
+    record_reads(request.user, request, action="clients.listed", clients=page.clients)
     return render_page(
         request,
         "people/client_caseload.html",
         {
-            "page": page,
+            "clients": page.clients,
+            "after": after,
+            "next_after": page.next_after,
             "scope": scope,
             "search_form": SearchForm(),
             "can_reassign": may_manage_caseloads(request.user),
