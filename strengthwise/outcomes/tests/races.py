@@ -1,6 +1,8 @@
 """Run in a child process by test_races.py, against a real database of its own (a SQLite file
 in WAL mode, or a fresh PostgreSQL database): 50 threads, each on its own connection, save the
-same version of one record at the same moment. Prints one JSON line per editable kind."""
+same version of one record at the same moment — through the service, and for goals and the
+episode closure also through the page and the API (each thread its own signed-in browser or
+bearer token; 409 counts as the conflict). Prints one JSON line per editable kind."""
 
 from __future__ import annotations
 
@@ -46,10 +48,54 @@ def _race(save: Callable[[int], Any]) -> dict[str, Any]:
     return outcome
 
 
+class HttpRefused(Exception):
+    """A page or API answer that is neither a save nor a 409."""
+
+
+def _answered(response: Any) -> None:
+    from strengthwise.core.errors import Conflict
+
+    if response.status_code == 409:
+        raise Conflict("409", current={}, attempted={})
+    if response.status_code not in (200, 201, 302):
+        raise HttpRefused(f"{response.status_code} {response.content[:200]!r}")
+    if response.status_code == 302 and "sign-in" in response.get("Location", ""):
+        raise HttpRefused("sent to sign in")
+
+
+def _browsers(user: Any) -> list[Any]:
+    """One signed-in browser per thread, past the second factor."""
+    from django.test import Client as HttpClient
+
+    from strengthwise.accounts.testing import verified_session
+
+    browsers = []
+    for _ in range(THREADS):
+        browser = HttpClient()
+        browser.force_login(user)
+        verified_session(browser, user)
+        browsers.append(browser)
+    return browsers
+
+
+def _api_clients(user: Any) -> list[Any]:
+    from django.test import Client as HttpClient
+
+    from strengthwise.accounts.services import api_token_create
+
+    return [
+        (HttpClient(), {"Authorization": f"Bearer {api_token_create(acting_user=None, user=user)}"})
+        for _ in range(THREADS)
+    ]
+
+
 def main() -> None:
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host is allowed; mail stays in memory
     from django.conf import settings
     from django.core.management import call_command
     from django.utils.module_loading import import_string
@@ -65,7 +111,9 @@ def main() -> None:
     from strengthwise.assessments.services import strengths_assessment_revise
     from strengthwise.notes.models import Note
     from strengthwise.notes.services import note_save
-    from strengthwise.people.models import Client
+    from strengthwise.outcomes.models import Closure
+    from strengthwise.outcomes.services import closure_save, closure_start
+    from strengthwise.people.models import Client, Episode
     from strengthwise.people.services import client_update
     from strengthwise.plans.models import Goal
     from strengthwise.plans.services import goal_update
@@ -145,6 +193,101 @@ def main() -> None:
             ),
         ),
     }
+
+    def first_goal() -> Any:
+        return Goal.objects.filter(client=dana).order_by("pk").first()
+
+    browsers, api_clients = _browsers(alice), _api_clients(alice)
+
+    def goal_page(row: Any, i: int) -> None:
+        _answered(
+            browsers[i].post(
+                f"/clients/{dana.pk}/plan/goals/{row.pk}/",
+                {
+                    "version": row.version,
+                    "statement": row.statement,
+                    "author": row.author,
+                    "verbatim": "on" if row.verbatim else "",
+                    "domain": row.domain,
+                    "status": row.status,
+                    "gas_zero": f"Expected, page take {i}",
+                },
+            )
+        )
+
+    def goal_api(row: Any, i: int) -> None:
+        http, headers = api_clients[i]
+        _answered(
+            http.patch(
+                f"/api/v1/goals/{row.pk}",
+                {"version": row.version, "gas_zero": f"Expected, API take {i}"},
+                content_type="application/json",
+                headers=headers,
+            )
+        )
+
+    def draft_closure() -> Any:
+        """The draft closure of an open episode of one of alice's clients (started here)."""
+        found = Closure.objects.filter(
+            client__primary_worker=alice, status=Closure.Status.DRAFT
+        ).first()
+        if found is not None:
+            return found
+        episode = (
+            Episode.objects.filter(
+                client__primary_worker=alice, closed_on__isnull=True, closure__isnull=True
+            )
+            .exclude(client=dana)
+            .order_by("pk")
+            .first()
+        )
+        return episode and closure_start(acting_user=alice, episode=episode)
+
+    def closure_page(row: Any, i: int) -> None:
+        _answered(
+            browsers[i].post(
+                f"/clients/{row.client_id}/episodes/{row.episode_id}/close/",
+                {
+                    "version": row.version,
+                    "action": "save",
+                    "what_helped": f"Her sister's Sunday calls (page take {i})",
+                    "what_helped_author": "client",
+                    "reason": "",
+                    "reason_other": "",
+                    "closed_on": row.closed_on.isoformat(),
+                    "worker_summary": "",
+                },
+            )
+        )
+
+    def closure_api(row: Any, i: int) -> None:
+        http, headers = api_clients[i]
+        _answered(
+            http.post(
+                f"/api/v1/episodes/{row.episode_id}/closure",
+                {"version": row.version, "what_helped": f"Her sister's calls (API take {i})"},
+                content_type="application/json",
+                headers=headers,
+            )
+        )
+
+    kinds.update(
+        {
+            "goal (page)": (first_goal, goal_page),
+            "goal (API)": (first_goal, goal_api),
+            "closure": (
+                draft_closure,
+                lambda row, i: closure_save(
+                    acting_user=alice,
+                    closure=Closure.objects.get(pk=row.pk),
+                    fields={"worker_summary": f"Summary, take {i}"},
+                    version=row.version,
+                ),
+            ),
+            "closure (page)": (draft_closure, closure_page),
+            "closure (API)": (draft_closure, closure_api),
+        }
+    )
     for kind, (load, save) in kinds.items():
         row = load()
         if row is None:

@@ -1,6 +1,7 @@
 """Lost updates (issue 12 item 6): for every record two people may edit at once, 50 threads on
 real connections save the same version together — exactly one save lands (one version step)
 and the other 49 are refused as conflicts (409 in the page and the API), none fails otherwise.
+Goals and the episode closure race through the service, the page and the API.
 Runs in a child process on a database of its own: a SQLite file in WAL mode, or (when the
 suite runs on PostgreSQL) a fresh PostgreSQL database."""
 
@@ -64,7 +65,18 @@ def test_fifty_writers_of_the_same_version_one_wins_the_rest_conflict(tmp_path):
             ) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     results = {line["kind"]: line for line in lines if "kind" in line}
-    assert set(results) == {"client", "goal", "strengths assessment", "draft note", "referral"}
+    assert set(results) == {
+        "client",
+        "goal",
+        "goal (page)",
+        "goal (API)",
+        "strengths assessment",
+        "draft note",
+        "referral",
+        "closure",
+        "closure (page)",
+        "closure (API)",
+    }
     for kind, result in results.items():
         assert not result.get("missing"), f"the demo has no {kind} to race on"
         assert result["errors"] == [], (kind, result["errors"][:3])
