@@ -788,24 +788,34 @@ def strengths(scope: Scope, *, top: int = 10, scored_by: str = Author.CLIENT) ->
     ctx = _context(scope)
     progressed = _progressed_goals(ctx, scored_by)
     n_goals = progressed.count()
+    # Descriptions are sealed at rest (no GROUP BY on them in SQL): one row per link between a
+    # goal that moved and a strength, grouped here by the folded words, each goal once.
     rows = (
         Goal.strengths.through.objects.filter(
             goal_id__in=progressed.values("pk"), factor__valence=Valence.STRENGTH
         )
-        .values("factor__domain", "factor__description")
-        .annotate(goals=Count("goal_id", distinct=True))
+        .values_list("goal_id", "factor__domain", "factor__description")
         .order_by()
     )
-    overall: dict[str, int] = defaultdict(int)
-    by_domain: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:  # one row per distinct (domain, description)
-        key = fold(row["factor__description"])
+    goals_of: dict[str, set[int]] = defaultdict(set)
+    goals_by_domain: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    goals_by_spelling: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for goal_id, domain, description in rows:
+        key = fold(description)
         if not key:
             continue
-        overall[key] += row["goals"]
-        by_domain[row["factor__domain"]][key] += row["goals"]
-        spellings[key][row["factor__description"].strip()] += row["goals"]
+        goals_of[key].add(goal_id)
+        goals_by_domain[domain][key].add(goal_id)
+        goals_by_spelling[key][description.strip()].add(goal_id)
+    overall = {key: len(ids) for key, ids in goals_of.items()}
+    by_domain = {
+        domain: {key: len(ids) for key, ids in keys.items()}
+        for domain, keys in goals_by_domain.items()
+    }
+    spellings = {
+        key: {text: len(ids) for text, ids in texts.items()}
+        for key, texts in goals_by_spelling.items()
+    }
 
     def label(key: str) -> str:
         return min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]

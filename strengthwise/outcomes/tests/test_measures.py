@@ -861,6 +861,24 @@ def test_strengths_in_goals_that_moved(data: SimpleNamespace) -> None:
         ("leisure", [("Art and music", 1)]),
     ]
     assert [s["strength"] for s in measures.strengths(period(data), top=1)["top"]] == ["Family"]
+    # The same strength recorded twice on one goal still counts that goal once (the words
+    # are sealed, so they are grouped in Python, not by SQL).
+    art = next(
+        f for f in Factor.objects.filter(client=data.dana) if f.description == "Art and music"
+    )
+    again = _factor(
+        data.dana,
+        "Art and music",
+        valence=Valence.STRENGTH,
+        level=Level.MICRO,
+        domain="leisure",
+        created=art.created_at,
+        user=data.p.alice,
+    )
+    art.goals.get().strengths.add(again)
+    assert ("Art and music", 1) in [
+        (s["strength"], s["goals"]) for s in measures.strengths(period(data))["top"]
+    ]
     # By the worker's scores, no goal moved; D2 still counts as achieved in P.
     worker = measures.strengths(period(data), scored_by="worker")
     assert worker["progressed_goals"] == 1
