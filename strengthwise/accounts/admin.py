@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from strengthwise.core.errors import DomainError
 
@@ -193,3 +194,9 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+# Staff authenticators are accounts.StaffAuthenticator (key sealed at rest); django-otp's own
+# TOTP device, whose admin would let someone type a key in clear, is not used: not offered.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

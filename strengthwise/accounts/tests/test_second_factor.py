@@ -293,3 +293,10 @@ def test_the_migration_seals_existing_keys_and_going_back_opens_them(personas):
     migration.open_devices(apps, None)
     assert not StaffAuthenticator.objects.filter(user=personas.carol).exists()
     assert TOTPDevice.objects.get(user=personas.carol).key == key
+
+
+def test_the_admin_offers_no_clear_key_device():
+    from django.contrib import admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not admin.site.is_registered(TOTPDevice)
