@@ -20,7 +20,7 @@ from strengthwise.core.text import show_date
 from strengthwise.notes import formats
 from strengthwise.notes.models import ContactType, Note
 from strengthwise.people.models import Client
-from strengthwise.plans.pdf import FONT_FAMILY, FONT_FILES
+from strengthwise.plans.fonts import FONT_FAMILY, FONT_FILES
 
 from . import fhir
 

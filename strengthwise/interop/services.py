@@ -9,8 +9,6 @@ from typing import Any
 from strengthwise.audit.services import audit_record
 from strengthwise.people.models import Client
 
-from .record_copy import record_copy, record_pdf
-
 FORMATS = ("json", "pdf")
 
 
@@ -25,6 +23,8 @@ def record_copy_for(
     """(content, content type) of the client's copy in `fmt`; audited as an export by staff
     ("client.exported", which the client's access log shows) or as the client's own download
     ("portal.record_downloaded", which it does not)."""
+    from .record_copy import record_copy, record_pdf  # fpdf only when a copy is made
+
     copy = record_copy(client)
     if fmt == "pdf":
         content, content_type = record_pdf(client, copy), "application/pdf"

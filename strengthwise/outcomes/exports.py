@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from strengthwise.core.text import spreadsheet_safe
-from strengthwise.plans.pdf import FONT_FAMILY, FONT_FILES
+from strengthwise.plans.fonts import FONT_FAMILY, FONT_FILES
+
+# openpyxl and fpdf are imported where a file is made, not with this module: every report page
+# imports it, and a new server process should not pay for them before it needs them
+# (strengthwise/warmup.py loads them in the server's master process instead).
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ def csv_bytes(text: str) -> bytes:
 def to_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table (names cut to Excel's 31 characters), header in bold, the note under
     the table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     used: set[str] = set()
@@ -111,6 +114,8 @@ def summary_pdf(
 ) -> bytes:
     """The program summary: the filters and period it covers at the top (`filters`, one line
     each), then every table with its note, in DejaVu Sans (vendored)."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="letter")
     for style, path in FONT_FILES.items():
         pdf.add_font(FONT_FAMILY, style, str(path))

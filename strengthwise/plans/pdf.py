@@ -17,12 +17,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 from fpdf.util import Padding
+
+from .fonts import FONT_DIR, FONT_FAMILY, FONT_FILES
 
 __all__ = [
     "DONE_MARK",
@@ -35,10 +36,6 @@ __all__ = [
     "render_take_home_pdf",
 ]
 
-#: The vendored fonts. Never /usr/share: the PDF must render where no system fonts exist.
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_FAMILY = "DejaVuSans"
-FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 
 #: The "done" column: a tick when done, else an empty box the client can tick by hand.
 DONE_MARK = "\u2713"  # ✓ CHECK MARK

@@ -42,6 +42,11 @@ class Command(BaseCommand):
             # Load the app (and every view, see wsgi.py) once in the master, then fork: a new
             # worker answers its first request as fast as its hundredth.
             "--preload",
+            # Warm the master before forking and each worker before it takes traffic
+            # (strengthwise/warmup.py): templates compiled, PDF and spreadsheet libraries
+            # imported, a first request answered in-process.
+            "--config",
+            "python:strengthwise.gunicorn_conf",
             "--access-logfile",
             "-",
             # Every access-log line passes through the same redaction as Django's records:
