@@ -12,9 +12,10 @@ a given `--seed` and starting database. The people already there (the demo's ali
 Dana …) are not touched.
 
 Indexes: clients and notes become searchable as any other row: the SQLite FTS5 tables are kept
-by triggers on insert (people/migrations 0002 and 0005, notes/migrations 0004), the PostgreSQL
-GIN indexes are expression indexes; the seed fills the columns they read (`search_name`,
-`search_keys`, `Note.search_text`) exactly as the services do. Directory services get their
+by triggers on insert (people/migrations 0002 and 0005, notes/migrations 0004 and 0007), the
+PostgreSQL GIN indexes are expression indexes; the seed fills the columns they read
+(`search_name`, `search_keys`, and a note's keyed tokens `Note.search_text` and
+`search_starts`, notes/word_index.py) exactly as the services do. Directory services get their
 `search_text` from `directory.services.reindex`.
 
 Audit: one event per seeded client ("seed.client", with what was created for it) plus one per
