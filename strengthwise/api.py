@@ -89,8 +89,8 @@ class StrengthwiseAPI(NinjaAPI):
                     "401": _error("No valid bearer token", "Error"),
                     "422": _error("The request does not match the schema", "ValidationError"),
                 }
-                if "{" in path:
-                    defaults["404"] = _error("No such record, or not yours to see", "Error")
+                # A record named in the path, the body or the query (`client_id`, `goal`…).
+                defaults["404"] = _error("No such record, or not yours to see", "Error")
                 if method != "get":
                     defaults["400"] = _error("Refused, with the reason", "RefusedError")
                     defaults["409"] = _error("A newer version was saved first", "ConflictError")

@@ -30,7 +30,10 @@ PREFIX = "/api/v1/"
 
 
 def _refuse(status: int, detail: str) -> HttpResponse:
-    return JsonResponse({"detail": detail}, status=status)
+    body: dict[str, object] = {"detail": detail}
+    if status == 422:  # the shape of every 422: what is wrong, and where
+        body["errors"] = [{"field": HEADER, "reason": detail}]
+    return JsonResponse(body, status=status)
 
 
 class IdempotencyMiddleware:
