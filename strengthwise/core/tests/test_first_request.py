@@ -11,6 +11,8 @@ import subprocess
 import sys
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from strengthwise import gunicorn_conf, warmup
 from strengthwise.core.management.commands import serve
@@ -30,8 +32,19 @@ def test_importing_the_url_conf_leaves_the_heavy_modules_out():
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.fixture
+def in_test_transaction():
+    """The request runs inside the test's transaction: keep Django from closing the connection
+    around it, as its test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_the_warm_up_loads_what_pages_need_and_answers_healthz():
+def test_the_warm_up_loads_what_pages_need_and_answers_healthz(in_test_transaction):
     compiled = warmup.preload()
     assert compiled > 50  # every template of every app, compiled once
     assert {"fpdf", "openpyxl", "strengthwise.plans.pdf"} <= set(sys.modules)
@@ -47,7 +60,7 @@ class _Log:
 
 
 @pytest.mark.django_db
-def test_the_gunicorn_hooks_warm_the_master_and_each_worker():
+def test_the_gunicorn_hooks_warm_the_master_and_each_worker(in_test_transaction):
     server = type("Server", (), {"log": _Log()})()
     gunicorn_conf.when_ready(server)
     gunicorn_conf.post_fork(server, type("Worker", (), {"pid": 4242})())
