@@ -73,6 +73,7 @@ def preload() -> int:
     """Import the heavy modules, compile every template, load the translations; returns the
     number of templates compiled."""
     from django.conf import settings
+    from django.db import connections
     from django.template import engines
     from django.template.utils import get_app_template_dirs
     from django.urls import get_resolver
@@ -99,6 +100,9 @@ def preload() -> int:
         translation.activate(code)
         resolver.reverse_dict  # noqa: B018 - builds this language's reverse() tables (~0.15 s)
     translation.deactivate()
+    # Nothing above should need the database, but a first key file may (audit/keys.py): a
+    # connection must never be inherited by the forked workers.
+    connections.close_all()
     return compiled
 
 

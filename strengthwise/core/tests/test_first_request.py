@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from strengthwise import gunicorn_conf, warmup
 from strengthwise.core.management.commands import serve
@@ -33,9 +33,11 @@ def test_importing_the_url_conf_leaves_the_heavy_modules_out():
 
 
 @pytest.fixture
-def in_test_transaction():
-    """The request runs inside the test's transaction: keep Django from closing the connection
-    around it, as its test client does."""
+def in_test_transaction(monkeypatch):
+    """The warm-up runs inside the test's transaction: keep it and Django from closing the
+    connection (the master's `close_all`, the request's `close_old_connections`), as Django's
+    test client does."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
