@@ -24,6 +24,15 @@ class ErrorOut(Schema):
     allowed: list[str] | None = None
 
 
+class ConflictOut(Schema):
+    """Someone saved first (409): what is saved now and what you sent."""
+
+    detail: str
+    current: Any = None
+    attempted: Any = None
+    allowed: list[str] | None = None
+
+
 # Whose words a text is (assessments.Author), and the protected categories of information
 # (core.sensitivity.Category) — as the API names them.
 WhoseWords = Literal["client", "worker", "together"]

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, Router, Status
+from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core import language
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema
 
 from . import formats, selectors, services
 from .models import Note
@@ -68,6 +68,64 @@ class FlagIn(InSchema):
     client_id: int | None = None
 
 
+class QuoteOut(Schema):
+    section: str
+    text: str
+    by: str
+    who: str = ""
+
+
+class AddendumOut(Schema):
+    text: str
+    author: str
+    at: dt.datetime
+
+
+class NoteOut(Schema):
+    id: int
+    client_id: int
+    author: str
+    status: str
+    contact_type: str
+    contact_date: dt.date
+    duration_minutes: int | None
+    present: str
+    format: str
+    sections: dict[str, str]
+    goal_ids: list[int]
+    quotes: list[QuoteOut]
+    signed_at: dt.datetime | None
+    addenda: list[AddendumOut]
+    version: int
+
+
+class CheckInOut(Schema):
+    id: int
+    checked_on: dt.date
+    client_rating: int | None
+    worker_rating: int | None
+    client_gas: int | None
+    worker_gas: int | None
+    importance: int | None
+    confidence: int | None
+    comment: str
+    comment_author: str
+    comment_verbatim: bool
+
+
+class FindingOut(Schema):
+    term: str
+    start: int
+    end: int
+    matched: str
+    suggestions: list[str]
+    source: str
+
+
+class FindingsOut(Schema):
+    findings: list[FindingOut]
+
+
 def note_out(note: Note) -> dict[str, Any]:
     return {
         "id": note.pk,
@@ -106,7 +164,11 @@ def _note(request: StaffRequest, note_id: str, *, write: bool = False) -> Note:
     return selectors.note_of(visible_to=request.user, note_id=note_id, write=write, request=request)
 
 
-@router.get("/clients/{client_id}/notes", summary="The client's signed notes and your drafts")
+@router.get(
+    "/clients/{client_id}/notes",
+    response=list[NoteOut],
+    summary="The client's signed notes and your drafts",
+)
 def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="notes.viewed")
     return [note_out(n) for n in selectors.notes_for(client, request.user)]
@@ -114,7 +176,7 @@ def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/clients/{client_id}/notes",
-    response={201: dict[str, Any], 400: dict[str, Any]},
+    response={201: NoteOut, 400: ErrorOut},
     summary="Start a draft (optionally with its content)",
 )
 def note_create(request: StaffRequest, client_id: str, body: NoteIn) -> Any:
@@ -143,7 +205,7 @@ def _apply(request: StaffRequest, note: Note, body: NoteIn) -> Note:
     )
 
 
-@router.get("/notes/{note_id}", summary="One note with its addenda")
+@router.get("/notes/{note_id}", response=NoteOut, summary="One note with its addenda")
 def note_get(request: StaffRequest, note_id: str) -> dict[str, Any]:
     note = selectors.note_of(visible_to=request.user, note_id=note_id, read=True, request=request)
     return note_out(note)
@@ -151,7 +213,7 @@ def note_get(request: StaffRequest, note_id: str) -> dict[str, Any]:
 
 @router.patch(
     "/notes/{note_id}",
-    response={200: dict[str, Any], 409: dict[str, Any]},
+    response={200: NoteOut, 409: ConflictOut},
     summary="Change a draft (409 once signed: add an addendum instead)",
 )
 def note_patch(request: StaffRequest, note_id: str, body: NoteIn) -> Any:
@@ -161,7 +223,7 @@ def note_patch(request: StaffRequest, note_id: str, body: NoteIn) -> Any:
 
 @router.post(
     "/notes/{note_id}/sign",
-    response={200: dict[str, Any], 409: dict[str, Any]},
+    response={200: NoteOut, 400: ErrorOut, 409: ConflictOut},
     summary="Sign and lock the note",
 )
 def note_sign(request: StaffRequest, note_id: str) -> Any:
@@ -173,7 +235,7 @@ def note_sign(request: StaffRequest, note_id: str) -> Any:
 
 @router.post(
     "/notes/{note_id}/addenda",
-    response={201: dict[str, Any], 400: dict[str, Any]},
+    response={201: NoteOut, 400: ErrorOut},
     summary="Add a dated addendum to a signed note",
 )
 def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
@@ -183,7 +245,9 @@ def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
     return Status(201, note_out(note))
 
 
-@router.get("/goals/{goal_id}/checkins", summary="Progress check-ins on a goal")
+@router.get(
+    "/goals/{goal_id}/checkins", response=list[CheckInOut], summary="Progress check-ins on a goal"
+)
 def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
     goal = selectors.goal_for_progress(
         visible_to=request.user, goal_id=goal_id, read=True, request=request
@@ -196,7 +260,7 @@ def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/goals/{goal_id}/checkins",
-    response={201: dict[str, Any], 400: dict[str, Any]},
+    response={201: CheckInOut, 400: ErrorOut},
     summary="Record a check-in (GAS levels also become GAS follow-ups)",
 )
 def checkin_add(request: StaffRequest, goal_id: str, body: CheckInIn) -> Any:
@@ -211,7 +275,11 @@ def checkin_add(request: StaffRequest, goal_id: str, body: CheckInIn) -> Any:
     )
 
 
-@router.post("/language/flag", summary="The language helper: findings for a text (never rewrites)")
+@router.post(
+    "/language/flag",
+    response=FindingsOut,
+    summary="The language helper: findings for a text (never rewrites)",
+)
 def language_flag(request: StaffRequest, body: FlagIn) -> dict[str, Any]:
     agency = request.user.agency
     if agency is None:

@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Router, Status
+from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client, access_client_object
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import ErrorOut, InSchema
+from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema
 from strengthwise.people.models import Episode
 
 from . import selectors, services
@@ -47,6 +47,74 @@ class ReopenIn(InSchema):
     reason_author: Literal["client", "worker", "together"] = "client"
     reason_verbatim: bool = False
     opened_on: dt.date | None = None
+
+
+class ClosureEventOut(Schema):
+    kind: str
+    by: str | None = Field(
+        description="The staff member's username; null: the client, in the portal."
+    )
+    at: dt.datetime
+    comment: str
+    new_episode_id: int | None
+
+
+class ClosureOut(Schema):
+    id: int
+    client_id: int
+    episode_id: int
+    program: str
+    status: str
+    version: int
+    reason: str
+    reason_other: str
+    what_helped: str
+    what_helped_author: str
+    what_helped_verbatim: bool
+    worker_summary: str
+    closed_on: dt.date | None
+    close_anyway: bool
+    reason_text: str
+    open_referrals_at_close: list[Any]
+    final_gas: dict[str, Any]
+    supervisor_comment: str
+    started_by: str
+    submitted_by: str | None
+    submitted_at: dt.datetime | None
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    closed_by: str | None
+    closed_at: dt.datetime | None
+    episode_closed_on: dt.date | None
+    history: list[ClosureEventOut]
+
+
+class ReopeningOut(Schema):
+    episode_id: int
+    program: str
+    opened_on: dt.date
+    previous_episode_id: int | None
+    previous_closure_id: int | None
+    reason: str
+    reason_author: str
+    reason_verbatim: bool
+    by: str
+    at: dt.datetime
+
+
+class ClosuresOut(Schema):
+    closures: list[ClosureOut]
+    reopenings: list[ReopeningOut]
+
+
+class ReopenedOut(Schema):
+    episode_id: int
+    program: str
+    opened_on: dt.date
+    previous_episode_id: int | None
+    reason_author: str | None
+    reason_verbatim: bool | None
+    previous_closure: ClosureOut | None
 
 
 def _closure(closure: Closure) -> dict[str, Any]:
@@ -96,6 +164,7 @@ def _episode_or_404(request: StaffRequest, episode_id: str) -> Episode:
 
 @router.get(
     "/clients/{client_id}/closures",
+    response=ClosuresOut,
     summary="A client's closures with their history, and where they came back",
 )
 def closure_list(request: StaffRequest, client_id: str) -> dict[str, Any]:
@@ -122,7 +191,7 @@ def closure_list(request: StaffRequest, client_id: str) -> dict[str, Any]:
 
 @router.post(
     "/episodes/{episode_id}/closure",
-    response={200: dict[str, Any], 201: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 409: Any},
+    response={200: ClosureOut, 201: ClosureOut, 400: ErrorOut, 403: ErrorOut, 409: ConflictOut},
     summary="Start or update the draft closure of an episode",
 )
 def closure_put(request: StaffRequest, episode_id: str, payload: ClosureIn) -> Any:
@@ -149,7 +218,7 @@ def closure_put(request: StaffRequest, episode_id: str, payload: ClosureIn) -> A
 
 @router.post(
     "/episodes/{episode_id}/closure/submit",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    response={200: ClosureOut, 400: ErrorOut, 403: ErrorOut, 409: ConflictOut},
     summary="Send the closure: for approval, or the episode closes at once",
 )
 def closure_submit(request: StaffRequest, episode_id: str) -> Any:
@@ -163,7 +232,7 @@ def closure_submit(request: StaffRequest, episode_id: str) -> Any:
 
 @router.post(
     "/closures/{closure_id}/review",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut},
+    response={200: ClosureOut, 400: ErrorOut, 403: ErrorOut},
     summary="A supervisor of the client's team approves or returns (with a comment) a closure",
 )
 def closure_review(request: StaffRequest, closure_id: str, payload: ReviewIn) -> Any:
@@ -180,7 +249,7 @@ def closure_review(request: StaffRequest, closure_id: str, payload: ReviewIn) ->
 
 @router.post(
     "/clients/{client_id}/reopen",
-    response={201: dict[str, Any], 400: ErrorOut, 403: ErrorOut},
+    response={201: ReopenedOut, 400: ErrorOut, 403: ErrorOut},
     summary="The client came back: start a new episode (the closed one stays closed)",
 )
 def reopen(request: StaffRequest, client_id: str, payload: ReopenIn) -> Any:

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
-from strengthwise.core.schemas import ErrorOut, InSchema, Protected, WhoseWords
+from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema, Protected, WhoseWords
 
 from . import selectors, services
 from .models import Goal, Plan, Step
@@ -124,6 +124,102 @@ class StepOut(Schema):
     done_on: dt.date | None
 
 
+class FollowUpOut(Schema):
+    scored_on: dt.date
+    level: int
+    scored_by: str
+    note: str
+
+
+class GoalOut(Schema):
+    id: int
+    plan_id: int | None
+    version: int
+    statement: str
+    author: str
+    verbatim: bool
+    worker_view: str
+    why_it_matters: str
+    why_it_matters_author: str
+    why_it_matters_verbatim: bool
+    concern_id: int | None
+    domain: str
+    stage: str
+    importance: int | None
+    confidence: int | None
+    status: str
+    gas_minus2: str
+    gas_minus1: str
+    gas_zero: str
+    gas_plus1: str
+    gas_plus2: str
+    gas_importance: int | None
+    gas_difficulty: int | None
+    gas_baseline: int | None
+    categories: list[str]
+    categories_confirmed: bool
+    strength_ids: list[int]
+    support_ids: list[int]
+    steps: list[StepOut]
+    followups: list[FollowUpOut]
+
+
+class VoiceOut(Schema):
+    client_authored: int
+    total: int
+    share: float | None
+
+
+class TScoreOut(Schema):
+    date: dt.date
+    t: float
+
+
+class OptionOut(Schema):
+    id: int
+    text: str
+    author: str
+    pros: str
+    pros_author: str
+    pros_verbatim: bool
+    cons: str
+    cons_author: str
+    cons_verbatim: bool
+
+
+class OptionSetOut(Schema):
+    id: int
+    problem: str
+    author: str
+    chosen_id: int | None
+    options: list[OptionOut]
+
+
+class PlanEventOut(Schema):
+    kind: str
+    number: int | None
+    at: dt.datetime
+    by: str = Field(description="The staff member's username, or `client` (in the portal).")
+    signed_name: str
+    signature_method: str
+    witness_name: str
+    agreement: str
+    has_signed_form: bool
+    comment: str
+
+
+class PlanOut(Schema):
+    id: int
+    episode_id: int | None
+    status: str
+    number: int
+    client_voice: VoiceOut
+    t_scores: dict[str, list[TScoreOut]] = Field(description="`client` and `worker` series.")
+    goals: list[GoalOut]
+    option_sets: list[OptionSetOut]
+    history: list[PlanEventOut]
+
+
 class StepDoneIn(InSchema):
     done: bool = True
     done_on: dt.date | None = Field(default=None, description="Default: today.")
@@ -148,6 +244,7 @@ def _goal(goal: Goal) -> dict[str, Any]:
         "steps": [
             {
                 "id": s.pk,
+                "goal_id": s.goal_id,
                 "text": s.text,
                 "who": s.who,
                 "who_name": s.who_name,
@@ -213,7 +310,9 @@ def _plan(plan: Plan) -> dict[str, Any]:
 
 
 @router.get(
-    "/clients/{client_id}/plans", summary="A client's plans with goals, steps, GAS and history"
+    "/clients/{client_id}/plans",
+    response=list[PlanOut],
+    summary="A client's plans with goals, steps, GAS and history",
 )
 def plan_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="plan.viewed")
@@ -222,7 +321,7 @@ def plan_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/clients/{client_id}/plans",
-    response={201: dict[str, Any], 400: ErrorOut},
+    response={201: PlanOut, 400: ErrorOut},
     summary="Start the plan of the client's open episode",
 )
 def plan_create(request: StaffRequest, client_id: str) -> Any:
@@ -245,7 +344,7 @@ class AgreementIn(InSchema):
 
 @router.post(
     "/clients/{client_id}/plan/agreement",
-    response={201: dict[str, Any], 400: ErrorOut},
+    response={201: PlanOut, 400: ErrorOut},
     summary="Record the client's agreement to the current plan version, and how it was given",
 )
 def plan_agree(request: StaffRequest, client_id: str, payload: AgreementIn) -> Any:
@@ -261,7 +360,7 @@ def _goal_or_404(request: StaffRequest, goal_id: str) -> Goal:
     return selectors.goal_of(visible_to=request.user, goal_id=goal_id, write=True, request=request)
 
 
-@router.get("/goals/{goal_id}", summary="One goal")
+@router.get("/goals/{goal_id}", response=GoalOut, summary="One goal")
 def goal_get(request: StaffRequest, goal_id: str) -> dict[str, Any]:
     goal = selectors.goal_for_reading(visible_to=request.user, goal_id=goal_id, request=request)
     return _goal(goal)
@@ -269,7 +368,7 @@ def goal_get(request: StaffRequest, goal_id: str) -> dict[str, Any]:
 
 @router.post(
     "/goals",
-    response={201: dict[str, Any], 400: ErrorOut},
+    response={201: GoalOut, 400: ErrorOut},
     summary="Add a goal to the client's current plan",
 )
 def goal_create(request: StaffRequest, payload: GoalCreateIn) -> Any:
@@ -285,7 +384,7 @@ def goal_create(request: StaffRequest, payload: GoalCreateIn) -> Any:
 
 @router.patch(
     "/goals/{goal_id}",
-    response={200: dict[str, Any], 400: ErrorOut, 409: Any},
+    response={200: GoalOut, 400: ErrorOut, 409: ConflictOut},
     summary="Change a goal (send the version you read; 409 shows both texts)",
 )
 def goal_patch(request: StaffRequest, goal_id: str, payload: GoalPatch) -> Any:
@@ -307,7 +406,7 @@ def goal_patch(request: StaffRequest, goal_id: str, payload: GoalPatch) -> Any:
 
 @router.post(
     "/goals/{goal_id}/followups",
-    response={201: dict[str, Any], 400: ErrorOut},
+    response={201: GoalOut, 400: ErrorOut},
     summary="A dated GAS follow-up score by the client or the worker",
 )
 def followup_create(request: StaffRequest, goal_id: str, payload: FollowUpIn) -> Any:
@@ -365,7 +464,7 @@ def _current_plan(request: StaffRequest, client_id: str) -> Plan:
 
 @router.post(
     "/clients/{client_id}/plan/worker-signature",
-    response={200: dict[str, Any], 400: ErrorOut},
+    response={200: PlanOut, 400: ErrorOut},
     summary="The worker signs the current plan version (then it goes for approval if needed)",
 )
 def plan_worker_sign(request: StaffRequest, client_id: str) -> Any:
@@ -377,7 +476,7 @@ def plan_worker_sign(request: StaffRequest, client_id: str) -> Any:
 
 @router.post(
     "/clients/{client_id}/plan/review",
-    response={200: dict[str, Any], 400: ErrorOut},
+    response={200: PlanOut, 400: ErrorOut},
     summary="A supervisor of the client's team approves the plan or returns it with a comment",
 )
 def plan_review(request: StaffRequest, client_id: str, payload: ReviewIn) -> Any:

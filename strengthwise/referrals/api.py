@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Router, Status
+from ninja import Field, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
@@ -90,6 +90,72 @@ class ConsentIn(InSchema):
     right_to_revoke_explained: bool = False
 
 
+class ReferralOut(Schema):
+    id: int
+    client_id: int
+    service_id: str
+    service: str
+    organization: str | None
+    goal_id: int | None
+    step_id: int | None
+    consent_id: int | None
+    purpose: str
+    information: list[str]
+    request_note: str
+    status: str
+    status_reason: str
+    allowed_next: list[str] = Field(description="The statuses the workflow allows from here.")
+    requested_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    outcome: str
+    helpful: int | None
+    rating_comment: str
+    rating_comment_author: str
+    rating_comment_verbatim: bool
+    rated_by: str
+    version: int
+    redisclosure_notice: str | None = Field(
+        None, description="42 CFR Part 2: the notice that must go with the information."
+    )
+
+
+class ReferralEventOut(Schema):
+    from_: str | None = Field(alias="from")
+    to: str
+    side: str
+    reason: str
+    by: str
+    at: dt.datetime
+
+
+class ReferralDetailOut(ReferralOut):
+    history: list[ReferralEventOut]
+
+
+class ConsentOut(Schema):
+    id: int
+    information: list[str]
+    information_description: str
+    organization_id: str | None
+    program_id: str | None
+    purpose: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    expiry_event: str
+    method: str
+    signature_method: str
+    agreement: str
+    signed_name: str
+    signed_at: dt.datetime | None
+    witness_name: str
+    has_signed_form: bool
+    revoked_on: dt.date | None
+    revoked_by: str
+    state: str | None = Field(description="active, not_yet, expired, revoked, or pending.")
+    part2_complete: bool | None
+
+
 def referral_out(r: Referral) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": r.pk,
@@ -147,7 +213,11 @@ def consent_out(c: Consent) -> dict[str, Any]:
     }
 
 
-@router.get("/clients/{client_id}/referrals", summary="A client's referrals with their status")
+@router.get(
+    "/clients/{client_id}/referrals",
+    response=list[ReferralOut],
+    summary="A client's referrals with their status",
+)
 def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="referrals.viewed")
     return [referral_out(r) for r in selectors.referrals_for(client)]
@@ -155,7 +225,7 @@ def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]
 
 @router.post(
     "/clients/{client_id}/referrals",
-    response={201: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
+    response={201: ReferralOut, 400: ErrorOut, 404: ErrorOut},
     summary="Refer to a directory service; sending needs a consent covering it",
 )
 def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> Any:
@@ -178,7 +248,12 @@ def referral_create(request: StaffRequest, client_id: str, body: ReferralIn) -> 
     return Status(201, referral_out(selectors.referral_detail(referral.pk)))
 
 
-@router.get("/referrals/{referral_id}", summary="One referral with its history")
+@router.get(
+    "/referrals/{referral_id}",
+    response=ReferralDetailOut,
+    by_alias=True,
+    summary="One referral with its history",
+)
 def referral_get(request: StaffRequest, referral_id: str) -> dict[str, Any]:
     referral = selectors.referral_for_reading(
         visible_to=request.user, referral_id=referral_id, request=request
@@ -200,7 +275,7 @@ def referral_get(request: StaffRequest, referral_id: str) -> dict[str, Any]:
 
 @router.post(
     "/referrals/{referral_id}/transition",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    response={200: ReferralOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
     summary="Move a referral; 409 lists the allowed transitions, 403 when your side may not set it",
 )
 def referral_transition(request: StaffRequest, referral_id: str, body: TransitionIn) -> Any:
@@ -229,7 +304,11 @@ def referral_transition(request: StaffRequest, referral_id: str, body: Transitio
     return Status(200, referral_out(selectors.referral_detail(updated.pk)))
 
 
-@router.get("/clients/{client_id}/consents", summary="A client's consents and their state")
+@router.get(
+    "/clients/{client_id}/consents",
+    response=list[ConsentOut],
+    summary="A client's consents and their state",
+)
 def consent_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="consents.viewed")
     return [consent_out(c) for c in selectors.consents_for(client)]
@@ -237,7 +316,7 @@ def consent_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/clients/{client_id}/consents",
-    response={201: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
+    response={201: ConsentOut, 400: ErrorOut, 404: ErrorOut},
     summary="Record a consent given electronically or verbally (uploads: use the page)",
 )
 def consent_create(request: StaffRequest, client_id: str, body: ConsentIn) -> Any:
@@ -256,7 +335,7 @@ def consent_create(request: StaffRequest, client_id: str, body: ConsentIn) -> An
 
 @router.post(
     "/referrals/{referral_id}/rating",
-    response={200: dict[str, Any], 400: ErrorOut},
+    response={200: ReferralOut, 400: ErrorOut},
     summary="Did this help? The client's answer (1–5) to a finished referral, in their words",
 )
 def referral_rating(request: StaffRequest, referral_id: str, body: RatingIn) -> Any:
@@ -271,7 +350,7 @@ def referral_rating(request: StaffRequest, referral_id: str, body: RatingIn) -> 
 
 @router.post(
     "/consents/{consent_id}/revoke",
-    response={200: dict[str, Any], 400: ErrorOut},
+    response={200: ConsentOut, 400: ErrorOut},
     summary="Revoke a consent: nothing more goes out under it, its partner links go blank",
 )
 def consent_revoke(request: StaffRequest, consent_id: str, body: RevokeIn) -> Any:

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import access_task, record_reads
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema
 
 from . import selectors, services
 
@@ -21,6 +21,17 @@ class TaskIn(InSchema):
     title: str = Field(min_length=1, max_length=200)
     due_on: dt.date
     client_id: int | None = None
+
+
+class TaskOut(Schema):
+    id: int | None = Field(description="A manual task's id; null for a derived task.")
+    key: str = Field(description="Stable for a derived task (what it is about and why).")
+    kind: str
+    derived: bool
+    title: str
+    due_on: dt.date | None
+    client_id: int | None
+    url: str = Field(description="The page where it is done.")
 
 
 def task_out(task: Any) -> dict[str, Any]:
@@ -44,7 +55,7 @@ def task_out(task: Any) -> dict[str, Any]:
         "tasks after the cursor `after`; the next page's cursor is in the `X-Next-After` "
         'header and a `Link: <…>; rel="next"` header, both absent on the last page.'
     ),
-    response={200: list[dict[str, Any]], 400: dict[str, Any]},
+    response={200: list[TaskOut], 400: ErrorOut},
 )
 def task_list(
     request: StaffRequest,
@@ -68,7 +79,11 @@ def task_list(
     return [task_out(t) for t in tasks]
 
 
-@router.post("/tasks", response={201: dict[str, Any], 400: dict[str, Any]})
+@router.post(
+    "/tasks",
+    response={201: TaskOut, 400: ErrorOut},
+    summary="Add a manual task (about one of your clients, or about no one)",
+)
 def task_create(request: StaffRequest, body: TaskIn) -> Any:
     task = services.task_add(
         acting_user=request.user,
@@ -80,7 +95,9 @@ def task_create(request: StaffRequest, body: TaskIn) -> Any:
     return Status(201, task_out(task))
 
 
-@router.post("/tasks/{task_id}/done", response={200: dict[str, Any]})
+@router.post(
+    "/tasks/{task_id}/done", response={200: TaskOut}, summary="Mark one of your tasks done"
+)
 def task_done(request: StaffRequest, task_id: int) -> Any:
     task = access_task(request.user, task_id, request=request)
     return Status(

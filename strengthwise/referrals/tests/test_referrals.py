@@ -303,6 +303,8 @@ def test_api_transition_409_lists_allowed_and_403_for_side(personas, sent, api):
     )
     assert ok.status_code == 200, ok.json()
     assert ok.json()["status"] == "cancelled"
+    history = client.get(f"/api/v1/referrals/{sent.pk}").json()["history"]
+    assert (history[-1]["from"], history[-1]["to"]) == ("accepted", "cancelled")
     stale = client.post(
         f"/api/v1/referrals/{sent.pk}/transition",
         {"status": "entered-in-error", "version": 3},
