@@ -79,6 +79,44 @@ def test_the_spanish_catalogue_is_complete(catalogue):
     assert not forms, f"Spanish needs three plural forms (one, many, other): {forms}"
 
 
+def test_every_string_marked_in_the_code_is_in_the_spanish_catalogue(tmp_path):
+    """Extract the messages as `makemessages` does (xgettext, over a copy of the code so the
+    real catalogue is never touched) and fail on any msgid the Spanish catalogue lacks or
+    leaves empty: a new label cannot ship in English only."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("xgettext") is None:
+        pytest.fail("xgettext is missing: install gettext (.ci/run does)")
+    root = Path(settings.BASE_DIR)
+    shutil.copy(root / "manage.py", tmp_path / "manage.py")
+    shutil.copytree(
+        root / "strengthwise",
+        tmp_path / "strengthwise",
+        ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static", "tests", "migrations"),
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "strengthwise.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, str(tmp_path / "manage.py"), "makemessages", "-l", "es", "--no-obsolete"],
+        cwd=tmp_path / "strengthwise",
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    extracted = read_po(tmp_path / "strengthwise" / "locale" / "es" / "LC_MESSAGES" / "django.po")
+    missing = sorted(
+        e.msgid for e in extracted if e.msgid and (not all(e.msgstr.values()) or "fuzzy" in e.flags)
+    )
+    assert missing == [], f"marked for translation but not translated: {missing}"
+
+
 def test_translations_keep_every_placeholder(catalogue):
     for entry in catalogue:
         wanted = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
