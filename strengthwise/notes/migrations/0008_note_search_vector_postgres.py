@@ -4,7 +4,9 @@ Notes search ranks its matches with `ts_rank` over the word tokens (notes/select
 `to_tsvector(search_text)` that parsed every match's tokens again: 409 ms for a common word in
 a 90,000-note scope. Reading a stored vector takes a quarter of that. The column is PostgreSQL's
 alone (a generated column Django's model does not declare: nothing writes it); SQLite ranks
-with FTS5's bm25 and needs nothing.
+with FTS5's bm25 and needs nothing. A later migration that changes `search_text`'s type on
+PostgreSQL must drop this column first and add it again after (PostgreSQL refuses to alter a
+column a generated column is computed from).
 """
 
 from django.db import migrations
