@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from strengthwise.core.testing_browser import (
-    PHONE,
     assert_accessible,
     assert_no_horizontal_scroll,
     screenshot,
@@ -24,6 +23,8 @@ from strengthwise.referrals.models import Consent
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long walk by the river"
+# A small, cheap phone (issue 14: usable at 360 px).
+PHONE = {"width": 360, "height": 740}
 
 
 def _slow_network(page):

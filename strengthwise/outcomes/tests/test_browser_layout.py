@@ -1,0 +1,48 @@
+"""Every staff page at a desktop's and a tablet's width (issue 16, item 3): nothing scrolls
+sideways at 1280 or 768 pixels, and axe finds nothing at 768 (WCAG 2.1 A/AA). Walked with the
+whole demo agency, as each role that uses the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from strengthwise.core.testing_browser import (
+    DESKTOP,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    screenshot,
+)
+from strengthwise.core.tests.test_i18n import STAFF_PAGES
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"width": 768, "height": 1024}
+
+
+def test_every_staff_page_fits_a_tablet_and_a_desktop(demo_agency, new_page, sign_in):
+    dana = demo_agency.dana
+    problems = []
+    for username, paths in STAFF_PAGES.items():
+        for viewport, label in ((TABLET, "768"), (DESKTOP, "1280")):
+            page = new_page(viewport=viewport)
+            sign_in(page, username)
+            for path in paths:
+                url = path.format(dana=dana.pk)
+                response = page.goto(url)
+                where = f"{path} as {username} at {label}px"
+                if response is None or response.status != 200 or not page.url.endswith(url):
+                    problems.append(f"{where}: not shown ({page.url})")
+                    continue
+                name = path.strip("/").replace("/", "-").replace("{dana}", "dana") or "home"
+                try:
+                    assert_no_horizontal_scroll(page, where)
+                    if label == "768":
+                        assert_accessible(page, where)
+                except AssertionError as problem:
+                    problems.append(str(problem).splitlines()[0])
+                    screenshot(page, f"layout-{label}-{username}-{name}")
+                else:
+                    if label == "768":  # for people to look at
+                        screenshot(page, f"layout-768-{username}-{name}")
+            page.context.close()
+    assert problems == [], "\n".join(problems)
