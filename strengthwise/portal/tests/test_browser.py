@@ -151,20 +151,73 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
     _check(page, "help")
 
 
-def test_rosa_reads_her_portal_in_spanish_on_a_phone(new_page):
+def test_rosa_does_her_part_in_spanish_on_a_phone(new_page):
     personas = create_personas()
-    _, code = services.invitation_create(acting_user=personas.alice, client=personas.rosa)
+    rosa = personas.rosa
+    plan = plan_services.plan_start(acting_user=personas.alice, client=rosa)
+    goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={"statement": "Aprender inglés", "author": "client", "domain": "daily_living"},
+    )
+    plan_services.step_add(
+        acting_user=personas.alice,
+        goal=goal,
+        fields={"text": "Llamar a la escuela", "who": "client"},
+    )
+    from strengthwise.directory.testing import make_service
+
+    service = make_service("Clases de inglés", org_name="River City Library")
+    referral_services.consent_record(
+        acting_user=personas.alice,
+        client=rosa,
+        fields={
+            "information": ["contact"],
+            "organization": service.organization,
+            "purpose": "referral",
+            "valid_from": timezone.localdate() - dt.timedelta(days=1),
+            "valid_until": timezone.localdate() + dt.timedelta(days=300),
+            "method": Consent.Method.E_SIGNATURE,
+            "signed_name": "Rosa Hernández",
+            "right_to_revoke_explained": True,
+        },
+    )
+    _, code = services.invitation_create(acting_user=personas.alice, client=rosa)
     page = new_page(viewport=PHONE)
+    _slow_network(page)
     _set_up(page, code, "rosa")
     assert page.locator("html").get_attribute("lang") == "es"
     _check(page, "home es")
+
     page.get_by_role("link", name="Mi plan").first.click()
     page.wait_for_url(re.compile(r"/portal/plan/$"))
     _check(page, "plan es")
+    page.get_by_role("button", name=re.compile("Ya lo hice")).click()
+    page.get_by_role("button", name=re.compile("Aún no está hecho")).wait_for()
+
+    page.get_by_role("link", name=re.compile("Cambiar las palabras — Aprender inglés")).click()
+    page.wait_for_url(re.compile(r"/portal/goals/\d+/words/$"))
+    _check(page, "goal words es")
+    page.fill("#id_statement", "Hablar inglés con la maestra de mi hija")
+    page.get_by_role("button", name="Guardar mis palabras").click()
+    page.wait_for_url(re.compile(r"/portal/plan/"))
+    page.get_by_text("Hablar inglés con la maestra de mi hija").first.wait_for()
+    page.get_by_role("button", name="Acepto este plan").click()
+    page.get_by_text("Usted aceptó este plan.").wait_for()
+
+    page.get_by_role("link", name="Mensajes").first.click()
+    page.wait_for_url(re.compile(r"/portal/messages/$"))
+    page.fill("#id_text", "¿Podemos hablar el viernes?")
+    page.get_by_role("button", name="Enviar").click()
+    page.get_by_text("¿Podemos hablar el viernes?").wait_for()
+    _check(page, "messages es")
+
     page.get_by_role("link", name="Mi privacidad").click()
     page.wait_for_url(re.compile(r"/portal/privacy/$"))
     assert "Quién ha mirado su expediente" in page.content()
     _check(page, "privacy es")
-    page.get_by_role("link", name="Mensajes").first.click()
-    page.wait_for_url(re.compile(r"/portal/messages/$"))
-    _check(page, "messages es")
+    page.get_by_role("link", name=re.compile("Retirar")).first.click()
+    page.wait_for_url(re.compile(r"/portal/consents/\d+/withdraw/$"))
+    page.get_by_role("button", name="Sí, dejar de compartir").click()
+    page.wait_for_url(re.compile(r"/portal/privacy/"))
+    page.get_by_text(re.compile("Retirado el")).wait_for()
