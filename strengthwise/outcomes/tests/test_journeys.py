@@ -1,0 +1,103 @@
+"""Whole stories as their users live them (issue 16, item 1), in a real browser, with axe on
+every page and the clicks counted (so a change that adds clicks shows in the failure)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from strengthwise.core.testing_browser import assert_accessible, screenshot
+from strengthwise.people.models import Client
+from strengthwise.people.personas import create_personas
+from strengthwise.plans import services as plan_services
+from strengthwise.plans.models import Plan
+
+pytestmark = pytest.mark.browser
+
+
+class Clicks:
+    """Clicks (and choices) a user makes, counted; axe runs on every page they reach."""
+
+    def __init__(self, page, story: str):
+        self.page, self.story, self.count = page, story, 0
+
+    def click(self, locator) -> None:
+        locator.click()
+        self.count += 1
+
+    def check(self, locator) -> None:
+        locator.check()
+        self.count += 1
+
+    def look(self, what: str) -> None:
+        assert_accessible(self.page, f"{self.story}: {what}")
+        screenshot(self.page, f"journey-{self.story}-{what.replace(' ', '-')}")
+
+
+def _plan_sent_for_approval(personas) -> Plan:
+    plan = plan_services.plan_start(acting_user=personas.alice, client=personas.dana)
+    plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={"statement": "A home", "author": "client", "domain": "daily_living"},
+    )
+    plan_services.plan_client_agree(acting_user=personas.alice, plan=plan, signed_name="Dana")
+    plan_services.plan_worker_sign(acting_user=personas.alice, plan=plan)
+    return plan
+
+
+def test_supervisor_returns_approves_reassigns_and_reads_what_is_working(new_page, sign_in):
+    personas = create_personas()
+    plan = _plan_sent_for_approval(personas)
+    page = new_page()
+    bob = Clicks(page, "supervisor")
+    sign_in(page, "bob")
+
+    # The plan waiting: returned with a comment.
+    bob.click(page.get_by_role("link", name="Plans to approve"))
+    bob.look("plans waiting")
+    bob.click(page.get_by_role("link", name="Dana Whitfield"))
+    bob.check(page.get_by_label("Return with comments"))
+    page.get_by_role("textbox", name="Comments").fill("Add a step for legal aid.")
+    bob.click(page.get_by_role("button", name="Record the decision"))
+    page.get_by_text("Returned with comments").first.wait_for()
+    bob.look("plan returned")
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.RETURNED
+
+    # alice adds the step and sends it again (her side is tested on its own).
+    goal = plan.goals.get()
+    plan_services.step_add(
+        acting_user=personas.alice, goal=goal, fields={"text": "Call legal aid", "who": "worker"}
+    )
+    plan.refresh_from_db()
+    plan_services.plan_client_agree(acting_user=personas.alice, plan=plan, signed_name="Dana")
+    plan_services.plan_worker_sign(acting_user=personas.alice, plan=plan)
+
+    # The resubmission: approved.
+    bob.click(page.get_by_role("link", name="Plans to approve"))
+    bob.click(page.get_by_role("link", name="Dana Whitfield"))
+    bob.check(page.get_by_label("Approve"))
+    bob.click(page.get_by_role("button", name="Record the decision"))
+    page.get_by_text(re.compile("Approved")).first.wait_for()
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.ACTIVE
+
+    # Two of alice's clients go to carol, one transfer each.
+    for client in (personas.rosa, personas.dana_duplicate):
+        page.goto(f"/clients/{client.pk}/")
+        bob.click(page.get_by_role("link", name="Transfer", exact=True))
+        bob.look("transfer")
+        worker = page.get_by_label("New primary worker")
+        carol = worker.locator("option", has_text=personas.carol.label).get_attribute("value")
+        worker.select_option(value=carol)  # "Carol Lindqvist — 1 client"
+        bob.count += 1
+        page.get_by_label("Reason").fill("Carol speaks Spanish with the family")
+        bob.click(page.get_by_role("button", name="Transfer"))
+        page.wait_for_url(re.compile(rf"/clients/{client.pk}/$"))
+        assert Client.objects.get(pk=client.pk).primary_worker_id == personas.carol.pk
+
+    # What is working, on the team view.
+    bob.click(page.get_by_role("link", name="Team"))
+    page.get_by_role("heading", name=re.compile("What is working")).wait_for()
+    bob.look("team view")
+    assert bob.count <= 17, f"the supervisor's story took {bob.count} clicks"
