@@ -101,3 +101,85 @@ def test_supervisor_returns_approves_reassigns_and_reads_what_is_working(new_pag
     page.get_by_role("heading", name=re.compile("What is working")).wait_for()
     bob.look("team view")
     assert bob.count <= 17, f"the supervisor's story took {bob.count} clicks"
+
+
+def test_evaluation_closes_with_the_client_then_reports_and_exports(new_page, sign_in):
+    import csv
+    import io
+
+    import openpyxl
+
+    from strengthwise.assessments import services as assessment_services
+
+    personas = create_personas()
+    dana = personas.dana
+    # One macro barrier: the advocacy report counts it, and shows a count under 5 as "<5".
+    assessment_services.factor_add(
+        acting_user=personas.alice,
+        client=dana,
+        fields={
+            "description": "Landlords turn away housing vouchers",
+            "level": "macro",
+            "valence": "barrier",
+            "domain": "daily_living",
+        },
+    )
+    page = new_page()
+    alice = Clicks(page, "evaluation")
+    sign_in(page, "alice")
+
+    # Closing the episode with Dana: what helped in her words, why it ends, sent.
+    page.goto(f"/clients/{dana.pk}/closures/")
+    alice.click(page.get_by_role("link", name=re.compile("Close this episode with the client")))
+    page.wait_for_url(re.compile(r"/close/$"))
+    alice.look("closure")
+    page.get_by_role("textbox", name="What helped, in their words").fill(
+        "Knowing I could text you and not get a lecture."
+    )
+    page.get_by_role("combobox", name="Why the episode ends").select_option("goals_achieved")
+    alice.count += 1
+    send = page.get_by_role("button", name=re.compile("Close the episode|Send for approval"))
+    needs_approval = "approval" in send.inner_text()
+    alice.click(send)
+    page.get_by_role(
+        "heading", name=re.compile("Closed|Waiting for supervisor approval")
+    ).wait_for()
+    alice.look("closure sent")
+    if needs_approval:
+        supervisor = new_page()
+        bob = Clicks(supervisor, "evaluation-review")
+        sign_in(supervisor, "bob")
+        bob.click(supervisor.get_by_role("link", name="Closures to approve"))
+        bob.click(supervisor.get_by_role("link", name=re.compile("Dana Whitfield")))
+        bob.check(supervisor.get_by_label("Approve"))
+        bob.click(supervisor.get_by_role("button", name=re.compile("Record|Approve")))
+        supervisor.get_by_text(re.compile("Closed")).first.wait_for()
+    from strengthwise.people.models import Episode
+
+    assert not Episode.objects.filter(client=dana, closed_on__isnull=True).exists()
+
+    # The program manager's reports: de-identified, the advocacy report suppressed, exports.
+    reports = new_page()
+    priya = Clicks(reports, "evaluation-reports")
+    sign_in(reports, "priya")
+    reports.goto("/reports/")
+    priya.look("program report")
+    assert "De-identified" in reports.content()
+    assert dana.legal_last_name not in reports.content()
+    csv_href = reports.get_by_role("link", name=re.compile("^CSV")).first.get_attribute("href")
+    rows = list(csv.reader(io.StringIO(reports.request.get(csv_href).text())))
+    assert len(rows) >= 2 and rows[0]  # a header and at least one row
+    xlsx = reports.request.get(
+        reports.get_by_role("link", name="Excel (every table)").get_attribute("href")
+    )
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.body()), read_only=True)
+    assert len(book.sheetnames) >= 2
+    everything = " ".join(
+        str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+    assert dana.legal_last_name not in everything
+    priya.click(reports.get_by_role("link", name="Advocacy report"))
+    reports.wait_for_url("**/reports/advocacy/**")
+    priya.look("advocacy report")
+    assert "&lt;5" in reports.content() or "<5" in reports.inner_text("main")
+    assert alice.count <= 4, f"closing took {alice.count} clicks"
