@@ -104,13 +104,28 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     partner.get_by_role("button", name="Update the referral").click()
     partner.get_by_text(re.compile("This referral is closed")).wait_for()
 
-    # Back with alice: the loop closed; Dana rates it.
+    # Back with alice: the loop closed.
     page.reload()
     assert "Dana came to all four sessions." in page.content()
-    page.get_by_label("5", exact=True).check()
-    page.get_by_label("In their words").fill("I have a budget that works")
-    page.get_by_role("button", name="Record their answer").click()
-    assert "Thank you — their answer is recorded." in page.content()
+
+    # Dana rates it herself, in the portal, on her phone.
+    from strengthwise.portal import services as portal_services
+
+    _, code = portal_services.invitation_create(acting_user=personas.alice, client=dana)
+    own = new_page(viewport=PHONE)
+    own.goto(f"/portal/start/?code={code}")
+    own.fill("#id_login", "dana.w")
+    own.fill("#id_password", "a long walk by the river")
+    own.fill("#id_password_again", "a long walk by the river")
+    own.locator("form button.primary").click()
+    own.wait_for_url(re.compile(r"/portal/home/$"))
+    own.get_by_role("link", name="My help").first.click()
+    own.wait_for_url(re.compile(r"/portal/help/$"))
+    assert_accessible(own, "my help, a finished referral to rate")
+    own.get_by_label("Yes, a lot").check()
+    own.get_by_label(re.compile("Anything you want to say")).fill("I have a budget that works")
+    own.get_by_role("button", name="Send my answer").click()
+    own.get_by_text(re.compile("You said:")).wait_for()
     referral = Referral.objects.get(client=dana)
     assert (referral.status, referral.helpful) == ("completed", 5)
     assert referral.goal == goal
