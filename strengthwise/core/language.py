@@ -102,6 +102,9 @@ class Term:
     sources: tuple[str, ...]
 
 
+MAX_REPLACEMENT_WORDS = 6
+
+
 @dataclass(frozen=True)
 class Finding:
     """A flagged span: ``text[start:end] == matched``. ``source`` joins the term's citations."""
@@ -113,6 +116,20 @@ class Finding:
     suggestions: tuple[str, ...]
     source: str
     quotation: str = ""  # inside someone else's quoted words: whose ("his teacher")
+
+    @property
+    def replacements(self) -> list[str]:
+        """The suggestions that can stand in the text as they are (a few words, no advice in
+        brackets): the note page offers each as a one-click "Use" — the worker's choice; the
+        helper itself still never changes a word."""
+        return [
+            s
+            for s in self.suggestions
+            if s
+            and len(s.split()) <= MAX_REPLACEMENT_WORDS
+            and not any(ch in s for ch in '()"')
+            and not s.lower().startswith(("or ", "describe", "say ", "ask "))
+        ]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     response = page.get_by_label("Response")
     response.fill('Dana was non-compliant with the form. "I refused a bad lease."')
     page.get_by_text(re.compile(r"Saved at \d")).wait_for()
-    page.locator("#findings-response").get_by_text("“non-compliant”").wait_for()
+    page.locator("#findings-response").get_by_text("“non-compliant”", exact=True).wait_for()
     assert "refused" not in page.locator("#findings-response").inner_text().lower()
     assert_accessible(page, "note draft with a language suggestion")
     screenshot(page, "note-draft-language")

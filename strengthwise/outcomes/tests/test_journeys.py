@@ -183,3 +183,67 @@ def test_evaluation_closes_with_the_client_then_reports_and_exports(new_page, si
     priya.look("advocacy report")
     assert "&lt;5" in reports.content() or "<5" in reports.inner_text("main")
     assert alice.count <= 4, f"closing took {alice.count} clicks"
+
+
+def test_monitoring_a_note_with_a_suggestion_a_reload_a_check_in_and_a_task_done(new_page, sign_in):
+    from strengthwise.notes.models import CheckIn, Note
+
+    personas = create_personas()
+    dana = personas.dana
+    plan = plan_services.plan_start(acting_user=personas.alice, client=dana)
+    goal = plan_services.goal_add(
+        acting_user=personas.alice,
+        plan=plan,
+        fields={"statement": "Keep my lease", "author": "client", "domain": "daily_living"},
+    )
+    page = new_page()
+    alice = Clicks(page, "monitoring")
+    sign_in(page, "alice")
+    page.goto("/today/")
+    no_contact = page.get_by_text("No contact for a while")
+    assert no_contact.count() >= 1  # a derived task: nobody has written a note about Dana
+    alice.look("today before")
+
+    # A contact note: the language helper flags a word, she takes its suggestion.
+    page.goto(f"/clients/{dana.pk}/notes/")
+    alice.click(page.get_by_role("button", name="Write a note"))
+    page.wait_for_url(re.compile(rf"/clients/{dana.pk}/notes/\d+/$"))
+    note_id = int(page.url.rstrip("/").split("/")[-1])
+    response = page.get_by_label("Response")
+    response.fill("Dana was non-compliant with the budget plan this week.")
+    use = page.get_by_role("button", name=re.compile("Use “Not in agreement with the plan”"))
+    use.wait_for()
+    alice.look("note with a suggestion")
+    alice.click(use)
+    assert response.input_value() == (
+        "Dana was not in agreement with the plan with the budget plan this week."
+    )
+    # Autosaved: the helper has nothing more to say about that section.
+    use.wait_for(state="detached")
+
+    # The autosaved draft survives a reload.
+    page.reload()
+    assert "not in agreement with the plan" in page.get_by_label("Response").input_value()
+    assert "non-compliant" not in Note.objects.get(pk=note_id).sections["response"]
+    page.get_by_label("Goal", exact=True).fill("Keep the lease")
+    page.get_by_label("Intervention").fill("Went through the budget line by line.")
+    page.get_by_label("Plan").fill("Meet on Friday with the landlord letter.")
+    alice.click(page.get_by_role("button", name="Sign the note"))
+    page.get_by_text("Note signed.").wait_for()
+
+    # A check-in on the goal.
+    page.goto(f"/clients/{dana.pk}/goals/{goal.pk}/progress/")
+    alice.look("goal progress")
+    page.get_by_label("How the client rates progress (0–10)").select_option("6")
+    page.get_by_label("How you rate progress (0–10)").select_option("5")
+    alice.count += 2
+    alice.click(page.get_by_role("button", name="Record the check-in"))
+    page.wait_for_load_state()
+    assert CheckIn.objects.filter(goal=goal, client_rating=6).exists()
+
+    # The derived task is done: Today no longer asks for contact with Dana.
+    page.goto("/today/")
+    alice.look("today after")
+    rows = page.locator("li", has_text="No contact for a while").filter(has_text="Dana Whitfield")
+    assert rows.count() == 0
+    assert alice.count <= 6, f"the monitoring story took {alice.count} clicks"

@@ -104,6 +104,33 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
+// "Use ..." next to a language-helper finding: the worker chooses a suggestion and it takes the
+// flagged words' place in that section (then the draft autosaves as after any typing). If the
+// words moved since the finding was made, they are looked up again; if gone, nothing changes.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-use-suggestion]");
+  if (!button) { return; }
+  const section = button.closest(".note-section");
+  const area = section && section.querySelector("textarea");
+  if (!area) { return; }
+  const matched = button.dataset.matched;
+  let start = Number(button.dataset.start);
+  if (area.value.slice(start, start + matched.length) !== matched) {
+    start = area.value.indexOf(matched);
+    if (start < 0) { return; }
+  }
+  const end = start + matched.length;
+  let replacement = button.dataset.replacement;
+  // "non-compliant" → "not in agreement…": keep the sentence's case (not an acronym's).
+  if (/^[a-z]/.test(matched) && /^[A-Z][a-z]/.test(replacement)) {
+    replacement = replacement[0].toLowerCase() + replacement.slice(1);
+  }
+  area.value = area.value.slice(0, start) + replacement + area.value.slice(end);
+  area.setSelectionRange(start + replacement.length, start + replacement.length);
+  area.focus();
+  area.dispatchEvent(new Event("input", { bubbles: true }));
+});
+
 // A "Print" button (no inline script under the CSP): <button data-print>.
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) {
