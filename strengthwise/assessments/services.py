@@ -42,6 +42,7 @@ FACTOR_FIELDS = ("description", "level", "valence", "domain", "author", "verbati
 # A strength's words are sealed at rest; the audit trail (not encrypted) says only that they
 # were written.
 FACTOR_SEALED = tuple(f.name for f in sealed_fields(Factor))
+MOTIVATION_TEXTS = ("dreams", "obstacles", "support")
 MOTIVATION_FIELDS = (
     "recorded_on",
     "dreams",
@@ -367,7 +368,10 @@ def motivation_record_add(
             actor=acting_user,
             action="motivation.recorded",
             target=record,
-            changes=changed_fields({}, {k: getattr(record, k) for k in MOTIVATION_FIELDS}),
+            # The answers are the client's words: the trail says which changed, not what they say.
+            changes=changed_fields(
+                {}, {k: getattr(record, k) for k in MOTIVATION_FIELDS}, hidden=MOTIVATION_TEXTS
+            ),
             request=request,
             actor_label=actor_label,
         )

@@ -179,7 +179,7 @@ def closure_save(
                 "closed_by",
             ],
         )
-        changes = changed_fields(before, _snapshot(current))
+        changes = changed_fields(before, _snapshot(current), hidden=TEXT_FIELDS)
         if changes:
             current.version += 1
             current.save()
@@ -228,8 +228,8 @@ def closure_what_helped_reword(
             )
         if current.status == Closure.Status.AWAITING_APPROVAL:
             raise DomainError(_("Your worker has sent this for approval. Try again in a few days."))
-        if text == current.what_helped and current.what_helped_author == Author.CLIENT:
-            return current
+        if " ".join(text.split()) == " ".join(current.what_helped.split()):
+            return current  # unchanged: the words stay whose they were
         replaced = current.what_helped
         current.what_helped = text
         current.what_helped_author = Author.CLIENT
@@ -250,7 +250,7 @@ def closure_what_helped_reword(
             actor_label=actor_label,
             action="closure.what_helped_reworded",
             target=current,
-            changes=changed_fields(before, _snapshot(current)),
+            changes=changed_fields(before, _snapshot(current), hidden=("what_helped",)),
             request=request,
         )
     return current

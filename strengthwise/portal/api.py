@@ -57,11 +57,10 @@ def _message(m: Message) -> MessageOut:
 @router.get(
     "/clients/{client_id}/messages",
     response=list[MessageOut],
-    summary="The conversation with the client in the portal (opening it marks theirs read)",
+    summary="The conversation with the client in the portal (reading it marks nothing read)",
 )
 def message_list(request: StaffRequest, client_id: str) -> Any:
     client = access_client(request.user, client_id, request=request, read="client.viewed")
-    services.messages_mark_read(client=client, by_client=False)
     return [_message(m) for m in selectors.conversation(client=client)]
 
 
@@ -85,6 +84,8 @@ def message_create(request: StaffRequest, client_id: str, body: MessageIn) -> An
 )
 def invitation_create(request: StaffRequest, client_id: str, body: InvitationIn) -> Any:
     client = access_client(request.user, client_id, write=True, request=request)
+    # The code is a one-time secret: a retried request may not get it back from storage.
+    request.idempotency_withhold = True  # type: ignore[attr-defined]
     invitation, code = services.invitation_create(
         acting_user=request.user, client=client, email=body.email, request=request
     )

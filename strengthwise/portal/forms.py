@@ -169,6 +169,7 @@ class DreamForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class PrioritiesForm(forms.Form):

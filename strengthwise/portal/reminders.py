@@ -42,7 +42,10 @@ def due_keys(account: PortalAccount, today: dt.date) -> list[str]:
         target_date__lte=today + dt.timedelta(days=REMIND_DAYS),
     ).values_list("pk", "target_date")
     unread = Message.objects.filter(
-        client_id=account.client_id, from_client=False, read_at__isnull=True
+        agency_id=account.agency_id,
+        client_id=account.client_id,
+        from_client=False,
+        read_at__isnull=True,
     ).values_list("pk", flat=True)
     return [f"step:{pk}:{day.isoformat()}" for pk, day in steps if day is not None] + [
         f"message:{pk}" for pk in unread

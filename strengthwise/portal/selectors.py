@@ -135,7 +135,7 @@ def my_words(client: Client) -> dict[str, Any]:
 def conversation(*, client: Client, limit: int = 100) -> list[Any]:
     """The client's messages with staff, oldest first (the latest `limit`)."""
     latest = list(
-        Message.objects.filter(client=client)
+        Message.objects.filter(agency_id=client.agency_id, client=client)
         .select_related("author")
         .order_by("-sent_at", "-id")[:limit]
     )
@@ -143,4 +143,6 @@ def conversation(*, client: Client, limit: int = 100) -> list[Any]:
 
 
 def unread_for_client(client: Client) -> int:
-    return Message.objects.filter(client=client, from_client=False, read_at__isnull=True).count()
+    return Message.objects.filter(
+        agency_id=client.agency_id, client=client, from_client=False, read_at__isnull=True
+    ).count()

@@ -32,13 +32,14 @@ from strengthwise.assessments import selectors as assessment_selectors
 from strengthwise.assessments import services as assessment_services
 from strengthwise.assessments.models import Author
 from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record, client_address
-from strengthwise.core.errors import DomainError, ValidationFailed
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.mail import SECRET_HEADER
 from strengthwise.core.validation import refuse_nul
 from strengthwise.notes import services as notes_services
 from strengthwise.outcomes import services as outcome_services
 from strengthwise.outcomes.models import Closure
 from strengthwise.people.models import Client
+from strengthwise.people.services import lock_open_record
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import SignatureMethod, Step
 from strengthwise.referrals import services as referral_services
@@ -567,10 +568,12 @@ def account_turn_off(*, acting_user: User, client: Client, request: Any = None) 
 # --- my words: the client rewrites their dream, their priorities and what helped ----------------
 
 
-def dream_reword(*, client: Client, dreams: str, request: Any = None) -> Any:
+def dream_reword(*, client: Client, version: int, dreams: str, request: Any = None) -> Any:
     """The client rewrites their dream in their own words: a new motivation record written by
     the client (the other two answers carried over as they were), so the earlier words stay in
-    the record's history and the worker sees who changed what, and when."""
+    the record's history and the worker sees who changed what, and when. `version` is the id
+    of the record the client read (0: none); if the worker wrote a newer one meanwhile, Conflict.
+    Saving the same words changes nothing (they stay whose they were)."""
     refuse_nul({"dreams": dreams})
     text = (dreams or "").strip()
     if not text:
@@ -578,28 +581,36 @@ def dream_reword(*, client: Client, dreams: str, request: Any = None) -> Any:
             _("Write your dream in your own words."),
             field_errors={"dreams": [_("Write your dream in your own words.")]},
         )
-    history = assessment_selectors.motivation_history(client=client)
-    latest = history[0] if history else None
-    if latest is not None and latest.dreams == text and latest.dreams_author == Author.CLIENT:
-        return latest
-    fields: dict[str, Any] = {
-        "recorded_on": timezone.localdate(),
-        "dreams": text,
-        "dreams_author": Author.CLIENT,
-        "dreams_verbatim": True,
-    }
-    if latest is not None:
-        for name in ("obstacles", "support"):
-            fields[name] = getattr(latest, name)
-            fields[f"{name}_author"] = getattr(latest, f"{name}_author")
-            fields[f"{name}_verbatim"] = getattr(latest, f"{name}_verbatim")
-    return assessment_services.motivation_record_add(
-        acting_user=None,
-        actor_label=actor_label(client),
-        client=client,
-        fields=fields,
-        request=request,
-    )
+    with transaction.atomic():
+        lock_open_record(client.pk)  # one writer of this client's records at a time
+        history = assessment_selectors.motivation_history(client=client)
+        latest = history[0] if history else None
+        if (latest.pk if latest else 0) != version:
+            raise Conflict(
+                _("Your worker changed this while you were writing."),
+                current={"dreams": latest.dreams if latest else ""},
+                attempted={"dreams": text},
+            )
+        if latest is not None and " ".join(latest.dreams.split()) == " ".join(text.split()):
+            return latest
+        fields: dict[str, Any] = {
+            "recorded_on": timezone.localdate(),
+            "dreams": text,
+            "dreams_author": Author.CLIENT,
+            "dreams_verbatim": True,
+        }
+        if latest is not None:
+            for name in ("obstacles", "support"):
+                fields[name] = getattr(latest, name)
+                fields[f"{name}_author"] = getattr(latest, f"{name}_author")
+                fields[f"{name}_verbatim"] = getattr(latest, f"{name}_verbatim")
+        return assessment_services.motivation_record_add(
+            acting_user=None,
+            actor_label=actor_label(client),
+            client=client,
+            fields=fields,
+            request=request,
+        )
 
 
 def priorities_reword(
@@ -611,7 +622,8 @@ def priorities_reword(
     refuse_nul({f"priority {i}": p for i, p in enumerate(priorities)})
     _assessment, latest = assessment_selectors.strengths_assessment_get(client=client)
     content = dict(latest.content) if latest else {"domains": {}, "priorities": []}
-    kept = {cell["text"]: cell for cell in content.get("priorities", [])}
+    # A priority kept word for word (spacing aside) keeps whose words it was.
+    kept = {" ".join(cell["text"].split()): cell for cell in content.get("priorities", [])}
     texts = [" ".join(p.split()) for p in priorities]
     content["priorities"] = [
         kept.get(t) or {"text": t, "author": Author.CLIENT, "verbatim": True} for t in texts if t
@@ -707,5 +719,5 @@ def messages_mark_read(*, client: Client, by_client: bool) -> int:
     """The other side's unread messages are now read (the client opened their messages, or a
     staff member opened the client's). Returns how many."""
     return Message.objects.filter(
-        client=client, from_client=not by_client, read_at__isnull=True
+        agency_id=client.agency_id, client=client, from_client=not by_client, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -335,7 +335,8 @@ def dream_words(request: HttpRequest) -> HttpResponse:
 
     def fresh(data: Any = None) -> DreamForm:
         dream = selectors.my_words(client)["dream"]
-        return DreamForm(data, initial={"dreams": dream.dreams if dream else ""})
+        initial = {"dreams": dream.dreams if dream else "", "version": dream.pk if dream else 0}
+        return DreamForm(data, initial=initial)
 
     return _rewrite(
         request,
@@ -421,15 +422,11 @@ def messages(request: HttpRequest) -> HttpResponse:
                 apply_domain_error(form, error)
             else:
                 return redirect(f"{reverse('portal:messages')}#latest")
-    else:
+    conversation = selectors.conversation(client=client)  # as it was: new ones show as new
+    if request.method == "GET":
         selectors.record_own_read(client, request, what="messages")
         services.messages_mark_read(client=client, by_client=True)
-    context = {
-        "client": client,
-        "form": form,
-        "messages": selectors.conversation(client=client),
-        "tab": "messages",
-    }
+    context = {"client": client, "form": form, "conversation": conversation, "tab": "messages"}
     return render_page(request, "portal/messages.html", context, status=status)
 
 
@@ -587,12 +584,13 @@ def client_messages(request: HttpRequest, client_id: int) -> HttpResponse:
                 apply_domain_error(form, error)
             else:
                 return redirect(f"{reverse('portal:client-messages', args=[client.pk])}#latest")
-    else:
+    conversation = selectors.conversation(client=client)  # as it was: new ones show as new
+    if not write:
         services.messages_mark_read(client=client, by_client=False)
     context = {
         "client": client,
         "form": form,
-        "messages": selectors.conversation(client=client),
+        "conversation": conversation,
         "has_account": selectors.has_account(client),
     }
     return render_page(request, "portal/client_messages.html", context, status=status)

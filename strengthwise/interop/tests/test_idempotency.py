@@ -73,7 +73,8 @@ def test_a_key_still_running_answers_409_and_an_old_one_is_forgotten(personas, a
     import hashlib
 
     alice = api(personas.alice)
-    owner = hashlib.sha256(alice.headers["Authorization"].encode()).hexdigest()
+    token = alice.headers["Authorization"].split(" ", 1)[1]
+    owner = hashlib.sha256(token.encode()).hexdigest()
     running = IdempotentRequest.objects.create(
         owner=owner, key=KEY["Idempotency-Key"], fingerprint="x"
     )
@@ -109,3 +110,63 @@ def test_every_post_documents_the_header():
     assert all(
         any(p["name"] == "Idempotency-Key" for p in op.get("parameters", [])) for op in posts
     )
+
+
+def test_a_revoked_token_gets_no_stored_answer(personas, api):
+    from strengthwise.accounts.models import ApiToken
+
+    alice = api(personas.alice)
+    assert alice.post("/api/v1/clients", NEW, headers=KEY).status_code == 201
+    ApiToken.objects.update(revoked_at=timezone.now())
+    again = alice.post("/api/v1/clients", NEW, headers=KEY)
+    assert again.status_code == 401
+    assert b"Oyelaran" not in again.content
+
+
+def test_a_deactivated_user_gets_no_stored_answer(personas, api):
+    alice = api(personas.alice)
+    assert alice.post("/api/v1/clients", NEW, headers=KEY).status_code == 201
+    personas.alice.is_active = False
+    personas.alice.save()
+    assert alice.post("/api/v1/clients", NEW, headers=KEY).status_code == 401
+
+
+def test_a_one_time_code_is_never_stored_or_replayed(personas, api):
+    alice = api(personas.alice)
+    url = f"/api/v1/clients/{personas.dana.pk}/portal-invitation"
+    first = alice.post(url, {}, headers=KEY)
+    assert first.status_code == 201
+    code = first.json()["code"]
+    (row,) = IdempotentRequest.objects.all()
+    assert row.body == "" and code not in row.body
+    again = alice.post(url, {}, headers=KEY)
+    assert again.status_code == 409 and "one-time secret" in again.json()["detail"]
+    assert code.encode() not in again.content
+
+
+def test_a_server_failure_keeps_the_claim_until_it_goes_stale(personas, api, monkeypatch):
+    from strengthwise.interop.idempotency import STALE
+    from strengthwise.people import services as people_services
+
+    alice = api(personas.alice)
+    alice.http.raise_request_exception = False
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away after the write")
+
+    monkeypatch.setattr(people_services, "client_intake", broken)
+    assert alice.post("/api/v1/clients", NEW, headers=KEY).status_code == 500
+    monkeypatch.undo()
+    # Maybe it wrote: a retry at once is not run twice.
+    busy = alice.post("/api/v1/clients", NEW, headers=KEY)
+    assert busy.status_code == 409 and "few minutes" in busy.json()["detail"]
+    IdempotentRequest.objects.update(created_at=timezone.now() - STALE - dt.timedelta(seconds=1))
+    assert alice.post("/api/v1/clients", NEW, headers=KEY).status_code == 201
+    assert _marcus() == 1
+
+
+def test_a_different_query_string_is_a_different_request(personas, api):
+    alice = api(personas.alice)
+    assert alice.post("/api/v1/clients?x=1", NEW, headers=KEY).status_code == 201
+    other = alice.post("/api/v1/clients?x=2", NEW, headers=KEY)
+    assert other.status_code == 422

@@ -33,8 +33,12 @@ def test_the_client_rewrites_her_dream_and_the_earlier_words_stay(personas, web)
     browser = portal_for(personas)
     url = reverse("portal:dream-words")
     assert "A flat" in browser.get(url).content.decode()
-    assert browser.post(url, {"dreams": "  "}).status_code == 400  # nothing to save
-    response = browser.post(url, {"dreams": "A home with a door that locks"})
+    read = MotivationRecord.objects.get(client=dana).pk  # the version the page carries
+    assert browser.post(url, {"dreams": "  ", "version": read}).status_code == 400
+    # The same words again change nothing: they stay whose they were.
+    assert browser.post(url, {"dreams": "A  flat", "version": read}).status_code == 302
+    assert MotivationRecord.objects.filter(client=dana).count() == 1
+    response = browser.post(url, {"dreams": "A home with a door that locks", "version": read})
     assert response.status_code == 302
     latest, earlier = MotivationRecord.objects.filter(client=dana).order_by("-id")[:2]
     assert (latest.dreams, latest.dreams_author, latest.dreams_verbatim) == (
@@ -48,6 +52,13 @@ def test_the_client_rewrites_her_dream_and_the_earlier_words_stay(personas, web)
     assert (earlier.dreams, earlier.by_client) == ("A flat", False)
     event = AuditEvent.objects.filter(action="motivation.recorded").latest("seq")
     assert event.actor_id is None and event.actor_label.endswith("(client, in the portal)")
+    assert "door that locks" not in str(event.changes)  # her words stay out of the trail
+    # A stale page (the worker wrote a newer record meanwhile) is not written over.
+    stale = browser.post(url, {"dreams": "Something else", "version": read})
+    assert stale.status_code == 409
+    assert MotivationRecord.objects.filter(client=dana).latest("id").dreams == (
+        "A home with a door that locks"
+    )
     # The worker sees it on the record and on Today.
     page = web(personas.alice).get(reverse("assessments:motivation", args=[dana.pk]))
     assert "The client wrote these words themselves, in the portal." in page.content.decode()
@@ -57,29 +68,35 @@ def test_the_client_rewrites_her_dream_and_the_earlier_words_stay(personas, web)
 
 def test_the_client_rewrites_her_priorities_as_a_new_version(personas, web):
     dana = personas.dana
+    assessment_services.strengths_assessment_revise(
+        acting_user=personas.alice,
+        client=dana,
+        version=None,
+        content={"priorities": [{"text": "Keep  my job", "author": "worker", "verbatim": False}]},
+    )
     browser = portal_for(personas)
     plan_page = browser.get(reverse("portal:plan")).content.decode()
-    assert "What matters most to me" in plan_page
+    assert "What matters most to me" in plan_page and "Keep  my job" in plan_page
     url = reverse("portal:priorities-words")
-    page = browser.get(url).content.decode()
+    assert "priority_2" in browser.get(url).content.decode()
     versions = StrengthsAssessmentVersion.objects.filter(assessment__client=dana)
-    before = versions.count()
-    version = dana.strengths_assessment.version if before else ""
-    kept = versions.order_by("-number").first()
-    first = kept.content["priorities"][0] if kept and kept.content["priorities"] else None
-    data = {"version": version, "priority_1": first["text"] if first else "Keep my job"}
-    data["priority_2"] = "Jayden stays at his school"
-    assert "priority_2" in page
+    version = dana.strengths_assessment.version
+    data = {
+        "version": version,
+        "priority_1": "Keep my job",  # the same words (spacing aside): still the worker's
+        "priority_2": "Jayden stays at his school",
+    }
     assert browser.post(url, data).status_code == 302
     latest = versions.order_by("-number").first()
-    assert versions.count() == before + 1
+    assert versions.count() == 2
     assert (latest.by_client, latest.saved_by_id) == (True, None)
-    cells = latest.content["priorities"]
-    assert cells[-1] == {"text": "Jayden stays at his school", "author": "client", "verbatim": True}
-    if first:  # a priority she kept word for word keeps whose words it was
-        assert cells[0] == first
+    assert latest.content["priorities"] == [
+        {"text": "Keep  my job", "author": "worker", "verbatim": False},
+        {"text": "Jayden stays at his school", "author": "client", "verbatim": True},
+    ]
     # A stale version is refused: the page shows the priorities as they are now.
     assert browser.post(url, {**data, "priority_2": "Other"}).status_code == 409
+    assert versions.count() == 2
     history = web(personas.alice).get(reverse("assessments:strengths-versions", args=[dana.pk]))
     assert "the client, in the portal" in history.content.decode()
 
@@ -94,9 +111,16 @@ def test_the_client_rewrites_what_helped_after_the_episode_closed(personas, web)
         fields={"what_helped": "The bus passes", "what_helped_author": "worker"},
     )
     Closure.objects.filter(pk=closure.pk).update(status=Closure.Status.CLOSED)
+    closure.refresh_from_db()
     browser = portal_for(personas)
-    assert "The bus passes" in browser.get(reverse("portal:plan")).content.decode()
     url = reverse("portal:what-helped-words", args=[closure.pk])
+    # Saving the same words changes nothing: they stay the worker's.
+    same = browser.post(url, {"what_helped": "The bus passes", "version": closure.version})
+    assert same.status_code == 302
+    closure.refresh_from_db()
+    assert closure.what_helped_author == "worker"
+    assert not ClosureEvent.objects.filter(closure=closure, kind="reworded").exists()
+    assert "The bus passes" in browser.get(reverse("portal:plan")).content.decode()
     response = browser.post(
         url, {"what_helped": "Being listened to, not lectured", "version": closure.version}
     )
@@ -109,6 +133,8 @@ def test_the_client_rewrites_what_helped_after_the_episode_closed(personas, web)
     )
     event = ClosureEvent.objects.get(closure=closure, kind="reworded")
     assert (event.comment, event.by_id) == ("The bus passes", None)
+    audit = AuditEvent.objects.get(action="closure.what_helped_reworded")
+    assert "listened" not in str(audit.changes) and "bus" not in str(audit.changes)
     assert browser.post(url, {"what_helped": "x", "version": 1}).status_code == 409
     page = web(personas.alice).get(reverse("outcomes:closure", args=[dana.pk, episode.pk]))
     assert "The client rewrote what helped, in the portal" in page.content.decode()
@@ -152,7 +178,10 @@ def test_worker_and_client_write_to_each_other(personas, web):
     assert (reply.text, reply.author_id) == ("Thank you!", None)
     today = web(personas.alice).get(reverse("tasks:today")).content.decode()
     assert "sent you a message" in today and staff_url in today
-    assert "Thank you!" in web(personas.alice).get(staff_url).content.decode()
+    staff_page = web(personas.alice).get(staff_url).content.decode()
+    assert "Thank you!" in staff_page
+    assert "Portal message 1" not in staff_page  # not shown as a status message
+    assert "new" in staff_page  # her message was new when the page opened
     # The audit trail says a message went, never what it said.
     events = AuditEvent.objects.filter(action__startswith="portal.message_")
     assert events.count() == 2
@@ -212,7 +241,7 @@ def test_an_unread_message_is_reminded_once_with_only_a_link(personas):
 
 def test_words_and_messages_refuse_what_is_too_long_or_empty(personas):
     with pytest.raises(ValidationFailed):
-        services.dream_reword(client=personas.dana, dreams="")
+        services.dream_reword(client=personas.dana, version=0, dreams="")
     with pytest.raises(ValidationFailed):
         services.message_to_worker(client=personas.dana, text="x" * 2001)
     with pytest.raises(ValidationFailed):
