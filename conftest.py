@@ -182,3 +182,16 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     tests — and each has a test database of its own (pytest-django adds _gw0, _gw1 to the name;
     an in-memory SQLite database belongs to its process anyway)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # A transactional test without serialized rollback leaves the content types that its
+    # flush re-creates; the next serialized-rollback test (test_backup, the browser tests) then
+    # fails to load over them on PostgreSQL. So every transactional test rolls back serialized.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )

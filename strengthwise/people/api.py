@@ -19,7 +19,7 @@ from strengthwise.accounts.access import (
 )
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.errors import DomainError
-from strengthwise.core.schemas import InSchema
+from strengthwise.core.schemas import ErrorOut, InSchema
 from strengthwise.core.validation import parse_id
 
 from . import caseload, merge, selectors, services
@@ -159,11 +159,6 @@ class DuplicateOut(Schema):
     team: str
     score: float
     level: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: Any = None
 
 
 class DuplicatesOut(ErrorOut):

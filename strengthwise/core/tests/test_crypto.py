@@ -221,7 +221,7 @@ def _plaintexts() -> list[bytes]:
     return [t.encode() for t in texts]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_raw_database_holds_none_of_the_sealed_plaintexts(personas, tmp_path: Path):
     _sensitive_record(personas)
     if connection.vendor == "sqlite":
@@ -371,7 +371,7 @@ def test_writes_during_a_rotation_are_kept_and_end_under_the_new_key(personas, c
         assert "Every value is sealed with the current key b." in capsys.readouterr().out
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rotation_batch_locks_its_rows_on_postgresql(personas):
     """While a batch re-seals its rows, another connection cannot take them (it would wait):
     NOWAIT makes the wait visible without timing anything."""
