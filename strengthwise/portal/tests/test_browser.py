@@ -58,24 +58,24 @@ def _set_up(page, code, login):
     page.wait_for_url(re.compile(r"/portal/home/$"))
 
 
-def test_dana_on_a_slow_phone_does_her_part(new_page):
-    personas = create_personas()
-    dana = personas.dana
-    plan = plan_services.plan_start(acting_user=personas.alice, client=dana)
+def _plan_and_consent(personas, client, statement, step, organisation):
+    """The client's plan with one goal and one step of their own, and a consent to share their
+    contact details with `organisation` (signed by the client, e-signature)."""
+    from strengthwise.directory.testing import make_service
+
+    plan = plan_services.plan_start(acting_user=personas.alice, client=client)
     goal = plan_services.goal_add(
         acting_user=personas.alice,
         plan=plan,
-        fields={"statement": "Get housing", "author": "worker", "domain": "daily_living"},
+        fields={"statement": statement, "author": "worker", "domain": "daily_living"},
     )
     plan_services.step_add(
-        acting_user=personas.alice, goal=goal, fields={"text": "Call the landlord", "who": "client"}
+        acting_user=personas.alice, goal=goal, fields={"text": step, "who": "client"}
     )
-    from strengthwise.directory.testing import make_service
-
-    service = make_service("Money Basics", org_name="River City Credit Union Foundation")
+    service = make_service("A service", org_name=organisation)
     referral_services.consent_record(
         acting_user=personas.alice,
-        client=dana,
+        client=client,
         fields={
             "information": ["contact"],
             "organization": service.organization,
@@ -83,9 +83,17 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
             "valid_from": timezone.localdate() - dt.timedelta(days=1),
             "valid_until": timezone.localdate() + dt.timedelta(days=300),
             "method": Consent.Method.E_SIGNATURE,
-            "signed_name": "Dana Whitfield",
+            "signed_name": client.display_name,
             "right_to_revoke_explained": True,
         },
+    )
+
+
+def test_dana_on_a_slow_phone_does_her_part(new_page):
+    personas = create_personas()
+    dana = personas.dana
+    _plan_and_consent(
+        personas, dana, "Get housing", "Call the landlord", "River City Credit Union Foundation"
     )
     _, code = services.invitation_create(acting_user=personas.alice, client=dana)
 
@@ -154,33 +162,8 @@ def test_dana_on_a_slow_phone_does_her_part(new_page):
 def test_rosa_does_her_part_in_spanish_on_a_phone(new_page):
     personas = create_personas()
     rosa = personas.rosa
-    plan = plan_services.plan_start(acting_user=personas.alice, client=rosa)
-    goal = plan_services.goal_add(
-        acting_user=personas.alice,
-        plan=plan,
-        fields={"statement": "Aprender inglés", "author": "client", "domain": "daily_living"},
-    )
-    plan_services.step_add(
-        acting_user=personas.alice,
-        goal=goal,
-        fields={"text": "Llamar a la escuela", "who": "client"},
-    )
-    from strengthwise.directory.testing import make_service
-
-    service = make_service("Clases de inglés", org_name="River City Library")
-    referral_services.consent_record(
-        acting_user=personas.alice,
-        client=rosa,
-        fields={
-            "information": ["contact"],
-            "organization": service.organization,
-            "purpose": "referral",
-            "valid_from": timezone.localdate() - dt.timedelta(days=1),
-            "valid_until": timezone.localdate() + dt.timedelta(days=300),
-            "method": Consent.Method.E_SIGNATURE,
-            "signed_name": "Rosa Hernández",
-            "right_to_revoke_explained": True,
-        },
+    _plan_and_consent(
+        personas, rosa, "Aprender inglés", "Llamar a la escuela", "River City Library"
     )
     _, code = services.invitation_create(acting_user=personas.alice, client=rosa)
     page = new_page(viewport=PHONE)
