@@ -225,6 +225,31 @@ class StepDoneIn(InSchema):
     done_on: dt.date | None = Field(default=None, description="Default: today.")
 
 
+class OptionIn(InSchema):
+    text: str = Field(min_length=1, max_length=300)
+    author: WhoseWords = "client"
+    pros: str = Field(default="", max_length=1000)
+    pros_author: WhoseWords = "client"
+    pros_verbatim: bool = False
+    cons: str = Field(default="", max_length=1000)
+    cons_author: WhoseWords = "client"
+    cons_verbatim: bool = False
+
+
+class OptionSetIn(InSchema):
+    problem: str = Field(min_length=1, max_length=300, description="What they are deciding.")
+    author: WhoseWords = "client"
+    options: list[OptionIn] = Field(min_length=1, max_length=10)
+
+
+class ChoiceIn(InSchema):
+    option_id: int
+
+
+class MakeGoalIn(InSchema):
+    domain: str = Field(max_length=40, description="One of the agency's life domains.")
+
+
 class ReviewIn(InSchema):
     approve: bool
     comment: str = Field(default="", max_length=2000, description="Required to return it.")
@@ -487,3 +512,69 @@ def plan_review(request: StaffRequest, client_id: str, payload: ReviewIn) -> Any
         comment=payload.comment,
     )
     return Status(200, _plan(plan))
+
+
+# --- weighing options with the client -------------------------------------------------------
+
+
+def _option_set(option_set: Any) -> OptionSetOut:
+    return OptionSetOut(
+        id=option_set.pk,
+        problem=option_set.problem,
+        author=option_set.author,
+        chosen_id=option_set.chosen_id,
+        options=[
+            OptionOut(id=o.pk, **{f: getattr(o, f) for f in services.OPTION_FIELDS})
+            for o in option_set.options.all()
+        ],
+    )
+
+
+def _set_or_404(request: StaffRequest, set_id: str) -> Any:
+    return selectors.option_set_of(
+        visible_to=request.user, set_id=set_id, write=True, request=request
+    )
+
+
+@router.post(
+    "/clients/{client_id}/plan/option-sets",
+    response={201: OptionSetOut, 400: ErrorOut},
+    summary="A decision the client is weighing: the options, each with its pros and cons",
+)
+def option_set_create(request: StaffRequest, client_id: str, payload: OptionSetIn) -> Any:
+    plan = _current_plan(request, client_id)
+    option_set = services.option_set_add(
+        acting_user=request.user,
+        plan=plan,
+        problem=payload.problem,
+        author=payload.author,
+        options=[o.dict() for o in payload.options],
+    )
+    return Status(201, _option_set(option_set))
+
+
+@router.post(
+    "/option-sets/{set_id}/choice",
+    response={200: OptionSetOut, 400: ErrorOut},
+    summary="The option the client chose",
+)
+def option_set_choose(request: StaffRequest, set_id: str, payload: ChoiceIn) -> Any:
+    option_set = _set_or_404(request, set_id)
+    option = selectors.option_in(option_set=option_set, option_id=payload.option_id)
+    if option is None:
+        raise Http404("Not found")
+    services.option_choose(acting_user=request.user, option_set=option_set, option=option)
+    return Status(200, _option_set(_set_or_404(request, set_id)))
+
+
+@router.post(
+    "/option-sets/{set_id}/goal",
+    response={201: GoalOut, 400: ErrorOut},
+    summary="Make the chosen option a goal, in the client's words",
+)
+def option_set_make_goal(request: StaffRequest, set_id: str, payload: MakeGoalIn) -> Any:
+    option_set = _set_or_404(request, set_id)
+    goal = services.option_make_goal(
+        acting_user=request.user, option_set=option_set, domain=payload.domain
+    )
+    return Status(201, _goal(selectors.goal_detail(goal_id=goal.pk)))

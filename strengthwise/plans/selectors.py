@@ -294,9 +294,15 @@ def step_of(
 
 
 def option_set_of(
-    *, visible_to: Any, client: Client, set_id: Any, write: bool = False, request: Any = None
+    *,
+    visible_to: Any,
+    set_id: Any,
+    client: Client | None = None,
+    write: bool = False,
+    request: Any = None,
 ) -> OptionSet:
-    """One of this client's decisions (option sets) through the access gate (else 404)."""
+    """A decision (option set) through the access gate; with `client`, only one of that
+    client's (else 404)."""
     option_set: OptionSet = access_client_object(
         visible_to,
         OptionSet,

@@ -79,3 +79,62 @@ def test_others_cannot_add_steps_or_sign(personas, api, who):
     assert other.post(f"/api/v1/clients/{dana}/plan/worker-signature", {}).status_code == 404
     assert other.post(f"/api/v1/clients/{dana}/plan/review", {"approve": True}).status_code == 404
     assert Step.objects.get(pk=step.pk).done_on is None
+
+
+def test_options_are_weighed_chosen_and_made_a_goal(personas, api):
+    alice, _goal = _plan_with_goal(personas, api)
+    dana = personas.dana.pk
+    created = alice.post(
+        f"/api/v1/clients/{dana}/plan/option-sets",
+        {
+            "problem": "Where to live next",
+            "options": [
+                {"text": "Stay with my sister", "pros": "Free", "pros_verbatim": True},
+                {"text": "A flat near the school", "cons": "The deposit"},
+            ],
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert [o["text"] for o in body["options"]] == ["Stay with my sister", "A flat near the school"]
+    assert body["options"][0]["pros_verbatim"] is True and body["chosen_id"] is None
+    flat = body["options"][1]["id"]
+    chosen = alice.post(f"/api/v1/option-sets/{body['id']}/choice", {"option_id": flat})
+    assert chosen.status_code == 200 and chosen.json()["chosen_id"] == flat
+    # An option of another decision is not one of these.
+    assert (
+        alice.post(f"/api/v1/option-sets/{body['id']}/choice", {"option_id": 999999}).status_code
+        == 404
+    )
+    goal = alice.post(f"/api/v1/option-sets/{body['id']}/goal", {"domain": "daily_living"})
+    assert goal.status_code == 201, goal.content
+    assert (goal.json()["statement"], goal.json()["author"]) == ("A flat near the school", "client")
+    empty = alice.post(f"/api/v1/clients/{dana}/plan/option-sets", {"problem": "x", "options": []})
+    assert empty.status_code == 422
+
+
+@pytest.mark.parametrize("who", ["carol", "mallory", "priya"])
+def test_others_cannot_weigh_options(personas, api, who):
+    alice, _goal = _plan_with_goal(personas, api)
+    dana = personas.dana.pk
+    made = alice.post(
+        f"/api/v1/clients/{dana}/plan/option-sets",
+        {"problem": "Where to live", "options": [{"text": "Stay"}]},
+    ).json()
+    other = api(getattr(personas, who))
+    assert (
+        other.post(
+            f"/api/v1/clients/{dana}/plan/option-sets",
+            {"problem": "x", "options": [{"text": "y"}]},
+        ).status_code
+        == 404
+    )
+    option = made["options"][0]["id"]
+    assert (
+        other.post(f"/api/v1/option-sets/{made['id']}/choice", {"option_id": option}).status_code
+        == 404
+    )
+    assert (
+        other.post(f"/api/v1/option-sets/{made['id']}/goal", {"domain": "health"}).status_code
+        == 404
+    )
