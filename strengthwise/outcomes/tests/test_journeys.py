@@ -247,3 +247,88 @@ def test_monitoring_a_note_with_a_suggestion_a_reload_a_check_in_and_a_task_done
     rows = page.locator("li", has_text="No contact for a while").filter(has_text="Dana Whitfield")
     assert rows.count() == 0
     assert alice.count <= 6, f"the monitoring story took {alice.count} clicks"
+
+
+def _tab_to(page, locator, limit: int = 250) -> None:
+    """Press Tab until `locator` has the focus (failing if it never does), and check the focus
+    can be seen: the way a keyboard user gets there."""
+    target = locator.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", target):
+            style = page.evaluate(
+                "(el) => { const s = getComputedStyle(el);"
+                " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }",
+                target,
+            )
+            assert style[0] != "none" and style[1] != "0px" or style[2] != "none", (
+                f"the focus on {locator} cannot be seen"
+            )
+            return
+    raise AssertionError(f"{locator} cannot be reached with the Tab key")
+
+
+def test_intake_to_a_signed_plan_with_the_keyboard_only(new_page, sign_in):
+    """No mouse: alice takes in a new client (past the possible duplicate), starts the plan,
+    writes a goal in the client's words, records the client's agreement and signs."""
+    personas = create_personas()
+    page = new_page()
+    sign_in(page, "alice")
+    page.goto("/clients/")
+    keys = page.keyboard
+
+    _tab_to(
+        page, page.get_by_role("navigation", name="Main").get_by_role("link", name="New client")
+    )
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/clients/new/$"))
+    for field, text in (
+        ("#id_legal_first_name", "Dana"),
+        ("#id_legal_last_name", "Whitfeeld"),
+        ("#id_date_of_birth", "1992-04-17"),
+    ):
+        _tab_to(page, page.locator(field))
+        if field == "#id_date_of_birth":
+            keys.type("04171992")  # the date field takes month, day, year as typed
+        else:
+            keys.type(text)
+    _tab_to(page, page.get_by_role("button", name="Save and open the face sheet"))
+    keys.press("Enter")
+    page.locator(".duplicates").wait_for()
+    _tab_to(page, page.get_by_role("button", name="This is a different person — save"))
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/clients/\d+/$"))
+    client = Client.objects.get(legal_last_name="Whitfeeld")
+    assert client.pk not in (personas.dana.pk, personas.dana_duplicate.pk)
+
+    _tab_to(page, page.locator(".actions").get_by_role("link", name="Plan", exact=True))
+    keys.press("Enter")
+    page.wait_for_url(re.compile(rf"/clients/{client.pk}/plan/$"))
+    _tab_to(page, page.get_by_role("button", name="Start the plan together"))
+    keys.press("Enter")
+    page.get_by_role("link", name="Add a goal in their words").wait_for()
+    _tab_to(page, page.get_by_role("link", name="Add a goal in their words"))
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/goals/new/"))
+    _tab_to(page, page.get_by_label("the goal, in their words"))
+    keys.type("A place where Jayden can stay at his school")
+    domain = page.get_by_role("combobox", name="Life domain")
+    _tab_to(page, domain)
+    keys.type("Daily")
+    assert domain.input_value() == "daily_living"
+    _tab_to(page, page.get_by_role("button", name="Save the goal"))
+    keys.press("Enter")
+    page.wait_for_url(re.compile(rf"/clients/{client.pk}/plan/$"))
+
+    _tab_to(page, page.get_by_label("The client types their own name here"))
+    keys.type("Dana Whitfeeld")
+    _tab_to(page, page.get_by_role("button", name="Record the client's agreement"))
+    keys.press("Enter")
+    page.get_by_role("button", name="Sign as the worker").wait_for()
+    _tab_to(page, page.get_by_role("button", name="Sign as the worker"))
+    keys.press("Enter")
+    page.get_by_text("Waiting for supervisor approval").first.wait_for()
+    assert_accessible(page, "intake by keyboard: the signed plan")
+    plan = Plan.objects.get(client=client)
+    assert plan.status == Plan.Status.AWAITING_APPROVAL
+    assert plan.goals.get().author == "client"
