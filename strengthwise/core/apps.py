@@ -26,10 +26,11 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from .checks import field_keys_check
+        from .checks import field_keys_check, sealed_ordering_check
         from .fields import refuse_sealed_ordering
 
         refuse_sealed_ordering()
 
         checks.register(field_keys_check, checks.Tags.security, deploy=True)
+        checks.register(sealed_ordering_check, checks.Tags.models)
         connection_created.connect(_private_sqlite_files, dispatch_uid="strengthwise-private-db")

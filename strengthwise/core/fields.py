@@ -18,8 +18,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.expressions import Col, OrderBy
-from django.db.models.lookups import Exact, IsNull
+from django.db.models.expressions import Col, OrderBy, When
+from django.db.models.lookups import Exact, IsNull, Lookup
+from django.db.models.sql.where import WhereNode
 
 from . import crypto
 
@@ -37,8 +38,22 @@ class _NoneOnlyExact(Exact):
         super().__init__(lhs, rhs)
 
 
-def _is_sealed_column(expression: Any) -> bool:
-    return isinstance(expression, Col) and isinstance(expression.target, SealedMixin)
+def sealed_in(expression: Any) -> Any:
+    """The sealed field an ordering expression sorts by, if any: a sealed column itself, an
+    annotation naming one, or one inside a function (Lower, Coalesce…). A condition (a
+    lookup, a When's test) may name a sealed field — "is it empty" is allowed — so only the
+    values an expression yields are looked at."""
+    if isinstance(expression, Col):
+        return expression.target if isinstance(expression.target, SealedMixin) else None
+    if isinstance(expression, (Lookup, WhereNode)):
+        return None
+    if isinstance(expression, When):
+        return sealed_in(expression.result)
+    for source in expression.get_source_expressions():
+        found = sealed_in(source) if source is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def refuse_sealed_ordering() -> None:
@@ -50,10 +65,10 @@ def refuse_sealed_ordering() -> None:
         return
 
     def as_sql(self: OrderBy, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
-        expression: Any = self.expression
-        if _is_sealed_column(expression):
+        sealed = sealed_in(self.expression)
+        if sealed is not None:
             raise SealedLookupError(
-                f"cannot order by the sealed field {expression.target.seal_context}: "
+                f"cannot order by the sealed field {sealed.seal_context}: "
                 "sort in Python after reading the values"
             )
         return original(self, compiler, connection, *args, **kwargs)

@@ -289,7 +289,8 @@ def test_sql_on_a_sealed_column_is_refused_loudly(personas):
     """Sealed values sort and compare by their random nonce: every such query fails loudly
     instead of answering wrongly. Only "is empty" may be asked."""
     from django.core.exceptions import FieldError
-    from django.db.models import F
+    from django.db.models import Case, F, When
+    from django.db.models.functions import Coalesce, Lower
 
     refused = [
         lambda: Client.objects.order_by("date_of_birth"),
@@ -298,6 +299,10 @@ def test_sql_on_a_sealed_column_is_refused_loudly(personas):
         lambda: Goal.objects.order_by("statement"),
         lambda: Factor.objects.order_by("client__date_of_birth"),
         lambda: Goal.objects.filter(statement="Stay sober"),
+        # Through an annotation or a function: the same meaningless order.
+        lambda: Client.objects.annotate(born=F("date_of_birth")).order_by("born"),
+        lambda: Client.objects.order_by(Lower("address_line1")),
+        lambda: Client.objects.order_by(Coalesce("address_line1", "legal_last_name")),
     ]
     for query in refused:
         with pytest.raises(SealedLookupError):
@@ -305,9 +310,12 @@ def test_sql_on_a_sealed_column_is_refused_loudly(personas):
     for lookup in ("statement__icontains", "statement__startswith", "statement__in"):
         with pytest.raises(FieldError, match="Unsupported lookup"):
             list(Goal.objects.filter(**{lookup: ["x"] if lookup.endswith("in") else "x"}))
-    # Still allowed: "is empty", and ordering by the columns that are not sealed.
+    # Still allowed: "is empty", and ordering by the columns that are not sealed, or by
+    # whether a sealed one is empty.
     assert list(Client.objects.filter(address_line2="").order_by("legal_last_name"))
     list(Client.objects.filter(date_of_birth__isnull=True))  # no error
+    empty_first = Case(When(address_line1="", then=0), default=1)
+    assert list(Client.objects.order_by(empty_first, "legal_last_name"))
 
 
 def _machine_keys() -> str:
@@ -409,3 +417,24 @@ def test_a_rotation_batch_locks_its_rows_on_postgresql(personas):
     assert outcome == ["locked"]
     with override_settings(STRENGTHWISE_FIELD_KEYS=KEY_B):
         assert Goal.objects.get(pk=goal.pk).statement == "Goal one"
+
+
+def test_nothing_sorts_by_a_sealed_field_behind_our_back():
+    """The system check: no model's Meta.ordering, admin ordering or sortable admin column
+    names a sealed field (the admin's column header would otherwise answer 500)."""
+    from django.contrib import admin
+
+    from strengthwise.core.checks import sealed_ordering_check
+
+    assert sealed_ordering_check() == []
+
+    class Listing(admin.ModelAdmin):
+        list_display = ("legal_last_name", "date_of_birth")
+
+    admin.site.register(Client, Listing)
+    try:
+        problems = sealed_ordering_check()
+    finally:
+        admin.site.unregister(Client)
+    assert [p.id for p in problems] == ["core.E003"]
+    assert "date_of_birth" in problems[0].msg
