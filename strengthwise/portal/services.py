@@ -283,14 +283,14 @@ def address_resting(request: Any) -> bool:
 
 
 def _note_address_failure(request: Any) -> None:
-    """One more failure from the request's address (older ones than LOCKOUT go); the failure
-    that makes the address rest is audited."""
+    """One more failure from the request's address (failures older than LOCKOUT go, whatever
+    their address: none is kept longer); the failure that makes the address rest is audited."""
     address = client_address(request)
     if address is None:
         return
     since = timezone.now() - LOCKOUT
     with transaction.atomic():
-        SignInFailure.objects.filter(address=address, at__lt=since).delete()
+        SignInFailure.objects.filter(at__lt=since).delete()  # no address is kept longer
         SignInFailure.objects.create(address=address)
         if SignInFailure.objects.filter(address=address).count() == MAX_ADDRESS_FAILURES:
             audit_record(
