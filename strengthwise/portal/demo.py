@@ -1,5 +1,6 @@
 """The demo's portal accounts: Dana (English) and Rosa (Spanish) sign in to /portal/ with the
-demo password, and Dana's record shows that alice and bob have opened it."""
+demo password, Dana's record shows that alice and bob have opened it, and alice has written
+to her in the portal (and she has answered)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from strengthwise.accounts.models import User
 from strengthwise.people.models import Client
 from strengthwise.people.personas import DEMO_PASSWORD
 
+from . import services
 from .models import PortalAccount
 
 ACCOUNTS = (("dana", "Dana", "Whitfield"), ("rosa", "Rosa", "Hernández"))
@@ -42,4 +44,11 @@ def load(**options: Any) -> dict[str, Any]:
         for user in User.objects.filter(username__in=("alice", "bob")).order_by("username"):
             record_reads(user, None, action="client.viewed", clients=[made["dana"].client])
             record_reads(user, None, action="plan.viewed", clients=[made["dana"].client])
+        dana = made["dana"].client
+        services.message_to_client(
+            acting_user=alice,
+            client=dana,
+            text="Hi Dana, the landlord letter is ready: I left a copy at the front desk.",
+        )
+        services.message_to_worker(client=dana, text="Thank you! I'll pick it up Thursday.")
     return {"portal_accounts": made}
