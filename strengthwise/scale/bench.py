@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db.models import Exists, OuterRef
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from strengthwise.accounts.models import Role, User
+from strengthwise.accounts.models import Membership, Role, User
 from strengthwise.accounts.testing import authenticator_for
 from strengthwise.core.middleware import SessionLifetimeMiddleware
 from strengthwise.people.bench import Scenario
@@ -35,15 +36,23 @@ def signed_in_cookie(user: Any) -> dict[str, str]:
 
 
 def seeded_scenarios() -> list[Scenario]:
-    """A worker and a supervisor added by `strengthwise seed`, when there are any: their
+    """A worker and a supervisor added by `strengthwise seed`, when there are any — the first
+    who carry clients (a worker with a caseload, a supervisor whose teams hold clients): their
     caseloads are the size of a real agency's."""
+    carries = Client.objects.filter(primary_worker=OuterRef("pk"))
+    oversees = Client.objects.filter(
+        team__memberships__user=OuterRef("pk"),
+        team__memberships__kind=Membership.Kind.SUPERVISOR,
+    )
     worker = (
         User.objects.filter(username__startswith=USERNAME_PREFIX, role=Role.WORKER)
+        .filter(Exists(carries))
         .order_by("username")
         .first()
     )
     supervisor = (
         User.objects.filter(username__startswith=USERNAME_PREFIX, role=Role.SUPERVISOR)
+        .filter(Exists(oversees))
         .order_by("username")
         .first()
     )

@@ -185,3 +185,24 @@ def test_http_bench_reports_no_errors_and_writes_markdown_and_json(tmp_path):
         assert "p95 ÷ healthz p95" in text and "Load average" in text
     finally:
         drop()  # type: ignore[operator]
+
+
+def test_the_bench_signs_in_as_seeded_users_who_carry_clients(seeded):
+    """The first seeded worker by name may carry nobody (a new hire, sw-000000 sorts first
+    everywhere): the bench picks the
+    first with a caseload, and a supervisor whose teams hold clients."""
+    from strengthwise.accounts.models import Role, User
+    from strengthwise.people.models import Client
+    from strengthwise.scale.bench import seeded_scenarios
+    from strengthwise.scale.seed_agency import USERNAME_PREFIX
+
+    some = User.objects.filter(username__startswith=USERNAME_PREFIX).first()
+    new_hire = User.objects.create(
+        username=f"{USERNAME_PREFIX}000000", role=Role.WORKER, agency_id=some.agency_id
+    )
+    scenarios = seeded_scenarios()
+    workers = {s.user for s in scenarios if s.name.startswith("seeded worker")}
+    assert len(workers) == 1 and new_hire not in workers
+    assert Client.objects.filter(primary_worker__in=workers).exists()
+    assert any(s.name == "seeded worker: face sheet" for s in scenarios)
+    assert any(s.name.startswith("seeded supervisor") for s in scenarios)
