@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.assessments.models import Author
+from strengthwise.core.fields import SealedTextField
 from strengthwise.core.models import TimeStampedModel
 from strengthwise.people.models import Client, Episode
 
@@ -213,3 +214,50 @@ class RetentionHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold on {self.client_id} since {self.placed_at:%Y-%m-%d}"
+
+
+class ReportsVersion(models.Model):
+    """How many times the data the reports read has changed, per agency (outcomes/snapshots.py):
+    raised by every write that can move a figure, in the writer's transaction. A snapshot made
+    at version v is exactly what the reports would compute as long as this is still v."""
+
+    agency = models.OneToOneField(
+        Agency, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}: version {self.version}"
+
+
+class ReportSnapshot(models.Model):
+    """Every figure of the reports for one scope (`measures.measure_all`'s result, encoded by
+    `snapshots.encode`), as of `computed_at`: read instead of ~50 aggregate queries over the
+    scope. The figures hold clients' own words (strengths) and client ids, so they are sealed
+    at rest like the records they come from."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)  # snapshots.scope_key: the scope, filters, language
+    # What `strengthwise refresh-reports` needs to compute it again: the reader whose clients
+    # it covers (None: no reader's scope), the filters and the language.
+    reader_id = models.BigIntegerField(null=True, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    version = models.BigIntegerField()  # ReportsVersion.version when the computation began
+    today = models.DateField()  # the agency's day the data-quality figures are "as of"
+    computed_at = models.DateTimeField()  # when the computation began: "as of"
+    seconds = models.FloatField(default=0)  # how long it took
+    figures = SealedTextField()
+    refreshing_since = models.DateTimeField(null=True, blank=True)  # a refresh claimed it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "key"], name="report_snapshot_key"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "computed_at"], name="report_snapshot_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report snapshot {self.key[:8]} of agency {self.agency_id} at {self.computed_at}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from strengthwise.accounts.http import StaffRequest
@@ -25,7 +25,9 @@ class ReportQuery(Schema):
 
 
 @router.get("/reports/{name}", summary="One report's figures (gas, ssm, goals, referrals, …)")
-def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> dict[str, Any]:
+def report(
+    request: StaffRequest, response: HttpResponse, name: str, q: Query[ReportQuery]
+) -> dict[str, Any]:
     if name not in serialize.NAMES and name != "all":
         raise Http404("Not found")
     # Parsing, as the page's filter form does (there an invalid period is not applied).
@@ -45,4 +47,9 @@ def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> dict[str,
     )
     if name != "all" and body.get(name) is None:
         raise Http404("Not found")
+    # When the figures were computed, and whether a write may have moved them since
+    # (outcomes/snapshots.py): the body stays what it always was.
+    if report.as_of is not None:
+        response["X-Report-As-Of"] = report.as_of.at.isoformat()
+        response["X-Report-Up-To-Date"] = "true" if report.as_of.fresh else "false"
     return body  # type: ignore[no-any-return]

@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +29,7 @@ from strengthwise.directory.labels import term_label
 from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
-from . import deidentify, measures, suppression
+from . import deidentify, measures, snapshots, suppression
 from .exports import Share, Table
 
 MARK = deidentify.MARK
@@ -52,13 +54,22 @@ class Report:
     figures: dict[str, Any]  # measure_all's shape; de-identified when `deidentified`
     tables: list[Table]
     deidentified: bool
+    as_of: snapshots.AsOf | None = None  # when computed; fresh: nothing changed since
 
 
-def build(scope: measures.Scope, *, deidentified: bool, today: dt.date | None = None) -> Report:
+def build(
+    scope: measures.Scope,
+    *,
+    deidentified: bool,
+    today: dt.date | None = None,
+    reader_id: int | None = None,
+) -> Report:
     """Every figure for `scope` and its tables — suppressed and without free text or client
     ids for a de-identified reader. The one place the page, the exports, the API and the
-    command get their numbers from."""
-    figures = measures.measure_all(scope, today=today)
+    command get their numbers from. The figures are `measures.measure_all`'s, read from the
+    scope's snapshot where that is allowed (`snapshots.figures_for`); suppression and
+    de-identification are applied here on every read."""
+    figures, as_of = snapshots.figures_for(scope, today=today, reader_id=reader_id)
     if deidentified:
         rated = [s["service_id"] for s in figures["referrals"]["helpfulness_by_service"]]
         categories = measures._categories(Service.objects.filter(pk__in=rated).values("pk"))
@@ -67,12 +78,13 @@ def build(scope: measures.Scope, *, deidentified: bool, today: dt.date | None = 
         figures=figures,
         tables=tables(figures, deidentified=deidentified),
         deidentified=deidentified,
+        as_of=as_of,
     )
 
 
 def report_for(user: User, filters: Filters) -> Report:
     """`build` for what this user may see, as they may see it."""
-    return build(scope_for(user, filters), deidentified=deidentified(user))
+    return build(scope_for(user, filters), deidentified=deidentified(user), reader_id=user.pk)
 
 
 def scope_for(user: User, filters: Filters) -> measures.Scope:
@@ -112,6 +124,17 @@ def _pct(figure: dict[str, Any]) -> str | Share:
 def _num(value: Any) -> float | None:
     """A number for a chart: None for a hidden or withheld figure (drawn as "—")."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def as_of_note(as_of: snapshots.AsOf | None) -> str:
+    """Said above the figures when they may be behind the records ("" when they are not)."""
+    if as_of is None or as_of.fresh:
+        return ""
+    moment = date_format(timezone.localtime(as_of.at), "DATETIME_FORMAT", use_l10n=True)
+    return _(
+        "These figures are as of %(moment)s. Changes made since then are not counted yet; "
+        "they will be within a few minutes."
+    ) % {"moment": moment}
 
 
 def withheld_note() -> str:

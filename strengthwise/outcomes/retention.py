@@ -57,6 +57,7 @@ from strengthwise.core.errors import DomainError
 from strengthwise.people.merge import client_links
 from strengthwise.people.models import Client, ClientMerge, Episode
 
+from . import snapshots
 from .models import RetentionHold
 
 PURGED = "client.purged"
@@ -370,6 +371,8 @@ def purge(
                         continue
                     rows = _delete_rows([judged.client_id, *judged.merged_ids])
                     _tombstone(judged, rows, acting_label)
+                    # Report snapshots may hold the person's words and id (outcomes/snapshots.py).
+                    snapshots.forget(judged.agency_id)
             except PurgeBlocked as error:
                 outcomes.append(PurgeOutcome(client_id, False, skipped=error.message))
                 continue

@@ -323,24 +323,25 @@ def _report_filters(request: StaffRequest) -> tuple[Any, reports.Filters]:
     return form, reports.Filters()
 
 
-def _report(request: StaffRequest, name: str) -> tuple[Any, dict[str, Any], list[Any]]:
+def _report(request: StaffRequest, name: str) -> tuple[Any, reports.Report]:
     """The page's filters, then the one gated and recorded read the API makes too."""
     form, filters = _report_filters(request)
     report = selectors.report_read(
         visible_to=request.user, filters=filters, name=name, request=request
     )
-    return form, report.figures, report.tables
+    return form, report
 
 
 @login_required
 def report_page(request: StaffRequest) -> HttpResponse:
-    form, result, tables = _report(request, "all")
+    form, report = _report(request, "all")
     return render_page(
         request,
         "outcomes/reports.html",
         {
             "form": form,
-            "tables": tables,
+            "tables": report.tables,
+            "as_of_note": reports.as_of_note(report.as_of),
             "deidentified": reports.deidentified(request.user),
             "query": request.GET.urlencode(),
         },
@@ -350,11 +351,16 @@ def report_page(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def report_advocacy(request: StaffRequest) -> HttpResponse:
-    form, result, _tables = _report(request, "advocacy")
+    form, report = _report(request, "advocacy")
     return render_page(
         request,
         "outcomes/advocacy.html",
-        {"form": form, "tables": reports.advocacy_tables(result), "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "tables": reports.advocacy_tables(report.figures),
+            "as_of_note": reports.as_of_note(report.as_of),
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -363,8 +369,8 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     """CSV (one table, ?table=key), XLSX (every table) or the program summary PDF."""
     if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404("Not found")
-    form, result, tables = _report(request, f"export.{fmt}")
-    tables = [*tables, *reports.advocacy_tables(result)]
+    form, report = _report(request, f"export.{fmt}")
+    tables = [*report.tables, *reports.advocacy_tables(report.figures)]
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         key = request.GET.get("table", "")
@@ -393,7 +399,10 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
                 )
                 % {"day": show_date(timezone.localdate())},
                 tables=tables,
-                filters=_filter_lines(form, timezone.localdate()),
+                filters=[
+                    *_filter_lines(form, timezone.localdate()),
+                    *[n for n in [reports.as_of_note(report.as_of)] if n],
+                ],
             ),
             content_type="application/pdf",
         )

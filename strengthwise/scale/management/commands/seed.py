@@ -18,6 +18,7 @@ from rich.progress import (
 
 from strengthwise.accounts.models import Agency
 from strengthwise.directory.services import reindex
+from strengthwise.outcomes import snapshots
 from strengthwise.scale import seed_agency
 from strengthwise.scale.seed_agency import AuditChain, deal, own_timestamps
 
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                             changes={"services": [None, len(new_services)]},
                         )
                         chain.flush()
+                        snapshots.mark_changed(None)  # the directory is every agency's
                 progress.update(task, total=len(new_services), completed=len(new_services))
             totals["services"] = len(new_services)
 
@@ -126,6 +128,8 @@ class Command(BaseCommand):
                         counts = seed_agency.seed_batch(
                             ctx, assignments[start : start + batch], staff.team_of
                         )
+                        # Bulk inserts send no signals: the reports' snapshots go stale here.
+                        snapshots.mark_changed(target.pk)
                     for name, n in counts.values.items():
                         totals[name] = totals.get(name, 0) + n
                     progress.update(task, advance=counts.values.get("clients", 0))

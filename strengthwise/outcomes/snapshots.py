@@ -1,0 +1,534 @@
+"""Report snapshots: the reports' figures kept per scope, so that a reports page at agency scale
+reads one row instead of running ~50 aggregate queries over the whole scope (at 100,000 clients
+8.8 s for an agency, 23 s for a supervisor's two teams).
+
+**What is kept.** One `ReportSnapshot` per agency and scope key: `measures.measure_all`'s raw
+result (before de-identification: the role gate, de-identification and small-count suppression
+still run on every read, exactly as before), encoded by `encode` (a JSON that gives back the
+same values and types) and sealed at rest — it holds clients' words (strengths) and, for the
+data-quality figures, client ids. The key (`scope_key`) is everything the figures depend on
+besides the data: agency, program, team, worker, period, the SQL of the reader's client ids
+(a worker's own caseload, a supervisor's teams), the language (labels are translated while
+computing) and a fingerprint of the code that computes them.
+
+**The invalidation rule.** `ReportsVersion.version` (one row per agency) is raised in the
+writer's transaction by every write that can move a figure (`mark_changed`, connected in
+`outcomes/apps.py`): a save or delete of the rows the measures read (clients, episodes, plans,
+goals and their days in the plan, GAS follow-ups, strengths links, factors, screenings,
+matrices and their scores, strengths-assessment versions, referrals, the agency, its programs
+and teams; a directory row raises every agency), and the audit event of a write about those
+(`QuerySet.update()` sends no model signal, but every write service audits after its change).
+The raise itself happens while the audit event is written (the audit head is locked then, so
+writers already queue there and no new lock order appears), after the commit for a write that
+audits nothing, and before a read on the same connection. A snapshot is **fresh** when it was
+computed at the current version for the agency's current day: then it is what `measure_all`
+returns now (tests/test_snapshots.py holds the two equal on randomised data and writes).
+
+**When it is not fresh.** A snapshot that took less than `exact_below()` seconds to compute
+(default 1 s: every caseload and small team) is computed again on the request: cheap reports
+are always exact. A dearer one is shown as it is for up to `stale_seconds()` (default 15
+minutes) after it was computed — the page and the API say "as of" when — and the first read
+more than `refresh_seconds()` (60 s) after its computation starts a refresh in a background
+thread (one at a time per process; a claim on the row keeps other processes off it). Older,
+or missing: computed on the request and stored. `strengthwise refresh-reports` refreshes
+every stale snapshot (for a timer after busy hours, or after a bulk load) and prunes old ones.
+
+Known limits: a write that neither saves a watched model nor audits (raw SQL, `bulk_create`
+outside `strengthwise seed`) is not seen until the next write of the agency; the data-quality
+drill-down list (`selectors.data_quality_list`) is computed on the request, so its count can
+be newer than a stale page's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+import time
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone, translation
+
+from strengthwise.accounts.models import Agency
+
+from . import measures, suppression
+from .models import ReportSnapshot, ReportsVersion
+
+log = logging.getLogger(__name__)
+
+ALL = 0  # "every agency" in a pending set (a directory row: the directory is shared)
+CLAIM_SECONDS = 15 * 60  # a refresh claimed longer ago than this is taken as abandoned
+_TAG = "__sw"
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "STRENGTHWISE_REPORT_SNAPSHOTS", True))
+
+
+def exact_below() -> float:
+    """Seconds: a report that computed faster than this is never shown stale."""
+    default = 60.0 if settings.TESTING else 1.0  # tests expect exact figures after each write
+    return float(getattr(settings, "STRENGTHWISE_REPORT_EXACT_BELOW", default))
+
+
+def stale_seconds() -> float:
+    return float(getattr(settings, "STRENGTHWISE_REPORT_STALE_SECONDS", 15 * 60))
+
+
+def refresh_seconds() -> float:
+    return float(getattr(settings, "STRENGTHWISE_REPORT_REFRESH_SECONDS", 60))
+
+
+def refresh_mode() -> str:
+    """ "background" (a thread), "inline" (before the read returns: tests) or "off" (only
+    `strengthwise refresh-reports`)."""
+    default = "inline" if settings.TESTING else "background"
+    return str(getattr(settings, "STRENGTHWISE_REPORT_REFRESH", default))
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """`measure_all`'s result as JSON values that `decode` turns back into equal values of
+    the same types (tuples, dates, suppression tables); a lazy queryset of client ids is
+    evaluated into a list (the figures are "as of" the computation, so are their clients)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, QuerySet):
+        return {_TAG: "list", "v": [encode(v) for v in value]}
+    if isinstance(value, suppression.Table):
+        return {
+            _TAG: "table",
+            "rows": list(value.rows),
+            "columns": list(value.columns),
+            "cells": [list(r) for r in value.cells],
+        }
+    if isinstance(value, dt.datetime):
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_TAG: "date", "v": value.isoformat()}
+    if isinstance(value, tuple):
+        return {_TAG: "tuple", "v": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        if _TAG not in value and all(type(k) is str for k in value):
+            return {k: encode(v) for k, v in value.items()}
+        return {_TAG: "dict", "v": [[encode(k), encode(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot keep a {type(value).__name__} in a report snapshot")
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    tag = value.get(_TAG)
+    if tag is None:
+        return {k: decode(v) for k, v in value.items()}
+    if tag == "list":
+        return [decode(v) for v in value["v"]]
+    if tag == "table":
+        return suppression.Table(
+            rows=tuple(value["rows"]),
+            columns=tuple(value["columns"]),
+            cells=tuple(tuple(r) for r in value["cells"]),
+        )
+    if tag == "datetime":
+        return dt.datetime.fromisoformat(value["v"])
+    if tag == "date":
+        return dt.date.fromisoformat(value["v"])
+    if tag == "tuple":
+        return tuple(decode(v) for v in value["v"])
+    if tag == "dict":
+        return {decode(k): decode(v) for k, v in value["v"]}
+    raise ValueError(f"unknown value in a report snapshot: {tag!r}")
+
+
+def dumps(figures: dict[str, Any]) -> str:
+    return json.dumps(encode(figures), separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str) -> dict[str, Any]:
+    return decode(json.loads(text))  # type: ignore[no-any-return]
+
+
+# --- the key ------------------------------------------------------------------------------------
+
+_CODE_FILES = (
+    "outcomes/measures.py",
+    "plans/selectors.py",
+    "plans/gas.py",
+    "referrals/workflow.py",
+)
+_fingerprint: str | None = None
+
+
+def code_fingerprint() -> str:
+    """The code that computes the figures: a deploy that changes a rule makes every older
+    snapshot unknown (read once per process)."""
+    global _fingerprint
+    if _fingerprint is None:
+        root = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for name in _CODE_FILES:
+            digest.update((root / name).read_bytes())
+        _fingerprint = digest.hexdigest()[:16]
+    return _fingerprint
+
+
+def scope_key(scope: measures.Scope) -> str:
+    """Everything the figures of `scope` depend on besides the data and the day."""
+    ids: Any = None
+    if scope.client_ids is not None:
+        try:
+            sql, params = scope.client_ids.query.sql_with_params()
+            ids = [sql, [str(p) for p in params]]
+        except EmptyResultSet:
+            ids = "none"
+    parts = {
+        "agency": scope.agency_id,
+        "program": scope.program_id,
+        "team": scope.team_id,
+        "worker": scope.worker_id,
+        "start": scope.start.isoformat() if scope.start else None,
+        "end": scope.end.isoformat() if scope.end else None,
+        "clients": ids,
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+        "code": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# --- the version: what raises it ------------------------------------------------------------
+
+
+def _pending() -> set[int]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    found: set[int] | None = getattr(connection, "_sw_reports_changed", None)
+    if found is None:
+        found = set()
+        connection._sw_reports_changed = found  # type: ignore[attr-defined]
+    return found
+
+
+def mark_changed(agency_id: int | None) -> None:
+    """A write that can move a figure of `agency_id` (None: of every agency) is under way on
+    this connection. The version is raised at the write's audit event, at commit, or before
+    the next report read on this connection, whichever comes first."""
+    pending = _pending()
+    first = not pending
+    pending.add(agency_id or ALL)
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        flush()
+    elif first:
+        transaction.on_commit(flush)
+
+
+def flush() -> None:
+    """Raise the version of every agency marked on this connection (in its transaction)."""
+    pending = _pending()
+    if not pending:
+        return
+    agencies = set(pending)
+    pending.clear()
+    rows = ReportsVersion.objects.all()
+    if ALL not in agencies:
+        rows = rows.filter(agency_id__in=agencies)
+    rows.update(version=F("version") + 1, changed_at=timezone.now())
+
+
+# Audit actions after which figures may have moved (services that write with QuerySet.update()
+# send no model signal). Reads are audited too and never count.
+CHANGING = (
+    "agency.",
+    "caseload.",
+    "client.",
+    "closure.",
+    "demo.",
+    "directory.",
+    "episode.",
+    "factor.",
+    "gas.",
+    "goal.",
+    "plan.",
+    "program.",
+    "referral.",
+    "screening.",
+    "seed.",
+    "ssm.",
+    "strengths_assessment.",
+    "team.",
+)
+READS = (
+    "viewed",
+    "listed",
+    "searched",
+    "searched_for_client",
+    "exported",
+    "downloaded",
+    "read",
+    "duplicate_check",
+)
+
+
+def audit_changes_figures(action: str) -> bool:
+    return action.startswith(CHANGING) and not action.endswith(READS)
+
+
+def audited(action: str, agency_id: int | None) -> None:
+    """An audit event was written: raise the versions marked so far in this transaction, and
+    the event's agency's if the action is a write about what the reports read."""
+    if audit_changes_figures(action):
+        _pending().add(ALL if action.startswith("directory.") or not agency_id else agency_id)
+    flush()
+
+
+def ensure_version(agency_id: int) -> None:
+    """The agency's version row (created with the agency; here for agencies made before)."""
+    ReportsVersion.objects.bulk_create([ReportsVersion(agency_id=agency_id)], ignore_conflicts=True)
+
+
+def forget(agency_id: int) -> int:
+    """Drop every snapshot of the agency (a purge: the figures may hold a purged client's
+    words and id)."""
+    deleted, _ = ReportSnapshot.objects.filter(agency_id=agency_id).delete()
+    return deleted
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """When the figures shown were computed, and whether anything may have changed since."""
+
+    at: dt.datetime
+    fresh: bool
+
+
+def _state(agency_id: int) -> tuple[int, zoneinfo.ZoneInfo]:
+    """The agency's version and time zone (one query; two the first time)."""
+    row = (
+        ReportsVersion.objects.filter(agency_id=agency_id)
+        .values_list("version", "agency__timezone")
+        .first()
+    )
+    if row is not None:
+        return int(row[0]), zoneinfo.ZoneInfo(row[1] or "UTC")
+    ensure_version(agency_id)
+    name = Agency.objects.filter(pk=agency_id).values_list("timezone", flat=True).first()
+    return 0, zoneinfo.ZoneInfo(name or "UTC")
+
+
+def figures_for(
+    scope: measures.Scope, *, today: dt.date | None = None, reader_id: int | None = None
+) -> tuple[dict[str, Any], AsOf]:
+    """`measures.measure_all(scope, today=today)` — from its snapshot when that is fresh, or
+    dear to compute and recent (see the module docstring) — and when it was computed. The
+    data-quality client ids come as lists (as of the computation) rather than querysets.
+    `reader_id` is the user whose clients `scope.client_ids` selects (for a later refresh)."""
+    if not enabled():
+        return measures.measure_all(scope, today=today), AsOf(timezone.now(), True)
+    flush()  # this connection's own writes first
+    version, tz = _state(scope.agency_id)
+    exact = today is not None
+    today = today or timezone.localtime(timezone.now(), tz).date()
+    key = scope_key(scope)
+    snap = (
+        ReportSnapshot.objects.filter(agency_id=scope.agency_id, key=key)
+        .only("id", "version", "today", "computed_at", "seconds", "figures", "refreshing_since")
+        .first()
+    )
+    now = timezone.now()
+    if snap is not None:
+        if snap.version == version and snap.today == today:
+            return loads(snap.figures), AsOf(snap.computed_at, True)
+        age = (now - snap.computed_at).total_seconds()
+        cheap = snap.seconds < exact_below()
+        if not exact and not cheap and snap.today == today and age < stale_seconds():
+            if age >= refresh_seconds():
+                _start_refresh(snap, scope, today, reader_id)
+            return loads(snap.figures), AsOf(snap.computed_at, False)
+    figures, at = compute(scope, today=today, key=key, version=version, reader_id=reader_id)
+    return figures, AsOf(at, True)
+
+
+def compute(
+    scope: measures.Scope,
+    *,
+    today: dt.date,
+    key: str | None = None,
+    version: int | None = None,
+    reader_id: int | None = None,
+) -> tuple[dict[str, Any], dt.datetime]:
+    """Compute the figures now, store them as the scope's snapshot, return them (decoded from
+    what was stored, so both paths give the same types) and when they are as of. The version
+    is read before computing: a write committed meanwhile leaves the snapshot stale, never
+    wrongly fresh."""
+    if version is None:
+        flush()
+        version, _tz = _state(scope.agency_id)
+    key = key or scope_key(scope)
+    started, clock = timezone.now(), time.monotonic()
+    text = dumps(measures.measure_all(scope, today=today))
+    fields = {
+        "version": version,
+        "today": today,
+        "computed_at": started,
+        "seconds": time.monotonic() - clock,
+        "figures": text,
+        "refreshing_since": None,
+        "reader_id": reader_id if scope.client_ids is not None else None,
+        "filters": {
+            "program_id": scope.program_id,
+            "team_id": scope.team_id,
+            "worker_id": scope.worker_id,
+            "start": scope.start.isoformat() if scope.start else None,
+            "end": scope.end.isoformat() if scope.end else None,
+        },
+        "language": translation.get_language() or "",
+    }
+    _store(scope.agency_id, key, started=started, fields=fields)
+    return loads(text), started
+
+
+def _store(agency_id: int, key: str, *, started: dt.datetime, fields: dict[str, Any]) -> None:
+    """Keep the snapshot unless a newer one is there already (two workers computed at once)."""
+    with transaction.atomic():
+        updated = ReportSnapshot.objects.filter(
+            agency_id=agency_id, key=key, computed_at__lte=started
+        ).update(**fields)
+        if updated:
+            return
+        try:
+            with transaction.atomic():
+                ReportSnapshot.objects.create(agency_id=agency_id, key=key, **fields)
+        except IntegrityError:
+            pass  # a newer one was stored meanwhile
+
+
+# --- refreshing -------------------------------------------------------------------------------
+
+_running = threading.BoundedSemaphore(1)  # one background refresh at a time per process
+
+
+def _claim(snap: ReportSnapshot) -> bool:
+    now = timezone.now()
+    if snap.refreshing_since and (now - snap.refreshing_since).total_seconds() < CLAIM_SECONDS:
+        return False
+    return bool(
+        ReportSnapshot.objects.filter(pk=snap.pk)
+        .filter(
+            Q(refreshing_since__isnull=True)
+            | Q(refreshing_since__lt=now - dt.timedelta(seconds=CLAIM_SECONDS))
+        )
+        .update(refreshing_since=now)
+    )
+
+
+def _start_refresh(
+    snap: ReportSnapshot, scope: measures.Scope, today: dt.date, reader_id: int | None
+) -> None:
+    mode = refresh_mode()
+    if mode == "off":
+        return
+    if mode == "inline":
+        if _claim(snap):
+            compute(scope, today=today, reader_id=reader_id)
+        return
+    if not _running.acquire(blocking=False):
+        return  # this process is refreshing another report: a later read will ask again
+    try:
+        claimed = _claim(snap)
+    except Exception:
+        _running.release()
+        raise
+    if not claimed:
+        _running.release()
+        return
+    language = translation.get_language()
+    thread = threading.Thread(
+        target=_refresh_in_background,
+        args=(scope, today, reader_id, language),
+        name="report-refresh",
+        daemon=True,
+    )
+    thread.start()
+
+
+def _refresh_in_background(
+    scope: measures.Scope, today: dt.date, reader_id: int | None, language: str | None
+) -> None:
+    try:
+        with translation.override(language):
+            compute(scope, today=today, reader_id=reader_id)
+    except Exception:
+        log.exception("refreshing a report snapshot failed")
+    finally:
+        connections.close_all()  # this thread's own connections
+        _running.release()
+
+
+def _scope_of(snap: ReportSnapshot) -> measures.Scope | None:
+    """The scope a snapshot was computed for, as its reader may see it today (None: the
+    reader is gone)."""
+    from strengthwise.accounts.models import User
+
+    from . import reports
+
+    f = snap.filters or {}
+    filters = reports.Filters(
+        program_id=f.get("program_id"),
+        team_id=f.get("team_id"),
+        worker_id=f.get("worker_id"),
+        start=dt.date.fromisoformat(f["start"]) if f.get("start") else None,
+        end=dt.date.fromisoformat(f["end"]) if f.get("end") else None,
+    )
+    if snap.reader_id is None:
+        return measures.Scope(agency_id=snap.agency_id, **vars(filters))
+    reader = User.objects.filter(pk=snap.reader_id, agency_id=snap.agency_id).first()
+    if reader is None or not reader.is_active:
+        return None
+    return reports.scope_for(reader, filters)
+
+
+def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
+    """For `strengthwise refresh-reports`: snapshots not computed for `older_than_days` days
+    are deleted (nobody asked for them since), every other stale one is computed again, the
+    dearest first. A snapshot whose reader's access has changed since is left to be deleted
+    (its reader's next read makes the new one). Returns (refreshed, deleted)."""
+    flush()
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _ = ReportSnapshot.objects.filter(computed_at__lt=cutoff).delete()
+    refreshed = 0
+    states: dict[int, tuple[int, dt.date]] = {}
+    rows = ReportSnapshot.objects.defer("figures").order_by("-seconds", "id")
+    for snap in list(rows):
+        if snap.agency_id not in states:
+            version, tz = _state(snap.agency_id)
+            states[snap.agency_id] = (version, timezone.localtime(timezone.now(), tz).date())
+        version, today = states[snap.agency_id]
+        if snap.version == version and snap.today == today:
+            continue
+        with translation.override(snap.language or None):
+            scope = _scope_of(snap)
+            if scope is None or scope_key(scope) != snap.key:
+                continue
+            compute(scope, today=today, key=snap.key, reader_id=snap.reader_id)
+        refreshed += 1
+    return refreshed, deleted
