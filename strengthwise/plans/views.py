@@ -7,10 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -100,6 +102,14 @@ def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
     context: dict[str, Any] = {"client": client, "plan": plan, "tab": "plan"}
     if plan is not None:
         goals = selectors.plan_goals(plan=plan)
+        today = timezone.localdate()
+        for goal in goals:
+            # One form per goal, each with ids of its own: with the same ids on every goal, a
+            # label (and the browser's focus) pointed at the first goal's field.
+            goal.step_form = StepForm(auto_id=f"id_goal{goal.pk}_%s")  # type: ignore[attr-defined]
+            goal.followup_form = FollowUpForm(  # type: ignore[attr-defined]
+                auto_id=f"id_goal{goal.pk}_followup_%s", initial={"scored_on": today}
+            )
         chart, t_table = _t_chart(goals)
         context.update(
             {
@@ -110,8 +120,6 @@ def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
                 "versions": selectors.plan_versions(plan=plan),
                 "t_chart": chart,
                 "t_table": t_table,
-                "step_form": StepForm(),
-                "followup_form": FollowUpForm(initial={"scored_on": timezone.localdate()}),
                 "options_form": OptionSetForm(),
                 "agree_form": ClientAgreeForm(),
                 "review_form": ReviewForm(),
@@ -120,6 +128,22 @@ def plan_detail(request: StaffRequest, client_id: int) -> HttpResponse:
             }
         )
     return render_page(request, "plans/plan_detail.html", context)
+
+
+def _said(form: Any) -> str:
+    """A form's errors named by the labels people see (not the fields' internal names)."""
+    return "; ".join(
+        f"{capfirst(form.fields[k].label) if k in form.fields else k}: {v[0]}"
+        for k, v in form.errors.items()
+    )
+
+
+def _back_to_plan(client: Any, anchor: str = "") -> HttpResponse:
+    """Back to the plan, at the part just worked on: the browser scrolls there and the next
+    Tab starts from it, instead of from the top of a long page (a keyboard user's dozens of
+    key presses after every step added)."""
+    url = reverse("plans:plan", kwargs={"client_id": client.pk})
+    return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 
 @login_required
@@ -153,9 +177,11 @@ def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None)
             version = data.pop("version")
             try:
                 if goal is None:
-                    services.goal_add(acting_user=request.user, plan=plan, fields=data, **links)
+                    saved = services.goal_add(
+                        acting_user=request.user, plan=plan, fields=data, **links
+                    )
                 else:
-                    services.goal_update(
+                    saved = services.goal_update(
                         acting_user=request.user,
                         goal=goal,
                         version=version or 0,
@@ -175,7 +201,7 @@ def goal_edit(request: StaffRequest, client_id: int, goal_id: int | None = None)
                 apply_domain_error(form, error)
             else:
                 messages.success(request, _("Goal saved."))
-                return redirect("plans:plan", client_id=client.pk)
+                return _back_to_plan(client, f"goal-{saved.pk}")
     return render_page(
         request,
         "plans/goal_form.html",
@@ -207,14 +233,10 @@ def step_add(request: StaffRequest, client_id: int, goal_id: int) -> HttpRespons
                 + " "
                 + " ".join(str(e) for v in error.field_errors.values() for e in v),
             )
-            return redirect("plans:plan", client_id=client.pk)
-    else:
-        messages.error(
-            request,
-            _("The step was not added: %(e)s")
-            % {"e": "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())},
-        )
-    return redirect("plans:plan", client_id=client.pk)
+            return _back_to_plan(client)
+        return _back_to_plan(client, f"goal-{goal.pk}")
+    messages.error(request, _("The step was not added: %(e)s") % {"e": _said(form)})
+    return _back_to_plan(client)
 
 
 @login_required
@@ -227,7 +249,7 @@ def step_done(request: StaffRequest, client_id: int, step_id: int) -> HttpRespon
     services.step_mark_done(
         acting_user=request.user, step=step, done_on=None if step.done_on else timezone.localdate()
     )
-    return redirect("plans:plan", client_id=client.pk)
+    return _back_to_plan(client, f"goal-{step.goal_id}")
 
 
 @login_required
@@ -241,13 +263,11 @@ def followup_add(request: StaffRequest, client_id: int, goal_id: int) -> HttpRes
             services.gas_followup_add(acting_user=request.user, goal=goal, **form.cleaned_data)
         except DomainError as error:
             messages.error(request, error.message)
+            return _back_to_plan(client)
     else:
-        messages.error(
-            request,
-            _("The score was not saved: %(e)s")
-            % {"e": "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())},
-        )
-    return redirect("plans:plan", client_id=client.pk)
+        messages.error(request, _("The score was not saved: %(e)s") % {"e": _said(form)})
+        return _back_to_plan(client)
+    return _back_to_plan(client, f"goal-{goal.pk}")
 
 
 @login_required
@@ -257,15 +277,15 @@ def options_add(request: StaffRequest, client_id: int) -> HttpResponse:
     plan = _plan_or_404(client)
     form = OptionSetForm(request.POST)
     if form.is_valid():
-        services.option_set_add(
+        option_set = services.option_set_add(
             acting_user=request.user,
             plan=plan,
             problem=form.cleaned_data["problem"],
             options=form.options(),
         )
-    else:
-        messages.error(request, _("Write what they are deciding and at least one option."))
-    return redirect("plans:plan", client_id=client.pk)
+        return _back_to_plan(client, f"options-{option_set.pk}")
+    messages.error(request, _("Write what they are deciding and at least one option."))
+    return _back_to_plan(client)
 
 
 @login_required
@@ -278,9 +298,9 @@ def option_choose(request: StaffRequest, client_id: int, set_id: int) -> HttpRes
     option = selectors.option_in(option_set=option_set, option_id=request.POST.get("option"))
     if option is None:
         messages.error(request, _("Choose one of the options."))
-    else:
-        services.option_choose(acting_user=request.user, option_set=option_set, option=option)
-    return redirect("plans:plan", client_id=client.pk)
+        return _back_to_plan(client)
+    services.option_choose(acting_user=request.user, option_set=option_set, option=option)
+    return _back_to_plan(client, f"options-{option_set.pk}")
 
 
 @login_required
@@ -291,16 +311,16 @@ def option_make_goal(request: StaffRequest, client_id: int, set_id: int) -> Http
         visible_to=request.user, client=client, set_id=set_id, write=True, request=request
     )
     try:
-        services.option_make_goal(
+        goal = services.option_make_goal(
             acting_user=request.user, option_set=option_set, domain=request.POST.get("domain", "")
         )
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Their choice is now a goal, in their words. Add its steps and levels.")
-        )
-    return redirect("plans:plan", client_id=client.pk)
+        return _back_to_plan(client)
+    messages.success(
+        request, _("Their choice is now a goal, in their words. Add its steps and levels.")
+    )
+    return _back_to_plan(client, f"goal-{goal.pk}")
 
 
 @login_required
@@ -342,7 +362,8 @@ def sign(request: StaffRequest, client_id: int, who: str) -> HttpResponse:
     except DomainError as error:
         said = [m for ms in (error.field_errors or {}).values() for m in ms]
         messages.error(request, " ".join(said) or error.message)
-    return redirect("plans:plan", client_id=client.pk)
+        return _back_to_plan(client)
+    return _back_to_plan(client, "h-sign")
 
 
 @login_required

@@ -63,7 +63,7 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     page.get_by_label("−2 much less than expected").fill("Stopped looking")
     page.get_by_label("Where they are now (baseline)").select_option("-1")
     page.get_by_role("button", name="Save the goal").click()
-    page.wait_for_url(re.compile(rf"/clients/{dana.pk}/plan/$"))
+    page.wait_for_url(re.compile(rf"/clients/{dana.pk}/plan/#goal-\d+$"))  # back at the goal
 
     # Three steps: hers first, then the worker's and her sister's.
     for text, who, name in [
@@ -78,7 +78,7 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
         if name:
             form.get_by_label("name (support or agency)").fill(name)
         form.get_by_role("button", name="Add the step").click()
-        page.wait_for_url(re.compile(rf"/clients/{dana.pk}/plan/$"))
+        page.locator("ol.steps li").filter(has_text=text).wait_for()
     steps = page.locator("ol.steps li")
     assert steps.count() == 3
     assert "Ask the college about evening classes" in steps.nth(0).inner_text()
