@@ -97,7 +97,7 @@ def test_intake_warns_about_a_likely_duplicate_then_saves_a_different_person(new
     assert page.input_value("#id_date_of_birth") == "1992-04-17"
     assert_accessible(page, "the intake duplicate warning")
 
-    page.get_by_role("button", name="This is a different person — save").click()
+    warning.get_by_role("button", name="This is a different person — save").click()
     page.wait_for_url(re.compile(r"/clients/\d+/$"))
     new_id = int(re.search(r"/clients/(\d+)/$", page.url).group(1))
     assert new_id not in (personas.dana.pk, personas.dana_duplicate.pk)

@@ -131,6 +131,20 @@ document.addEventListener("click", (event) => {
   area.dispatchEvent(new Event("input", { bubbles: true }));
 });
 
+// The ecomap: after a person or place is added (the editor is drawn again), the focus goes
+// back to the first field of the emptied form, ready for the next one; without this it was
+// lost with the button that was pressed, and a keyboard user started again from the top.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!target || target.id !== "ecomap-editor" || !form || !form.matches("form.ecomap-add")) {
+    return;
+  }
+  const field = target.querySelector("form.ecomap-add .has-error input, form.ecomap-add .has-error select")
+    || target.querySelector("form.ecomap-add input:not([type=hidden])");
+  if (field) { field.focus(); }
+});
+
 // A "Print" button (no inline script under the CSP): <button data-print>.
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) {
