@@ -167,6 +167,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 api.add_router("/v1/clients", "strengthwise.people.api.router")
+api.add_router("/v1/", "strengthwise.questionnaires.api.router")
 api.add_router("/v1/", "strengthwise.assessments.api.router")
 api.add_router("/v1/", "strengthwise.plans.api.router")
 api.add_router("/v1/directory", "strengthwise.directory.api.router")

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "strengthwise.accounts",
     "strengthwise.audit",
     "strengthwise.people",
+    "strengthwise.questionnaires",
     "strengthwise.assessments",
     "strengthwise.plans",
     "strengthwise.directory",
@@ -309,6 +310,7 @@ STRENGTHWISE_DEMO_LOADERS = [
     "strengthwise.notes.demo.load",
     "strengthwise.outcomes.demo.load",
     "strengthwise.portal.demo.load",
+    "strengthwise.questionnaires.demo.load",
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [

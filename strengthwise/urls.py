@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("strengthwise.accounts.urls")),
     path("clients/", include("strengthwise.people.urls")),
     path("clients/<int:client_id>/assessments/", include("strengthwise.assessments.urls")),
+    path("", include("strengthwise.questionnaires.urls")),
     path("", include("strengthwise.plans.urls")),
     path("", include("strengthwise.directory.urls")),
     path("", include("strengthwise.referrals.urls")),

@@ -232,6 +232,31 @@ def may_administer(user: Any) -> bool:
     )
 
 
+def may_edit_questionnaires(user: Any) -> bool:
+    """The agency's own questionnaires (draft, publish, import, retire): agency admins."""
+    return may_administer(user)
+
+
+def access_questionnaire(user: Any, questionnaire_id: Any, *, edit: bool = False) -> Any:
+    """One of the user's agency's questionnaires: its staff read the published definitions,
+    its admins edit (`edit=True`); anyone else, and any other agency's, gets 404."""
+    model = apps.get_model("questionnaires", "Questionnaire")
+    pk = parse_id(questionnaire_id)
+    if (
+        pk is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "agency_id", None)
+        or (edit and not may_edit_questionnaires(user))
+    ):
+        raise Http404("No such questionnaire")
+    questionnaire = (
+        model.objects.filter(agency_id=user.agency_id, pk=pk).select_related("program").first()
+    )
+    if questionnaire is None:
+        raise Http404("No such questionnaire")
+    return questionnaire
+
+
 def navigation_for(user: Any) -> dict[str, bool]:
     """What the main navigation offers `user`: only what their role may do."""
     casework = may_take_in_clients(user)

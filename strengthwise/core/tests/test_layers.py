@@ -14,6 +14,7 @@ ORDER = [
     "audit",
     "accounts",
     "people",
+    "questionnaires",
     "assessments",
     "plans",
     "directory",

@@ -75,6 +75,20 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "people:caseload-reassign": (404, 200, 404, 404, 404, 200, S),
     "plans:waiting": (200, 200, 200, 200, 200, 200, S),  # only a supervisor's is not empty
     "directory:find": (200, 200, 200, 200, 200, 200, S),
+    # The agency's questionnaires: admins edit; any of its staff may read a published version.
+    "questionnaires:list": (403, 403, 403, 403, 403, 200, S),
+    "questionnaires:new": (403, 403, 403, 403, 403, 200, S),
+    "questionnaires:import": (403, 403, 403, 403, 403, 200, S),
+    "questionnaires:edit": (404, 404, 404, 404, 404, 200, S),
+    "questionnaires:import-into": (403, 403, 403, 403, 403, 200, S),
+    "questionnaires:item-new": (404, 404, 404, 404, 404, 200, S),
+    "questionnaires:item-edit": (404, 404, 404, 404, 404, 200, S),
+    "questionnaires:item-change": (405, 405, 405, 405, 405, 405, S),
+    "questionnaires:publish": (405, 405, 405, 405, 405, 405, S),
+    "questionnaires:retire": (405, 405, 405, 405, 405, 405, S),
+    "questionnaires:preview": (404, 404, 404, 404, 404, 200, S),
+    "questionnaires:export": (404, 404, 404, 404, 404, 200, S),
+    "questionnaires:version-export": (200, 200, 200, 404, 200, 200, S),
     "directory:service-new": (404, 404, 404, 404, 404, 200, S),
     "directory:service": (200, 200, 200, 200, 200, 200, S),  # the shared directory
     "directory:service-edit": (404, 404, 404, 404, 404, 200, S),

@@ -151,3 +151,56 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// An agency questionnaire: a question with "ask only when" conditions (data-when-N="q op a")
+// shows only while they hold; a hidden question's inputs are disabled so nothing is sent for
+// it (the server refuses an answer to a question that is not asked, with or without this).
+(function () {
+  const form = document.querySelector("form[data-questionnaire]");
+  if (!form) { return; }
+  const answersOf = (linkId) => {
+    const box = document.getElementById("q-" + linkId);
+    if (!box || box.hidden) { return []; }
+    return Array.from(form.querySelectorAll('[name="a-' + linkId + '"]'))
+      .filter((el) => !el.disabled && ((el.type !== "radio" && el.type !== "checkbox") || el.checked))
+      .map((el) => el.value.trim())
+      .filter((v) => v !== "");
+  };
+  const compare = (given, op, want) => {
+    const num = (v) => (/^-?\d+(\.\d+)?$/.test(v) ? parseFloat(v) : v);
+    if (op === "exists") { return (given.length > 0) === (want === "yes"); }
+    if (op === "=") { return given.some((v) => v === want); }
+    if (op === "!=") { return given.every((v) => v !== want); }
+    return given.some((v) => {
+      const a = num(v), b = num(want);
+      if (op === ">") { return a > b; }
+      if (op === "<") { return a < b; }
+      if (op === ">=") { return a >= b; }
+      return a <= b;
+    });
+  };
+  const boxes = Array.from(form.querySelectorAll("[data-when-1]"));
+  const update = () => {
+    // Repeat until nothing changes: a question may depend on one that depends on another.
+    for (let round = 0; round < 10; round += 1) {
+      let changed = false;
+      boxes.forEach((box) => {
+        const checks = [];
+        for (let n = 1; box.dataset["when-" + n]; n += 1) {
+          const [q, op, ...rest] = box.dataset["when-" + n].split(" ");
+          checks.push(compare(answersOf(q), op, rest.join(" ")));
+        }
+        const show = box.dataset.any === "1" ? checks.some(Boolean) : checks.every(Boolean);
+        if (box.hidden === show) {
+          box.hidden = !show;
+          box.querySelectorAll("input, select, textarea").forEach((el) => { el.disabled = !show; });
+          changed = true;
+        }
+      });
+      if (!changed) { break; }
+    }
+  };
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  update();
+})();

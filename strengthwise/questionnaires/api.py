@@ -1,0 +1,146 @@
+"""/api/v1/questionnaires (the agency's published definitions, as FHIR R4 Questionnaires) and
+/api/v1/clients/{id}/questionnaire-responses — the same services and selectors as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from strengthwise.accounts.access import access_client, access_questionnaire
+from strengthwise.accounts.http import StaffRequest
+from strengthwise.core.schemas import ErrorOut, InSchema
+
+from . import selectors, services
+from .models import Questionnaire, QuestionnaireResponse
+
+router = Router(tags=["questionnaires"])
+
+
+class QuestionnaireOut(Schema):
+    id: int
+    key: str
+    purpose: str
+    program_id: int | None
+    version: int = Field(description="The newest published version")
+    retired: bool
+    resource: dict[str, Any] = Field(description="The FHIR R4 Questionnaire of that version")
+
+
+class ResponseOut(Schema):
+    id: int
+    questionnaire_id: int
+    questionnaire_key: str
+    version: int = Field(description="The version answered: the words the questions had")
+    occasion: str = Field(description="entry, review or exit for an instrument; else empty")
+    answered_on: dt.date
+    score: float | None
+    recorded_by: str
+    resource: dict[str, Any] = Field(description="A FHIR R4 QuestionnaireResponse")
+
+
+class ResponseIn(InSchema):
+    questionnaire_id: int
+    answers: dict[str, bool | int | float | str | list[str] | None] = Field(
+        description="By link id: a value (a code for a choice), a list of codes where the "
+        "question takes several, or null. Nothing may be sent for a question not asked."
+    )
+    exact_words: dict[str, bool] = Field(
+        default={}, description="For the client's free-text answers: their exact words?"
+    )
+    occasion: str = Field(default="", max_length=10, description="entry, review or exit")
+    answered_on: dt.date | None = None
+
+
+def _questionnaire(q: Questionnaire) -> dict[str, Any]:
+    return {
+        "id": q.pk,
+        "key": q.key,
+        "purpose": q.purpose,
+        "program_id": q.program_id,
+        "version": q.latest.number,  # type: ignore[attr-defined]
+        "retired": q.retired,
+        "resource": q.latest.definition,  # type: ignore[attr-defined]
+    }
+
+
+def _response(response: QuestionnaireResponse) -> dict[str, Any]:
+    return {
+        "id": response.pk,
+        "questionnaire_id": response.questionnaire_id,
+        "questionnaire_key": response.questionnaire.key,
+        "version": response.version.number,
+        "occasion": response.occasion,
+        "answered_on": response.answered_on,
+        "score": float(response.score) if response.score is not None else None,
+        "recorded_by": response.recorded_by.username,
+        "resource": selectors.response_resource(response),
+    }
+
+
+@router.get(
+    "/questionnaires",
+    response=list[QuestionnaireOut],
+    summary="The agency's published questionnaires, each as its newest FHIR version",
+)
+def questionnaire_list(request: StaffRequest) -> Any:
+    return [
+        _questionnaire(q)
+        for q in selectors.questionnaire_list(visible_to=request.user, published_only=True)
+    ]
+
+
+@router.get(
+    "/questionnaires/{questionnaire_id}",
+    response={200: QuestionnaireOut, 404: ErrorOut},
+    summary="One published questionnaire; `version` picks an older one",
+)
+def questionnaire_get(
+    request: StaffRequest, questionnaire_id: str, version: int | None = Query(None, ge=1)
+) -> Any:
+    questionnaire = access_questionnaire(request.user, questionnaire_id)
+    chosen = (
+        selectors.version_get(questionnaire=questionnaire, number=version)
+        if version
+        else selectors.latest_version(questionnaire)
+    )
+    if chosen is None:
+        raise Http404("No such version")
+    questionnaire.latest = chosen  # type: ignore[attr-defined]
+    return _questionnaire(questionnaire)
+
+
+@router.get(
+    "/clients/{client_id}/questionnaire-responses",
+    response=list[ResponseOut],
+    summary="The client's answers to the agency's questionnaires, oldest first",
+)
+def response_list(request: StaffRequest, client_id: str) -> Any:
+    client = access_client(request.user, client_id, request=request, read="questionnaires.viewed")
+    return [
+        _response(r)
+        for entry in selectors.client_questionnaires(client=client)
+        for r in entry["responses"]
+    ]
+
+
+@router.post(
+    "/clients/{client_id}/questionnaire-responses",
+    response={201: ResponseOut, 400: ErrorOut},
+    summary="Record the client's answers to the newest version of a questionnaire",
+)
+def response_create(request: StaffRequest, client_id: str, body: ResponseIn) -> Any:
+    client = access_client(request.user, client_id, write=True, request=request)
+    response = services.response_record(
+        acting_user=request.user,
+        client=client,
+        questionnaire_id=body.questionnaire_id,
+        answers=body.answers,
+        exact_words=body.exact_words,
+        occasion=body.occasion,
+        answered_on=body.answered_on,
+    )
+    found = selectors.response_get(client=client, response_id=response.pk)
+    return Status(201, _response(found or response))
