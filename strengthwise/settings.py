@@ -314,6 +314,7 @@ STRENGTHWISE_DEMO_LOADERS = [
 ]
 # Sections of the client's face sheet, contributed by the apps above `people`.
 STRENGTHWISE_FACE_SHEET_PROVIDERS = [
+    "strengthwise.questionnaires.face_sheet.sections",
     "strengthwise.assessments.face_sheet.sections",
     "strengthwise.plans.face_sheet.sections",
     "strengthwise.referrals.face_sheet.sections",

@@ -29,6 +29,7 @@ from strengthwise.directory.models import Organization
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
+from strengthwise.questionnaires import selectors as questionnaire_selectors
 from strengthwise.referrals import consent as consent_rules
 from strengthwise.referrals.models import Consent, Referral
 
@@ -448,7 +449,25 @@ def client_bundle(client: Client) -> dict[str, Any]:
     _consents(
         b, Consent.objects.filter(client=client).select_related("organization").order_by("id")
     )
+    _questionnaire_responses(b, client)
     return b.as_json()
+
+
+def _questionnaire_responses(b: _Bundle, client: Client) -> None:
+    """The client's answers to the agency's questionnaires, each with the published version it
+    answered (a Questionnaire entry per version, its canonical `url|version` as the link)."""
+    for entry in questionnaire_selectors.client_questionnaires(client=client):
+        for response in entry["responses"]:
+            version = response.version
+            b.add(
+                {
+                    **version.definition,
+                    "id": f"questionnaire-{version.questionnaire_id}-v{version.number}",
+                }
+            )
+            resource = questionnaire_selectors.response_resource(response)
+            resource["author"] = b.practitioner(response.recorded_by)
+            b.add(resource)
 
 
 def validate(bundle: dict[str, Any]) -> None:

@@ -12,7 +12,17 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-SLOTS = ("strengths", "dreams", "goals", "needs", "context", "referrals", "contacts", "tasks")
+SLOTS = (
+    "strengths",
+    "dreams",
+    "goals",
+    "needs",
+    "context",
+    "agency",
+    "referrals",
+    "contacts",
+    "tasks",
+)
 
 
 def face_sheet_sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:

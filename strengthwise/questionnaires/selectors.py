@@ -112,24 +112,6 @@ def response_get(*, client: Client, response_id: int) -> QuestionnaireResponse |
     )
 
 
-def client_field_answers(*, client: Client) -> list[dict[str, Any]]:
-    """The client's extra fields as last answered (for the face sheet): the newest response to
-    each client-fields questionnaire, with its version's words. Two queries, whatever the number
-    of fields."""
-    newest: dict[int, QuestionnaireResponse] = {}
-    for response in (
-        QuestionnaireResponse.objects.filter(
-            agency_id=client.agency_id,
-            client=client,
-            questionnaire__purpose=Questionnaire.Purpose.CLIENT_FIELDS,
-        )
-        .select_related("version")
-        .order_by("answered_on", "id")
-    ):
-        newest[response.questionnaire_id] = response
-    return [{"response": r, "definition": definition_of(r.version)} for r in newest.values()]
-
-
 def agency_programs(*, visible_to: Any) -> list[Program]:
     return list(Program.objects.filter(agency_id=visible_to.agency_id).order_by("name"))
 
@@ -147,3 +129,15 @@ def response_resource(response: QuestionnaireResponse) -> dict[str, Any]:
         "authored": response.answered_on.isoformat(),
         "item": response.items,
     }
+
+
+def newest_responses(*, client: Client) -> list[QuestionnaireResponse]:
+    """The newest response to each questionnaire the client answered (one query)."""
+    newest: dict[int, QuestionnaireResponse] = {}
+    for response in (
+        QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
+        .select_related("version", "questionnaire")
+        .order_by("questionnaire__purpose", "answered_on", "id")
+    ):
+        newest[response.questionnaire_id] = response
+    return list(newest.values())

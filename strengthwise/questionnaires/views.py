@@ -459,9 +459,9 @@ def client_fill(request: StaffRequest, client_id: int, questionnaire_id: int) ->
             return redirect("questionnaires:client", client_id=client.pk)
     elif questionnaire.purpose == Questionnaire.Purpose.CLIENT_FIELDS:
         # The record's fields start from what is on the record now.
-        for entry in selectors.client_field_answers(client=client):
-            if entry["response"].questionnaire_id == questionnaire.pk:
-                answers, verbatim = qdef.answers_from_response(entry["response"].items)
+        for response in selectors.newest_responses(client=client):
+            if response.questionnaire_id == questionnaire.pk:
+                answers, verbatim = qdef.answers_from_response(response.items)
     return render_page(
         request,
         "questionnaires/fill.html",

@@ -59,7 +59,8 @@ def grow(personas):
 
 
 PINNED = {
-    "": 31,  # the face sheet, with every assessment, plan, referral, note, task, closure section
+    "": 32,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
+    # and the agency questionnaires
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,

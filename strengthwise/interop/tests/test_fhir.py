@@ -61,6 +61,18 @@ def test_danas_bundle_carries_her_words_her_strengths_and_her_scores(demo_agency
     assert task["code"]["coding"][0]["code"] == "fulfill"
     assert kinds["CarePlan"][0]["goal"]
     assert kinds["Consent"]
+    # The agency's questionnaires: each answer with the published version it answered.
+    responses = kinds["QuestionnaireResponse"]
+    assert len(responses) == 3  # Housing Stability's intake, Tenancy readiness twice
+    questionnaires = {f"{q['url']}|{q['version']}": q for q in kinds["Questionnaire"]}
+    assert {r["questionnaire"] for r in responses} <= set(questionnaires)
+    words = [
+        i
+        for r in responses
+        for i in r["item"]
+        if any(e.get("url", "").endswith("/exact-words") for e in i.get("extension", []))
+    ]
+    assert words and all(r["subject"]["reference"] == f"Patient/client-{dana.pk}" for r in responses)
 
 
 def test_a_confidential_address_never_leaves(personas):

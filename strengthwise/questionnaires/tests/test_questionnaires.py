@@ -438,3 +438,35 @@ def test_the_clients_questionnaire_page_does_not_grow_in_queries(personas, web):
         )
     assert count() == one
     assert len(selectors.client_questionnaires(client=personas.dana)) == 5
+
+
+def test_the_face_sheet_shows_the_newest_answers_in_a_constant_number_of_queries(personas, web):
+    page = web(personas.alice)
+    url = f"/clients/{personas.dana.pk}/"
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = page.get(url)
+            assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    fields = _published(personas, key="fields", items=[_item("q1"), _item("q2", "boolean")])
+    services.response_record(
+        acting_user=personas.alice,
+        client=personas.dana,
+        questionnaire_id=fields.pk,
+        answers={"q1": "Green", "q2": True},
+    )
+    before, body = count()
+    assert "More about the client" in body and "Green" in body
+    for n in range(4):
+        q = _published(personas, key=f"wide{n}", items=[_item(f"f{k}") for k in range(25)])
+        services.response_record(
+            acting_user=personas.alice,
+            client=personas.dana,
+            questionnaire_id=q.pk,
+            answers={f"f{k}": f"answer {k}" for k in range(25)},
+        )
+    after, body = count()
+    assert after == before
+    assert "answer 24" in body
