@@ -31,6 +31,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
@@ -199,17 +202,20 @@ def _answer_value(raw: Mapping[str, Any], unread: list[str], where: str) -> Any:
             try:
                 return dt.date.fromisoformat(str(value))
             except ValueError:
-                unread.append(f"{where}: the date {value!r} is not a date.")
+                unread.append(
+                    _("%(where)s: the date %(value)s is not a date.")
+                    % {"where": where, "value": repr(value)}
+                )
                 return None
         unread.append(f"{where}: answer{kind} is not supported in a condition.")
         return None
-    unread.append(f"{where}: the condition has no answer.")
+    unread.append(_("%(where)s: the condition has no answer.") % {"where": where})
     return None
 
 
 def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
     if not isinstance(raw, dict):
-        unread.append("An item is not an object.")
+        unread.append(_("An item is not an object."))
         return None
     link_id = str(raw.get("linkId") or "")
     where = f"Item {link_id or '(no linkId)'}"
@@ -217,10 +223,16 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
     if kind == "display":
         return None  # help texts are read by their parent; other display items are not kept
     if kind == "open-choice":
-        unread.append(f"{where}: open-choice is not supported; use choice with an 'other' code.")
+        unread.append(
+            _("%(where)s: open-choice is not supported; use choice with an 'other' code.")
+            % {"where": where}
+        )
         kind = "choice"
     if kind not in TYPES:
-        unread.append(f"{where}: the type {kind!r} is not supported.")
+        unread.append(
+            _("%(where)s: the type %(kind)s is not supported.")
+            % {"where": where, "kind": repr(kind)}
+        )
         kind = "string"
     help_text = Text()
     children: list[Item] = []
@@ -230,10 +242,13 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
             continue
         if kind != "group":
             if isinstance(child, dict) and child.get("type") != "display":
-                unread.append(f"{where}: only a group may hold questions.")
+                unread.append(_("%(where)s: only a group may hold questions.") % {"where": where})
             continue
         if depth >= 2:
-            unread.append(f"{where}: groups inside groups inside groups are not supported.")
+            unread.append(
+                _("%(where)s: groups inside groups inside groups are not supported.")
+                % {"where": where}
+            )
             continue
         read = _read_item(child, unread, depth + 1)
         if read is not None:
@@ -242,7 +257,10 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
     for n, opt in enumerate(raw.get("answerOption", []) or [], 1):
         coding = (opt or {}).get("valueCoding") if isinstance(opt, dict) else None
         if not isinstance(coding, dict):
-            unread.append(f"{where}: answer option {n} is not coded (valueCoding with a code).")
+            unread.append(
+                _("%(where)s: answer option %(n)s is not coded (valueCoding with a code).")
+                % {"where": where, "n": n}
+            )
             continue
         score = _extension(opt, ORDINAL, "valueDecimal")
         options.append(
@@ -260,7 +278,9 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
             Condition(
                 question=str(cond.get("question") or ""),
                 operator=str(cond.get("operator") or ""),
-                answer=_answer_value(cond, unread, f"{where}, condition {n}"),
+                answer=_answer_value(
+                    cond, unread, _("%(where)s, condition %(n)s") % {"where": where, "n": n}
+                ),
             )
         )
     return Item(
@@ -285,7 +305,7 @@ def read(resource: Mapping[str, Any]) -> Definition:
     cannot be read is kept in `unread` for `problems` to name."""
     unread: list[str] = []
     if resource.get("resourceType") != "Questionnaire":
-        unread.append("This is not a FHIR Questionnaire (resourceType must be Questionnaire).")
+        unread.append(_("This is not a FHIR Questionnaire (resourceType must be Questionnaire)."))
     items = []
     for raw in resource.get("item", []) or []:
         read_item = _read_item(raw, unread, 0)
@@ -302,13 +322,13 @@ def read(resource: Mapping[str, Any]) -> Definition:
 def parse_json(text: str | bytes) -> tuple[dict[str, Any] | None, list[str]]:
     """The resource from JSON text, or the problems with it (size, syntax, FHIR R4 shape)."""
     if len(text) > MAX_BYTES:
-        return None, [f"The file is larger than {MAX_BYTES // 1024} kB."]
+        return None, [_("The file is larger than %(kb)s kB.") % {"kb": MAX_BYTES // 1024}]
     try:
         resource = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        return None, [f"This is not JSON: {exc}."]
+        return None, [_("This is not JSON: %(exc)s.") % {"exc": exc}]
     if not isinstance(resource, dict):
-        return None, ["This is not a FHIR Questionnaire (a JSON object is expected)."]
+        return None, [_("This is not a FHIR Questionnaire (a JSON object is expected).")]
     return resource, fhir_problems(resource)
 
 
@@ -323,10 +343,13 @@ def fhir_problems(resource: Mapping[str, Any]) -> list[str]:
         found = []
         for error in exc.errors()[:20]:
             where = ".".join(str(p) for p in error.get("loc", ()))
-            found.append(f"FHIR R4: {where or 'Questionnaire'}: {error.get('msg')}.")
+            found.append(
+                _("FHIR R4: %(where)s: %(problem)s.")
+                % {"where": where or "Questionnaire", "problem": error.get("msg")}
+            )
         return found
     except Exception as exc:  # the model refuses in other ways too (wrong resourceType)
-        return [f"FHIR R4: {exc}."]
+        return [_("FHIR R4: %(exc)s.") % {"exc": exc}]
     return []
 
 
@@ -468,16 +491,24 @@ def _texts(definition: Definition) -> Iterator[tuple[str, Text]]:
     if definition.description.en or definition.description.es:
         yield "The description", definition.description
     for item in definition.walk():
-        yield f"Question {item.link_id}", item.text
+        yield _("Question %(link_id)s") % {"link_id": item.link_id}, item.text
         if item.help.en or item.help.es:
-            yield f"The help of {item.link_id}", item.help
+            yield _("The help of %(link_id)s") % {"link_id": item.link_id}, item.help
         for option in item.options:
-            yield f"Answer {option.code} of {item.link_id}", option.text
+            yield (
+                _("Answer %(code)s of %(link_id)s")
+                % {"code": option.code, "link_id": item.link_id},
+                option.text,
+            )
 
 
 def spanish_missing(definition: Definition) -> list[str]:
     """Every text that has no Spanish yet (a definition is published only without any)."""
-    return [f"{where} has no Spanish text." for where, text in _texts(definition) if not text.es]
+    return [
+        _("%(where)s has no Spanish text.") % {"where": where}
+        for where, text in _texts(definition)
+        if not text.es
+    ]
 
 
 def problems(definition: Definition) -> list[str]:
@@ -485,24 +516,32 @@ def problems(definition: Definition) -> list[str]:
     The Spanish texts are checked separately (`spanish_missing`): a draft may lack them."""
     found = list(definition.unread)
     if not definition.title.en.strip():
-        found.append("The questionnaire needs a title.")
+        found.append(_("The questionnaire needs a title."))
     for where, text in _texts(definition):
         if len(text.en) > MAX_TEXT or len(text.es) > MAX_TEXT:
             found.append(f"{where} is longer than {MAX_TEXT} characters.")
     all_items = list(definition.walk())
     if not any(i.type in ANSWERABLE for i in all_items):
-        found.append("The questionnaire has no question yet.")
+        found.append(_("The questionnaire has no question yet."))
     if len(all_items) > MAX_ITEMS:
-        found.append(f"The questionnaire has {len(all_items)} items; at most {MAX_ITEMS}.")
+        found.append(
+            ngettext(
+                "The questionnaire has %(count)s item; at most %(max_items)s.",
+                "The questionnaire has %(count)s items; at most %(max_items)s.",
+                len(all_items),
+            )
+            % {"count": len(all_items), "max_items": MAX_ITEMS}
+        )
     seen: set[str] = set()
     by_id = {}
     for item in all_items:
         if not LINK_ID.match(item.link_id):
             found.append(
-                f"The link id {item.link_id!r} must be 1–64 letters, digits, '.', '_' or '-'."
+                _("The link id %(link_id)s must be 1–64 letters, digits, '.', '_' or '-'.")
+                % {"link_id": repr(item.link_id)}
             )
         if item.link_id in seen:
-            found.append(f"The link id {item.link_id} is used twice.")
+            found.append(_("The link id %(link_id)s is used twice.") % {"link_id": item.link_id})
         seen.add(item.link_id)
         by_id[item.link_id] = item
     for item in all_items:
@@ -512,74 +551,113 @@ def problems(definition: Definition) -> list[str]:
 
 
 def _item_problems(item: Item, by_id: Mapping[str, Item]) -> list[str]:
-    where = f"Question {item.link_id}"
+    where = _("Question %(link_id)s") % {"link_id": item.link_id}
     found = []
     if not item.text.en.strip():
-        found.append(f"{where} has no English text.")
+        found.append(_("%(where)s has no English text.") % {"where": where})
     if item.type == "group" and not item.items:
-        found.append(f"The group {item.link_id} holds no question.")
+        found.append(_("The group %(link_id)s holds no question.") % {"link_id": item.link_id})
     if item.type == "choice":
         if not item.options:
-            found.append(f"{where} is a choice with no answers to choose from.")
+            found.append(
+                _("%(where)s is a choice with no answers to choose from.") % {"where": where}
+            )
         if len(item.options) > MAX_OPTIONS:
-            found.append(f"{where} has more than {MAX_OPTIONS} answers.")
+            found.append(
+                _("%(where)s has more than %(max_options)s answers.")
+                % {"where": where, "max_options": MAX_OPTIONS}
+            )
         codes: set[str] = set()
         for option in item.options:
             if not CODE.match(option.code):
                 found.append(
-                    f"{where}: the code {option.code!r} must be 1–64 letters, digits, '.', "
-                    "'_' or '-'."
+                    _("%(where)s: the code %(code)s must be 1–64 letters, digits, '.', '_' or '-'.")
+                    % {"where": where, "code": repr(option.code)}
                 )
             if option.code in codes:
-                found.append(f"{where}: the code {option.code} is used twice.")
+                found.append(
+                    _("%(where)s: the code %(code)s is used twice.")
+                    % {"where": where, "code": option.code}
+                )
             codes.add(option.code)
             if not option.text.en.strip():
-                found.append(f"{where}: the answer {option.code} has no English text.")
+                found.append(
+                    _("%(where)s: the answer %(code)s has no English text.")
+                    % {"where": where, "code": option.code}
+                )
         scored = [o.score is not None for o in item.options]
         if any(scored) and not all(scored):
-            found.append(f"{where}: either every answer has a score or none has.")
+            found.append(
+                _("%(where)s: either every answer has a score or none has.") % {"where": where}
+            )
         if item.repeats and item.scored:
-            found.append(f"{where}: a scored question takes one answer (not repeats).")
+            found.append(
+                _("%(where)s: a scored question takes one answer (not repeats).") % {"where": where}
+            )
     elif item.options:
-        found.append(f"{where}: only a choice has answers to choose from.")
+        found.append(_("%(where)s: only a choice has answers to choose from.") % {"where": where})
     if item.repeats and item.type not in ("choice",):
-        found.append(f"{where}: only a choice may take several answers (repeats).")
+        found.append(
+            _("%(where)s: only a choice may take several answers (repeats).") % {"where": where}
+        )
     if item.level and item.level not in LEVELS:
-        found.append(f"{where}: the level must be micro, meso or macro.")
+        found.append(_("%(where)s: the level must be micro, meso or macro.") % {"where": where})
     if item.domain and item.domain not in DOMAINS:
-        found.append(f"{where}: {item.domain!r} is not a life domain.")
+        found.append(
+            _("%(where)s: %(domain)s is not a life domain.")
+            % {"where": where, "domain": repr(item.domain)}
+        )
     if item.author not in AUTHORS:
-        found.append(f"{where}: whose answer must be 'client' or 'worker'.")
+        found.append(_("%(where)s: whose answer must be 'client' or 'worker'.") % {"where": where})
     if len(item.enable_when) > MAX_CONDITIONS:
-        found.append(f"{where} has more than {MAX_CONDITIONS} conditions.")
+        found.append(
+            _("%(where)s has more than %(max_conditions)s conditions.")
+            % {"where": where, "max_conditions": MAX_CONDITIONS}
+        )
     for cond in item.enable_when:
         target = by_id.get(cond.question)
         if target is None:
             found.append(
-                f"{where} is shown when {cond.question!r} is answered, but no such question."
+                _("%(where)s is shown when %(question)s is answered, but no such question.")
+                % {"where": where, "question": repr(cond.question)}
             )
             continue
         if target is item:
-            found.append(f"{where} cannot depend on its own answer.")
+            found.append(_("%(where)s cannot depend on its own answer.") % {"where": where})
             continue
         if target.type == "group":
-            found.append(f"{where} depends on {target.link_id}, a group, which has no answer.")
+            found.append(
+                _("%(where)s depends on %(link_id)s, a group, which has no answer.")
+                % {"where": where, "link_id": target.link_id}
+            )
             continue
         if cond.operator not in OPERATORS:
-            found.append(f"{where}: {cond.operator!r} is not a comparison FHIR knows.")
+            found.append(
+                _("%(where)s: %(operator)s is not a comparison FHIR knows.")
+                % {"where": where, "operator": repr(cond.operator)}
+            )
         elif cond.operator in (">", "<", ">=", "<=") and target.type not in ORDERED:
-            found.append(f"{where}: {cond.operator} compares numbers and dates only.")
+            found.append(
+                _("%(where)s: %(operator)s compares numbers and dates only.")
+                % {"where": where, "operator": cond.operator}
+            )
         if cond.operator != "exists" and cond.answer is not None:
             found.extend(_condition_value_problems(where, target, cond))
         elif cond.answer is None:
-            found.append(f"{where}: the condition on {target.link_id} has no answer to compare.")
+            found.append(
+                _("%(where)s: the condition on %(link_id)s has no answer to compare.")
+                % {"where": where, "link_id": target.link_id}
+            )
     return found
 
 
 def _condition_value_problems(where: str, target: Item, cond: Condition) -> list[str]:
     value = cond.answer
     if target.type == "choice" and (not isinstance(value, str) or target.option(value) is None):
-        return [f"{where}: {target.link_id} has no answer coded {value!r}."]
+        return [
+            _("%(where)s: %(link_id)s has no answer coded %(value)s.")
+            % {"where": where, "link_id": target.link_id, "value": repr(value)}
+        ]
     expected = {
         "boolean": bool,
         "integer": int,
@@ -591,7 +669,10 @@ def _condition_value_problems(where: str, target: Item, cond: Condition) -> list
     if expected is not None and (
         not isinstance(value, expected) or (target.type == "integer" and isinstance(value, bool))
     ):
-        return [f"{where}: the condition's answer is not a {target.type} like {target.link_id}."]
+        return [
+            _("%(where)s: the condition's answer is not a %(type)s like %(link_id)s.")
+            % {"where": where, "type": target.type, "link_id": target.link_id}
+        ]
     return []
 
 
@@ -625,7 +706,8 @@ def _cycle_problems(items: list[Item]) -> list[str]:
             if state.get(nxt) == 1:
                 cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
                 found.append(
-                    "These questions show each other in a circle: " + " → ".join(cycle) + "."
+                    _("These questions show each other in a circle: %(path)s.")
+                    % {"path": " → ".join(cycle)}
                 )
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
@@ -716,26 +798,26 @@ def convert(item: Item, value: Any) -> tuple[Any, str]:
             return True, ""
         if text in ("false", "no", "0"):
             return False, ""
-        return None, "Answer yes or no."
+        return None, _("Answer yes or no.")
     if kind == "integer":
         if isinstance(value, bool):
-            return None, "Enter a whole number."
+            return None, _("Enter a whole number.")
         try:
             number = int(str(value).strip())
         except ValueError:
-            return None, "Enter a whole number."
+            return None, _("Enter a whole number.")
         if abs(number) >= NUMBER_LIMIT:
-            return None, "This number is too large."
+            return None, _("This number is too large.")
         return number, ""
     if kind == "decimal":
         if isinstance(value, bool):
-            return None, "Enter a number."
+            return None, _("Enter a number.")
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            return None, "Enter a number."
+            return None, _("Enter a number.")
         if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-            return None, "Enter a number."
+            return None, _("Enter a number.")
         return number, ""
     if kind == "date":
         if isinstance(value, dt.date):
@@ -743,16 +825,16 @@ def convert(item: Item, value: Any) -> tuple[Any, str]:
         try:
             return dt.date.fromisoformat(str(value).strip()), ""
         except ValueError:
-            return None, "Enter a date as YYYY-MM-DD."
+            return None, _("Enter a date as YYYY-MM-DD.")
     if kind == "choice":
         code = str(value).strip()
         if item.option(code) is None:
-            return None, f"{code!r} is not one of this question's answers."
+            return None, _("%(code)s is not one of this question's answers.") % {"code": repr(code)}
         return code, ""
     text = str(value).strip()
     limit = MAX_STRING_ANSWER if kind == "string" else MAX_TEXT_ANSWER
     if len(text) > limit:
-        return None, f"Keep this under {limit} characters."
+        return None, _("Keep this under %(limit)s characters.") % {"limit": limit}
     return text, ""
 
 
@@ -769,7 +851,9 @@ def check_answers(
         item = by_id.get(link_id)
         values = _as_list(value)
         if item is None:
-            errors.setdefault("", []).append(f"There is no question {link_id!r}.")
+            errors.setdefault("", []).append(
+                _("There is no question %(link_id)s.") % {"link_id": repr(link_id)}
+            )
             continue
         if item.type == "group":
             if values:
@@ -778,10 +862,12 @@ def check_answers(
         if not values:
             continue
         if len(values) > 1 and not item.repeats:
-            errors.setdefault(link_id, []).append("This question takes one answer.")
+            errors.setdefault(link_id, []).append(_("This question takes one answer."))
             continue
         if len(values) > MAX_REPEATS:
-            errors.setdefault(link_id, []).append(f"At most {MAX_REPEATS} answers.")
+            errors.setdefault(link_id, []).append(
+                _("At most %(max_repeats)s answers.") % {"max_repeats": MAX_REPEATS}
+            )
             continue
         converted = []
         for v in values:
@@ -796,14 +882,16 @@ def check_answers(
     for link_id in list(typed):
         if link_id not in shown:
             errors.setdefault(link_id, []).append(
-                "This question is not asked with the answers given: leave it empty, or change "
-                "the answer it depends on."
+                _(
+                    "This question is not asked with the answers given: leave it empty, or "
+                    "change the answer it depends on."
+                )
             )
             del typed[link_id]
     if require:
         for item in definition.questions():
             if item.required and item.link_id in shown and item.link_id not in typed:
-                errors.setdefault(item.link_id, []).append("This question needs an answer.")
+                errors.setdefault(item.link_id, []).append(_("This question needs an answer."))
     return typed, errors
 
 

@@ -272,10 +272,22 @@ STAFF_PAGES = {
         "/reports/advocacy/",
         "/accounts/security/",
         "/accounts/tokens/",
+        "/clients/{dana}/questionnaires/",
+        "/clients/{dana}/questionnaires/{tenancy}/new/",
     ],
     "bob": ["/team/", "/plans/waiting/", "/closures/waiting/", "/clients/reassign/"],
     "priya": ["/reports/"],
-    "admin": ["/settings/", "/settings/language/", "/accounts/tokens/"],
+    "admin": [
+        "/settings/",
+        "/settings/language/",
+        "/accounts/tokens/",
+        "/questionnaires/",
+        "/questionnaires/new/",
+        "/questionnaires/import/",
+        "/questionnaires/{tenancy}/",
+        "/questionnaires/{tenancy}/items/landlord/",
+        "/questionnaires/{tenancy}/preview/?lang=es",
+    ],
 }
 # (The take-home plan is written in the client's own language, whatever the staff UI's.)
 # Interface words that are the same in both languages, or names.
@@ -299,7 +311,10 @@ def test_every_staff_page_in_spanish_has_no_english_interface_text(demo_agency, 
     shows was left out of translation (a msgid not marked, or an f-string)."""
     from strengthwise.accounts.models import User
 
+    from strengthwise.questionnaires.models import Questionnaire
+
     dana = demo_agency.dana
+    tenancy = Questionnaire.objects.get(key="tenancy-readiness")
     english = sorted(
         {
             " ".join(e.msgid.split())
@@ -320,7 +335,7 @@ def test_every_staff_page_in_spanish_has_no_english_interface_text(demo_agency, 
         client = web(User.objects.get(username=username))
         client.cookies["django_language"] = "es"
         for path in paths:
-            response = client.get(path.format(dana=dana.pk))
+            response = client.get(path.format(dana=dana.pk, tenancy=tenancy.pk))
             assert response.status_code == 200, (username, path, response.status_code)
             text = _visible_text(response.content.decode())
             assert "Fortalezas" in text or "Hoy" in text or "Informes" in text, path
