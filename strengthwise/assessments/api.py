@@ -11,7 +11,7 @@ from strengthwise.accounts.access import access_client, access_client_object, re
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.schemas import ErrorOut, InSchema, Protected, WhoseWords
 
-from . import selectors, services
+from . import as_questionnaire, selectors, services
 from .models import EcomapNode, Factor
 
 router = Router(tags=["assessments"])
@@ -335,3 +335,24 @@ def factor_create(request: StaffRequest, client_id: str, body: FactorIn) -> Any:
 def factor_set_aside(request: StaffRequest, factor_id: str) -> Any:
     factor = access_client_object(request.user, Factor, factor_id, write=True, request=request)
     return Status(200, _factor(services.factor_set_aside(acting_user=request.user, factor=factor)))
+
+
+class ShippedQuestionnaireOut(Schema):
+    kind: str
+    resource: dict[str, Any] = Field(description="The FHIR R4 Questionnaire")
+
+
+@router.get(
+    "/questionnaires/shipped/{kind}",
+    response=ShippedQuestionnaireOut,
+    summary="A shipped instrument (matrix, screen, strengths) as the agency's FHIR Questionnaire",
+)
+def shipped_questionnaire(
+    request: StaffRequest, kind: Literal["ssm", "screening", "strengths"]
+) -> Any:
+    return {
+        "kind": kind,
+        "resource": as_questionnaire.shipped_questionnaire(
+            agency_id=request.user.agency_id, kind=kind
+        ),
+    }

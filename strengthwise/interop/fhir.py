@@ -24,7 +24,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from strengthwise.accounts.models import User
-from strengthwise.assessments.models import Factor
+from strengthwise.assessments import as_questionnaire
+from strengthwise.assessments.models import Factor, ScreeningResponse, SsmAdministration
 from strengthwise.directory.models import Organization
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
@@ -450,7 +451,39 @@ def client_bundle(client: Client) -> dict[str, Any]:
         b, Consent.objects.filter(client=client).select_related("organization").order_by("id")
     )
     _questionnaire_responses(b, client)
+    _instrument_responses(b, client)
     return b.as_json()
+
+
+def _instrument_responses(b: _Bundle, client: Client) -> None:
+    """Each matrix and screen as a QuestionnaireResponse, with the shipped instrument as a
+    Questionnaire (the agency's current version of it)."""
+    matrices = list(
+        SsmAdministration.objects.filter(client=client)
+        .select_related("template", "recorded_by")
+        .prefetch_related("scores")
+        .order_by("administered_on", "id")
+    )
+    screens = list(
+        ScreeningResponse.objects.filter(client=client)
+        .select_related("recorded_by")
+        .order_by("administered_on", "id")
+    )
+    for kind, rows in (("ssm", matrices), ("screening", screens)):
+        if not rows:
+            continue
+        questionnaire = as_questionnaire.shipped_questionnaire(
+            agency_id=client.agency_id, kind=kind
+        )
+        b.add({**questionnaire, "id": f"{kind}-questionnaire"})
+    for matrix in matrices:
+        resource = as_questionnaire.ssm_response(matrix)
+        resource["author"] = b.practitioner(matrix.recorded_by)
+        b.add(resource)
+    for screen in screens:
+        resource = as_questionnaire.screening_response(screen)
+        resource["author"] = b.practitioner(screen.recorded_by)
+        b.add(resource)
 
 
 def _questionnaire_responses(b: _Bundle, client: Client) -> None:

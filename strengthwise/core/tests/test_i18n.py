@@ -310,7 +310,6 @@ def test_every_staff_page_in_spanish_has_no_english_interface_text(demo_agency, 
     of two words or more (entries without placeholders): finding one means a string the page
     shows was left out of translation (a msgid not marked, or an f-string)."""
     from strengthwise.accounts.models import User
-
     from strengthwise.questionnaires.models import Questionnaire
 
     dana = demo_agency.dana

@@ -62,8 +62,11 @@ def test_danas_bundle_carries_her_words_her_strengths_and_her_scores(demo_agency
     assert kinds["CarePlan"][0]["goal"]
     assert kinds["Consent"]
     # The agency's questionnaires: each answer with the published version it answered.
-    responses = kinds["QuestionnaireResponse"]
+    responses = [r for r in kinds["QuestionnaireResponse"] if r["id"].startswith("qr-")]
     assert len(responses) == 3  # Housing Stability's intake, Tenancy readiness twice
+    # Her matrices and screens too, against the shipped instruments as Questionnaires.
+    ids = {r["id"].split("-")[0] for r in kinds["QuestionnaireResponse"]}
+    assert ids == {"qr", "ssm", "screening"}
     questionnaires = {f"{q['url']}|{q['version']}": q for q in kinds["Questionnaire"]}
     assert {r["questionnaire"] for r in responses} <= set(questionnaires)
     words = [
@@ -72,7 +75,9 @@ def test_danas_bundle_carries_her_words_her_strengths_and_her_scores(demo_agency
         for i in r["item"]
         if any(e.get("url", "").endswith("/exact-words") for e in i.get("extension", []))
     ]
-    assert words and all(r["subject"]["reference"] == f"Patient/client-{dana.pk}" for r in responses)
+    assert words and all(
+        r["subject"]["reference"] == f"Patient/client-{dana.pk}" for r in responses
+    )
 
 
 def test_a_confidential_address_never_leaves(personas):

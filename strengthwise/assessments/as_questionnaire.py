@@ -1,0 +1,209 @@
+"""The shipped instruments as FHIR R4 Questionnaires, through the same definition module as an
+agency's own (questionnaires/definition.py: the same rules, the same Spanish requirement), and
+the matrices and screens already kept as QuestionnaireResponses against them.
+
+The Self-Sufficiency Matrix (one scored choice per domain, levels 0–5 with their anchors), the
+AHC HRSN screen (each item's answers coded as in the template, "choose not to answer"
+included) and the strengths assessment (a group per life domain, the client's words in each
+column, the priorities) are built from the agency's current template, so an agency's added
+domains are in them. Their pages and records stay as they are; these are how they leave."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from strengthwise.questionnaires import definition as qdef
+
+from .models import Kind, ScreeningResponse, SsmAdministration
+from .screening import hrsn_template
+from .templates_data import template_current
+
+T = qdef.Text
+SHIPPED_KINDS = (Kind.SSM, Kind.SCREENING, Kind.STRENGTHS)
+
+
+def _t(data: dict[str, Any], field: str) -> T:
+    return T(str(data.get(field) or "").strip(), str(data.get(f"{field}_es") or "").strip())
+
+
+def _ssm(content: dict[str, Any]) -> qdef.Definition:
+    scale, scale_es = content["scale"], content.get("scale_es", {})
+    items = []
+    optional = {d["key"] for d in content.get("optional_domains", [])}
+    for domain in [*content["domains"], *content.get("optional_domains", [])]:
+        anchors, anchors_es = domain.get("anchors", {}), domain.get("anchors_es", {})
+        options = []
+        for level in range(6):
+            en = str(scale.get(level, scale.get(str(level), "")))
+            es = str(scale_es.get(level, scale_es.get(str(level), "")))
+            anchor = anchors.get(level, anchors.get(str(level)))
+            anchor_es = anchors_es.get(level, anchors_es.get(str(level)))
+            options.append(
+                qdef.Option(
+                    code=str(level),
+                    text=T(
+                        f"{level} — {en}" + (f": {anchor}" if anchor else ""),
+                        f"{level} — {es}" + (f": {anchor_es}" if anchor_es else ""),
+                    ),
+                    score=Decimal(level),
+                )
+            )
+        items.append(
+            qdef.Item(
+                link_id=domain["key"],
+                type="choice",
+                text=_t(domain, "label"),
+                required=domain["key"] not in optional,
+                options=tuple(options),
+                level="micro",
+            )
+        )
+    return qdef.Definition(
+        title=T("Self-Sufficiency Matrix", "Matriz de autosuficiencia"),
+        description=T(" ".join(content.get("rules", [])), " ".join(content.get("rules_es", []))),
+        items=tuple(items),
+    )
+
+
+def _screening(content: dict[str, Any]) -> qdef.Definition:
+    declined = content["declined_option"]
+    items = []
+    for item in content["items"]:
+        options = [qdef.Option(o["key"], _t(o, "label")) for o in item["options"]]
+        options.append(qdef.Option(declined["key"], _t(declined, "label")))
+        items.append(
+            qdef.Item(
+                link_id=item["key"],
+                type="choice",
+                text=_t(item, "question"),
+                repeats=bool(item.get("multiple")),
+                options=tuple(options),
+                level="macro"
+                if item.get("domain") in ("living_situation", "utilities")
+                else "micro",
+            )
+        )
+    return qdef.Definition(
+        title=_t(content, "name"), description=_t(content, "source"), items=tuple(items)
+    )
+
+
+def _strengths(content: dict[str, Any]) -> qdef.Definition:
+    groups = []
+    for domain in content["domains"]:
+        groups.append(
+            qdef.Item(
+                link_id=domain["key"],
+                type="group",
+                text=_t(domain, "label"),
+                domain=domain["key"] if domain["key"] in qdef.DOMAINS else "",
+                items=tuple(
+                    qdef.Item(
+                        link_id=f"{domain['key']}.{column['key']}",
+                        type="text",
+                        text=_t(column, "label"),
+                        help=_t(column, "prompt"),
+                        domain=domain["key"] if domain["key"] in qdef.DOMAINS else "",
+                        level="micro",
+                    )
+                    for column in content["columns"]
+                ),
+            )
+        )
+    priorities = content.get("priorities") or {}
+    groups.append(
+        qdef.Item(
+            link_id="priorities",
+            type="group",
+            text=_t(priorities, "label") if priorities else T("Priorities", "Prioridades"),
+            items=tuple(
+                qdef.Item(
+                    link_id=f"priorities.{n}",
+                    type="text",
+                    text=T(f"Priority {n}", f"Prioridad {n}"),
+                )
+                for n in (1, 2, 3)
+            ),
+        )
+    )
+    return qdef.Definition(
+        title=T("Strengths assessment", "Evaluación de fortalezas"),
+        description=_t(content, "intro"),
+        items=tuple(groups),
+    )
+
+
+BUILDERS = {Kind.SSM: _ssm, Kind.SCREENING: _screening, Kind.STRENGTHS: _strengths}
+
+
+def _url(agency_id: int, kind: str) -> str:
+    if kind == Kind.SCREENING:  # the same CMS items for every agency
+        return f"{settings.STRENGTHWISE_BASE_URL}/fhir/Questionnaire/ahc-hrsn-core"
+    return f"{settings.STRENGTHWISE_BASE_URL}/fhir/Questionnaire/agency-{agency_id}-{kind}"
+
+
+def shipped_questionnaire(*, agency_id: int, kind: str) -> dict[str, Any]:
+    """The agency's current template of `kind` (ssm, strengths; screening: the HRSN items) as a
+    FHIR Questionnaire; its version is the template's."""
+    if kind == Kind.SCREENING:
+        content, version = hrsn_template(), hrsn_template()["version"]
+    else:
+        template = template_current(agency_id=agency_id, kind=kind)
+        content, version = template.content, template.version
+    return qdef.to_fhir(
+        BUILDERS[Kind(kind)](content),
+        url=_url(agency_id, kind),
+        name=f"strengthwise_{kind}",
+        version=str(version),
+        status="active",
+    )
+
+
+def ssm_response(administration: SsmAdministration) -> dict[str, Any]:
+    """One matrix as a QuestionnaireResponse against the template version it was scored with."""
+    template = administration.template
+    items = [
+        {
+            "linkId": score.domain,
+            "answer": [{"valueCoding": {"system": qdef.CODE_SYSTEM, "code": str(score.score)}}],
+        }
+        for score in administration.scores.all()
+    ]
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"ssm-{administration.pk}",
+        "questionnaire": f"{_url(template.agency_id, template.kind)}|{template.version}",
+        "status": "completed",
+        "subject": {"reference": f"Patient/client-{administration.client_id}"},
+        "authored": administration.administered_on.isoformat(),
+        "item": items,
+    }
+
+
+def screening_response(screening: ScreeningResponse) -> dict[str, Any]:
+    """One screen as a QuestionnaireResponse (each answer's code as the template keys it)."""
+    items = []
+    for key, value in (screening.answers or {}).items():
+        codes = value if isinstance(value, list) else [value]
+        codes = [c for c in codes if c not in (None, "")]
+        if codes:
+            items.append(
+                {
+                    "linkId": key,
+                    "answer": [
+                        {"valueCoding": {"system": qdef.CODE_SYSTEM, "code": str(c)}} for c in codes
+                    ],
+                }
+            )
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"screening-{screening.pk}",
+        "questionnaire": f"{_url(screening.agency_id, Kind.SCREENING)}|{screening.template_version}",
+        "status": "completed",
+        "subject": {"reference": f"Patient/client-{screening.client_id}"},
+        "authored": screening.administered_on.isoformat(),
+        "item": items,
+    }
