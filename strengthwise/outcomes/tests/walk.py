@@ -44,6 +44,7 @@ def samples(personas: Any) -> dict[str, Any]:
         "who": "client",
         "check": "plans_without_client_goal",
         "fmt": "csv",
+        "kind": "strengths",  # a shipped questionnaire
         "name": "program",
         # The HSDS read API's objects are named by a plain `id` (a service's serves them all).
         "id": first("directory.Service"),
