@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from strengthwise.accounts.http import StaffRequest
@@ -41,6 +41,10 @@ def report(
     report = selectors.report_read(
         visible_to=request.user, filters=filters, name=name, request=request
     )
+    if report.pending:  # the first figures of this choice are still being computed
+        return JsonResponse(  # type: ignore[return-value]
+            {"detail": reports.pending_note()}, status=503, headers={"Retry-After": "15"}
+        )
     result, deidentified = report.figures, report.deidentified
     body = serialize.plain(
         result if name == "all" else {name: result.get(name)}, deidentified=deidentified

@@ -55,6 +55,7 @@ class Report:
     tables: list[Table]
     deidentified: bool
     as_of: snapshots.AsOf | None = None  # when computed; fresh: nothing changed since
+    pending: bool = False  # the first figures of this choice are still being computed
 
 
 def build(
@@ -63,13 +64,17 @@ def build(
     deidentified: bool,
     today: dt.date | None = None,
     reader_id: int | None = None,
+    wait: float | None = None,
 ) -> Report:
     """Every figure for `scope` and its tables — suppressed and without free text or client
     ids for a de-identified reader. The one place the page, the exports, the API and the
     command get their numbers from. The figures are `measures.measure_all`'s, read from the
     scope's snapshot where that is allowed (`snapshots.figures_for`); suppression and
-    de-identification are applied here on every read."""
-    figures, as_of = snapshots.figures_for(scope, today=today, reader_id=reader_id)
+    de-identification are applied here on every read. With `wait` (a web request), a report
+    whose figures take longer than that to compute the first time comes back `pending`."""
+    figures, as_of = snapshots.figures_for(scope, today=today, reader_id=reader_id, wait=wait)
+    if figures is None:
+        return Report(figures={}, tables=[], deidentified=deidentified, as_of=as_of, pending=True)
     if deidentified:
         rated = [s["service_id"] for s in figures["referrals"]["helpfulness_by_service"]]
         categories = measures._categories(Service.objects.filter(pk__in=rated).values("pk"))
@@ -84,7 +89,12 @@ def build(
 
 def report_for(user: User, filters: Filters) -> Report:
     """`build` for what this user may see, as they may see it."""
-    return build(scope_for(user, filters), deidentified=deidentified(user), reader_id=user.pk)
+    return build(
+        scope_for(user, filters),
+        deidentified=deidentified(user),
+        reader_id=user.pk,
+        wait=snapshots.wait_seconds(),
+    )
 
 
 def scope_for(user: User, filters: Filters) -> measures.Scope:
@@ -135,6 +145,18 @@ def as_of_note(as_of: snapshots.AsOf | None) -> str:
         "These figures are as of %(moment)s. Changes made since then are not counted yet; "
         "they will be within a few minutes."
     ) % {"moment": moment}
+
+
+def status_note(report: Report) -> str:
+    """What to say above the figures about when they are from ("" when they are current)."""
+    return pending_note() if report.pending else as_of_note(report.as_of)
+
+
+def pending_note() -> str:
+    return _(
+        "These figures are being prepared: for a whole agency that takes a little while. "
+        "They will appear here when they are ready."
+    )
 
 
 def withheld_note() -> str:

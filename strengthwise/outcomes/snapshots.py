@@ -66,7 +66,7 @@ from .models import ReportSnapshot, ReportsVersion
 log = logging.getLogger(__name__)
 
 ALL = 0  # "every agency" in a pending set (a directory row: the directory is shared)
-CLAIM_SECONDS = 15 * 60  # a refresh claimed longer ago than this is taken as abandoned
+CLAIM_SECONDS = 10 * 60  # a refresh claimed longer ago than this is taken as abandoned
 _TAG = "__sw"
 
 
@@ -89,6 +89,12 @@ def stale_seconds() -> float:
 
 def refresh_seconds() -> float:
     return float(getattr(settings, "STRENGTHWISE_REPORT_REFRESH_SECONDS", 60))
+
+
+def wait_seconds() -> float:
+    """How long a page waits for figures computed in the background before saying they are
+    being prepared (well under the server's 30 s limit)."""
+    return float(getattr(settings, "STRENGTHWISE_REPORT_WAIT_SECONDS", 5))
 
 
 def refresh_mode() -> str:
@@ -336,12 +342,21 @@ def _state(agency_id: int) -> tuple[int, zoneinfo.ZoneInfo]:
 
 
 def figures_for(
-    scope: measures.Scope, *, today: dt.date | None = None, reader_id: int | None = None
-) -> tuple[dict[str, Any], AsOf]:
+    scope: measures.Scope,
+    *,
+    today: dt.date | None = None,
+    reader_id: int | None = None,
+    wait: float | None = None,
+) -> tuple[dict[str, Any] | None, AsOf]:
     """`measures.measure_all(scope, today=today)` — from its snapshot when that is fresh, or
     dear to compute and recent (see the module docstring) — and when it was computed. The
     data-quality client ids come as lists (as of the computation) rather than querysets.
-    `reader_id` is the user whose clients `scope.client_ids` selects (for a later refresh)."""
+    `reader_id` is the user whose clients `scope.client_ids` selects (for a later refresh).
+
+    `wait` (a web request; None: compute on the spot, as a command does): where there is
+    nothing recent to show, compute in the background and wait that many seconds for it; if
+    it is not done by then, give the old figures marked stale, or None when there are none
+    yet ("being prepared") — so that no request runs into the server's time limit."""
     if not enabled():
         return measures.measure_all(scope, today=today), AsOf(timezone.now(), True)
     flush()  # this connection's own writes first
@@ -349,23 +364,63 @@ def figures_for(
     exact = today is not None
     today = today or timezone.localtime(timezone.now(), tz).date()
     key = scope_key(scope)
-    snap = (
-        ReportSnapshot.objects.filter(agency_id=scope.agency_id, key=key)
+    snap = _snapshot(scope.agency_id, key)
+    now = timezone.now()
+    shown: ReportSnapshot | None = snap if snap is not None and snap.figures else None
+    if shown is not None:
+        if shown.version == version and shown.today == today:
+            return loads(shown.figures), AsOf(shown.computed_at, True)
+        age = (now - shown.computed_at).total_seconds()
+        cheap = shown.seconds < exact_below()
+        if exact or cheap:
+            shown = None  # computed again below, on the spot
+        elif shown.today == today and age < stale_seconds():
+            if age >= refresh_seconds():
+                _start_refresh(shown, scope, today, reader_id)
+            return loads(shown.figures), AsOf(shown.computed_at, False)
+    if wait is not None and not exact and refresh_mode() == "background":
+        if snap is None:
+            snap = _placeholder(scope.agency_id, key, today)
+        thread = _start_refresh(snap, scope, today, reader_id)
+        if thread is not None:
+            thread.join(wait)
+        if thread is not None and not thread.is_alive():
+            done = _snapshot(scope.agency_id, key)
+            if done is not None and done.figures:
+                return loads(done.figures), AsOf(done.computed_at, True)
+        if shown is not None:
+            return loads(shown.figures), AsOf(shown.computed_at, False)
+        return None, AsOf(now, False)
+    figures, at = compute(scope, today=today, key=key, version=version, reader_id=reader_id)
+    return figures, AsOf(at, True)
+
+
+def _snapshot(agency_id: int, key: str) -> ReportSnapshot | None:
+    return (
+        ReportSnapshot.objects.filter(agency_id=agency_id, key=key)
         .only("id", "version", "today", "computed_at", "seconds", "figures", "refreshing_since")
         .first()
     )
-    now = timezone.now()
-    if snap is not None:
-        if snap.version == version and snap.today == today:
-            return loads(snap.figures), AsOf(snap.computed_at, True)
-        age = (now - snap.computed_at).total_seconds()
-        cheap = snap.seconds < exact_below()
-        if not exact and not cheap and snap.today == today and age < stale_seconds():
-            if age >= refresh_seconds():
-                _start_refresh(snap, scope, today, reader_id)
-            return loads(snap.figures), AsOf(snap.computed_at, False)
-    figures, at = compute(scope, today=today, key=key, version=version, reader_id=reader_id)
-    return figures, AsOf(at, True)
+
+
+def _placeholder(agency_id: int, key: str, today: dt.date) -> ReportSnapshot:
+    """An empty row to claim while the first figures of a scope are computed."""
+    ReportSnapshot.objects.bulk_create(
+        [
+            ReportSnapshot(
+                agency_id=agency_id,
+                key=key,
+                version=-1,
+                today=today,
+                computed_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+                figures="",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    found = _snapshot(agency_id, key)
+    assert found is not None
+    return found
 
 
 def compute(
@@ -443,16 +498,18 @@ def _claim(snap: ReportSnapshot) -> bool:
 
 def _start_refresh(
     snap: ReportSnapshot, scope: measures.Scope, today: dt.date, reader_id: int | None
-) -> None:
+) -> threading.Thread | None:
+    """Compute the scope again unless someone is at it already: in a thread ("background",
+    returned), before returning ("inline") or not at all ("off")."""
     mode = refresh_mode()
     if mode == "off":
-        return
+        return None
     if mode == "inline":
         if _claim(snap):
             compute(scope, today=today, reader_id=reader_id)
-        return
+        return None
     if not _running.acquire(blocking=False):
-        return  # this process is refreshing another report: a later read will ask again
+        return None  # this process is refreshing another report: a later read asks again
     try:
         claimed = _claim(snap)
     except Exception:
@@ -460,7 +517,7 @@ def _start_refresh(
         raise
     if not claimed:
         _running.release()
-        return
+        return None
     language = translation.get_language()
     thread = threading.Thread(
         target=_refresh_in_background,
@@ -469,6 +526,7 @@ def _start_refresh(
         daemon=True,
     )
     thread.start()
+    return thread
 
 
 def _refresh_in_background(

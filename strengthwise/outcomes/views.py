@@ -341,7 +341,8 @@ def report_page(request: StaffRequest) -> HttpResponse:
         {
             "form": form,
             "tables": report.tables,
-            "as_of_note": reports.as_of_note(report.as_of),
+            "as_of_note": reports.status_note(report),
+            "pending": report.pending,
             "deidentified": reports.deidentified(request.user),
             "query": request.GET.urlencode(),
         },
@@ -357,8 +358,8 @@ def report_advocacy(request: StaffRequest) -> HttpResponse:
         "outcomes/advocacy.html",
         {
             "form": form,
-            "tables": reports.advocacy_tables(report.figures),
-            "as_of_note": reports.as_of_note(report.as_of),
+            "tables": [] if report.pending else reports.advocacy_tables(report.figures),
+            "as_of_note": reports.status_note(report),
             "query": request.GET.urlencode(),
         },
     )
@@ -370,6 +371,12 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404("Not found")
     form, report = _report(request, f"export.{fmt}")
+    if report.pending:
+        response = HttpResponse(
+            reports.pending_note(), status=503, content_type="text/plain; charset=utf-8"
+        )
+        response["Retry-After"] = "15"
+        return response
     tables = [*report.tables, *reports.advocacy_tables(report.figures)]
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
