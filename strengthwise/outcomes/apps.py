@@ -22,6 +22,10 @@ REPORT_SOURCES = (
     "assessments.StrengthsAssessment",
     "assessments.StrengthsAssessmentVersion",
     "referrals.Referral",
+    "questionnaires.Questionnaire",
+    "questionnaires.QuestionnaireVersion",
+    "questionnaires.QuestionnaireResponse",
+    "questionnaires.AnswerValue",
 )
 SHARED_SOURCES = (
     "directory.Service",

@@ -61,6 +61,8 @@ def deidentify(
             out[key] = _client_voice(value)
         elif key == "data_quality":
             out[key] = _data_quality(value)
+        elif key == "questionnaires":
+            out[key] = [_questionnaire(q) for q in value]
         else:
             out[key] = value  # scope; advocacy (suppression.Table, suppressed where shown)
     return out
@@ -401,3 +403,47 @@ def _data_quality(dq: Mapping[str, Any]) -> dict[str, Any]:
             found["clients"] = _count(item["clients"])
         out[key] = found
     return out
+
+
+def _questionnaire(q: Mapping[str, Any]) -> dict[str, Any]:
+    """Per coded question, the clients by answer suppressed together (a question answered by
+    fewer than 5 in all is withheld); the score change as the matrix's is."""
+    questions = []
+    for question in q["questions"]:
+        counts = [a["clients"] for a in question["answers"]]
+        table = _table([counts])
+        if _too_small(table, sum(counts)):
+            questions.append(
+                {
+                    **question,
+                    "withheld": True,
+                    "answers": [{**a, "clients": MARK} for a in question["answers"]],
+                }
+            )
+            continue
+        questions.append(
+            {
+                **question,
+                "answers": [
+                    {**a, "clients": table.cells[0][n]} for n, a in enumerate(question["answers"])
+                ],
+            }
+        )
+    change = q.get("score_change")
+    if change is not None:
+        n = change["clients"]
+        if 0 < n < THRESHOLD:
+            change = _withheld(change)
+        else:
+            up, same, down = (change[k]["numerator"] for k in ("improved", "unchanged", "worse"))
+            table = _table([[up, same, down]])
+            if _too_small(table, n):
+                change = _withheld(change)
+            else:
+                change = {
+                    **change,
+                    "improved": _share(change["improved"], table.cells[0][0], n),
+                    "unchanged": _share(change["unchanged"], table.cells[0][1], n),
+                    "worse": _share(change["worse"], table.cells[0][2], n),
+                }
+    return {**q, "questions": questions, "score_change": change}

@@ -73,6 +73,8 @@ from strengthwise.people.models import Client, Episode
 from strengthwise.plans import gas as gas_formula
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import GasFollowUp, Goal, Plan
+from strengthwise.questionnaires import selectors as questionnaire_selectors
+from strengthwise.questionnaires.models import AnswerValue, Questionnaire, QuestionnaireResponse
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Referral
 
@@ -1150,4 +1152,139 @@ def measure_all(scope: Scope, *, today: dt.date | None = None) -> dict[str, Any]
         "strengths": strengths(scope),
         "advocacy": advocacy(scope),
         "data_quality": data_quality(scope, today=today),
+        "questionnaires": questionnaire_answers(scope),
+    }
+
+
+# --- the agency's own questionnaires --------------------------------------------------------
+
+
+def questionnaire_answers(scope: Scope) -> list[dict[str, Any]]:
+    """Every coded question of the agency's questionnaires as a dimension: per question, how many
+    clients gave each answer in their newest response in the period (free text never: only the
+    typed columns are read). Labels are the words of the newest version that has the question
+    or answer (an answer given under older words counts under its code). For an instrument with
+    scores, the change of the total from a client's entry to their latest review or exit.
+
+    Rules: a client counts once per question (their newest response to that questionnaire in
+    the period); a question retyped from choice to another kind counts its coded answers only;
+    yes/no questions count as the codes "yes" and "no"."""
+    ctx = _context(scope)
+    responses = list(
+        QuestionnaireResponse.objects.filter(_of(ctx) & ctx.period("answered_on"))
+        .order_by("questionnaire_id", "client_id", "answered_on", "id")
+        .values("id", "questionnaire_id", "client_id", "version_id", "occasion", "score")
+    )
+    newest: dict[tuple[int, int], dict[str, Any]] = {}
+    for r in responses:
+        newest[(r["questionnaire_id"], r["client_id"])] = r
+    counts: dict[tuple[int, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    newest_ids = {r["id"]: r for r in newest.values()}
+    for row in (
+        AnswerValue.objects.filter(response_id__in=list(newest_ids))
+        .exclude(code="")
+        .values("response_id", "link_id", "code")
+    ):
+        r = newest_ids[row["response_id"]]
+        counts[(r["questionnaire_id"], row["link_id"])][row["code"]].add(r["client_id"])
+    labels = _questionnaire_labels({r["questionnaire_id"] for r in responses}, responses)
+    out = []
+    for q in Questionnaire.objects.filter(
+        pk__in={k[0] for k in counts} | {r["questionnaire_id"] for r in responses}
+    ).order_by("purpose", "key"):
+        title, items = labels.get(q.pk, ({"en": q.key, "es": q.key}, {}))
+        questions = []
+        position = {link_id: n for n, link_id in enumerate(items)}
+        asked = sorted(
+            (link_id for (qid, link_id) in counts if qid == q.pk),
+            key=lambda link_id: (position.get(link_id, len(position)), link_id),
+        )
+        for link_id in asked:
+            by_code = counts[(q.pk, link_id)]
+            text, options, order = items.get(link_id, ({"en": link_id, "es": link_id}, {}, []))
+            # Every answer the question offers (none chosen is a count too), then old codes.
+            codes = list(order) + sorted(set(by_code) - set(order))
+            questions.append(
+                {
+                    "link_id": link_id,
+                    "label": text,
+                    "answers": [
+                        {
+                            "code": code,
+                            "label": options.get(code, {"en": code, "es": code}),
+                            "clients": len(by_code.get(code, ())),
+                        }
+                        for code in codes
+                    ],
+                }
+            )
+        out.append(
+            {
+                "key": q.key,
+                "title": title,
+                "purpose": q.purpose,
+                "questions": questions,
+                "score_change": _score_change(q, responses)
+                if q.purpose == Questionnaire.Purpose.INSTRUMENT
+                else None,
+            }
+        )
+    return out
+
+
+def _questionnaire_labels(
+    questionnaire_ids: set[int], responses: list[dict[str, Any]]
+) -> dict[int, tuple[dict[str, str], dict[str, Any]]]:
+    """Per questionnaire its title and, per link id, the text, the answers' labels and their
+    order — from the newest version that has each (older versions fill what newer ones lack)."""
+    from strengthwise.questionnaires.models import QuestionnaireVersion
+
+    found: dict[int, tuple[dict[str, str], dict[str, Any]]] = {}
+    versions = QuestionnaireVersion.objects.filter(questionnaire_id__in=questionnaire_ids).order_by(
+        "questionnaire_id", "-number"
+    )
+    for version in versions:
+        definition = questionnaire_selectors.definition_of(version)
+        title, items = found.setdefault(
+            version.questionnaire_id,
+            ({"en": definition.title.en, "es": definition.title.get("es")}, {}),
+        )
+        for item in definition.questions():
+            text, options, order = items.setdefault(
+                item.link_id, ({"en": item.text.en, "es": item.text.get("es")}, {}, [])
+            )
+            if item.type == "boolean":
+                pairs = [("yes", ("Yes", "Sí")), ("no", ("No", "No"))]
+                for code, (en, es) in pairs:
+                    options.setdefault(code, {"en": en, "es": es})
+                    if code not in order:
+                        order.append(code)
+            for option in item.options:
+                options.setdefault(option.code, {"en": option.text.en, "es": option.text.get("es")})
+                if option.code not in order:
+                    order.append(option.code)
+    return found
+
+
+def _score_change(q: Questionnaire, responses: list[dict[str, Any]]) -> dict[str, Any]:
+    """Clients with an entry and a later review or exit of this instrument in the period: how
+    many improved, stayed the same or went down in total score, and the mean change."""
+    entry: dict[int, Any] = {}
+    latest: dict[int, Any] = {}
+    for r in responses:
+        if r["questionnaire_id"] != q.pk or r["score"] is None:
+            continue
+        if r["occasion"] == QuestionnaireResponse.Occasion.ENTRY:
+            entry[r["client_id"]] = r["score"]
+            latest.pop(r["client_id"], None)
+        elif r["client_id"] in entry:
+            latest[r["client_id"]] = r["score"]
+    changes = [float(latest[c] - entry[c]) for c in latest]
+    n = len(changes)
+    return {
+        "clients": n,
+        "improved": ratio(sum(1 for c in changes if c > 0), n),
+        "unchanged": ratio(sum(1 for c in changes if c == 0), n),
+        "worse": ratio(sum(1 for c in changes if c < 0), n),
+        "mean_change": {"value": round(sum(changes) / n, 2) if n else None, "denominator": n},
     }

@@ -18,8 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from strengthwise.accounts.access import client_scope_q, reads_deidentified, team_ids_for
 from strengthwise.accounts.models import Role, User
@@ -484,10 +484,68 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
             ],
         )
     )
+    found.extend(_questionnaire_tables(result.get("questionnaires") or []))
     for table in found:
         _chart(table)
         if deidentified and table.rows:
             table.note = " ".join(n for n in (table.note, suppression_note()) if n)
+    return found
+
+
+def _questionnaire_tables(questionnaires: list[dict[str, Any]]) -> list[Table]:
+    """Per coded question of the agency's questionnaires, the clients by answer (their newest
+    response in the period); per scored instrument, the change of its total."""
+    language = "es" if (get_language() or "").startswith("es") else "en"
+    found = []
+    for q in questionnaires:
+        title = q["title"].get(language) or q["title"]["en"]
+        change = q.get("score_change")
+        if change is not None and (change.get("withheld") or change["clients"]):
+            key = f"q-{q['key']}-score"
+            heading = _("%(title)s: change of the total score") % {"title": title}
+            columns = [_("Clients"), _("Improved"), _("Unchanged"), _("Worse"), _("Mean change")]
+            if change.get("withheld"):
+                found.append(_withheld(key, heading, columns))
+            else:
+                found.append(
+                    Table(
+                        key=key,
+                        title=heading,
+                        columns=columns,
+                        rows=[
+                            [
+                                change["clients"],
+                                _pct(change["improved"]),
+                                _pct(change["unchanged"]),
+                                _pct(change["worse"]),
+                                change["mean_change"]["value"],
+                            ]
+                        ],
+                        note=_(
+                            "Clients with an entry and a later review or exit in the period: "
+                            "their latest total against their entry's."
+                        ),
+                    )
+                )
+        for question in q["questions"]:
+            key = f"q-{q['key']}-{question['link_id']}"
+            label = question["label"].get(language) or question["label"]["en"]
+            heading = f"{title}: {label}"
+            if question.get("withheld"):
+                found.append(_withheld(key, heading, [_("Answer"), _("Clients")]))
+                continue
+            found.append(
+                Table(
+                    key=key,
+                    title=heading,
+                    columns=[_("Answer"), _("Clients")],
+                    rows=[
+                        [a["label"].get(language) or a["label"]["en"], a["clients"]]
+                        for a in question["answers"]
+                    ],
+                    note=_("Each client's newest answers in the period."),
+                )
+            )
     return found
 
 

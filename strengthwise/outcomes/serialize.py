@@ -20,6 +20,7 @@ NAMES = (
     "strengths",
     "advocacy",
     "data_quality",
+    "questionnaires",
 )
 
 
