@@ -332,4 +332,5 @@ STRENGTHWISE_BENCH_SCENARIOS = [
     "strengthwise.notes.bench.scenarios",
     "strengthwise.outcomes.bench.scenarios",
     "strengthwise.tasks.bench.scenarios",
+    "strengthwise.questionnaires.bench.scenarios",
 ]
