@@ -15,9 +15,16 @@ from .forms import rows
 
 def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     newest = selectors.newest_responses(client=client)
-    if not newest:
-        return {}
     language = "es" if (get_language() or "").startswith("es") else "en"
+    to_ask = [
+        {
+            "questionnaire_id": v.questionnaire_id,
+            "title": selectors.definition_of(v).title.get(language),
+        }
+        for v in selectors.intake_to_ask(client=client)
+    ]
+    if not newest and not to_ask:
+        return {}
     shown = []
     for response in newest:
         definition = selectors.definition_of(response.version)
@@ -31,4 +38,5 @@ def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, A
                 else [],
             }
         )
-    return {"agency": [("questionnaires/face/answers.html", {"answers": shown, "client": client})]}
+    context = {"answers": shown, "client": client, "to_ask": to_ask}
+    return {"agency": [("questionnaires/face/answers.html", context)]}

@@ -141,3 +141,23 @@ def newest_responses(*, client: Client) -> list[QuestionnaireResponse]:
     ):
         newest[response.questionnaire_id] = response
     return list(newest.values())
+
+
+def intake_to_ask(*, client: Client) -> list[QuestionnaireVersion]:
+    """The newest version of each intake questionnaire of the client's open programs that the
+    client has not answered yet (one query)."""
+    open_programs = client.episodes.filter(closed_on__isnull=True).values("program_id")
+    answered = QuestionnaireResponse.objects.filter(client=client).values("questionnaire_id")
+    newest: dict[int, QuestionnaireVersion] = {}
+    for version in (
+        QuestionnaireVersion.objects.filter(
+            agency_id=client.agency_id,
+            questionnaire__purpose=Questionnaire.Purpose.INTAKE,
+            questionnaire__retired=False,
+            questionnaire__program_id__in=open_programs,
+        )
+        .exclude(questionnaire_id__in=answered)
+        .order_by("questionnaire_id", "number")
+    ):
+        newest[version.questionnaire_id] = version
+    return list(newest.values())

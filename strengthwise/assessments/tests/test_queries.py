@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 32,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
+    "": 33,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
     # and the agency questionnaires
     "strengths/": 14,
     "factors/": 17,

@@ -499,3 +499,32 @@ def test_a_long_questionnaire_renders_and_saves_in_a_constant_number_of_queries(
         return shown, saved
 
     assert measure(5) == measure(100)
+
+
+def test_the_face_sheet_asks_for_the_intake_questions_of_the_clients_programs(personas, web):
+    intake = _published(
+        personas,
+        key="housing-intake",
+        purpose="intake",
+        program=personas.housing_program,
+        items=[_item("served", "boolean")],
+    )
+    _published(
+        personas,
+        key="family-intake",
+        purpose="intake",
+        program=personas.family_program,
+        items=[_item("kids", "integer")],
+    )
+    page = web(personas.alice)
+    body = page.get(f"/clients/{personas.dana.pk}/").content.decode()
+    assert "housing-intake title: not asked yet." in body
+    assert "family-intake title" not in body  # Dana is not in Family Support
+    services.response_record(
+        acting_user=personas.alice,
+        client=personas.dana,
+        questionnaire_id=intake.pk,
+        answers={"served": False},
+    )
+    body = page.get(f"/clients/{personas.dana.pk}/").content.decode()
+    assert "not asked yet" not in body
