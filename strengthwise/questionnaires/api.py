@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from strengthwise.accounts.access import access_client, access_questionnaire
+from strengthwise.accounts.access import (
+    access_client,
+    access_questionnaire,
+    may_edit_questionnaires,
+)
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.schemas import ErrorOut, InSchema
 
@@ -110,6 +115,67 @@ def questionnaire_get(
         raise Http404("No such version")
     questionnaire.latest = chosen  # type: ignore[attr-defined]
     return _questionnaire(questionnaire)
+
+
+class ImportIn(InSchema):
+    key: str = Field(max_length=60, description="The short name (letters, digits, '-')")
+    purpose: str = Field(description="client_fields, intake or instrument")
+    program_id: int | None = Field(default=None, description="The program (intake questions)")
+    resource: dict[str, Any] = Field(description="A FHIR R4 Questionnaire")
+
+
+class DraftOut(Schema):
+    id: int
+    key: str
+    purpose: str
+    program_id: int | None
+    draft: dict[str, Any] = Field(description="The working draft as a FHIR R4 Questionnaire")
+
+
+class PublishedOut(Schema):
+    id: int
+    version: int
+    resource: dict[str, Any]
+
+
+@router.post(
+    "/questionnaires",
+    response={201: DraftOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Import a FHIR R4 Questionnaire as a new draft (agency admins)",
+)
+def questionnaire_import(request: StaffRequest, body: ImportIn) -> Any:
+    if not may_edit_questionnaires(request.user):
+        raise Http404("Not found")
+    questionnaire = services.questionnaire_import(
+        acting_user=request.user,
+        text=json.dumps(body.resource),
+        key=body.key,
+        purpose=body.purpose,
+        program_id=body.program_id,
+    )
+    return Status(
+        201,
+        {
+            "id": questionnaire.pk,
+            "key": questionnaire.key,
+            "purpose": questionnaire.purpose,
+            "program_id": questionnaire.program_id,
+            "draft": questionnaire.draft,
+        },
+    )
+
+
+@router.post(
+    "/questionnaires/{questionnaire_id}/publish",
+    response={201: PublishedOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Publish the draft as a new version (agency admins); every problem is named",
+)
+def questionnaire_publish(request: StaffRequest, questionnaire_id: str) -> Any:
+    questionnaire = access_questionnaire(request.user, questionnaire_id, edit=True)
+    version = services.questionnaire_publish(acting_user=request.user, questionnaire=questionnaire)
+    return Status(
+        201, {"id": questionnaire.pk, "version": version.number, "resource": version.definition}
+    )
 
 
 @router.get(

@@ -270,6 +270,14 @@ def test_old_answers_keep_their_words_through_removed_renamed_and_retyped_items(
     assert body[0]["resource"]["item"][1]["answer"] == [{"valueString": "A cat"}]
     old = api(personas.alice).get(f"/api/v1/questionnaires/{questionnaire.pk}?version=1").json()
     assert [i["linkId"] for i in old["resource"]["item"]] == ["income", "pets", "kids"]
+    # The report counts each client's newest answers, in the newest version's words.
+    from strengthwise.outcomes import reports
+
+    report = reports.report_for(personas.alice, reports.Filters())
+    tables = {t.key: t for t in report.tables if t.key.startswith("q-extra-")}
+    assert tables["q-extra-income"].title == "extra title: Any income?"
+    assert dict(tables["q-extra-income"].rows) == {"Yes": 1, "No": 0}
+    assert "q-extra-pets" not in tables and "q-extra-kids-count" not in tables
 
 
 def test_intake_questions_are_for_the_programs_clients_and_bad_input_changes_nothing(personas, api):
@@ -528,3 +536,37 @@ def test_the_face_sheet_asks_for_the_intake_questions_of_the_clients_programs(pe
     )
     body = page.get(f"/clients/{personas.dana.pk}/").content.decode()
     assert "not asked yet" not in body
+
+
+def test_admins_import_and_publish_through_the_api_and_others_cannot(personas, api):
+    resource = qdef.to_fhir(
+        qdef.Definition(
+            title=T("Shared", "Compartido"),
+            items=(_item("q1", "choice", options=YES_NO, required=True),),
+        ),
+        url="https://elsewhere.example/q",
+        name="shared",
+    )
+    body = {"key": "shared", "purpose": "client_fields", "resource": resource}
+    assert api(personas.alice).post("/api/v1/questionnaires", body).status_code == 404
+    admin = api(personas.admin)
+    broken = {
+        **body,
+        "resource": {**resource, "item": [{"linkId": "x", "type": "choice", "text": "X"}]},
+    }
+    response = admin.post("/api/v1/questionnaires", broken)
+    assert response.status_code == 400
+    assert (
+        "Question x is a choice with no answers to choose from."
+        in response.json()["errors"]["definition"]
+    )
+    assert Questionnaire.objects.count() == 0
+    response = admin.post("/api/v1/questionnaires", body)
+    assert response.status_code == 201, response.content
+    qid = response.json()["id"]
+    assert api(personas.alice).post(f"/api/v1/questionnaires/{qid}/publish", {}).status_code == 404
+    response = admin.post(f"/api/v1/questionnaires/{qid}/publish", {})
+    assert response.status_code == 201 and response.json()["version"] == 1
+    listed = api(personas.alice).get("/api/v1/questionnaires").json()
+    assert [q["key"] for q in listed] == ["shared"]
+    assert admin.post(f"/api/v1/questionnaires/{qid}/publish", {}).status_code == 400
