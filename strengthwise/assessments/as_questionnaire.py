@@ -153,6 +153,13 @@ def shipped_questionnaire(*, agency_id: int, kind: str) -> dict[str, Any]:
     else:
         template = template_current(agency_id=agency_id, kind=kind)
         content, version = template.content, template.version
+    return questionnaire_of(agency_id=agency_id, kind=kind, content=content, version=version)
+
+
+def questionnaire_of(
+    *, agency_id: int, kind: str, content: dict[str, Any], version: int
+) -> dict[str, Any]:
+    """One version of a shipped instrument (a template's content) as a FHIR Questionnaire."""
     return qdef.to_fhir(
         BUILDERS[Kind(kind)](content),
         url=_url(agency_id, kind),

@@ -2,7 +2,10 @@
 Clinical Care IG (strengths as protective-factor Conditions, referrals as ServiceRequest +
 Task, Consent) and the Person-Centered Outcomes IG (Goals with their five Goal Attainment
 Scaling levels, GAS score Observations, the CarePlan). The examples we follow are in
-../shared/standards/ (fhir-sdohcc-r4, fhir-pco-gas-r4).
+../shared/standards/ (fhir-sdohcc-r4, fhir-pco-gas-r4). Also: barriers as SDOH health-concern
+Conditions (needs); services delivered as completed Procedures (a completed referral's Task
+names them as its output); every matrix, screen and agency questionnaire as a
+QuestionnaireResponse with its Questionnaire, and each matrix score as an Observation.
 
 Every reference points at an entry of the same bundle (`Type/id`, entries' `fullUrl` end with
 it): the staff and organisations named are included as Practitioner and Organization.
@@ -26,13 +29,14 @@ from django.utils import timezone
 from strengthwise.accounts.models import User
 from strengthwise.assessments import as_questionnaire
 from strengthwise.assessments.models import Factor, ScreeningResponse, SsmAdministration
+from strengthwise.assessments.screening import hrsn_template
 from strengthwise.directory.models import Organization
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
 from strengthwise.questionnaires import selectors as questionnaire_selectors
 from strengthwise.referrals import consent as consent_rules
-from strengthwise.referrals.models import Consent, Referral
+from strengthwise.referrals.models import Consent, Referral, ServiceDelivery
 
 SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
 LOINC = "http://loinc.org"
@@ -208,6 +212,60 @@ def _strengths(b: _Bundle, factors: Iterable[Factor]) -> None:
         b.add(condition)
 
 
+def _needs(b: _Bundle, factors: Iterable[Factor]) -> None:
+    """Barriers the client named as SDOH health-concern Conditions (no protective-factor
+    category), in the words recorded, with their level as a note."""
+    for f in factors:
+        condition: dict[str, Any] = {
+            "resourceType": "Condition",
+            "id": f"need-{f.pk}",
+            "clinicalStatus": _coding(
+                "http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"
+            ),
+            "category": [
+                _coding(
+                    "http://hl7.org/fhir/us/core/CodeSystem/condition-category",
+                    "health-concern",
+                    "Health Concern",
+                ),
+                _coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"),
+            ],
+            "code": {"text": f.description},
+            "subject": b.patient(),
+            "recordedDate": _instant(f.created_at),
+            "note": [{"text": f"level: {f.level}"}],
+        }
+        if f.author == "client":
+            condition["asserter"] = b.patient()
+        b.add(condition)
+
+
+def _deliveries(
+    b: _Bundle, deliveries: Iterable[ServiceDelivery]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each service delivered as a completed Procedure (based on its referral's
+    ServiceRequest); returns the Procedure references by referral id for the Tasks' output."""
+    by_referral: dict[int, list[dict[str, Any]]] = {}
+    for d in deliveries:
+        procedure: dict[str, Any] = {
+            "resourceType": "Procedure",
+            "id": f"delivery-{d.pk}",
+            "status": "completed",
+            "category": _coding(SNOMED, "410606002", "Social service procedure"),
+            "code": {"text": d.what},
+            "subject": b.patient(),
+            "performedDateTime": d.delivered_on.isoformat(),
+            "performer": [{"actor": {"display": d.delivered_by}}],
+            "note": [{"text": f"{d.units.normalize():f} {d.unit}"}],
+        }
+        if d.referral_id:
+            procedure["basedOn"] = [_ref("ServiceRequest", f"referral-{d.referral_id}")]
+        ref = b.add(procedure)
+        if d.referral_id:
+            by_referral.setdefault(d.referral_id, []).append(ref)
+    return by_referral
+
+
 def _goal(b: _Bundle, goal: Goal, strength_refs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     lifecycle, achievement = GOAL_STATUS.get(goal.status, ("active", "in-progress"))
     resource: dict[str, Any] = {
@@ -325,7 +383,11 @@ def _plan(b: _Bundle, plan: Plan, goals: list[Goal], referral_refs: list[dict[st
     b.add(careplan)
 
 
-def _referrals(b: _Bundle, referrals: Iterable[Referral]) -> list[dict[str, Any]]:
+def _referrals(
+    b: _Bundle,
+    referrals: Iterable[Referral],
+    delivered: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
     """Each referral as a ServiceRequest and the Task that tracks it (status from ours)."""
     refs = []
     for r in referrals:
@@ -370,6 +432,11 @@ def _referrals(b: _Bundle, referrals: Iterable[Referral]) -> list[dict[str, Any]
             task["statusReason"] = {"text": r.status_reason}
         if r.outcome:
             task["note"] = [{"text": r.outcome}]
+        if r.status == "completed" and (delivered or {}).get(r.pk):
+            task["output"] = [
+                {"type": {"text": "Service delivered"}, "valueReference": ref}
+                for ref in (delivered or {})[r.pk]
+            ]
         b.add(task)
     return refs
 
@@ -430,6 +497,7 @@ def client_bundle(client: Client) -> dict[str, Any]:
     )
     _strengths(b, factors)
     strength_refs = {f.pk: _ref("Condition", f"strength-{f.pk}") for f in factors}
+    _needs(b, Factor.objects.filter(client=client, valence="barrier", active=True).order_by("id"))
     plan = plan_selectors.plan_current(client=client)
     goals = plan_selectors.plan_goals(plan=plan) if plan is not None else []
     for goal in goals:
@@ -444,7 +512,10 @@ def client_bundle(client: Client) -> dict[str, Any]:
     for r in referrals:
         if r.goal_id not in goal_ids:
             r.goal_id = None  # a goal of an earlier plan is not in this bundle
-    referral_refs = _referrals(b, referrals)
+    delivered = _deliveries(
+        b, ServiceDelivery.objects.filter(client=client).order_by("delivered_on", "id")
+    )
+    referral_refs = _referrals(b, referrals, delivered)
     if plan is not None:
         _plan(b, plan, goals, referral_refs)
     _consents(
@@ -459,7 +530,8 @@ def _instrument_responses(b: _Bundle, client: Client) -> None:
     """Each matrix and screen as a QuestionnaireResponse, with the shipped instrument as a
     Questionnaire (the agency's current version of it)."""
     matrices = list(
-        SsmAdministration.objects.filter(client=client)
+        # The client's own matrices (another adult's is not about the Patient).
+        SsmAdministration.objects.filter(client=client, member__isnull=True)
         .select_related("template", "recorded_by")
         .prefetch_related("scores")
         .order_by("administered_on", "id")
@@ -469,17 +541,55 @@ def _instrument_responses(b: _Bundle, client: Client) -> None:
         .select_related("recorded_by")
         .order_by("administered_on", "id")
     )
-    for kind, rows in (("ssm", matrices), ("screening", screens)):
-        if not rows:
-            continue
-        questionnaire = as_questionnaire.shipped_questionnaire(
-            agency_id=client.agency_id, kind=kind
+    # Each version of the instrument that a matrix or screen answered, as its Questionnaire.
+    for template in {m.template_id: m.template for m in matrices}.values():
+        b.add(
+            {
+                **as_questionnaire.questionnaire_of(
+                    agency_id=client.agency_id,
+                    kind="ssm",
+                    content=template.content,
+                    version=template.version,
+                ),
+                "id": f"ssm-questionnaire-v{template.version}",
+            }
         )
-        b.add({**questionnaire, "id": f"{kind}-questionnaire"})
+    for version in sorted({s.template_version for s in screens}):
+        b.add(
+            {
+                **as_questionnaire.questionnaire_of(
+                    agency_id=client.agency_id,
+                    kind="screening",
+                    content=hrsn_template(version),
+                    version=version,
+                ),
+                "id": f"screening-questionnaire-v{version}",
+            }
+        )
     for matrix in matrices:
         resource = as_questionnaire.ssm_response(matrix)
         resource["author"] = b.practitioner(matrix.recorded_by)
-        b.add(resource)
+        response_ref = b.add(resource)
+        for score in matrix.scores.all():
+            b.add(
+                {
+                    "resourceType": "Observation",
+                    "id": f"ssm-{matrix.pk}-{score.domain.replace('_', '-')}",
+                    "status": "final",
+                    "category": [
+                        _coding(
+                            "http://terminology.hl7.org/CodeSystem/observation-category",
+                            "social-history",
+                            "Social History",
+                        )
+                    ],
+                    "code": {"text": f"Self-Sufficiency Matrix: {score.domain}"},
+                    "subject": b.patient(),
+                    "effectiveDateTime": matrix.administered_on.isoformat(),
+                    "valueInteger": score.score,
+                    "derivedFrom": [response_ref],
+                }
+            )
     for screen in screens:
         resource = as_questionnaire.screening_response(screen)
         resource["author"] = b.practitioner(screen.recorded_by)

@@ -412,11 +412,13 @@ def _questionnaire(q: Mapping[str, Any]) -> dict[str, Any]:
     for question in q["questions"]:
         counts = [a["clients"] for a in question["answers"]]
         table = _table([counts])
-        if _too_small(table, sum(counts)):
+        # "Fewer than 5 in all" is about people: clients who answered, not answers given.
+        if _too_small(table, question["clients"]):
             questions.append(
                 {
                     **question,
                     "withheld": True,
+                    "clients": MARK,
                     "answers": [{**a, "clients": MARK} for a in question["answers"]],
                 }
             )
@@ -424,6 +426,7 @@ def _questionnaire(q: Mapping[str, Any]) -> dict[str, Any]:
         questions.append(
             {
                 **question,
+                "clients": _count(question["clients"]),
                 "answers": [
                     {**a, "clients": table.cells[0][n]} for n, a in enumerate(question["answers"])
                 ],

@@ -1208,6 +1208,8 @@ def questionnaire_answers(scope: Scope) -> list[dict[str, Any]]:
                 {
                     "link_id": link_id,
                     "label": text,
+                    # Clients who answered it (a question taking several codes counts each once).
+                    "clients": len(set().union(*by_code.values())),
                     "answers": [
                         {
                             "code": code,

@@ -501,7 +501,7 @@ def _questionnaire_tables(questionnaires: list[dict[str, Any]]) -> list[Table]:
         title = q["title"].get(language) or q["title"]["en"]
         change = q.get("score_change")
         if change is not None and (change.get("withheld") or change["clients"]):
-            key = f"q-{q['key']}-score"
+            key = f"q.{q['key']}"
             heading = _("%(title)s: change of the total score") % {"title": title}
             columns = [_("Clients"), _("Improved"), _("Unchanged"), _("Worse"), _("Mean change")]
             if change.get("withheld"):
@@ -528,7 +528,7 @@ def _questionnaire_tables(questionnaires: list[dict[str, Any]]) -> list[Table]:
                     )
                 )
         for question in q["questions"]:
-            key = f"q-{q['key']}-{question['link_id']}"
+            key = f"q.{q['key']}.{question['link_id']}"
             label = question["label"].get(language) or question["label"]["en"]
             heading = f"{title}: {label}"
             if question.get("withheld"):

@@ -16,7 +16,7 @@ from strengthwise.accounts.access import (
     may_edit_questionnaires,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import ErrorOut, InSchema
+from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema
 
 from . import selectors, services
 from .models import Questionnaire, QuestionnaireResponse
@@ -57,6 +57,9 @@ class ResponseIn(InSchema):
     )
     occasion: str = Field(default="", max_length=10, description="entry, review or exit")
     answered_on: dt.date | None = None
+    version: int | None = Field(
+        default=None, description="The version you showed; a newer published one answers 409"
+    )
 
 
 def _questionnaire(q: Questionnaire) -> dict[str, Any]:
@@ -194,7 +197,7 @@ def response_list(request: StaffRequest, client_id: str) -> Any:
 
 @router.post(
     "/clients/{client_id}/questionnaire-responses",
-    response={201: ResponseOut, 400: ErrorOut},
+    response={201: ResponseOut, 400: ErrorOut, 409: ConflictOut},
     summary="Record the client's answers to the newest version of a questionnaire",
 )
 def response_create(request: StaffRequest, client_id: str, body: ResponseIn) -> Any:
@@ -207,6 +210,7 @@ def response_create(request: StaffRequest, client_id: str, body: ResponseIn) -> 
         exact_words=body.exact_words,
         occasion=body.occasion,
         answered_on=body.answered_on,
+        version_number=body.version,
     )
     found = selectors.response_get(client=client, response_id=response.pk)
     return Status(201, _response(found or response))

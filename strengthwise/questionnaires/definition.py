@@ -74,7 +74,10 @@ MAX_TEXT_ANSWER = 4000
 MAX_REPEATS = 20
 LINK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-NUMBER_LIMIT = Decimal("1e12")
+# Numbers are kept with 2 decimals in 14 digits (AnswerValue.number): answers stay below this.
+NUMBER_LIMIT = Decimal("1e11")
+MAX_SCORE = Decimal("1e6")
+HELP_SUFFIX = "-help"
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,10 @@ def _answer_value(raw: Mapping[str, Any], unread: list[str], where: str) -> Any:
                     % {"where": where, "value": repr(value)}
                 )
                 return None
-        unread.append(f"{where}: answer{kind} is not supported in a condition.")
+        unread.append(
+            _("%(where)s: answer%(kind)s is not supported in a condition.")
+            % {"where": where, "kind": kind}
+        )
         return None
     unread.append(_("%(where)s: the condition has no answer.") % {"where": where})
     return None
@@ -218,7 +224,7 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
         unread.append(_("An item is not an object."))
         return None
     link_id = str(raw.get("linkId") or "")
-    where = f"Item {link_id or '(no linkId)'}"
+    where = _("Item %(link_id)s") % {"link_id": link_id or _("(no linkId)")}
     kind = raw.get("type")
     if kind == "display":
         return None  # help texts are read by their parent; other display items are not kept
@@ -288,8 +294,8 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
         type=kind,
         text=_text(raw, "text"),
         help=help_text,
-        required=bool(raw.get("required")),
-        repeats=bool(raw.get("repeats")),
+        required=raw.get("required") is True,
+        repeats=raw.get("repeats") is True,
         options=tuple(options),
         enable_when=tuple(conditions),
         enable_any=raw.get("enableBehavior") == "any",
@@ -325,7 +331,7 @@ def parse_json(text: str | bytes) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [_("The file is larger than %(kb)s kB.") % {"kb": MAX_BYTES // 1024}]
     try:
         resource = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return None, [_("This is not JSON: %(exc)s.") % {"exc": exc}]
     if not isinstance(resource, dict):
         return None, [_("This is not a FHIR Questionnaire (a JSON object is expected).")]
@@ -435,7 +441,7 @@ def _item_json(item: Item, types: Mapping[str, str]) -> dict[str, Any]:
     children = []
     if item.help.en or item.help.es:
         help_item: dict[str, Any] = {
-            "linkId": f"{item.link_id}-help",
+            "linkId": f"{item.link_id}{HELP_SUFFIX}",
             "type": "display",
             "extension": [
                 {
@@ -487,9 +493,9 @@ def to_fhir(
 
 
 def _texts(definition: Definition) -> Iterator[tuple[str, Text]]:
-    yield "The title", definition.title
+    yield _("The title"), definition.title
     if definition.description.en or definition.description.es:
-        yield "The description", definition.description
+        yield _("The description"), definition.description
     for item in definition.walk():
         yield _("Question %(link_id)s") % {"link_id": item.link_id}, item.text
         if item.help.en or item.help.es:
@@ -511,17 +517,21 @@ def spanish_missing(definition: Definition) -> list[str]:
     ]
 
 
-def problems(definition: Definition) -> list[str]:
+def problems(definition: Definition, *, draft: bool = False) -> list[str]:
     """Everything wrong with the definition by our rules, one sentence each (empty when fine).
-    The Spanish texts are checked separately (`spanish_missing`): a draft may lack them."""
+    The Spanish texts are checked separately (`spanish_missing`): a draft may lack them. A
+    `draft` may also have no question yet and empty groups (they are filled in next)."""
     found = list(definition.unread)
     if not definition.title.en.strip():
         found.append(_("The questionnaire needs a title."))
     for where, text in _texts(definition):
         if len(text.en) > MAX_TEXT or len(text.es) > MAX_TEXT:
-            found.append(f"{where} is longer than {MAX_TEXT} characters.")
+            found.append(
+                _("%(where)s is longer than %(limit)s characters.")
+                % {"where": where, "limit": MAX_TEXT}
+            )
     all_items = list(definition.walk())
-    if not any(i.type in ANSWERABLE for i in all_items):
+    if not draft and not any(i.type in ANSWERABLE for i in all_items):
         found.append(_("The questionnaire has no question yet."))
     if len(all_items) > MAX_ITEMS:
         found.append(
@@ -545,17 +555,22 @@ def problems(definition: Definition) -> list[str]:
         seen.add(item.link_id)
         by_id[item.link_id] = item
     for item in all_items:
-        found.extend(_item_problems(item, by_id))
+        if f"{item.link_id}{HELP_SUFFIX}" in by_id and item.help != Text():
+            found.append(
+                _("The link id %(link_id)s is kept for the help of %(of)s.")
+                % {"link_id": f"{item.link_id}{HELP_SUFFIX}", "of": item.link_id}
+            )
+        found.extend(_item_problems(item, by_id, draft=draft))
     found.extend(_cycle_problems(all_items))
     return found
 
 
-def _item_problems(item: Item, by_id: Mapping[str, Item]) -> list[str]:
+def _item_problems(item: Item, by_id: Mapping[str, Item], *, draft: bool = False) -> list[str]:
     where = _("Question %(link_id)s") % {"link_id": item.link_id}
     found = []
     if not item.text.en.strip():
         found.append(_("%(where)s has no English text.") % {"where": where})
-    if item.type == "group" and not item.items:
+    if item.type == "group" and not item.items and not draft:
         found.append(_("The group %(link_id)s holds no question.") % {"link_id": item.link_id})
     if item.type == "choice":
         if not item.options:
@@ -583,6 +598,19 @@ def _item_problems(item: Item, by_id: Mapping[str, Item]) -> list[str]:
             if not option.text.en.strip():
                 found.append(
                     _("%(where)s: the answer %(code)s has no English text.")
+                    % {"where": where, "code": option.code}
+                )
+        for option in item.options:
+            score = option.score
+            if score is not None and (
+                not score.is_finite()
+                or abs(score) >= MAX_SCORE
+                or score != score.quantize(Decimal("0.01"))
+            ):
+                found.append(
+                    _(
+                        "%(where)s: the score of %(code)s must be a number under a million, with at most two decimals."
+                    )
                     % {"where": where, "code": option.code}
                 )
         scored = [o.score is not None for o in item.options]
@@ -857,7 +885,7 @@ def check_answers(
             continue
         if item.type == "group":
             if values:
-                errors.setdefault(link_id, []).append("A group takes no answer.")
+                errors.setdefault(link_id, []).append(_("A group takes no answer."))
             continue
         if not values:
             continue

@@ -83,7 +83,7 @@ def client_questionnaires(*, client: Client) -> list[dict[str, Any]]:
     responses: dict[int, list[QuestionnaireResponse]] = {}
     for response in (
         QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
-        .select_related("version", "recorded_by")
+        .select_related("version", "recorded_by", "questionnaire")
         .order_by("answered_on", "id")
     ):
         responses.setdefault(response.questionnaire_id, []).append(response)

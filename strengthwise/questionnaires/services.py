@@ -5,6 +5,7 @@ answers. One service per change, for the pages and the API alike; each writes on
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -24,18 +25,29 @@ from . import definition as qdef
 from .models import AnswerValue, Questionnaire, QuestionnaireResponse, QuestionnaireVersion
 from .selectors import definition_of, latest_version
 
-KEY_PATTERN = qdef.LINK_ID
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
 def canonical_url(agency_id: int, key: str) -> str:
     return f"{settings.STRENGTHWISE_BASE_URL}/fhir/Questionnaire/agency-{agency_id}-{key}"
 
 
+def draft_stamp(questionnaire: Questionnaire) -> str:
+    """What a page posts back to say which state of the draft it showed."""
+    return questionnaire.updated_at.isoformat()
+
+
+def fhir_name(key: str) -> str:
+    """A FHIR `name` (a capital first, then letters, digits and '_') from the short name."""
+    name = "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_.]", key) if part)
+    return name if name[:1].isalpha() else f"Q{name}"
+
+
 def _draft_json(questionnaire: Questionnaire, definition: qdef.Definition) -> dict[str, Any]:
     return qdef.to_fhir(
         definition,
         url=canonical_url(questionnaire.agency_id, questionnaire.key),
-        name=questionnaire.key.replace("-", "_"),
+        name=fhir_name(questionnaire.key),
         status="draft",
     )
 
@@ -80,7 +92,7 @@ def _check_key(user: User, key: str) -> None:
     if not KEY_PATTERN.match(key or ""):
         raise ValidationFailed(
             _("Choose a short name of letters, digits and '-'."),
-            field_errors={"key": [_("Use 1–60 letters, digits, '.', '_' or '-'.")]},
+            field_errors={"key": [_("Use 1–60 small letters, digits or '-'.")]},
         )
     if Questionnaire.objects.filter(agency_id=user.agency_id, key=key).exists():
         raise ValidationFailed(
@@ -177,12 +189,13 @@ def _save_draft(
     *,
     action: str,
     link_id: str = "",
+    seen: str | None = None,
 ) -> Questionnaire:
-    found = [p for p in qdef.problems(definition) if "no question yet" not in p]
-    _refuse(found, _("The change was not saved."))
+    _refuse(qdef.problems(definition, draft=True), _("The change was not saved."))
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-        if locked.draft != questionnaire.draft:
+        # `seen`: the draft's stamp when the page was opened (a stale page is refused too).
+        if locked.draft != questionnaire.draft or (seen and seen != draft_stamp(locked)):
             raise Conflict(
                 _("Someone changed this draft since you opened it; open it again."),
                 current={"draft": locked.draft},
@@ -209,6 +222,7 @@ def draft_title_save(
     title_es: str,
     description_en: str = "",
     description_es: str = "",
+    seen: str | None = None,
 ) -> Questionnaire:
     current = qdef.read(questionnaire.draft)
     definition = qdef.Definition(
@@ -216,7 +230,9 @@ def draft_title_save(
         description=qdef.Text(description_en.strip(), description_es.strip()),
         items=current.items,
     )
-    return _save_draft(acting_user, questionnaire, definition, action="questionnaire.titled")
+    return _save_draft(
+        acting_user, questionnaire, definition, action="questionnaire.titled", seen=seen
+    )
 
 
 def draft_item_save(
@@ -226,11 +242,18 @@ def draft_item_save(
     item: qdef.Item,
     parent: str = "",
     replacing: str = "",
+    seen: str | None = None,
 ) -> Questionnaire:
     """Add an item (at the end, or of group `parent`) or replace the item `replacing`."""
     current = qdef.read(questionnaire.draft)
     if replacing and current.find(replacing) is None:
         raise DomainError(_("That question is no longer in the draft."))
+    old = current.find(replacing) if replacing else None
+    if old is not None and old.type == "group" and item.type != "group" and old.items:
+        raise ValidationFailed(
+            _("This group holds questions: move or remove them before changing its kind."),
+            field_errors={"type": [_("Keep it a group while it holds questions.")]},
+        )
     if replacing and replacing != item.link_id:
         if current.find(item.link_id) is not None:
             raise ValidationFailed(
@@ -263,6 +286,7 @@ def draft_item_save(
         definition,
         action="questionnaire.item_saved",
         link_id=item.link_id,
+        seen=seen,
     )
 
 
@@ -287,7 +311,7 @@ def _renamed(definition: qdef.Definition, old: str, new: str) -> qdef.Definition
 
 
 def draft_item_remove(
-    *, acting_user: User, questionnaire: Questionnaire, link_id: str
+    *, acting_user: User, questionnaire: Questionnaire, link_id: str, seen: str | None = None
 ) -> Questionnaire:
     """Remove an item from the draft. Answers already given keep it: they render with the
     version they were answered with. Questions shown only when it is answered are named."""
@@ -308,11 +332,17 @@ def draft_item_remove(
         qdef.without_item(current, link_id),
         action="questionnaire.item_removed",
         link_id=link_id,
+        seen=seen,
     )
 
 
 def draft_item_move(
-    *, acting_user: User, questionnaire: Questionnaire, link_id: str, step: int
+    *,
+    acting_user: User,
+    questionnaire: Questionnaire,
+    link_id: str,
+    step: int,
+    seen: str | None = None,
 ) -> Questionnaire:
     current = qdef.read(questionnaire.draft)
     if current.find(link_id) is None:
@@ -323,6 +353,7 @@ def draft_item_move(
         qdef.moved(current, link_id, -1 if step < 0 else 1),
         action="questionnaire.item_moved",
         link_id=link_id,
+        seen=seen,
     )
 
 
@@ -332,11 +363,12 @@ def questionnaire_publish(
     """The draft as a new published version (1, 2, …): refused while our rules or the FHIR
     model find a problem or any text lacks its Spanish. Answers given to earlier versions keep
     theirs."""
-    definition = qdef.read(questionnaire.draft)
-    found = qdef.problems(definition) + qdef.spanish_missing(definition)
-    _refuse(found, _("The draft cannot be published yet; nothing was changed."))
     with transaction.atomic():
+        # The draft as it is now, read under the lock: never a copy someone changed since.
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        definition = qdef.read(locked.draft)
+        found = qdef.problems(definition) + qdef.spanish_missing(definition)
+        _refuse(found, _("The draft cannot be published yet; nothing was changed."))
         if not locked.draft_changed and locked.versions.exists():
             raise DomainError(_("The draft is the same as the published version."))
         last = locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -345,7 +377,7 @@ def questionnaire_publish(
         resource = qdef.to_fhir(
             definition,
             url=canonical_url(locked.agency_id, locked.key),
-            name=locked.key.replace("-", "_"),
+            name=fhir_name(locked.key),
             version=str(number),
             status="active",
             date=now.isoformat(),
@@ -399,12 +431,15 @@ def response_record(
     exact_words: Mapping[str, bool] | None = None,
     occasion: str = "",
     answered_on: dt.date | None = None,
+    version_number: int | None = None,
 ) -> QuestionnaireResponse:
     """Record the client's answers to the current version of one of the agency's questionnaires.
 
     The answers pass `definition.check_answers` (types, codes, required questions, nothing for a
     question that is not shown); intake questions are for clients in that program; an
-    instrument is given at entry, review or exit, a review or exit after an entry."""
+    instrument is given at entry, review or exit, a review or exit after an entry.
+    `version_number` (the version the form showed) is refused with 409 when a newer one was
+    published since: answers are always kept with the words they were given to."""
     pk = parse_id(questionnaire_id)
     questionnaire = (
         Questionnaire.objects.filter(agency_id=client.agency_id, pk=pk, retired=False).first()
@@ -418,6 +453,15 @@ def response_record(
             field_errors={
                 "questionnaire": [_("Choose one of the agency's published questionnaires.")]
             },
+        )
+    if version_number is not None and version_number != version.number:
+        raise Conflict(
+            _(
+                "A new version of these questions was published since the form was opened: "
+                "check the answers against it and save again."
+            ),
+            current={"version": version.number},
+            attempted={"version": version_number},
         )
     answered_on = answered_on or timezone.localdate()
     not_in_future(answered_on, "answered_on")

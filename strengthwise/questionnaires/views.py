@@ -4,7 +4,6 @@ questions filled in with the client. Thin: the services and selectors do the wor
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from strengthwise.accounts.access import (
     may_edit_questionnaires,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.errors import Conflict, DomainError
+from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.htmx import render_page
 from strengthwise.core.validation import parse_id
 
@@ -144,11 +143,12 @@ def _editor_context(questionnaire: Questionnaire) -> dict[str, Any]:
     parents = {c.link_id: i.link_id for i in definition.items for c in i.items}
     return {
         "questionnaire": questionnaire,
+        "seen": services.draft_stamp(questionnaire),
         "definition": definition,
         "items": [
             {"item": item, "parent": parents.get(item.link_id, "")} for item in definition.walk()
         ],
-        "problems": [p for p in qdef.problems(definition) if "no question yet" not in p],
+        "problems": qdef.problems(definition),
         "spanish_missing": qdef.spanish_missing(definition),
         "empty": not definition.questions(),
         "versions": selectors.versions(questionnaire=questionnaire),
@@ -176,7 +176,10 @@ def editor(request: StaffRequest, questionnaire_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.draft_title_save(
-                    acting_user=request.user, questionnaire=questionnaire, **form.cleaned_data
+                    acting_user=request.user,
+                    questionnaire=questionnaire,
+                    seen=request.POST.get("seen"),
+                    **form.cleaned_data,
                 )
             except DomainError as error:
                 context["action_errors"] = _errors_into(form, error)
@@ -220,6 +223,7 @@ def item_edit(request: StaffRequest, questionnaire_id: int, link_id: str = "") -
                     item=form.item(),
                     parent=form.cleaned_data["parent"],
                     replacing=link_id,
+                    seen=request.POST.get("seen"),
                 )
             except Conflict as error:
                 problems = [error.message]
@@ -232,7 +236,13 @@ def item_edit(request: StaffRequest, questionnaire_id: int, link_id: str = "") -
     return render_page(
         request,
         "questionnaires/item.html",
-        {"questionnaire": questionnaire, "form": form, "existing": existing, "problems": problems},
+        {
+            "questionnaire": questionnaire,
+            "form": form,
+            "existing": existing,
+            "problems": problems,
+            "seen": request.POST.get("seen") or services.draft_stamp(questionnaire),
+        },
         status=status,
     )
 
@@ -246,7 +256,10 @@ def item_change(request: StaffRequest, questionnaire_id: int, link_id: str) -> H
     try:
         if action == "remove":
             services.draft_item_remove(
-                acting_user=request.user, questionnaire=questionnaire, link_id=link_id
+                acting_user=request.user,
+                questionnaire=questionnaire,
+                link_id=link_id,
+                seen=request.POST.get("seen"),
             )
             messages.success(request, _("Question removed from the draft."))
         elif action in ("up", "down"):
@@ -255,6 +268,7 @@ def item_change(request: StaffRequest, questionnaire_id: int, link_id: str) -> H
                 questionnaire=questionnaire,
                 link_id=link_id,
                 step=-1 if action == "up" else 1,
+                seen=request.POST.get("seen"),
             )
         else:
             messages.error(request, _("Choose move up, move down or remove."))
@@ -433,7 +447,13 @@ def client_fill(request: StaffRequest, client_id: int, questionnaire_id: int) ->
     if request.method == "POST":
         raw, verbatim = answers_from_post(definition, request.POST)
         day = parse_date_or_none(answered_on)
+        shown_version = parse_id(request.POST.get("version"))
         try:
+            if day is None:
+                raise ValidationFailed(
+                    _("Enter the date as YYYY-MM-DD."),
+                    field_errors={"answered_on": [_("Enter the date as YYYY-MM-DD.")]},
+                )
             services.response_record(
                 acting_user=request.user,
                 client=client,
@@ -442,16 +462,15 @@ def client_fill(request: StaffRequest, client_id: int, questionnaire_id: int) ->
                 exact_words=verbatim,
                 occasion=occasion,
                 answered_on=day,
+                version_number=shown_version,
             )
         except DomainError as error:
-            status = 400
+            status = error.status_code
             errors = {k: v for k, v in error.field_errors.items()}
             problems = errors.pop("", []) + [
                 p for k in ("occasion", "answered_on", "questionnaire") for p in errors.pop(k, [])
             ]
             problems = problems or [error.message]
-            if day is None:
-                problems.append(_("Enter the date as YYYY-MM-DD."))
             # Keep what was typed: the answers as given (typed where they could be read).
             answers = {k: v if isinstance(v, list) else [v] for k, v in raw.items() if v}
         else:
@@ -479,9 +498,6 @@ def client_fill(request: StaffRequest, client_id: int, questionnaire_id: int) ->
             "occasions": QuestionnaireResponse.Occasion.choices,
             "occasion": occasion,
             "answered_on": answered_on,
-            "conditions_json": json.dumps(
-                {i.link_id: i.type for i in definition.questions()}, ensure_ascii=False
-            ),
         },
         status=status,
     )

@@ -57,7 +57,9 @@ def test_a_matrix_and_a_screen_leave_as_responses_to_those_questionnaires(person
     kinds: dict[str, list] = {}
     for entry in bundle["entry"]:
         kinds.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
-    questionnaire = next(q for q in kinds["Questionnaire"] if q["id"] == "ssm-questionnaire")
+    questionnaire = next(
+        q for q in kinds["Questionnaire"] if q["id"].startswith("ssm-questionnaire-v")
+    )
     (response,) = [r for r in kinds["QuestionnaireResponse"] if r["id"].startswith("ssm-")]
     assert response["questionnaire"] == f"{questionnaire['url']}|{questionnaire['version']}"
     definition = qdef.read(questionnaire)

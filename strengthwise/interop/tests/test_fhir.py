@@ -38,7 +38,7 @@ def test_danas_bundle_carries_her_words_her_strengths_and_her_scores(demo_agency
     kinds = _by_type(bundle)
     (patient,) = kinds["Patient"]
     assert patient["name"][0]["family"] == dana.legal_last_name
-    strengths = kinds["Condition"]
+    strengths = [c for c in kinds["Condition"] if c["id"].startswith("strength-")]
     assert strengths and all(
         any(c["coding"][0]["code"] == "protective-factor" for c in s["category"]) for s in strengths
     )
@@ -67,6 +67,13 @@ def test_danas_bundle_carries_her_words_her_strengths_and_her_scores(demo_agency
     # Her matrices and screens too, against the shipped instruments as Questionnaires.
     ids = {r["id"].split("-")[0] for r in kinds["QuestionnaireResponse"]}
     assert ids == {"qr", "ssm", "screening"}
+    matrices = [r for r in kinds["QuestionnaireResponse"] if r["id"].startswith("ssm-")]
+    scores = [o for o in kinds["Observation"] if o["id"].startswith("ssm-")]
+    assert scores and {o["derivedFrom"][0]["reference"] for o in scores} == {
+        f"QuestionnaireResponse/{m['id']}" for m in matrices
+    }
+    # Services delivered are completed Procedures based on their referral's ServiceRequest.
+    assert kinds["Procedure"] and all(p["status"] == "completed" for p in kinds["Procedure"])
     questionnaires = {f"{q['url']}|{q['version']}": q for q in kinds["Questionnaire"]}
     assert {r["questionnaire"] for r in responses} <= set(questionnaires)
     words = [

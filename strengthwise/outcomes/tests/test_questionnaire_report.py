@@ -97,16 +97,16 @@ def test_coded_answers_are_counted_per_client_and_suppressed_for_priya(personas)
         )
         expected[code] += 1
     alice = reports.report_for(personas.alice, reports.Filters())
-    rows = dict(_table(alice, "q-fields-income").rows)
+    rows = dict(_table(alice, "q.fields.income").rows)
     assert rows == {
         "Wages": expected["wages"],
         "Benefits": expected["benefits"],
         "None": expected["none"],
     }
-    assert dict(_table(alice, "q-fields-served").rows) == {"Yes": 5, "No": 4}
-    assert _table(alice, "q-fields-words") is None  # free text is never a dimension
+    assert dict(_table(alice, "q.fields.served").rows) == {"Yes": 5, "No": 4}
+    assert _table(alice, "q.fields.words") is None  # free text is never a dimension
     priya = reports.report_for(personas.priya, reports.Filters())
-    shown = dict(_table(priya, "q-fields-income").rows)
+    shown = dict(_table(priya, "q.fields.income").rows)
     assert shown["Wages"] == 6
     assert shown["Benefits"] == "<5" and shown["None"] == "<5"
     body = json.dumps(priya.figures, default=str) + json.dumps(alice.figures, default=str)
@@ -115,7 +115,7 @@ def test_coded_answers_are_counted_per_client_and_suppressed_for_priya(personas)
     early = reports.report_for(
         personas.alice, reports.Filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
     )
-    assert _table(early, "q-fields-income") is None
+    assert _table(early, "q.fields.income") is None
 
 
 def test_a_few_answers_are_withheld_for_priya_and_the_score_change_is_shown_to_alice(personas):
@@ -145,7 +145,7 @@ def test_a_few_answers_are_withheld_for_priya_and_the_score_change_is_shown_to_a
             answered_on=dt.date(2026, 3, 1),
         )
     alice = reports.report_for(personas.alice, reports.Filters())
-    change = _table(alice, "q-tenancy-score").rows[0]
+    change = _table(alice, "q.tenancy").rows[0]
     assert change[0] == 3 and change[4] == 0.33  # +2, 0 and -1
     figures = alice.figures["questionnaires"][0]["score_change"]
     assert (
@@ -154,8 +154,28 @@ def test_a_few_answers_are_withheld_for_priya_and_the_score_change_is_shown_to_a
         figures["worse"]["numerator"],
     ) == (1, 1, 1)
     assert figures["mean_change"]["value"] == round((2 + 0 - 1) / 3, 2)
-    assert dict(_table(alice, "q-tenancy-rent").rows) == {"Level 0": 0, "Level 1": 2, "Level 2": 1}
+    assert dict(_table(alice, "q.tenancy.rent").rows) == {"Level 0": 0, "Level 1": 2, "Level 2": 1}
     priya = reports.report_for(personas.priya, reports.Filters())
-    assert _table(priya, "q-tenancy-rent").rows == []
-    assert _table(priya, "q-tenancy-score").rows == []
+    assert _table(priya, "q.tenancy.rent").rows == []
+    assert _table(priya, "q.tenancy").rows == []
     assert priya.figures["questionnaires"][0]["score_change"]["withheld"] is True
+
+
+def test_one_client_ticking_many_answers_is_still_fewer_than_five(personas):
+    several = _publish(
+        personas,
+        "several",
+        "client_fields",
+        [qdef.Item("help", "choice", T("Help", "Ayuda"), repeats=True, options=INCOME)],
+    )
+    (client,) = _clients(personas, 1)
+    services.response_record(
+        acting_user=personas.alice,
+        client=client,
+        questionnaire_id=several.pk,
+        answers={"help": ["wages", "benefits", "none"]},
+    )
+    alice = reports.report_for(personas.alice, reports.Filters())
+    assert dict(_table(alice, "q.several.help").rows) == {"Wages": 1, "Benefits": 1, "None": 1}
+    priya = reports.report_for(personas.priya, reports.Filters())
+    assert _table(priya, "q.several.help").rows == []

@@ -274,10 +274,10 @@ def test_old_answers_keep_their_words_through_removed_renamed_and_retyped_items(
     from strengthwise.outcomes import reports
 
     report = reports.report_for(personas.alice, reports.Filters())
-    tables = {t.key: t for t in report.tables if t.key.startswith("q-extra-")}
-    assert tables["q-extra-income"].title == "extra title: Any income?"
-    assert dict(tables["q-extra-income"].rows) == {"Yes": 1, "No": 0}
-    assert "q-extra-pets" not in tables and "q-extra-kids-count" not in tables
+    tables = {t.key: t for t in report.tables if t.key.startswith("q.extra.")}
+    assert tables["q.extra.income"].title == "extra title: Any income?"
+    assert dict(tables["q.extra.income"].rows) == {"Yes": 1, "No": 0}
+    assert "q.extra.pets" not in tables and "q.extra.kids-count" not in tables
 
 
 def test_intake_questions_are_for_the_programs_clients_and_bad_input_changes_nothing(personas, api):
@@ -570,3 +570,111 @@ def test_admins_import_and_publish_through_the_api_and_others_cannot(personas, a
     listed = api(personas.alice).get("/api/v1/questionnaires").json()
     assert [q["key"] for q in listed] == ["shared"]
     assert admin.post(f"/api/v1/questionnaires/{qid}/publish", {}).status_code == 400
+
+
+# --- what the review found: odd input never a 500, never saved wrong ---------------------------
+
+
+def test_odd_input_is_refused_with_a_reason_never_a_500(personas, web):
+    page = web(personas.admin)
+    nested = "[" * 5000 + "]" * 5000
+    response = page.post(
+        "/questionnaires/import/", {"key": "deep", "purpose": "client_fields", "text": nested}
+    )
+    assert response.status_code == 400 and "This is not JSON" in response.content.decode()
+    q = services.questionnaire_create(
+        acting_user=personas.admin, key="scores", purpose="instrument", title_en="Scores"
+    )
+    for score in ("sNaN", "NaN", "Infinity", "1e13", "0.125"):
+        response = page.post(
+            f"/questionnaires/{q.pk}/items/new/",
+            {
+                "link_id": "s",
+                "type": "choice",
+                "author": "client",
+                "text_en": "S",
+                "options": f"a | A | A | {score}\nb | B | B | 1",
+            },
+        )
+        assert response.status_code == 400, score
+        assert "must be a number under a million" in response.content.decode(), score
+    # An empty group may wait in a draft (its questions come next); not be published.
+    response = page.post(
+        f"/questionnaires/{q.pk}/items/new/",
+        {
+            "link_id": "g",
+            "type": "group",
+            "author": "client",
+            "text_en": "Group",
+            "text_es": "Grupo",
+        },
+    )
+    assert response.status_code == 302
+    q.refresh_from_db()
+    with pytest.raises(ValidationFailed):
+        services.questionnaire_publish(acting_user=personas.admin, questionnaire=q)
+
+
+def test_a_spanish_speaking_admin_edits_an_empty_draft(personas, web):
+    page = web(personas.admin)
+    page.cookies["django_language"] = "es"
+    q = services.questionnaire_create(
+        acting_user=personas.admin, key="vacio", purpose="client_fields", title_en="Empty"
+    )
+    response = page.post(f"/questionnaires/{q.pk}/", {"title_en": "Empty", "title_es": "Vacío"})
+    assert response.status_code == 302
+    q.refresh_from_db()
+    assert q.draft["_title"]["extension"][0]["extension"][1]["valueString"] == "Vacío"
+
+
+def test_a_bad_date_is_refused_not_saved_as_today(personas, web):
+    q = _published(personas, items=[_item("q1")])
+    url = f"/clients/{personas.dana.pk}/questionnaires/{q.pk}/new/"
+    response = web(personas.alice).post(url, {"a-q1": "hello", "answered_on": "2024-13-45"})
+    assert response.status_code == 400
+    assert "Enter the date as YYYY-MM-DD." in response.content.decode()
+    assert QuestionnaireResponse.objects.count() == 0
+
+
+def test_answers_to_a_version_replaced_meanwhile_are_refused_and_kept_on_screen(personas, web):
+    q = _published(personas, items=[_item("q1")])
+    q = services.draft_item_save(acting_user=personas.admin, questionnaire=q, item=_item("q2"))
+    services.questionnaire_publish(acting_user=personas.admin, questionnaire=q)
+    url = f"/clients/{personas.dana.pk}/questionnaires/{q.pk}/new/"
+    response = web(personas.alice).post(url, {"a-q1": "typed before", "version": "1"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "A new version of these questions was published" in body and "typed before" in body
+    assert QuestionnaireResponse.objects.count() == 0
+
+
+def test_publishing_reads_the_draft_as_it_is_now(personas):
+    q = _published(personas, items=[_item("a")])
+    stale = Questionnaire.objects.get(pk=q.pk)
+    services.draft_item_save(acting_user=personas.admin, questionnaire=q, item=_item("b"))
+    version = services.questionnaire_publish(acting_user=personas.admin, questionnaire=stale)
+    assert [i["linkId"] for i in version.definition["item"]] == ["a", "b"]
+
+
+def test_a_stale_page_cannot_overwrite_the_draft(personas, web):
+    q = _published(personas, items=[_item("a")])
+    page = web(personas.admin)
+    stamp = services.draft_stamp(q)
+    services.draft_item_save(acting_user=personas.admin, questionnaire=q, item=_item("b"))
+    response = page.post(
+        f"/questionnaires/{q.pk}/", {"title_en": "Overwritten", "title_es": "x", "seen": stamp}
+    )
+    assert response.status_code == 400
+    assert "Someone changed this draft" in response.content.decode()
+
+
+def test_imported_required_is_only_true_when_it_says_true(personas):
+    resource = {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "title": "T",
+        "item": [{"linkId": "a", "type": "string", "text": "A", "required": False}],
+    }
+    assert qdef.read(resource).items[0].required is False
+    resource["item"][0]["required"] = True
+    assert qdef.read(resource).items[0].required is True

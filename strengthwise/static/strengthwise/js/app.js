@@ -166,17 +166,23 @@ document.addEventListener("click", (event) => {
       .map((el) => el.value.trim())
       .filter((v) => v !== "");
   };
+  const asNumber = (v) => (v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : null);
   const compare = (given, op, want) => {
-    const num = (v) => (/^-?\d+(\.\d+)?$/.test(v) ? parseFloat(v) : v);
     if (op === "exists") { return (given.length > 0) === (want === "yes"); }
-    if (op === "=") { return given.some((v) => v === want); }
-    if (op === "!=") { return given.every((v) => v !== want); }
+    // Numbers compare as numbers (1.50 = 1.5), as the server does; codes and dates as text.
+    const same = (v) => {
+      const a = asNumber(v), b = asNumber(want);
+      return a !== null && b !== null ? a === b : v === want;
+    };
+    if (op === "=") { return given.some(same); }
+    if (op === "!=") { return !given.some(same); }
     return given.some((v) => {
-      const a = num(v), b = num(want);
-      if (op === ">") { return a > b; }
-      if (op === "<") { return a < b; }
-      if (op === ">=") { return a >= b; }
-      return a <= b;
+      const a = asNumber(v), b = asNumber(want);
+      const x = a !== null && b !== null ? a : v, y = a !== null && b !== null ? b : want;
+      if (op === ">") { return x > y; }
+      if (op === "<") { return x < y; }
+      if (op === ">=") { return x >= y; }
+      return x <= y;
     });
   };
   const boxes = Array.from(form.querySelectorAll("[data-when-1]"));
@@ -193,9 +199,12 @@ document.addEventListener("click", (event) => {
         const show = box.dataset.any === "1" ? checks.some(Boolean) : checks.every(Boolean);
         if (box.hidden === show) {
           box.hidden = !show;
-          box.querySelectorAll("input, select, textarea").forEach((el) => { el.disabled = !show; });
           changed = true;
         }
+      });
+      // An input is sent only when neither its question nor a group around it is hidden.
+      form.querySelectorAll("input, select, textarea").forEach((el) => {
+        if (el.type !== "hidden") { el.disabled = Boolean(el.closest("[hidden]")); }
       });
       if (!changed) { break; }
     }
