@@ -353,6 +353,6 @@ def shipped_questionnaire(
     return {
         "kind": kind,
         "resource": as_questionnaire.shipped_questionnaire(
-            agency_id=request.user.agency_id, kind=kind
+            agency_id=int(request.user.agency_id or 0), kind=kind
         ),
     }

@@ -1170,11 +1170,12 @@ def questionnaire_answers(scope: Scope) -> list[dict[str, Any]]:
     the period); a question retyped from choice to another kind counts its coded answers only;
     yes/no questions count as the codes "yes" and "no"."""
     ctx = _context(scope)
-    responses = list(
-        QuestionnaireResponse.objects.filter(_of(ctx) & ctx.period("answered_on"))
+    responses: list[dict[str, Any]] = [
+        dict(r)
+        for r in QuestionnaireResponse.objects.filter(_of(ctx) & ctx.period("answered_on"))
         .order_by("questionnaire_id", "client_id", "answered_on", "id")
         .values("id", "questionnaire_id", "client_id", "version_id", "occasion", "score")
-    )
+    ]
     newest: dict[tuple[int, int], dict[str, Any]] = {}
     for r in responses:
         newest[(r["questionnaire_id"], r["client_id"])] = r

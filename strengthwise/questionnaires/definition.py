@@ -686,14 +686,15 @@ def _condition_value_problems(where: str, target: Item, cond: Condition) -> list
             _("%(where)s: %(link_id)s has no answer coded %(value)s.")
             % {"where": where, "link_id": target.link_id, "value": repr(value)}
         ]
-    expected = {
+    types: dict[str, type | tuple[type, ...]] = {
         "boolean": bool,
         "integer": int,
         "decimal": (Decimal, int),
         "date": dt.date,
         "string": str,
         "text": str,
-    }.get(target.type)
+    }
+    expected = types.get(target.type)
     if expected is not None and (
         not isinstance(value, expected) or (target.type == "integer" and isinstance(value, bool))
     ):
@@ -841,12 +842,12 @@ def convert(item: Item, value: Any) -> tuple[Any, str]:
         if isinstance(value, bool):
             return None, _("Enter a number.")
         try:
-            number = Decimal(str(value).strip())
+            amount = Decimal(str(value).strip())
         except InvalidOperation:
             return None, _("Enter a number.")
-        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+        if not amount.is_finite() or abs(amount) >= NUMBER_LIMIT:
             return None, _("Enter a number.")
-        return number, ""
+        return amount, ""
     if kind == "date":
         if isinstance(value, dt.date):
             return value, ""

@@ -55,7 +55,7 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _("— none —"))] + [
+        self.fields["program"].choices = [("", _("— none —"))] + [  # type: ignore[attr-defined]
             (str(p.pk), p.name) for p in programs
         ]
 
@@ -73,7 +73,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, programs: list[Program], replacing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _("— none —"))] + [
+        self.fields["program"].choices = [("", _("— none —"))] + [  # type: ignore[attr-defined]
             (str(p.pk), p.name) for p in programs
         ]
         if replacing:
@@ -152,7 +152,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.editing = editing
-        self.fields["parent"].choices = [("", _("— top level —"))] + [
+        self.fields["parent"].choices = [("", _("— top level —"))] + [  # type: ignore[attr-defined]
             (i.link_id, i.text.en) for i in definition.items if i.type == "group"
         ]
 

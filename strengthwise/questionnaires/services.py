@@ -28,6 +28,13 @@ from .selectors import definition_of, latest_version
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
+def _agency(user: User) -> int:
+    """The acting admin's agency (staff without one reach no questionnaire)."""
+    if user.agency_id is None:
+        raise DomainError(_("Only an agency's staff have questionnaires."))
+    return int(user.agency_id)
+
+
 def canonical_url(agency_id: int, key: str) -> str:
     return f"{settings.STRENGTHWISE_BASE_URL}/fhir/Questionnaire/agency-{agency_id}-{key}"
 
@@ -61,7 +68,8 @@ def _program(user: User, program_id: Any) -> Program | None:
     if program_id in (None, ""):
         return None
     pk = parse_id(program_id)
-    program = Program.objects.filter(agency_id=user.agency_id, pk=pk).first() if pk else None
+    agency_id = _agency(user)
+    program = Program.objects.filter(agency_id=agency_id, pk=pk).first() if pk else None
     if program is None:
         raise ValidationFailed(
             _("Choose one of the agency's programs."),
@@ -94,7 +102,7 @@ def _check_key(user: User, key: str) -> None:
             _("Choose a short name of letters, digits and '-'."),
             field_errors={"key": [_("Use 1–60 small letters, digits or '-'.")]},
         )
-    if Questionnaire.objects.filter(agency_id=user.agency_id, key=key).exists():
+    if Questionnaire.objects.filter(agency_id=_agency(user), key=key).exists():
         raise ValidationFailed(
             _("The agency has a questionnaire with this short name already."),
             field_errors={"key": [_("Choose another short name.")]},
@@ -122,7 +130,7 @@ def questionnaire_create(
         )
     with transaction.atomic():
         questionnaire = Questionnaire(
-            agency_id=acting_user.agency_id,
+            agency_id=_agency(acting_user),
             key=key,
             purpose=purpose,
             program=program,
@@ -162,7 +170,7 @@ def questionnaire_import(
             _check_purpose(purpose, program)
             _check_key(acting_user, key)
             into = Questionnaire(
-                agency_id=acting_user.agency_id,
+                agency_id=_agency(acting_user),
                 key=key,
                 purpose=purpose,
                 program=program,
