@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from strengthwise.core.testing_browser import assert_accessible, screenshot
+from strengthwise.core.testing_browser import assert_wcag_clean, screenshot
 from strengthwise.people.models import Client
 from strengthwise.people.personas import create_personas
 from strengthwise.plans import services as plan_services
@@ -31,7 +31,7 @@ class Clicks:
         self.count += 1
 
     def look(self, what: str) -> None:
-        assert_accessible(self.page, f"{self.story}: {what}")
+        assert_wcag_clean(self.page, f"{self.story}: {what}")
         screenshot(self.page, f"journey-{self.story}-{what.replace(' ', '-')}")
 
 
