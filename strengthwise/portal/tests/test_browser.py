@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from strengthwise.core.testing_browser import (
-    assert_accessible,
     assert_no_horizontal_scroll,
+    assert_wcag_clean,
     screenshot,
 )
 from strengthwise.people.personas import create_personas
@@ -42,7 +42,7 @@ def _slow_network(page):
 
 
 def _check(page, what):
-    assert_accessible(page, what)
+    assert_wcag_clean(page, what)
     assert_no_horizontal_scroll(page, what)
     screenshot(page, f"portal-{what.replace(' ', '-')}")
 
