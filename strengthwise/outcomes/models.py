@@ -249,6 +249,9 @@ class ReportSnapshot(models.Model):
     computed_at = models.DateTimeField()  # when the computation began: "as of"
     seconds = models.FloatField(default=0)  # how long it took
     figures = SealedTextField()
+    # The same figures as a de-identified reader gets them (`deidentify.deidentify`): the
+    # complementary suppression is solved once per computation, not on every read.
+    deidentified = SealedTextField(blank=True, default="")
     refreshing_since = models.DateTimeField(null=True, blank=True)  # a refresh claimed it
 
     class Meta:

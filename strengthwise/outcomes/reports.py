@@ -26,7 +26,6 @@ from strengthwise.accounts.models import Role, User
 from strengthwise.core import svg
 from strengthwise.core.text import show_date
 from strengthwise.directory.labels import term_label
-from strengthwise.directory.models import Service
 from strengthwise.people.models import Client
 
 from . import deidentify, measures, snapshots, suppression
@@ -69,16 +68,15 @@ def build(
     """Every figure for `scope` and its tables — suppressed and without free text or client
     ids for a de-identified reader. The one place the page, the exports, the API and the
     command get their numbers from. The figures are `measures.measure_all`'s, read from the
-    scope's snapshot where that is allowed (`snapshots.figures_for`); suppression and
-    de-identification are applied here on every read. With `wait` (a web request), a report
+    scope's snapshot where that is allowed (`snapshots.figures_for`), de-identified by
+    `deidentify.deidentify` for a de-identified reader (solved once per computation and kept
+    beside the raw figures); the role gate is `report_read`'s, on every read. With `wait` (a web request), a report
     whose figures take longer than that to compute the first time comes back `pending`."""
-    figures, as_of = snapshots.figures_for(scope, today=today, reader_id=reader_id, wait=wait)
+    figures, as_of = snapshots.figures_for(
+        scope, today=today, reader_id=reader_id, wait=wait, deidentified=deidentified
+    )
     if figures is None:
         return Report(figures={}, tables=[], deidentified=deidentified, as_of=as_of, pending=True)
-    if deidentified:
-        rated = [s["service_id"] for s in figures["referrals"]["helpfulness_by_service"]]
-        categories = measures._categories(Service.objects.filter(pk__in=rated).values("pk"))
-        figures = deidentify.deidentify(figures, categories)
     return Report(
         figures=figures,
         tables=tables(figures, deidentified=deidentified),

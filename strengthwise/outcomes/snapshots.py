@@ -59,8 +59,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 
 from strengthwise.accounts.models import Agency
+from strengthwise.directory.models import Service
 
-from . import measures, suppression
+from . import deidentify, measures, suppression
 from .models import ReportSnapshot, ReportsVersion
 
 log = logging.getLogger(__name__)
@@ -347,6 +348,7 @@ def figures_for(
     today: dt.date | None = None,
     reader_id: int | None = None,
     wait: float | None = None,
+    deidentified: bool = False,
 ) -> tuple[dict[str, Any] | None, AsOf]:
     """`measures.measure_all(scope, today=today)` — from its snapshot when that is fresh, or
     dear to compute and recent (see the module docstring) — and when it was computed. The
@@ -356,9 +358,13 @@ def figures_for(
     `wait` (a web request; None: compute on the spot, as a command does): where there is
     nothing recent to show, compute in the background and wait that many seconds for it; if
     it is not done by then, give the old figures marked stale, or None when there are none
-    yet ("being prepared") — so that no request runs into the server's time limit."""
+    yet ("being prepared") — so that no request runs into the server's time limit.
+
+    `deidentified`: the figures as `deidentify.deidentify` gives them to a de-identified
+    reader (kept in the snapshot beside the raw ones)."""
     if not enabled():
-        return measures.measure_all(scope, today=today), AsOf(timezone.now(), True)
+        raw = measures.measure_all(scope, today=today)
+        return (deidentify_figures(raw) if deidentified else raw), AsOf(timezone.now(), True)
     flush()  # this connection's own writes first
     version, tz = _state(scope.agency_id)
     exact = today is not None
@@ -369,7 +375,7 @@ def figures_for(
     shown: ReportSnapshot | None = snap if snap is not None and snap.figures else None
     if shown is not None:
         if shown.version == version and shown.today == today:
-            return loads(shown.figures), AsOf(shown.computed_at, True)
+            return _pick(shown, deidentified), AsOf(shown.computed_at, True)
         age = (now - shown.computed_at).total_seconds()
         cheap = shown.seconds < exact_below()
         if exact or cheap:
@@ -377,7 +383,7 @@ def figures_for(
         elif shown.today == today and age < stale_seconds():
             if age >= refresh_seconds():
                 _start_refresh(shown, scope, today, reader_id)
-            return loads(shown.figures), AsOf(shown.computed_at, False)
+            return _pick(shown, deidentified), AsOf(shown.computed_at, False)
     if wait is not None and not exact and refresh_mode() == "background":
         if snap is None:
             snap = _placeholder(scope.agency_id, key, today)
@@ -387,18 +393,55 @@ def figures_for(
         if thread is not None and not thread.is_alive():
             done = _snapshot(scope.agency_id, key)
             if done is not None and done.figures:
-                return loads(done.figures), AsOf(done.computed_at, True)
+                return _pick(done, deidentified), AsOf(done.computed_at, True)
         if shown is not None:
-            return loads(shown.figures), AsOf(shown.computed_at, False)
+            return _pick(shown, deidentified), AsOf(shown.computed_at, False)
         return None, AsOf(now, False)
-    figures, at = compute(scope, today=today, key=key, version=version, reader_id=reader_id)
+    figures, at = compute(
+        scope,
+        today=today,
+        key=key,
+        version=version,
+        reader_id=reader_id,
+        deidentified=deidentified,
+    )
     return figures, AsOf(at, True)
+
+
+def deidentify_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    """What a de-identified reader gets of `figures` (the rules are deidentify.py's)."""
+    rated = [s["service_id"] for s in figures["referrals"]["helpfulness_by_service"]]
+    categories = measures._categories(Service.objects.filter(pk__in=rated).values("pk"))
+    return deidentify.deidentify(figures, categories)
+
+
+def _pick(snap: ReportSnapshot, deidentified: bool) -> dict[str, Any]:
+    """The raw or the de-identified figures of a stored snapshot; the de-identified ones of a
+    snapshot stored without them are made now and kept with that same computation."""
+    if not deidentified:
+        return loads(snap.figures)
+    if snap.deidentified:
+        return loads(snap.deidentified)
+    text = dumps(deidentify_figures(loads(snap.figures)))
+    ReportSnapshot.objects.filter(pk=snap.pk, computed_at=snap.computed_at).update(
+        deidentified=text
+    )
+    return loads(text)
 
 
 def _snapshot(agency_id: int, key: str) -> ReportSnapshot | None:
     return (
         ReportSnapshot.objects.filter(agency_id=agency_id, key=key)
-        .only("id", "version", "today", "computed_at", "seconds", "figures", "refreshing_since")
+        .only(
+            "id",
+            "version",
+            "today",
+            "computed_at",
+            "seconds",
+            "figures",
+            "deidentified",
+            "refreshing_since",
+        )
         .first()
     )
 
@@ -430,6 +473,7 @@ def compute(
     key: str | None = None,
     version: int | None = None,
     reader_id: int | None = None,
+    deidentified: bool = False,
 ) -> tuple[dict[str, Any], dt.datetime]:
     """Compute the figures now, store them as the scope's snapshot, return them (decoded from
     what was stored, so both paths give the same types) and when they are as of. The version
@@ -441,12 +485,14 @@ def compute(
     key = key or scope_key(scope)
     started, clock = timezone.now(), time.monotonic()
     text = dumps(measures.measure_all(scope, today=today))
+    hidden = dumps(deidentify_figures(loads(text)))  # solved once here, not per read
     fields = {
         "version": version,
         "today": today,
         "computed_at": started,
         "seconds": time.monotonic() - clock,
         "figures": text,
+        "deidentified": hidden,
         "refreshing_since": None,
         "reader_id": reader_id if scope.client_ids is not None else None,
         "filters": {
@@ -459,7 +505,7 @@ def compute(
         "language": translation.get_language() or "",
     }
     _store(scope.agency_id, key, started=started, fields=fields)
-    return loads(text), started
+    return loads(hidden if deidentified else text), started
 
 
 def _store(agency_id: int, key: str, *, started: dt.datetime, fields: dict[str, Any]) -> None:
