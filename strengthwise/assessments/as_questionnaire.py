@@ -179,15 +179,13 @@ def ssm_response(administration: SsmAdministration) -> dict[str, Any]:
         }
         for score in administration.scores.all()
     ]
-    return {
-        "resourceType": "QuestionnaireResponse",
-        "id": f"ssm-{administration.pk}",
-        "questionnaire": f"{_url(template.agency_id, template.kind)}|{template.version}",
-        "status": "completed",
-        "subject": {"reference": f"Patient/client-{administration.client_id}"},
-        "authored": administration.administered_on.isoformat(),
-        "item": items,
-    }
+    return qdef.response_resource(
+        rid=f"ssm-{administration.pk}",
+        questionnaire=f"{_url(template.agency_id, template.kind)}|{template.version}",
+        client_id=administration.client_id,
+        authored=administration.administered_on,
+        items=items,
+    )
 
 
 def screening_response(screening: ScreeningResponse) -> dict[str, Any]:
@@ -205,12 +203,10 @@ def screening_response(screening: ScreeningResponse) -> dict[str, Any]:
                     ],
                 }
             )
-    return {
-        "resourceType": "QuestionnaireResponse",
-        "id": f"screening-{screening.pk}",
-        "questionnaire": f"{_url(screening.agency_id, Kind.SCREENING)}|{screening.template_version}",
-        "status": "completed",
-        "subject": {"reference": f"Patient/client-{screening.client_id}"},
-        "authored": screening.administered_on.isoformat(),
-        "item": items,
-    }
+    return qdef.response_resource(
+        rid=f"screening-{screening.pk}",
+        questionnaire=f"{_url(screening.agency_id, Kind.SCREENING)}|{screening.template_version}",
+        client_id=screening.client_id,
+        authored=screening.administered_on,
+        items=items,
+    )

@@ -185,58 +185,46 @@ def _patient(b: _Bundle) -> None:
     b.add(patient)
 
 
+def _factor_condition(b: _Bundle, f: Factor, rid: str, *, protective: bool) -> dict[str, Any]:
+    """A factor as an SDOH health-concern Condition in the words recorded (asserted by the
+    client when they are hers); a strength also carries the Gravity IG's protective-factor."""
+    category = [
+        _coding(
+            "http://hl7.org/fhir/us/core/CodeSystem/condition-category",
+            "health-concern",
+            "Health Concern",
+        ),
+        _coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"),
+    ]
+    if protective:
+        category.append(_coding(SDOHCC_CODES, "protective-factor", "Protective Factor"))
+    condition: dict[str, Any] = {
+        "resourceType": "Condition",
+        "id": rid,
+        "clinicalStatus": _coding(
+            "http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"
+        ),
+        "category": category,
+        "code": {"text": f.description},
+        "subject": b.patient(),
+        "recordedDate": _instant(f.created_at),
+    }
+    if f.author == "client":
+        condition["asserter"] = b.patient()
+    return condition
+
+
 def _strengths(b: _Bundle, factors: Iterable[Factor]) -> None:
     """Strengths as the Gravity IG's protective-factor Conditions, in the words recorded."""
     for f in factors:
-        condition: dict[str, Any] = {
-            "resourceType": "Condition",
-            "id": f"strength-{f.pk}",
-            "clinicalStatus": _coding(
-                "http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"
-            ),
-            "category": [
-                _coding(
-                    "http://hl7.org/fhir/us/core/CodeSystem/condition-category",
-                    "health-concern",
-                    "Health Concern",
-                ),
-                _coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"),
-                _coding(SDOHCC_CODES, "protective-factor", "Protective Factor"),
-            ],
-            "code": {"text": f.description},
-            "subject": b.patient(),
-            "recordedDate": _instant(f.created_at),
-        }
-        if f.author == "client":
-            condition["asserter"] = b.patient()
-        b.add(condition)
+        b.add(_factor_condition(b, f, f"strength-{f.pk}", protective=True))
 
 
 def _needs(b: _Bundle, factors: Iterable[Factor]) -> None:
-    """Barriers the client named as SDOH health-concern Conditions (no protective-factor
-    category), in the words recorded, with their level as a note."""
+    """Barriers the client named as SDOH health-concern Conditions (needs), with their level."""
     for f in factors:
-        condition: dict[str, Any] = {
-            "resourceType": "Condition",
-            "id": f"need-{f.pk}",
-            "clinicalStatus": _coding(
-                "http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"
-            ),
-            "category": [
-                _coding(
-                    "http://hl7.org/fhir/us/core/CodeSystem/condition-category",
-                    "health-concern",
-                    "Health Concern",
-                ),
-                _coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"),
-            ],
-            "code": {"text": f.description},
-            "subject": b.patient(),
-            "recordedDate": _instant(f.created_at),
-            "note": [{"text": f"level: {f.level}"}],
-        }
-        if f.author == "client":
-            condition["asserter"] = b.patient()
+        condition = _factor_condition(b, f, f"need-{f.pk}", protective=False)
+        condition["note"] = [{"text": f"level: {f.level}"}]
         b.add(condition)
 
 

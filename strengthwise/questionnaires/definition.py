@@ -990,6 +990,22 @@ def response_items(
     return build(definition.items)
 
 
+def response_resource(
+    *, rid: str, questionnaire: str, client_id: int, authored: dt.date, items: list[Any]
+) -> dict[str, Any]:
+    """A completed FHIR R4 QuestionnaireResponse about the client (`Patient/client-<id>`, as
+    in the client's bundle) answering `questionnaire` (its canonical `url|version`)."""
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": rid,
+        "questionnaire": questionnaire,
+        "status": "completed",
+        "subject": {"reference": f"Patient/client-{client_id}"},
+        "authored": authored.isoformat(),
+        "item": items,
+    }
+
+
 def answers_from_response(items: Iterable[Mapping[str, Any]]) -> tuple[Answers, dict[str, bool]]:
     """The answers and the exact-words marks kept in a response's `item` list (the inverse of
     `response_items`)."""

@@ -120,15 +120,13 @@ def response_resource(response: QuestionnaireResponse) -> dict[str, Any]:
     """The response as a FHIR R4 QuestionnaireResponse (the subject is `Patient/client-<id>`,
     as in the client's FHIR bundle)."""
     version = response.version
-    return {
-        "resourceType": "QuestionnaireResponse",
-        "id": f"qr-{response.pk}",
-        "questionnaire": f"{version.definition.get('url', '')}|{version.number}",
-        "status": "completed",
-        "subject": {"reference": f"Patient/client-{response.client_id}"},
-        "authored": response.answered_on.isoformat(),
-        "item": response.items,
-    }
+    return qdef.response_resource(
+        rid=f"qr-{response.pk}",
+        questionnaire=f"{version.definition.get('url', '')}|{version.number}",
+        client_id=response.client_id,
+        authored=response.answered_on,
+        items=response.items,
+    )
 
 
 def newest_responses(*, client: Client) -> list[QuestionnaireResponse]:
