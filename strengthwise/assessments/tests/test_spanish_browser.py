@@ -8,8 +8,8 @@ import pytest
 from strengthwise.assessments import demo
 from strengthwise.core.testing_browser import (
     PHONE,
-    assert_accessible,
     assert_no_horizontal_scroll,
+    assert_wcag_clean,
     screenshot,
 )
 from strengthwise.people.personas import create_personas
@@ -35,7 +35,7 @@ def test_spanish_screening_matrix_and_take_home(new_page, sign_in, live_server):
     assert "¿Cuál es su situación de vivienda hoy?" in body
     assert "no es la versión oficial en español" in body
     assert "What is your living situation" not in body
-    assert_accessible(page, "Spanish screening")
+    assert_wcag_clean(page, "Spanish screening")
     assert_no_horizontal_scroll(page, "Spanish screening")
     screenshot(page, "spanish-screening")
 
@@ -43,7 +43,7 @@ def test_spanish_screening_matrix_and_take_home(new_page, sign_in, live_server):
     body = page.locator("main").inner_text()
     assert "Vivienda" in body and "Housing" not in body
     assert page.locator("main svg").first.inner_html().count("Desarrollando capacidades") >= 1
-    assert_accessible(page, "Spanish matrix")
+    assert_wcag_clean(page, "Spanish matrix")
     screenshot(page, "spanish-matrix")
 
     page.goto(f"{base}/assessments/matrix/new/")
@@ -54,5 +54,5 @@ def test_spanish_screening_matrix_and_take_home(new_page, sign_in, live_server):
     body = page.locator("main").inner_text()
     assert "Mis fortalezas" in body and "your worker" not in body
     assert "escrito por la persona encargada de su caso" in body
-    assert_accessible(page, "Spanish take-home plan")
+    assert_wcag_clean(page, "Spanish take-home plan")
     screenshot(page, "spanish-take-home")

@@ -10,7 +10,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from strengthwise.core.testing_browser import assert_accessible, assert_page_assets_loaded
+from strengthwise.core.testing_browser import assert_page_assets_loaded, assert_wcag_clean
 from strengthwise.people.personas import create_personas
 from strengthwise.plans.models import Goal, Plan, PlanEvent
 
@@ -27,7 +27,7 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     page.get_by_role("link", name="Plan", exact=True).first.click()
     page.wait_for_url(re.compile(rf"/clients/{dana.pk}/plan/$"))
     assert_page_assets_loaded(page, "empty plan page")
-    assert_accessible(page, "empty plan page")
+    assert_wcag_clean(page, "empty plan page")
     page.get_by_role("button", name="Start the plan together").click()
     page.wait_for_url(re.compile(rf"/clients/{dana.pk}/plan/$"))
 
@@ -48,11 +48,11 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     page.get_by_role("button", name="Make this a goal").click()
     assert "Their choice is now a goal" in page.content()
     assert "“Community college evening course”" in page.content()
-    assert_accessible(page, "plan page with options weighed")
+    assert_wcag_clean(page, "plan page with options weighed")
 
     # Edit the goal: her words, GAS levels, baseline.
     page.get_by_role("link", name=re.compile("Edit this goal")).click()
-    assert_accessible(page, "goal form")
+    assert_wcag_clean(page, "goal form")
     page.get_by_label("the goal, in their words").fill(
         "Start the medical assistant course in the fall"
     )
@@ -88,7 +88,7 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
     page.get_by_role("button", name="Record the client's agreement").click()
     page.get_by_role("button", name="Sign as the worker").click()
     assert "Waiting for supervisor approval" in page.content()
-    assert_accessible(page, "signed plan page")
+    assert_wcag_clean(page, "signed plan page")
     plan = Plan.objects.get(client=dana)
     assert plan.status == Plan.Status.AWAITING_APPROVAL
     assert PlanEvent.objects.filter(
@@ -99,7 +99,11 @@ def test_alice_plans_with_dana_from_options_to_signed_pdf(new_page, sign_in):
 
     # The take-home plan: printable page, then the PDF with her words.
     page.get_by_role("link", name="Take-home plan").click()
-    assert_accessible(page, "take-home page")
+    assert_wcag_clean(page, "take-home page")
+    # Print, from a button (app.js; no inline script under the CSP): the browser's print.
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("() => window.printed") == 1
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     pdf = download.value
@@ -123,7 +127,7 @@ def test_supervisor_returns_then_approves(new_page, sign_in):
     page = new_page()
     sign_in(page, "bob")
     page.get_by_role("link", name="Plans to approve").click()
-    assert_accessible(page, "plans waiting")
+    assert_wcag_clean(page, "plans waiting")
     page.get_by_role("link", name="Dana Whitfield").click()
     page.get_by_label("Return with comments").check()
     page.get_by_role("button", name="Record the decision").click()
