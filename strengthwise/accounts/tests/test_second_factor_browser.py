@@ -12,9 +12,9 @@ from django_otp.oath import TOTP
 from strengthwise.accounts.models import StaffAuthenticator
 from strengthwise.core.testing_browser import (
     PHONE,
-    assert_accessible,
     assert_no_horizontal_scroll,
     assert_page_assets_loaded,
+    assert_wcag_clean,
     screenshot,
 )
 from strengthwise.people.personas import DEMO_PASSWORD, create_personas
@@ -36,7 +36,7 @@ def test_a_worker_sets_up_the_second_factor_on_a_phone(new_page, sign_in):
     page.wait_for_url(re.compile(r"/accounts/two-factor/"))
     assert page.locator(".qr svg").count() == 1
     assert_page_assets_loaded(page, "second factor set-up")
-    assert_accessible(page, "second factor set-up")
+    assert_wcag_clean(page, "second factor set-up")
     assert_no_horizontal_scroll(page, "second factor set-up")
     screenshot(page, "second-factor-setup-phone")
 
@@ -50,7 +50,7 @@ def test_a_worker_sets_up_the_second_factor_on_a_phone(new_page, sign_in):
     page.get_by_role("button", name="Turn on the second factor").click()
     page.get_by_role("heading", name="Your recovery codes").wait_for()
     assert page.locator(".recovery-codes li").count() == 10
-    assert_accessible(page, "recovery codes")
+    assert_wcag_clean(page, "recovery codes")
     page.get_by_role("link", name=re.compile("I have kept them")).click()
     page.wait_for_url(re.compile(r"/clients/$"))
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from strengthwise.core.testing_browser import assert_accessible, assert_page_assets_loaded
+from strengthwise.core.testing_browser import assert_page_assets_loaded, assert_wcag_clean
 from strengthwise.directory import demo
 from strengthwise.people.personas import create_personas
 from strengthwise.plans import services as plan_services
@@ -41,4 +41,4 @@ def test_more_results_for_a_goal_load_in_place(new_page, sign_in):
     assert results.count() == 50
     assert page.locator("ol.results").nth(1).get_attribute("start") == "26"
     assert "/find-help/?goal=" in page.url and "cursor" not in page.url  # the address stays
-    assert_accessible(page, "find help after more results")
+    assert_wcag_clean(page, "find help after more results")

@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 
 from strengthwise.core.testing_browser import (
     PHONE,
-    assert_accessible,
     assert_page_assets_loaded,
+    assert_wcag_clean,
     screenshot,
 )
 from strengthwise.notes.models import Note
@@ -28,7 +28,7 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     page = new_page()
     sign_in(page, "alice")
     page.goto(f"/clients/{dana.pk}/notes/")
-    assert_accessible(page, "notes list (empty)")
+    assert_wcag_clean(page, "notes list (empty)")
     page.get_by_role("button", name="Write a note").click()
     page.wait_for_url(re.compile(rf"/clients/{dana.pk}/notes/\d+/$"))
     assert_page_assets_loaded(page, "note draft")
@@ -39,7 +39,7 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     page.get_by_text(re.compile(r"Saved at \d")).wait_for()
     page.locator("#findings-response").get_by_text("“non-compliant”", exact=True).wait_for()
     assert "refused" not in page.locator("#findings-response").inner_text().lower()
-    assert_accessible(page, "note draft with a language suggestion")
+    assert_wcag_clean(page, "note draft with a language suggestion")
     screenshot(page, "note-draft-language")
     assert Note.objects.get(pk=note_id).sections["response"].startswith("Dana was non-compliant")
 
@@ -69,7 +69,7 @@ def test_autosave_survives_the_session_ending(new_page, sign_in):
     other.get_by_text("Note signed.").wait_for()
     note = Note.objects.get(pk=note_id)
     assert note.status == "signed" and note.sections["plan"] == "Viewing on Sunday with Marisol"
-    assert_accessible(other, "signed note")
+    assert_wcag_clean(other, "signed note")
 
 
 def test_day_and_team_pages(new_page, sign_in):
@@ -78,12 +78,12 @@ def test_day_and_team_pages(new_page, sign_in):
     sign_in(page, "alice")
     page.goto("/today/")
     assert "Who needs attention" in page.content()
-    assert_accessible(page, "today")
+    assert_wcag_clean(page, "today")
     phone = new_page(viewport=PHONE)
     sign_in(phone, "bob")
     phone.goto("/team/")
     assert "What is working" in phone.content()
-    assert_accessible(phone, "team view on a phone")
+    assert_wcag_clean(phone, "team view on a phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
     screenshot(phone, "team-phone")

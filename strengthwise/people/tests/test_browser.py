@@ -18,9 +18,9 @@ from strengthwise.core.testing_browser import (
     ARTIFACTS,
     DESKTOP,
     PHONE,
-    assert_accessible,
     assert_no_horizontal_scroll,
     assert_page_assets_loaded,
+    assert_wcag_clean,
 )
 from strengthwise.people.personas import DEMO_PASSWORD, create_personas
 
@@ -33,14 +33,14 @@ def test_alice_signs_in_through_the_form_and_lands_on_her_caseload(new_page):
     page.goto("/clients/")  # not signed in: sent to the sign-in page
     page.wait_for_url(re.compile(r"/accounts/sign-in/"))
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
-    assert_accessible(page, "the sign-in page")
+    assert_wcag_clean(page, "the sign-in page")
 
     code = recovery_code_for("alice")  # she has an authenticator and this recovery code
     page.fill("#id_username", "alice")
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/accounts/two-factor/"))  # the second step
-    assert_accessible(page, "the second step of signing in")
+    assert_wcag_clean(page, "the second step of signing in")
     page.fill("#id_code", code)
     page.get_by_role("button", name="Continue").click()
 
@@ -50,7 +50,7 @@ def test_alice_signs_in_through_the_form_and_lands_on_her_caseload(new_page):
     assert caseload.get_by_role("link", name="Dana Whitfield").is_visible()
     assert caseload.get_by_role("link", name="Rosa Hernández").is_visible()
     assert "Alice Moreno" in page.locator(".who").inner_text()
-    assert_accessible(page, "the caseload")
+    assert_wcag_clean(page, "the caseload")
 
 
 def test_search_forgives_a_typo_and_opens_the_face_sheet(new_page, sign_in):
@@ -58,21 +58,21 @@ def test_search_forgives_a_typo_and_opens_the_face_sheet(new_page, sign_in):
     page = new_page()
     sign_in(page, "alice")
     page.goto("/clients/search/")
-    assert_accessible(page, "the empty search page")
+    assert_wcag_clean(page, "the empty search page")
 
     with page.expect_response(lambda r: "/clients/search/?q=Witfield" in r.url and r.status == 200):
         page.locator("#id_q").press_sequentially("Witfield", delay=20)
     result = page.locator("#results").get_by_role("link", name="Dana Whitfield")
     result.wait_for(state="visible")
     assert "Witfield" in page.url, "the live search should keep the query in the address bar"
-    assert_accessible(page, "the search results")
+    assert_wcag_clean(page, "the search results")
 
     result.click()
     page.wait_for_url(re.compile(rf"/clients/{personas.dana.pk}/$"))
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith("Dana Whitfield")
     assert page.get_by_role("heading", name="Strengths").is_visible()
-    assert_accessible(page, "Dana's face sheet")
+    assert_wcag_clean(page, "Dana's face sheet")
 
 
 def test_intake_warns_about_a_likely_duplicate_then_saves_a_different_person(new_page, sign_in):
@@ -81,7 +81,7 @@ def test_intake_warns_about_a_likely_duplicate_then_saves_a_different_person(new
     sign_in(page, "alice")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New client").click()
     page.wait_for_url(re.compile(r"/clients/new/$"))
-    assert_accessible(page, "the intake form")
+    assert_wcag_clean(page, "the intake form")
 
     page.fill("#id_legal_first_name", "Dana")
     page.fill("#id_legal_last_name", "Whitfeeld")
@@ -95,7 +95,7 @@ def test_intake_warns_about_a_likely_duplicate_then_saves_a_different_person(new
     # Nothing was typed twice: the form still holds what alice entered.
     assert page.input_value("#id_legal_last_name") == "Whitfeeld"
     assert page.input_value("#id_date_of_birth") == "1992-04-17"
-    assert_accessible(page, "the intake duplicate warning")
+    assert_wcag_clean(page, "the intake duplicate warning")
 
     warning.get_by_role("button", name="This is a different person — save").click()
     page.wait_for_url(re.compile(r"/clients/\d+/$"))
@@ -122,7 +122,7 @@ def test_phone_and_desktop_layouts_do_not_scroll_sideways(new_page, sign_in):
         assert_no_horizontal_scroll(page, f"Dana's face sheet ({label})")
         page.screenshot(path=str(ARTIFACTS / f"face-sheet-{label}.png"), full_page=True)
         if label == "phone":
-            assert_accessible(page, "Dana's face sheet on a phone")
+            assert_wcag_clean(page, "Dana's face sheet on a phone")
 
 
 def test_another_workers_client_is_not_found_for_carol(new_page, sign_in):

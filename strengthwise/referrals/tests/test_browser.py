@@ -10,8 +10,8 @@ import pytest
 
 from strengthwise.core.testing_browser import (
     PHONE,
-    assert_accessible,
     assert_page_assets_loaded,
+    assert_wcag_clean,
     screenshot,
 )
 from strengthwise.directory.testing import make_service
@@ -55,7 +55,7 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     page.get_by_role("link", name=re.compile("Find services that may help")).first.click()
     page.wait_for_url(re.compile(rf"/clients/{dana.pk}/find-help/\?goal={goal.pk}"))
     assert_page_assets_loaded(page, "find help for a goal")
-    assert_accessible(page, "find help for a goal")
+    assert_wcag_clean(page, "find help for a goal")
     first = page.locator("ol.results > li").first
     assert "Money Basics evening workshop" in first.inner_text()
     assert "Fits the goal's domain" in first.inner_text()
@@ -67,12 +67,12 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     first.get_by_role("link", name="Refer").click()
     page.wait_for_url(re.compile(r"/referrals/new/"))
     assert "There is no consent in force" in page.content()
-    assert_accessible(page, "referral form without consent")
+    assert_wcag_clean(page, "referral form without consent")
 
     # Record consent (e-signature) and come back to the referral.
     page.get_by_role("link", name="Record consent").first.click()
     page.wait_for_url(re.compile(r"/consents/new/"))
-    assert_accessible(page, "consent form")
+    assert_wcag_clean(page, "consent form")
     # The organisation is already chosen in the typeahead that replaced the plain list.
     page.locator("#org-q").wait_for()
     assert page.get_by_role("radio", name="River City Credit Union Foundation").is_checked()
@@ -87,7 +87,7 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(re.compile(rf"/clients/{dana.pk}/referrals/\d+/$"))
     assert "Referral sent to River City Credit Union Foundation" in page.content()
-    assert_accessible(page, "referral sent")
+    assert_wcag_clean(page, "referral sent")
     link = page.locator("#partner-link").input_value()
     assert "/partner/referrals/" in link
 
@@ -96,7 +96,7 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     partner.goto(link)
     assert "Dana would like the Tuesday evening group." in partner.content()
     assert "Save enough for the course fees" in partner.content()
-    assert_accessible(partner, "partner page")
+    assert_wcag_clean(partner, "partner page")
     partner.get_by_label("Accepted").check()
     partner.get_by_role("button", name="Update the referral").click()
     partner.get_by_label("Completed").check()
@@ -121,7 +121,7 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     own.wait_for_url(re.compile(r"/portal/home/$"))
     own.get_by_role("link", name="My help").first.click()
     own.wait_for_url(re.compile(r"/portal/help/$"))
-    assert_accessible(own, "my help, a finished referral to rate")
+    assert_wcag_clean(own, "my help, a finished referral to rate")
     own.get_by_label("Yes, a lot").check()
     own.get_by_label(re.compile("Anything you want to say")).fill("I have a budget that works")
     own.get_by_role("button", name="Send my answer").click()
@@ -133,13 +133,13 @@ def test_find_consent_refer_partner_completes_and_dana_rates(new_page, sign_in):
     page.goto(f"/directory/services/{workshop.pk}/")
     assert "5.0 out of 5, from 1 client rating" in page.content()
     assert "I have a budget that works" in page.content()
-    assert_accessible(page, "service page with rating")
+    assert_wcag_clean(page, "service page with rating")
 
     # The referrals page on a phone.
     phone = new_page(viewport=PHONE)
     sign_in(phone, "alice")
     phone.goto(f"/clients/{dana.pk}/referrals/")
-    assert_accessible(phone, "referrals page on a phone")
+    assert_wcag_clean(phone, "referrals page on a phone")
     screenshot(phone, "referrals-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1

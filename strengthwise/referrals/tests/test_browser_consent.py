@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from strengthwise.core.testing_browser import assert_accessible, screenshot
+from strengthwise.core.testing_browser import assert_wcag_clean, screenshot
 from strengthwise.directory.models import Organization
 from strengthwise.people.personas import create_personas
 from strengthwise.plans import services as plan_services
@@ -40,7 +40,7 @@ def test_typeahead_by_keyboard_and_the_client_types_their_name(new_page, sign_in
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowUp")
     assert page.get_by_role("radio", name="Harbor Light Family Shelter").is_checked()
-    assert_accessible(page, "consent form with organisation typeahead")
+    assert_wcag_clean(page, "consent form with organisation typeahead")
     page.get_by_role("radio", name="Typed by the client on the worker's device").check()
     page.get_by_label("The client types their own name here").fill("Dana Whitfield")
     page.get_by_label(re.compile("I told the client they can withdraw")).check()
@@ -88,7 +88,7 @@ def test_consent_and_sign_off_on_a_phone_in_spanish(new_page, sign_in):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the plan page scrolls sideways on a phone ({width}px)"
     screenshot(page, "plan-sign-off-es-360")
-    assert_accessible(page, "plan sign-off in Spanish on a phone")
+    assert_wcag_clean(page, "plan sign-off in Spanish on a phone")
 
 
 def test_a_broken_partner_link_in_the_browser(new_page):
@@ -96,4 +96,4 @@ def test_a_broken_partner_link_in_the_browser(new_page):
     page.goto("/partner/referrals/expired-or-wrong/")
     assert "This referral link does not work" in page.content()
     assert "caseload" not in page.content().lower()
-    assert_accessible(page, "partner link not found")
+    assert_wcag_clean(page, "partner link not found")
