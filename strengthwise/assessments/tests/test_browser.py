@@ -18,9 +18,9 @@ from strengthwise.assessments.models import EcomapNode
 from strengthwise.core.testing_browser import (
     DESKTOP,
     PHONE,
-    assert_accessible,
     assert_no_horizontal_scroll,
     assert_page_assets_loaded,
+    assert_wcag_clean,
     expect,
     screenshot,
 )
@@ -72,7 +72,7 @@ def test_strengths_conversation_is_saved_as_versions_and_compared(new_page, sign
     )
     assert len(first_columns) == 7
     assert first_columns == ["What I want"] * 7, first_columns
-    assert_accessible(page, "the empty strengths assessment")
+    assert_wcag_clean(page, "the empty strengths assessment")
 
     daily = _domain(page, DAILY)
     daily.get_by_role("textbox", name="What I want").fill(DANA_SAYS)
@@ -97,7 +97,7 @@ def test_strengths_conversation_is_saved_as_versions_and_compared(new_page, sign
     expect(page.get_by_role("textbox", name="Priority 1", exact=True)).to_have_value(
         "Move into an apartment"
     )
-    assert_accessible(page, "the strengths assessment after a save")
+    assert_wcag_clean(page, "the strengths assessment after a save")
 
     # A second conversation, weeks later: one more wish.
     _domain(page, HEALTH).get_by_role("textbox", name="What I want").fill(
@@ -121,7 +121,7 @@ def test_strengths_conversation_is_saved_as_versions_and_compared(new_page, sign
     expect(unchanged.locator("td").first).to_contain_text(f"“{DANA_SAYS}”")
     expect(unchanged.locator("td").first).to_contain_text("in their words")
     expect(page.locator("h2:text-is('All versions') + ul > li")).to_have_count(2)
-    assert_accessible(page, "the strengths versions comparison")
+    assert_wcag_clean(page, "the strengths versions comparison")
 
     # On a phone the form stacks and does not scroll sideways.
     page.set_viewport_size(PHONE)
@@ -160,7 +160,7 @@ def test_ecomap_is_drawn_with_the_client_without_reloading_the_page(new_page, si
     sign_in(page, "alice")
     page.goto(f"/clients/{dana.pk}/assessments/ecomap/")
     expect(page.locator("figure.ecomap")).to_contain_text("Nothing drawn yet")
-    assert_accessible(page, "the empty ecomap")
+    assert_wcag_clean(page, "the empty ecomap")
     _mark_document(page)
 
     people = [
@@ -201,7 +201,7 @@ def test_ecomap_is_drawn_with_the_client_without_reloading_the_page(new_page, si
     assert _still_same_document(page), "changing a tie should not reload the page"
     assert EcomapNode.objects.get(pk=job).strength == "strong"
 
-    assert_accessible(page, "the ecomap with three ties")
+    assert_wcag_clean(page, "the ecomap with three ties")
     screenshot(page, "ecomap-desktop")
     page.set_viewport_size(PHONE)
     assert_no_horizontal_scroll(page, "the ecomap (phone)")
@@ -224,7 +224,7 @@ def test_ecomap_is_drawn_with_the_client_without_reloading_the_page(new_page, si
     assert boxes[0] and boxes[1]
     assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] + 1, "side by side on a desktop"
     assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2
-    assert_accessible(page, "the ecomap comparison")
+    assert_wcag_clean(page, "the ecomap comparison")
 
 
 def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apart(
@@ -253,7 +253,7 @@ def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apar
     expect(needs).not_to_contain_text(father)  # … nor a relationship
     order = page.locator(".face-grid > section h2").all_inner_texts()
     assert order[:2] == ["Strengths", "Dreams, in their words"], order
-    assert_accessible(page, "Dana's face sheet with her assessments")
+    assert_wcag_clean(page, "Dana's face sheet with her assessments")
 
     for path, heading, what in [
         ("motivation/", "Dreams and motivation", "the motivation page"),
@@ -264,7 +264,7 @@ def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apar
         response = page.goto(f"/clients/{dana.pk}/assessments/{path}")
         assert response is not None and response.status == 200, path
         assert page.get_by_role("heading", level=1).inner_text() == heading
-        assert_accessible(page, what)
+        assert_wcag_clean(page, what)
 
 
 def test_larger_text_button_toggles_and_is_remembered(new_page, sign_in):
@@ -291,7 +291,7 @@ def test_larger_text_button_toggles_and_is_remembered(new_page, sign_in):
     page.reload()  # remembered on this device
     expect(page.get_by_role("button", name="Larger text")).to_have_attribute("aria-pressed", "true")
     expect(body).to_have_class(re.compile(r"\blarge-text\b"))
-    assert_accessible(page, "the strengths assessment in larger text")
+    assert_wcag_clean(page, "the strengths assessment in larger text")
 
     page.get_by_role("button", name="Larger text").click()
     expect(button).to_have_attribute("aria-pressed", "false")
