@@ -232,11 +232,9 @@ def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot to test-artifacts/<name>.png (for people to look at)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    # Hiding the caret for the picture leaves an empty style="" on every input; htmx's settle
-    # copies it onto swapped-in elements with the same id, which the CSP then reports as an
-    # inline style. The page as users have it carries none.
-    page.evaluate(
-        "() => document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
-    )
+    # caret="initial": Playwright's default hides the caret by setting a style on every input,
+    # which left an empty style="" behind; htmx's settle could copy it onto an element it swapped
+    # in at the same moment, and the CSP then reported an inline style (a race that failed the
+    # intake journey now and then). Leaving the caret alone changes nothing on the page.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
