@@ -1055,6 +1055,7 @@ def test_measure_all_uses_a_constant_number_of_queries(data: SimpleNamespace) ->
         "strengths",
         "advocacy",
         "data_quality",
+        "questionnaires",
     }
     assert result["gas"]["mean"]["value"] == 46.46
     assert result["gas_worker"]["mean"]["value"] == 60.0
