@@ -3,6 +3,7 @@ with a cursor: the same ranking on the page and in the API, over the demo direct
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,13 @@ from strengthwise.directory.models import Service
 from strengthwise.plans import services as plan_services
 
 CHICAGO = ZoneInfo("America/Chicago")
+# Which sites are open moves the order within a band of equal match, so ranking tests name the
+# instant: a weekday morning, a weekday evening, a Saturday night.
+INSTANTS = [
+    dt.datetime(2026, 12, 1, 10, 0, tzinfo=CHICAGO),
+    dt.datetime(2026, 11, 30, 17, 30, tzinfo=CHICAGO),
+    dt.datetime(2026, 12, 5, 23, 0, tzinfo=CHICAGO),
+]
 HOUSING_GOAL = "Move into an apartment Jayden and I can stay in"
 
 
@@ -73,17 +81,40 @@ GOAL_TABLE = [
 @pytest.mark.parametrize(
     ("kind", "statement", "domain", "first"), GOAL_TABLE, ids=[row[0] for row in GOAL_TABLE]
 )
-def test_goal_table_puts_the_right_service_first(directory, kind, statement, domain, first):
+@pytest.mark.parametrize("at", INSTANTS, ids=[at.strftime("%a-%H%M") for at in INSTANTS])
+def test_goal_table_puts_the_right_service_first(directory, kind, statement, domain, first, at):
     hits, total = selectors.search(
         selectors.Filters(),
         tz=CHICAGO,
+        at=at,
         rank_domain=domain,
         rank_language="en",
         rank_words=statement,
     )
     assert total > 25
     assert hits[0].service.name.startswith(first), [h.service.name for h in hits[:5]]
-    assert hits[0].relevance == 1.0
+    # Ranking reads the match in tenths of the best: within the best tenth, a site open now
+    # comes before a closed one with a slightly better match.
+    assert round(hits[0].relevance, 1) == 1.0
+
+
+def test_within_the_best_tenth_an_open_site_comes_first(directory):
+    def first(at):
+        hits, _total = selectors.search(
+            selectors.Filters(),
+            tz=CHICAGO,
+            at=at,
+            rank_domain="daily_living",
+            rank_language="en",
+            rank_words="Get groceries for the kids every week",
+        )
+        return hits[0]
+
+    closed = first(dt.datetime(2026, 11, 30, 3, 30, tzinfo=CHICAGO))  # Monday night: all closed
+    assert closed.relevance == 1.0 and not closed.open_now
+    open_site = first(dt.datetime(2026, 11, 30, 17, 30, tzinfo=CHICAGO))  # Monday evening
+    assert open_site.open_now and 0.95 <= open_site.relevance < 1.0
+    assert open_site.service.name.startswith("Food pantry")
 
 
 def _result_names(html):
