@@ -1613,35 +1613,95 @@ API_TABLES = {
     "taxonomy_terms": "taxonomy_term",
 }
 MAX_PER_PAGE = 200
+# `minimal` asks for every service in one call: its page may be this long.
+MAX_MINIMAL_PER_PAGE = 10000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list asks for, as the HSDS OpenAPI names it (each applies where HSDS defines it;
+    the API refuses the others before they get here)."""
+
+    search: str = ""
+    taxonomy_term_id: str = ""
+    taxonomy_id: str = ""
+    organization_id: str = ""
+    modified_after: dt.datetime | None = None  # aware
+    parent_id: str = ""
+    top_only: bool = False
+    postcode: str = ""
+    proximity_m: float | None = None
+
+
+def _instant(value: dt.datetime) -> str:
+    """An HSDS date-time: UTC, millisecond accuracy ("Should have millisecond accuracy")."""
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _postcode(value: str) -> str:
+    return "".join(fold(value or "").split())
+
+
+def _words_in(words: list[str], text: str) -> bool:
+    return all(word in text for word in words)
 
 
 class Directory:
     """The directory as HSDS objects, read once per request (the same tables and nesting as
-    the export, so the API and services.json always agree). It reads every table: fine for an
-    agency's directory of a few thousand services; a larger one wants a cache."""
+    the export, so the API and services.json always agree; the API adds each service's
+    `last_modified`). It reads every table: fine for an agency's directory of a few thousand
+    services; a larger one wants a cache."""
 
     def __init__(self) -> None:
         self.tables = _export_tables()
+        # The service's own search text (name, description, eligibility, organisation and
+        # taxonomy term names, folded) and when it last changed, which the export leaves out.
+        self.search_text: dict[str, str] = {}
+        self.modified: dict[str, dt.datetime] = {}
+        for pk, modified, text in Service.objects.values_list("pk", "last_modified", "search_text"):
+            self.search_text[str(pk)] = text
+            self.modified[str(pk)] = modified
+        for row in self.tables["service"]:
+            if row["id"] in self.modified:
+                row["last_modified"] = _instant(self.modified[row["id"]])
         self.nester = _Nester(self.tables)
+        terms = self.nester.by_id["taxonomy_term"]
+        self.service_terms: dict[str, set[str]] = defaultdict(set)
+        self.service_taxonomies: dict[str, set[str]] = defaultdict(set)
+        for attribute in self.tables["attribute"]:
+            if attribute.get("link_entity", "service") != "service":
+                continue
+            term_id = attribute["taxonomy_term_id"]
+            self.service_terms[attribute["link_id"]].add(term_id)
+            taxonomy_id = terms.get(term_id, {}).get("taxonomy_id")
+            if taxonomy_id:
+                self.service_taxonomies[attribute["link_id"]].add(taxonomy_id)
 
-    def listed(self, endpoint: str, row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+    def listed(
+        self, endpoint: str, row: dict[str, Any], *, full: bool = False, full_service: bool = False
+    ) -> dict[str, Any]:
         table = API_TABLES[endpoint]
         if table == "service" and full:
             return self.nester.service(row)
-        if table == "organization" and full:
-            return self.organization(row)
+        if table == "organization" and (full or full_service):
+            return self.organization(row, full_service=full_service)
         if table == "service_at_location":
             return self.service_at_location(row)
         return self.nester._scalars(table, row)
 
-    def organization(self, row: dict[str, Any]) -> dict[str, Any]:
-        services = [
-            self.nester._scalars("service", s)
-            for s in self.nester._kids("service", "organization", row["id"])
-        ]
-        return self.nester._with(
-            "organization", row, services=services, **self.nester._common("organization", row["id"])
+    def organization(self, row: dict[str, Any], *, full_service: bool = False) -> dict[str, Any]:
+        """The organization fully nested, with its services: their one-to-one fields, or each
+        service fully nested (`full_service`). HSDS's organization schema does not list
+        `services`, but the official organization_full example nests them, as we do."""
+        kids = self.nester._kids("service", "organization", row["id"])
+        obj = self.nester._with(
+            "organization", row, **self.nester._common("organization", row["id"])
         )
+        obj["services"] = [
+            self.nester.service(s) if full_service else self.nester._scalars("service", s)
+            for s in kids
+        ]
+        return obj
 
     def service_at_location(self, row: dict[str, Any]) -> dict[str, Any]:
         location = self.nester.by_id["location"].get(row["location_id"])
@@ -1652,12 +1712,114 @@ class Directory:
             **self.nester._common("service_at_location", row["id"]),
         )
 
-    def one(self, endpoint: str, object_id: str) -> dict[str, Any] | None:
+    def one(
+        self, endpoint: str, object_id: str, *, full_service: bool = False
+    ) -> dict[str, Any] | None:
         table = API_TABLES[endpoint]
-        row = self.nester.by_id.get(table, {}).get(object_id)
+        row = self.nester.by_id.get(table, {}).get(object_id.lower())
         if row is None:
             return None
-        return self.listed(endpoint, row, full=True)
+        return self.listed(endpoint, row, full=True, full_service=full_service)
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def _service_matches(self, row: dict[str, Any], f: Filters, words: list[str]) -> bool:
+        sid = row["id"]
+        if f.organization_id and row.get("organization_id") != f.organization_id:
+            return False
+        if f.taxonomy_term_id and f.taxonomy_term_id not in self.service_terms.get(sid, ()):
+            return False
+        if f.taxonomy_id and f.taxonomy_id not in self.service_taxonomies.get(sid, ()):
+            return False
+        if f.modified_after is not None:
+            modified = self.modified.get(sid)
+            if modified is None or modified < f.modified_after:
+                return False
+        return not words or _words_in(words, self.search_text.get(sid, ""))
+
+    def _near(self, f: Filters) -> Callable[[dict[str, Any]], bool]:
+        """Whether a location is in the postcode (by its addresses), or within `proximity_m`
+        of the postcode's centre: the mean of the directory's located places in it, as the
+        geocoder of client homes works it out (nothing leaves the machine)."""
+        from .geo import haversine_km
+
+        wanted = _postcode(f.postcode)
+        in_postcode = {
+            a["location_id"]
+            for a in self.tables["address"]
+            if wanted and _postcode(a.get("postal_code", "")) == wanted
+        }
+        if f.proximity_m is None:
+            return lambda location: location["id"] in in_postcode
+        points = [
+            (loc["latitude"], loc["longitude"])
+            for loc in self.tables["location"]
+            if loc["id"] in in_postcode
+            and _is_number(loc.get("latitude"))
+            and _is_number(loc.get("longitude"))
+        ]
+        if not points:
+            return lambda location: False
+        lat = sum(p[0] for p in points) / len(points)
+        lon = sum(p[1] for p in points) / len(points)
+        km = f.proximity_m / 1000
+
+        def near(location: dict[str, Any]) -> bool:
+            here = (location.get("latitude"), location.get("longitude"))
+            return (
+                _is_number(here[0])
+                and _is_number(here[1])
+                and haversine_km(lat, lon, here[0], here[1]) <= km
+            )
+
+        return near
+
+    def _rows(self, table: str, f: Filters) -> list[dict[str, Any]]:
+        rows = self.tables.get(table, [])
+        words = fold(f.search).split()
+        if table == "service":
+            return [r for r in rows if self._service_matches(r, f, words)]
+        if table == "service_at_location":
+            services = self.nester.by_id["service"]
+            locations = self.nester.by_id["location"]
+            near = self._near(f) if f.postcode else None
+            kept = []
+            for r in rows:
+                service = services.get(r["service_id"])
+                location = locations.get(r["location_id"], {})
+                if service is None or not self._service_matches(service, f, []):
+                    continue
+                if near is not None and not near(location):
+                    continue
+                text = (
+                    f"{self.search_text.get(r['service_id'], '')} {fold(location.get('name', ''))}"
+                )
+                if words and not _words_in(words, text):
+                    continue
+                kept.append(r)
+            return kept
+        if table == "taxonomy_term":
+            if f.taxonomy_id:
+                rows = [r for r in rows if r.get("taxonomy_id") == f.taxonomy_id]
+            if f.parent_id:
+                rows = [r for r in rows if r.get("parent_id") == f.parent_id]
+            if f.top_only:
+                rows = [r for r in rows if not r.get("parent_id")]
+        if words:
+            rows = [
+                r
+                for r in rows
+                if _words_in(
+                    words,
+                    fold(
+                        " ".join(
+                            str(r.get(k, ""))
+                            for k in ("name", "alternate_name", "description", "code")
+                        )
+                    ),
+                )
+            ]
+        return rows
 
     def page(
         self,
@@ -1666,24 +1828,25 @@ class Directory:
         page: int = 1,
         per_page: int = 50,
         full: bool = False,
-        organization_id: str = "",
-        search: str = "",
+        full_service: bool = False,
+        minimal: bool = False,
+        filters: Filters | None = None,
     ) -> dict[str, Any]:
         """One page in HSDS's paging object (total_items, total_pages, page_number, size,
-        first_page, last_page, empty, contents)."""
+        first_page, last_page, empty, contents), in id order. `minimal` (services): each
+        service as just its `id` and `last_modified`, up to MAX_MINIMAL_PER_PAGE a page."""
         table = API_TABLES[endpoint]
-        rows = self.tables.get(table, [])
-        if organization_id and table == "service":
-            rows = [r for r in rows if r.get("organization_id") == organization_id]
-        if search:
-            folded = fold(search)
-            rows = [
-                r for r in rows if folded in fold(f"{r.get('name', '')} {r.get('description', '')}")
-            ]
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        rows = self._rows(table, filters or Filters())
+        per_page = max(1, min(per_page, MAX_MINIMAL_PER_PAGE if minimal else MAX_PER_PAGE))
         total_pages = max(1, -(-len(rows) // per_page))
         page = max(1, page)
         chosen = rows[(page - 1) * per_page : page * per_page]
+        if minimal and table == "service":
+            contents = [{"id": r["id"], "last_modified": r.get("last_modified")} for r in chosen]
+        else:
+            contents = [
+                self.listed(endpoint, r, full=full, full_service=full_service) for r in chosen
+            ]
         return {
             "total_items": len(rows),
             "total_pages": total_pages,
@@ -1692,7 +1855,7 @@ class Directory:
             "first_page": page == 1,
             "last_page": page >= total_pages,
             "empty": not chosen,
-            "contents": [self.listed(endpoint, r, full=full) for r in chosen],
+            "contents": contents,
         }
 
 
