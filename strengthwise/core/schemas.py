@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict
+
+from . import keyset
 
 
 class InSchema(Schema):
@@ -37,3 +39,28 @@ class ConflictOut(Schema):
 # (core.sensitivity.Category) — as the API names them.
 WhoseWords = Literal["client", "worker", "together"]
 Protected = Literal["substance_use", "hiv", "mental_health", "domestic_violence"]
+
+
+class PageQuery(Schema):
+    """The paging of a list that can grow without bound (core.keyset): the body stays a JSON
+    array, the next page's address is in the `Link: <…>; rel="next"` header."""
+
+    limit: int = Field(
+        keyset.DEFAULT_LIMIT,
+        ge=1,
+        le=keyset.MAX_LIMIT,
+        description=f"Rows a page (1–{keyset.MAX_LIMIT}, default {keyset.DEFAULT_LIMIT})",
+    )
+    cursor: str = Field(
+        "",
+        max_length=500,
+        description='From the `Link: <…>; rel="next"` header of the page before; none for the '
+        "first page. A cursor this list did not give out answers 400",
+    )
+
+
+# Said of every paged list in its OpenAPI description.
+PAGED = (
+    " A page at a time: `limit` rows (default 100, at most 500); the next page's address is in "
+    'the `Link: <…>; rel="next"` header, absent on the last page.'
+)

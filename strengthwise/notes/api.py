@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
-from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from django.http import Http404, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core import language
-from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema
+from strengthwise.core.keyset import link_next
+from strengthwise.core.schemas import PAGED, ConflictOut, ErrorOut, InSchema, PageQuery
 
 from . import formats, selectors, services
 from .models import Note
@@ -166,12 +167,19 @@ def _note(request: StaffRequest, note_id: str, *, write: bool = False) -> Note:
 
 @router.get(
     "/clients/{client_id}/notes",
-    response=list[NoteOut],
+    response={200: list[NoteOut], 400: ErrorOut},
     summary="The client's signed notes and your drafts",
+    description="Newest contact first (then newest id)." + PAGED,
 )
-def note_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+def note_list(
+    request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]
+) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="notes.viewed")
-    return [note_out(n) for n in selectors.notes_for(client, request.user)]
+    found = selectors.note_page(
+        visible_to=request.user, client=client, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, found.next_cursor)
+    return [note_out(n) for n in found.rows]
 
 
 @router.post(
@@ -246,16 +254,22 @@ def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
 
 
 @router.get(
-    "/goals/{goal_id}/checkins", response=list[CheckInOut], summary="Progress check-ins on a goal"
+    "/goals/{goal_id}/checkins",
+    response={200: list[CheckInOut], 400: ErrorOut},
+    summary="Progress check-ins on a goal",
+    description="Oldest first." + PAGED,
 )
-def checkin_list(request: StaffRequest, goal_id: str) -> list[dict[str, Any]]:
+def checkin_list(
+    request: StaffRequest, response: HttpResponse, goal_id: str, page: Query[PageQuery]
+) -> list[dict[str, Any]]:
     goal = selectors.goal_for_progress(
         visible_to=request.user, goal_id=goal_id, read=True, request=request
     )
-    return [
-        {k: getattr(c, k) for k in services.CHECKIN_FIELDS} | {"id": c.pk}
-        for c in selectors.checkins_for(goal)
-    ]
+    found = selectors.checkin_page(
+        visible_to=request.user, goal=goal, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, found.next_cursor)
+    return [{k: getattr(c, k) for k in services.CHECKIN_FIELDS} | {"id": c.pk} for c in found.rows]
 
 
 @router.post(

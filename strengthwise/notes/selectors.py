@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from strengthwise.accounts.access import access_client_object, client_scope_q, may_read_note
 from strengthwise.accounts.models import Agency
 from strengthwise.audit.services import audit_record
-from strengthwise.core import language
+from strengthwise.core import keyset, language
 from strengthwise.core.validation import parse_id
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
@@ -41,6 +41,24 @@ def notes_for(client: Client, user: Any) -> QuerySet[Note]:
         .filter(Q(status=Note.Status.SIGNED) | Q(author=user))
         .select_related("author", "signed_by")
         .prefetch_related(*_NOTE_PARTS)
+    )
+
+
+NOTE_ORDER = ("-contact_date", "-id")
+
+
+def note_page(
+    *, visible_to: Any, client: Client, limit: int = keyset.DEFAULT_LIMIT, cursor: str = ""
+) -> keyset.KeysetPage[Note]:
+    """A page of `notes_for` the client (opened through `access_client`), newest contact
+    first (then newest id); `cursor` is the `next_cursor` of the page before. Raises
+    keyset.InvalidCursor for a cursor this list did not give out."""
+    return keyset.keyset_page(
+        notes_for(client, visible_to),
+        order=NOTE_ORDER,
+        scope=f"notes:{client.pk}",
+        limit=limit,
+        cursor=cursor,
     )
 
 
@@ -201,6 +219,20 @@ def note_findings(note: Note) -> dict[str, list[language.Finding]]:
 
 def checkins_for(goal: Goal) -> list[CheckIn]:
     return list(CheckIn.objects.filter(goal=goal).order_by("checked_on", "id"))
+
+
+def checkin_page(
+    *, visible_to: Any, goal: Goal, limit: int = keyset.DEFAULT_LIMIT, cursor: str = ""
+) -> keyset.KeysetPage[CheckIn]:
+    """A page of the check-ins on a goal the user opened (`goal_for_progress`), oldest first.
+    Raises keyset.InvalidCursor for a cursor this list did not give out."""
+    return keyset.keyset_page(
+        CheckIn.objects.filter(goal=goal),
+        order=("checked_on", "id"),
+        scope=f"checkins:{goal.pk}",
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 def goals_to_link(*, client: Client) -> list[tuple[int, str]]:

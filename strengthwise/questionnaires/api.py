@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import (
@@ -16,7 +16,8 @@ from strengthwise.accounts.access import (
     may_edit_questionnaires,
 )
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import ConflictOut, ErrorOut, InSchema
+from strengthwise.core.keyset import link_next
+from strengthwise.core.schemas import PAGED, ConflictOut, ErrorOut, InSchema, PageQuery
 
 from . import selectors, services
 from .models import Questionnaire, QuestionnaireResponse
@@ -183,16 +184,19 @@ def questionnaire_publish(request: StaffRequest, questionnaire_id: str) -> Any:
 
 @router.get(
     "/clients/{client_id}/questionnaire-responses",
-    response=list[ResponseOut],
+    response={200: list[ResponseOut], 400: ErrorOut},
     summary="The client's answers to the agency's questionnaires, oldest first",
+    description="Oldest first (then by id), across questionnaires." + PAGED,
 )
-def response_list(request: StaffRequest, client_id: str) -> Any:
+def response_list(
+    request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]
+) -> Any:
     client = access_client(request.user, client_id, request=request, read="questionnaires.viewed")
-    return [
-        _response(r)
-        for entry in selectors.client_questionnaires(client=client)
-        for r in entry["responses"]
-    ]
+    found = selectors.response_page(
+        visible_to=request.user, client=client, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, found.next_cursor)
+    return [_response(r) for r in found.rows]
 
 
 @router.post(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from strengthwise.accounts.models import Program
+from strengthwise.core import keyset
 from strengthwise.people.models import Client
 
 from . import definition as qdef
@@ -102,6 +105,27 @@ def client_questionnaires(*, client: Client) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def response_page(
+    *, visible_to: Any, client: Client, limit: int = keyset.DEFAULT_LIMIT, cursor: str = ""
+) -> keyset.KeysetPage[QuestionnaireResponse]:
+    """A page of the client's answers (the client opened through `access_client`), oldest
+    first (then by id), across questionnaires: the ones `client_questionnaires` shows (an
+    intake questionnaire only of one of the client's programs). Raises keyset.InvalidCursor
+    for a cursor this list did not give out."""
+    hidden_intake = Q(questionnaire__purpose=Questionnaire.Purpose.INTAKE) & ~Q(
+        questionnaire__program_id__in=client.episodes.values("program_id")
+    )
+    return keyset.keyset_page(
+        QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
+        .exclude(hidden_intake)
+        .select_related("version", "recorded_by", "questionnaire"),
+        order=("answered_on", "id"),
+        scope=f"questionnaire-responses:{client.pk}",
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 def response_get(*, client: Client, response_id: int) -> QuestionnaireResponse | None:

@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
-from strengthwise.core.schemas import ErrorOut, InSchema, WhoseWords
+from strengthwise.core.keyset import link_next
+from strengthwise.core.schemas import PAGED, ErrorOut, InSchema, PageQuery, WhoseWords
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
@@ -215,12 +216,19 @@ def consent_out(c: Consent) -> dict[str, Any]:
 
 @router.get(
     "/clients/{client_id}/referrals",
-    response=list[ReferralOut],
+    response={200: list[ReferralOut], 400: ErrorOut},
     summary="A client's referrals with their status",
+    description="Newest first." + PAGED,
 )
-def referral_list(request: StaffRequest, client_id: str) -> list[dict[str, Any]]:
+def referral_list(
+    request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]
+) -> list[dict[str, Any]]:
     client = access_client(request.user, client_id, request=request, read="referrals.viewed")
-    return [referral_out(r) for r in selectors.referrals_for(client)]
+    found = selectors.referral_page(
+        visible_to=request.user, client=client, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, found.next_cursor)
+    return [referral_out(r) for r in found.rows]
 
 
 @router.post(

@@ -15,7 +15,7 @@ from strengthwise.accounts.access import access_client_object, client_scope_q
 from strengthwise.accounts.models import User
 from strengthwise.assessments.models import Factor
 from strengthwise.audit.services import audit_record
-from strengthwise.core import sensitivity
+from strengthwise.core import keyset, sensitivity
 from strengthwise.core.text import fold
 from strengthwise.core.validation import is_uuid
 from strengthwise.directory.models import Organization, Program, Service
@@ -196,6 +196,21 @@ def referral_for_reading(
 def referrals_for(client: Client) -> QuerySet[Referral]:
     return Referral.objects.filter(client=client).select_related(
         "service", "organization", "goal", "consent", "created_by"
+    )
+
+
+def referral_page(
+    *, visible_to: Any, client: Client, limit: int = keyset.DEFAULT_LIMIT, cursor: str = ""
+) -> keyset.KeysetPage[Referral]:
+    """A page of the referrals of a client the user opened (`access_client`; every referral
+    of a client they may see is theirs to see), newest first. Raises keyset.InvalidCursor for
+    a cursor this list did not give out."""
+    return keyset.keyset_page(
+        referrals_for(client),
+        order=("-created_at", "-id"),
+        scope=f"referrals:{client.pk}",
+        limit=limit,
+        cursor=cursor,
     )
 
 
