@@ -64,3 +64,18 @@ PAGED = (
     " A page at a time: `limit` rows (default 100, at most 500); the next page's address is in "
     'the `Link: <…>; rel="next"` header, absent on the last page.'
 )
+
+# The `Link` header of a paged list, declared on its 200 answer (`openapi_extra=`).
+PAGED_OPENAPI: dict[str, Any] = {
+    "responses": {
+        200: {
+            "headers": {
+                "Link": {
+                    "description": 'The next page: `<url>; rel="next"` (RFC 8288); absent on '
+                    "the last page",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    }
+}

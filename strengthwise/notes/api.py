@@ -14,7 +14,14 @@ from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core import language
 from strengthwise.core.keyset import link_next
-from strengthwise.core.schemas import PAGED, ConflictOut, ErrorOut, InSchema, PageQuery
+from strengthwise.core.schemas import (
+    PAGED,
+    PAGED_OPENAPI,
+    ConflictOut,
+    ErrorOut,
+    InSchema,
+    PageQuery,
+)
 
 from . import formats, selectors, services
 from .models import Note
@@ -170,6 +177,7 @@ def _note(request: StaffRequest, note_id: str, *, write: bool = False) -> Note:
     response={200: list[NoteOut], 400: ErrorOut},
     summary="The client's signed notes and your drafts",
     description="Newest contact first (then newest id)." + PAGED,
+    openapi_extra=PAGED_OPENAPI,
 )
 def note_list(
     request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]
@@ -258,6 +266,7 @@ def addendum_add(request: StaffRequest, note_id: str, body: AddendumIn) -> Any:
     response={200: list[CheckInOut], 400: ErrorOut},
     summary="Progress check-ins on a goal",
     description="Oldest first." + PAGED,
+    openapi_extra=PAGED_OPENAPI,
 )
 def checkin_list(
     request: StaffRequest, response: HttpResponse, goal_id: str, page: Query[PageQuery]

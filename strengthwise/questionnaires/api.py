@@ -17,7 +17,14 @@ from strengthwise.accounts.access import (
 )
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.keyset import link_next
-from strengthwise.core.schemas import PAGED, ConflictOut, ErrorOut, InSchema, PageQuery
+from strengthwise.core.schemas import (
+    PAGED,
+    PAGED_OPENAPI,
+    ConflictOut,
+    ErrorOut,
+    InSchema,
+    PageQuery,
+)
 
 from . import selectors, services
 from .models import Questionnaire, QuestionnaireResponse
@@ -187,6 +194,7 @@ def questionnaire_publish(request: StaffRequest, questionnaire_id: str) -> Any:
     response={200: list[ResponseOut], 400: ErrorOut},
     summary="The client's answers to the agency's questionnaires, oldest first",
     description="Oldest first (then by id), across questionnaires." + PAGED,
+    openapi_extra=PAGED_OPENAPI,
 )
 def response_list(
     request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]

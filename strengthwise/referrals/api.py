@@ -14,7 +14,14 @@ from ninja import Field, Query, Router, Schema, Status
 from strengthwise.accounts.access import access_client
 from strengthwise.accounts.http import StaffRequest
 from strengthwise.core.keyset import link_next
-from strengthwise.core.schemas import PAGED, ErrorOut, InSchema, PageQuery, WhoseWords
+from strengthwise.core.schemas import (
+    PAGED,
+    PAGED_OPENAPI,
+    ErrorOut,
+    InSchema,
+    PageQuery,
+    WhoseWords,
+)
 
 from . import consent as consent_rules
 from . import selectors, services, workflow
@@ -219,6 +226,7 @@ def consent_out(c: Consent) -> dict[str, Any]:
     response={200: list[ReferralOut], 400: ErrorOut},
     summary="A client's referrals with their status",
     description="Newest first." + PAGED,
+    openapi_extra=PAGED_OPENAPI,
 )
 def referral_list(
     request: StaffRequest, response: HttpResponse, client_id: str, page: Query[PageQuery]
