@@ -29,14 +29,17 @@ from django.utils import timezone
 from strengthwise.accounts.models import User
 from strengthwise.assessments import as_questionnaire
 from strengthwise.assessments.models import Factor, ScreeningResponse, SsmAdministration
-from strengthwise.assessments.screening import hrsn_template
+from strengthwise.assessments.screening import hrsn_template, score_hrsn
 from strengthwise.directory.models import Organization
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
 from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
 from strengthwise.questionnaires import selectors as questionnaire_selectors
+from strengthwise.questionnaires.definition import CODE_SYSTEM
 from strengthwise.referrals import consent as consent_rules
 from strengthwise.referrals.models import Consent, Referral, ServiceDelivery
+
+from . import hrsn_loinc
 
 SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
 LOINC = "http://loinc.org"
@@ -581,7 +584,117 @@ def _instrument_responses(b: _Bundle, client: Client) -> None:
     for screen in screens:
         resource = as_questionnaire.screening_response(screen)
         resource["author"] = b.practitioner(screen.recorded_by)
-        b.add(resource)
+        _screening_observations(b, screen, b.add(resource))
+
+
+SURVEY = _coding("http://terminology.hl7.org/CodeSystem/observation-category", "survey", "Survey")
+SDOH = _coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH")
+POSITIVE = _coding(
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "POS", "Positive"
+)
+DECLINED = _coding(
+    "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+    "asked-declined",
+    "Asked But Declined",
+)
+
+
+def _screening_observations(
+    b: _Bundle, screen: ScreeningResponse, response_ref: dict[str, Any]
+) -> None:
+    """Each answer of a screen as an SDOH screening-response Observation coded in LOINC (as the
+    SDOH Clinical Care guide shapes them): the question's code, the answer's LA code beside ours,
+    "positive" on the answers CMS flags, "asked but declined" where the client chose not to
+    answer; one Observation per answer chosen on a several-answer item; the safety total
+    (positive above the threshold); and the screen's panel grouping them. A template version
+    without LOINC codes leaves only the QuestionnaireResponse."""
+    version = screen.template_version
+    items_loinc = hrsn_loinc.ITEMS.get(version)
+    if items_loinc is None:
+        return
+    template = hrsn_template(version)
+    declined_key = template["declined_option"]["key"]
+    base = {
+        "resourceType": "Observation",
+        "status": "final",
+        "subject": b.patient(),
+        "effectiveDateTime": screen.administered_on.isoformat(),
+        "derivedFrom": [response_ref],
+    }
+    performer = b.practitioner(screen.recorded_by)
+    if performer:
+        base["performer"] = [performer]
+    members = []
+    for item in template["items"]:
+        chosen = (screen.answers or {}).get(item["key"])
+        chosen = chosen if isinstance(chosen, list) else [chosen]
+        chosen = [c for c in chosen if c not in (None, "")]
+        if not chosen:
+            continue
+        code, label = hrsn_loinc.ITEM_CATEGORY.get(
+            item["key"], hrsn_loinc.DOMAIN_CATEGORY[item["domain"]]
+        )
+        observation = {
+            **base,
+            "category": [SURVEY, SDOH, _coding(SDOHCC_CODES, code, label)],
+            "code": {
+                "coding": [{"system": LOINC, "code": items_loinc[item["key"]]}],
+                "text": " ".join(str(item["question"]).split()),
+            },
+        }
+        rid = f"screening-{screen.pk}-{item['key'].replace('_', '-')}"
+        if declined_key in chosen:
+            members.append(b.add({**observation, "id": rid, "dataAbsentReason": DECLINED}))
+            continue
+        options = {o["key"]: o for o in item["options"]}
+        for key in chosen:
+            option = options[key]
+            one = {
+                **observation,
+                "id": f"{rid}-{key.replace('_', '-')}" if len(chosen) > 1 else rid,
+                "valueCodeableConcept": {
+                    "coding": [
+                        {"system": LOINC, "code": hrsn_loinc.ANSWERS[version][item["key"]][key]},
+                        {"system": CODE_SYSTEM, "code": key},
+                    ],
+                    "text": " ".join(str(option["label"]).split()),
+                },
+            }
+            if option.get("positive"):
+                one["interpretation"] = [POSITIVE]
+            members.append(b.add(one))
+    result = score_hrsn(screen.answers or {}, version=version)
+    if result.safety_total is not None:
+        total = {
+            **base,
+            "id": f"screening-{screen.pk}-safety-total",
+            "category": [
+                SURVEY,
+                SDOH,
+                _coding(SDOHCC_CODES, *hrsn_loinc.DOMAIN_CATEGORY["safety"]),
+            ],
+            "code": {
+                "coding": [{"system": LOINC, "code": hrsn_loinc.SAFETY_TOTAL}],
+                "text": "Total safety score",
+            },
+            "valueInteger": result.safety_total,
+        }
+        if result.domain("safety").positive:
+            total["interpretation"] = [POSITIVE]
+        members.append(b.add(total))
+    if members:
+        b.add(
+            {
+                **base,
+                "id": f"screening-{screen.pk}",
+                "category": [SURVEY, SDOH],
+                "code": {
+                    "coding": [{"system": LOINC, "code": hrsn_loinc.PANEL}],
+                    "text": str(template["name"]),
+                },
+                "hasMember": members,
+            }
+        )
 
 
 def _questionnaire_responses(b: _Bundle, client: Client) -> None:

@@ -10,8 +10,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from strengthwise.assessments.screening import hrsn_template
 from strengthwise.audit.models import AuditEvent
-from strengthwise.interop import fhir
+from strengthwise.interop import fhir, hrsn_loinc
 from strengthwise.people.models import Client
 from strengthwise.referrals.models import Referral
 
@@ -113,3 +114,80 @@ def test_the_api_and_the_command_give_the_bundle_audited(personas, api, capsys):
     assert AuditEvent.objects.filter(action="client.exported", client_id=dana.pk).count() == 2
     with pytest.raises(Exception, match="no client"):
         call_command("export_fhir", "999999")
+
+
+def test_every_shipped_screening_item_and_answer_has_its_loinc_code():
+    template = hrsn_template(1)
+    assert set(hrsn_loinc.ITEMS[1]) == {item["key"] for item in template["items"]}
+    for item in template["items"]:
+        assert set(hrsn_loinc.ANSWERS[1][item["key"]]) == {o["key"] for o in item["options"]}
+        assert item["domain"] in hrsn_loinc.DOMAIN_CATEGORY
+
+
+def test_a_screen_leaves_as_loinc_coded_screening_observations(personas):
+    from strengthwise.assessments import services as assessment_services
+
+    dana = personas.dana
+    for episode in dana.episodes.filter(closed_on__isnull=True).select_related("program"):
+        episode.program.offers_screening = True
+        episode.program.save()
+    screen = assessment_services.screening_record(
+        acting_user=personas.alice,
+        client=dana,
+        answers={
+            "living_situation": "steady",
+            "housing_problems": ["mold", "pests"],
+            "food_worry": "often",
+            "food_ran_out": "never",
+            "transportation": "declined",
+            "safety_hurt": "never",
+            "safety_insult": "sometimes",
+            "safety_threaten": "fairly_often",
+            "safety_scream": "fairly_often",
+        },
+    )
+    bundle = fhir.client_bundle(dana)
+    fhir.validate(bundle)
+    assert fhir.unresolved_references(bundle) == []
+    mine = {
+        o["id"]: o
+        for o in _by_type(bundle)["Observation"]
+        if o["id"].startswith(f"screening-{screen.pk}")
+    }
+
+    def answer(rid):
+        return [c["code"] for c in mine[rid]["valueCodeableConcept"]["coding"]]
+
+    pk = screen.pk
+    assert mine[f"screening-{pk}-living-situation"]["code"]["coding"][0]["code"] == "71802-3"
+    assert answer(f"screening-{pk}-living-situation") == ["LA31993-1", "steady"]
+    assert "interpretation" not in mine[f"screening-{pk}-living-situation"]
+    # Several answers to one item: one Observation each, each flagged as CMS flags it.
+    assert answer(f"screening-{pk}-housing-problems-mold")[0] == "LA28580-1"
+    assert answer(f"screening-{pk}-housing-problems-pests")[0] == "LA31996-4"
+    assert mine[f"screening-{pk}-housing-problems-mold"]["category"][2]["coding"][0]["code"] == (
+        "inadequate-housing"
+    )
+    food = mine[f"screening-{pk}-food-worry"]
+    assert answer(f"screening-{pk}-food-worry")[0] == "LA28397-0"
+    assert food["interpretation"][0]["coding"][0]["code"] == "POS"
+    assert "interpretation" not in mine[f"screening-{pk}-food-ran-out"]
+    # Chose not to answer: no value, the reason says so.
+    declined = mine[f"screening-{pk}-transportation"]
+    assert "valueCodeableConcept" not in declined
+    assert declined["dataAbsentReason"]["coding"][0]["code"] == "asked-declined"
+    # 1 + 3 + 4 + 4 = 12, more than 10: positive.
+    total = mine[f"screening-{pk}-safety-total"]
+    assert total["code"]["coding"][0]["code"] == "95614-4"
+    assert total["valueInteger"] == 12 and total["interpretation"][0]["coding"][0]["code"] == "POS"
+    panel = mine[f"screening-{pk}"]
+    assert panel["code"]["coding"][0]["code"] == "96777-8"
+    assert {m["reference"] for m in panel["hasMember"]} == {
+        f"Observation/{rid}" for rid in mine if rid != f"screening-{pk}"
+    }
+    assert len(panel["hasMember"]) == 11  # 9 items, housing problems twice, the total
+    assert all(
+        o["derivedFrom"] == [{"reference": f"QuestionnaireResponse/screening-{pk}"}]
+        and o["subject"]["reference"] == f"Patient/client-{dana.pk}"
+        for o in mine.values()
+    )
