@@ -133,6 +133,7 @@ MAX_H = 1000.0
 MIN_W = 640.0
 MARGIN = 24.0
 TITLE_FS = 18.0
+MIN_TEXT_PX = 11.0  # the smallest text at the drawing's own size (width, height)
 NODE_R = 32.0
 LABEL_GAP = 6.0  # between a node circle and its label block
 PAD = 6.0  # minimum clearance between any two things that must not touch
@@ -911,10 +912,20 @@ def render_ecomap(
 
     layout = _choose_layout(ordered, tie_by_node, centre, labels, header_h, legend_height)
     width, height = layout.width, layout.height
+    # The size at which its smallest text is MIN_TEXT_PX pixels: a page may scale the drawing to
+    # its column (CSS width: 100%), but a phone keeps this size and lets it scroll sideways, as
+    # the whole drawing shrunk to a 360-pixel screen has 5-pixel labels.
+    smallest = min(
+        [LEGEND_FS, centre.household_fs]
+        + ([layout.kind_fs] if layout.placed else [])
+        + [p.block.caption_fs for p in layout.placed]
+    )
+    scale = max(1.0, MIN_TEXT_PX / smallest)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ecomap" viewBox="0 0 {_num(width)} '
-        f'{_num(height)}" width="100%" role="img" aria-labelledby="{ids["title"]}" '
+        f'{_num(height)}" width="{math.ceil(width * scale)}" height="{math.ceil(height * scale)}" '
+        f'role="img" aria-labelledby="{ids["title"]}" '
         f'aria-describedby="{ids["desc"]}" font-family="{FONT_FAMILY}">',
         f'<title id="{ids["title"]}">{_esc(heading)}</title>',
         f'<desc id="{ids["desc"]}">{_esc(_summary(center, nodes, ties, labels))}</desc>',
