@@ -345,6 +345,8 @@ def report_page(request: StaffRequest) -> HttpResponse:
             "pending": report.pending,
             "deidentified": reports.deidentified(request.user),
             "query": request.GET.urlencode(),
+            # Printed at the top of every page (the PDF export says the same on its first).
+            "scope": _filter_lines(form, timezone.localdate()),
         },
         partial="results",
     )
@@ -361,6 +363,7 @@ def report_advocacy(request: StaffRequest) -> HttpResponse:
             "tables": [] if report.pending else reports.advocacy_tables(report.figures),
             "as_of_note": reports.status_note(report),
             "query": request.GET.urlencode(),
+            "scope": _filter_lines(form, timezone.localdate()),
         },
     )
 

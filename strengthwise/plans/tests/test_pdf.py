@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import io
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from pypdf import PdfReader
 
+from strengthwise.core.testing_pdf import read, text_of
 from strengthwise.plans import pdf as plan_pdf
 from strengthwise.plans.pdf import (
     DONE_MARK,
@@ -136,14 +135,6 @@ def long_plan(goals: int = 10, steps: int = 8) -> TakeHomePlan:
             for g in range(1, goals + 1)
         ]
     )
-
-
-def read(data: bytes) -> PdfReader:
-    return PdfReader(io.BytesIO(data))
-
-
-def text_of(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in read(data).pages)
 
 
 def flat(text: str) -> str:
