@@ -30,6 +30,7 @@ from strengthwise.accounts.models import User
 from strengthwise.assessments import as_questionnaire
 from strengthwise.assessments.models import Factor, ScreeningResponse, SsmAdministration
 from strengthwise.assessments.screening import hrsn_template, score_hrsn
+from strengthwise.core import sensitivity
 from strengthwise.directory.models import Organization
 from strengthwise.people.models import Client
 from strengthwise.plans import selectors as plan_selectors
@@ -37,10 +38,11 @@ from strengthwise.plans.models import GasFollowUp, Goal, Plan, Step
 from strengthwise.questionnaires import selectors as questionnaire_selectors
 from strengthwise.questionnaires.definition import CODE_SYSTEM
 from strengthwise.referrals import consent as consent_rules
-from strengthwise.referrals.models import Consent, Referral, ServiceDelivery
+from strengthwise.referrals.models import Consent, Information, Referral, ServiceDelivery
 
 from . import hrsn_loinc
 
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -110,6 +112,9 @@ class _Bundle:
         self.client = client
         self.patient_id = f"client-{client.pk}"
         self.entries: dict[str, dict[str, Any]] = {}
+        self.part2 = False  # an item protected by 42 CFR Part 2 is in the bundle
+        self.for_partner = False
+        self.show_name = True  # in references' display too
 
     def add(self, resource: dict[str, Any]) -> dict[str, Any]:
         key = f"{resource['resourceType']}/{resource['id']}"
@@ -117,7 +122,7 @@ class _Bundle:
         return _ref(resource["resourceType"], resource["id"])
 
     def patient(self) -> dict[str, Any]:
-        return _ref("Patient", self.patient_id, self.client.display_name)
+        return _ref("Patient", self.patient_id, self.client.display_name if self.show_name else "")
 
     def practitioner(self, user: User | None) -> dict[str, Any] | None:
         if user is None:
@@ -139,8 +144,21 @@ class _Bundle:
 
     def as_json(self) -> dict[str, Any]:
         base = f"{settings.STRENGTHWISE_BASE_URL}/fhir"
+        meta = {}
+        if self.part2:
+            # DS4P labels: Part 2 information, not to be disclosed again without the client's
+            # consent (the redisclosure notice of referrals/data/part2-notice.txt).
+            meta["security"] = [
+                {"system": ACT_CODE, "code": "42CFRPart2", "display": "42 CFR Part2"},
+                {
+                    "system": ACT_CODE,
+                    "code": "NORDSCLCD",
+                    "display": "no redisclosure without consent directive",
+                },
+            ]
         return {
             "resourceType": "Bundle",
+            **({"meta": meta} if meta else {}),
             "type": "collection",
             "timestamp": timezone.now().isoformat(),
             "entry": [
@@ -150,34 +168,35 @@ class _Bundle:
         }
 
 
-def _patient(b: _Bundle) -> None:
+def _patient(b: _Bundle, *, contact: bool = True, demographics: bool = True) -> None:
+    """The Patient: name, phone, email and address only with `contact`; date of birth and
+    language only with `demographics` (a partner's export shares what its consent covers)."""
     c = b.client
-    names = [{"use": "official", "family": c.legal_last_name, "given": [c.legal_first_name]}]
-    if c.preferred_name:
-        names.append({"use": "usual", "text": c.display_name})
-    patient: dict[str, Any] = {
-        "resourceType": "Patient",
-        "id": b.patient_id,
-        "name": [{k: v for k, v in n.items() if v and v != [""]} for n in names],
-        "communication": [
+    patient: dict[str, Any] = {"resourceType": "Patient", "id": b.patient_id}
+    if contact:
+        names = [{"use": "official", "family": c.legal_last_name, "given": [c.legal_first_name]}]
+        if c.preferred_name:
+            names.append({"use": "usual", "text": c.display_name})
+        patient["name"] = [{k: v for k, v in n.items() if v and v != [""]} for n in names]
+    if demographics:
+        patient["communication"] = [
             {
                 "language": {
                     "coding": [{"system": "urn:ietf:bcp:47", "code": c.preferred_language}]
                 },
                 "preferred": True,
             }
-        ],
-    }
-    if c.date_of_birth:
-        patient["birthDate"] = c.date_of_birth.isoformat()
+        ]
+        if c.date_of_birth:
+            patient["birthDate"] = c.date_of_birth.isoformat()
     telecom = []
     if c.phone:
         telecom.append({"system": "phone", "value": c.phone})
     if c.email:
         telecom.append({"system": "email", "value": c.email})
-    if telecom:
+    if telecom and contact and not (b.for_partner and c.do_not_contact):
         patient["telecom"] = telecom
-    if not c.address_confidential and (c.address_line1 or c.city):
+    if contact and not c.address_confidential and (c.address_line1 or c.city):
         address = {
             "line": [x for x in (c.address_line1, c.address_line2) if x],
             "city": c.city,
@@ -479,41 +498,84 @@ def _consents(b: _Bundle, consents: Iterable[Consent]) -> None:
         b.add(resource)
 
 
-def client_bundle(client: Client) -> dict[str, Any]:
-    """The client's record as one FHIR R4 collection Bundle (a dict ready for JSON)."""
+def client_bundle(client: Client, *, consent: Consent | None = None) -> dict[str, Any]:
+    """The client's record as one FHIR R4 collection Bundle (a dict ready for JSON).
+
+    With `consent` (one of the client's, in force today): the export for the organisation that
+    consent names, carrying only what it covers, by category, as the referral link's page does
+    (`referrals.selectors.partner_view`): name and contact details with *contact*, date of birth
+    and language with *demographics*, strengths (not macro-level ones) with *strengths*, goals
+    with their levels, scores and steps with *goals*; within those, only items whose protected
+    categories the consent names too; the referrals sent under this consent and the services
+    they delivered; this consent only. Needs, matrices, screens and questionnaire answers have no
+    category a consent can name, so they never go to a partner. Part 2 information marks the
+    bundle with the DS4P labels."""
     b = _Bundle(client)
-    _patient(b)
-    factors = list(
-        Factor.objects.filter(client=client, valence="strength", active=True).order_by("id")
-    )
+    allowed: frozenset[str] | None = None
+    if consent is not None:
+        allowed = frozenset(consent.information)
+        b.for_partner = True
+        b.show_name = Information.CONTACT in allowed
+
+    def shares(kind: str, item: Any = None) -> bool:
+        if allowed is None:
+            return True
+        if kind not in allowed or (item is not None and not sensitivity.covered(item, allowed)):
+            return False
+        b.part2 |= bool(getattr(item, "part2", False))
+        return True
+
+    _patient(b, contact=shares(Information.CONTACT), demographics=shares(Information.DEMOGRAPHICS))
+    factors = [
+        f
+        for f in Factor.objects.filter(client=client, valence="strength", active=True).order_by(
+            "id"
+        )
+        if allowed is None or (f.level != "macro" and shares(Information.STRENGTHS, f))
+    ]
     _strengths(b, factors)
     strength_refs = {f.pk: _ref("Condition", f"strength-{f.pk}") for f in factors}
-    _needs(b, Factor.objects.filter(client=client, valence="barrier", active=True).order_by("id"))
+    if allowed is None:
+        _needs(
+            b, Factor.objects.filter(client=client, valence="barrier", active=True).order_by("id")
+        )
     plan = plan_selectors.plan_current(client=client)
-    goals = plan_selectors.plan_goals(plan=plan) if plan is not None else []
+    goals = [
+        g
+        for g in (plan_selectors.plan_goals(plan=plan) if plan is not None else [])
+        if shares(Information.GOALS, g)
+    ]
     for goal in goals:
         goal_ref = _goal(b, goal, strength_refs)
         _gas_observations(b, goal, goal_ref)
-    referrals = list(
-        Referral.objects.filter(client=client)
-        .select_related("service__organization", "created_by")
-        .order_by("id")
-    )
+    sent = Referral.objects.filter(client=client)
+    if consent is not None:
+        sent = sent.filter(consent=consent)
+    referrals = list(sent.select_related("service__organization", "created_by").order_by("id"))
     goal_ids = {g.pk for g in goals}
     for r in referrals:
         if r.goal_id not in goal_ids:
-            r.goal_id = None  # a goal of an earlier plan is not in this bundle
-    delivered = _deliveries(
-        b, ServiceDelivery.objects.filter(client=client).order_by("delivered_on", "id")
-    )
+            r.goal_id = None  # a goal of an earlier plan (or not shared) is not in this bundle
+        if allowed is not None:
+            b.part2 |= r.part2
+            note_categories = sensitivity.suggest(r.request_note) if r.request_note else []
+            if not set(note_categories) <= allowed:
+                r.request_note = ""  # the worker's note goes only where the consent covers it
+            b.part2 |= sensitivity.PART2 in note_categories and bool(r.request_note)
+    deliveries = ServiceDelivery.objects.filter(client=client)
+    if consent is not None:
+        deliveries = deliveries.filter(referral__in=[r.pk for r in referrals])
+    delivered = _deliveries(b, deliveries.order_by("delivered_on", "id"))
     referral_refs = _referrals(b, referrals, delivered)
-    if plan is not None:
+    if plan is not None and (allowed is None or Information.GOALS in allowed):
         _plan(b, plan, goals, referral_refs)
-    _consents(
-        b, Consent.objects.filter(client=client).select_related("organization").order_by("id")
-    )
-    _questionnaire_responses(b, client)
-    _instrument_responses(b, client)
+    consents = Consent.objects.filter(client=client).select_related("organization")
+    if consent is not None:
+        consents = consents.filter(pk=consent.pk)
+    _consents(b, consents.order_by("id"))
+    if allowed is None:
+        _questionnaire_responses(b, client)
+        _instrument_responses(b, client)
     return b.as_json()
 
 
