@@ -227,6 +227,51 @@ def test_ecomap_is_drawn_with_the_client_without_reloading_the_page(new_page, si
     assert_wcag_clean(page, "the ecomap comparison")
 
 
+def test_ecomap_entry_the_server_refuses_shows_its_error_next_to_the_field(new_page, sign_in):
+    """Blanks pass the browser's own "required" check; the server refuses them (400) and htmx,
+    which swaps only 2xx answers unless told otherwise, used to show nothing at all."""
+    personas = create_personas()
+    dana = personas.dana
+    page = new_page()
+    sign_in(page, "alice")
+    page.goto(f"/clients/{dana.pk}/assessments/ecomap/")
+    _mark_document(page)
+    form = page.locator("form.ecomap-add")
+    form.get_by_label("Who or what").fill("   ")  # spaces: the browser lets them through
+    form.get_by_label("Kind").select_option(label="Family")
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/ecomap/" in r.url
+    ) as answer:
+        form.get_by_role("button", name="Add to the ecomap").click()
+    assert answer.value.status == 400
+
+    field = page.locator("form.ecomap-add .field.has-error")
+    expect(field).to_have_count(1)
+    expect(field.locator("p.error")).to_contain_text("This field is required.")
+    label_input = page.get_by_label("Who or what")
+    expect(label_input).to_have_attribute("aria-invalid", "true")
+    expect(label_input).to_be_focused()  # straight to what needs putting right
+    # The error is tied to the field (read out with it), and listed in the summary.
+    described = label_input.get_attribute("aria-describedby") or ""
+    error_id = field.locator("p.error").get_attribute("id")
+    assert error_id and error_id in described.split(), (error_id, described)
+    help_id = field.locator("p.help").get_attribute("id")  # "Up to 60 characters…"
+    assert help_id and help_id in described.split(), (help_id, described)
+    expect(page.locator("#ecomap-editor .error-summary")).to_contain_text("Who or what")
+    expect(page.locator("figure.ecomap")).to_contain_text("Nothing drawn yet")
+    assert _still_same_document(page), "a refusal should not reload the page"
+    assert not EcomapNode.objects.filter(client=dana).exists()
+    assert_wcag_clean(page, "the ecomap with a refused entry")
+
+    # Put right, it is added and the error goes.
+    label_input.fill("Marisol (sister)")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 200):
+        form.get_by_role("button", name="Add to the ecomap").click()
+    expect(page.locator("figure.ecomap svg g.tie")).to_have_count(1)
+    expect(page.locator("form.ecomap-add .has-error")).to_have_count(0)
+    assert EcomapNode.objects.filter(client=dana).count() == 1
+
+
 def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apart(
     new_page, sign_in
 ):

@@ -131,6 +131,31 @@ document.addEventListener("click", (event) => {
   area.dispatchEvent(new Event("input", { bubbles: true }));
 });
 
+// A form the server refuses answers 400 (or 422) with the same fragment, its errors next to the
+// fields. htmx swaps only 2xx answers by default, so the refusal used to reach nobody: the
+// worker pressed "Add" and nothing happened. Swap it in like a success instead (one rule for
+// every htmx form), but never a whole page (Django's own error page) into a part of one.
+const REFUSED = [400, 422];
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (!xhr || !REFUSED.includes(xhr.status)) { return; }
+  if (/^\s*<(!doctype|html)/i.test(event.detail.serverResponse || "")) { return; }
+  event.detail.shouldSwap = true;
+  event.detail.isError = false;
+});
+
+// ... and the focus goes to the first field to put right (or the summary of the problems), so
+// a keyboard or screen-reader user hears what was refused and lands where to fix it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const xhr = event.detail.xhr;
+  const target = event.detail.target;
+  if (!xhr || !REFUSED.includes(xhr.status) || !target || !target.isConnected) { return; }
+  const problem = target.querySelector("[aria-invalid=true]")
+    || target.querySelector(".has-error input, .has-error select, .has-error textarea")
+    || target.querySelector(".error-summary[tabindex]");
+  if (problem) { problem.focus(); }
+});
+
 // The ecomap: after a person or place is added (the editor is drawn again), the focus goes
 // back to the first field of the emptied form, ready for the next one; without this it was
 // lost with the button that was pressed, and a keyboard user started again from the top.
