@@ -78,6 +78,9 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 NUMBER_LIMIT = Decimal("1e11")
 MAX_SCORE = Decimal("1e6")
 HELP_SUFFIX = "-help"
+MAX_CODES = 10
+# Item elements of FHIR R4 we do not keep: an import naming one is refused, saying which.
+UNSUPPORTED = ("initial", "answerValueSet", "readOnly", "prefix", "definition")
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,21 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Coding:
+    """A code from another system kept with an item (e.g. the question's LOINC code)."""
+
+    system: str
+    code: str
+    display: str = ""
+
+
+@dataclass(frozen=True)
 class Option:
     code: str
     text: Text
     score: Decimal | None = None
+    # The code system of an imported answer (e.g. LOINC's LA codes); "" is ours.
+    system: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class Item:
     domain: str = ""
     author: str = "client"
     items: tuple[Item, ...] = ()
+    codes: tuple[Coding, ...] = ()  # the question's codes in other systems, kept as imported
+    max_length: int | None = None  # string and text: at most this many characters
 
     @property
     def scored(self) -> bool:
@@ -126,6 +142,12 @@ class Item:
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
+
+    @property
+    def answer_limit(self) -> int:
+        """How many characters a string or text answer may have."""
+        limit = MAX_STRING_ANSWER if self.type == "string" else MAX_TEXT_ANSWER
+        return min(limit, self.max_length) if self.max_length else limit
 
 
 @dataclass(frozen=True)
@@ -269,11 +291,20 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
             )
             continue
         score = _extension(opt, ORDINAL, "valueDecimal")
+        if opt.get("initialSelected") is not None:
+            unread.append(
+                _(
+                    "%(where)s: answers chosen in advance (initialSelected) are not supported: an answer is recorded only when it is given. Remove it."
+                )
+                % {"where": where}
+            )
+        system = str(coding.get("system") or "")
         options.append(
             Option(
                 code=str(coding.get("code") or ""),
                 text=_text(coding, "display"),
                 score=None if score is None else Decimal(str(score)),
+                system="" if system == CODE_SYSTEM else system,
             )
         )
     conditions = []
@@ -289,6 +320,28 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
                 ),
             )
         )
+    for name in UNSUPPORTED:
+        if raw.get(name) not in (None, [], ""):
+            unread.append(
+                _("%(where)s: %(name)s is not supported here; remove it.")
+                % {"where": where, "name": name}
+            )
+    codes = []
+    for coding in raw.get("code", []) or []:
+        if not isinstance(coding, dict) or not coding.get("code"):
+            unread.append(_("%(where)s: one of its codes is empty.") % {"where": where})
+            continue
+        codes.append(
+            Coding(
+                system=str(coding.get("system") or ""),
+                code=str(coding["code"]),
+                display=str(coding.get("display") or ""),
+            )
+        )
+    max_length = raw.get("maxLength")
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)):
+        unread.append(_("%(where)s: maxLength must be a whole number.") % {"where": where})
+        max_length = None
     return Item(
         link_id=link_id,
         type=kind,
@@ -303,6 +356,8 @@ def _read_item(raw: Any, unread: list[str], depth: int) -> Item | None:
         domain=str(_extension(raw, DOMAIN_EXT, "valueCode") or ""),
         author=str(_extension(raw, AUTHOR_EXT, "valueCode") or "client"),
         items=tuple(children),
+        codes=tuple(codes),
+        max_length=max_length,
     )
 
 
@@ -408,6 +463,11 @@ def _condition_json(item_type: str, cond: Condition) -> dict[str, Any]:
 
 def _item_json(item: Item, types: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"linkId": item.link_id, "type": item.type}
+    if item.codes:
+        out["code"] = [
+            {"system": c.system, "code": c.code, **({"display": c.display} if c.display else {})}
+            for c in item.codes
+        ]
     _put_text(out, "text", item.text)
     extensions = []
     if item.level:
@@ -428,10 +488,12 @@ def _item_json(item: Item, types: Mapping[str, str]) -> dict[str, Any]:
         out["required"] = True
     if item.repeats:
         out["repeats"] = True
+    if item.max_length is not None:
+        out["maxLength"] = item.max_length
     if item.options:
         options = []
         for option in item.options:
-            coding: dict[str, Any] = {"system": CODE_SYSTEM, "code": option.code}
+            coding: dict[str, Any] = {"system": option.system or CODE_SYSTEM, "code": option.code}
             _put_text(coding, "display", option.text)
             entry: dict[str, Any] = {"valueCoding": coding}
             if option.score is not None:
@@ -628,6 +690,39 @@ def _item_problems(item: Item, by_id: Mapping[str, Item], *, draft: bool = False
         found.append(
             _("%(where)s: only a choice may take several answers (repeats).") % {"where": where}
         )
+    if item.max_length is not None:
+        if item.type not in FREE_TEXT:
+            found.append(_("%(where)s: only a string or text has a maxLength.") % {"where": where})
+        elif (
+            not 1
+            <= item.max_length
+            <= (MAX_STRING_ANSWER if item.type == "string" else MAX_TEXT_ANSWER)
+        ):
+            found.append(
+                _("%(where)s: maxLength must be between 1 and %(limit)s.")
+                % {
+                    "where": where,
+                    "limit": MAX_STRING_ANSWER if item.type == "string" else MAX_TEXT_ANSWER,
+                }
+            )
+    if len(item.codes) > MAX_CODES:
+        found.append(
+            _("%(where)s has more than %(max_codes)s codes.")
+            % {"where": where, "max_codes": MAX_CODES}
+        )
+    for coding in item.codes:
+        if not coding.system or len(coding.system) > MAX_TEXT or len(coding.code) > 64:
+            found.append(
+                _("%(where)s: each code needs a system and a code of at most 64 characters.")
+                % {"where": where}
+            )
+            break
+    for option in item.options:
+        if len(option.system) > MAX_TEXT:
+            found.append(
+                _("%(where)s: the system of %(code)s is too long.")
+                % {"where": where, "code": option.code}
+            )
     if item.level and item.level not in LEVELS:
         found.append(_("%(where)s: the level must be micro, meso or macro.") % {"where": where})
     if item.domain and item.domain not in DOMAINS:
@@ -861,7 +956,7 @@ def convert(item: Item, value: Any) -> tuple[Any, str]:
             return None, _("%(code)s is not one of this question's answers.") % {"code": repr(code)}
         return code, ""
     text = str(value).strip()
-    limit = MAX_STRING_ANSWER if kind == "string" else MAX_TEXT_ANSWER
+    limit = item.answer_limit
     if len(text) > limit:
         return None, _("Keep this under %(limit)s characters.") % {"limit": limit}
     return text, ""
@@ -941,7 +1036,7 @@ def total_score(definition: Definition, answers: Mapping[str, list[Any]]) -> Dec
 def _value_json(item: Item, value: Any) -> dict[str, Any]:
     if item.type == "choice":
         option = item.option(value)
-        coding = {"system": CODE_SYSTEM, "code": value}
+        coding = {"system": (option.system if option else "") or CODE_SYSTEM, "code": value}
         if option is not None:
             coding["display"] = option.text.en
         return {"valueCoding": coding}
@@ -1036,8 +1131,36 @@ def answers_from_response(items: Iterable[Mapping[str, Any]]) -> tuple[Answers, 
     return answers, verbatim
 
 
+def parent_of(definition: Definition, link_id: str) -> str:
+    """The link id of the group holding `link_id` ("" at the top level or when absent)."""
+    for item in definition.walk():
+        if any(child.link_id == link_id for child in item.items):
+            return item.link_id
+    return ""
+
+
+def keeping_imported(old: Item, new: Item) -> Item:
+    """`new` (as the editor gives it, which does not show them) with what `old` kept from an
+    import: its codes, its maxLength (while it stays free text) and the code system of every
+    answer whose code stays."""
+    systems = {o.code: o.system for o in old.options}
+    return replace(
+        new,
+        codes=new.codes or old.codes,
+        max_length=new.max_length
+        if new.max_length is not None
+        else (old.max_length if new.type in FREE_TEXT else None),
+        options=tuple(replace(o, system=o.system or systems.get(o.code, "")) for o in new.options),
+    )
+
+
 def with_item(definition: Definition, item: Item, *, parent: str = "") -> Definition:
-    """The definition with `item` replaced (same link id) or added at the end (of `parent`)."""
+    """The definition with `item` replaced (same link id) or added at the end (of `parent`);
+    an item that changes group moves to the end of its new group (`parent`)."""
+    existing = definition.find(item.link_id)
+    if existing is not None and parent_of(definition, item.link_id) != parent:
+        kept = replace(item, items=existing.items if item.type == "group" else ())
+        return with_item(without_item(definition, item.link_id), kept, parent=parent)
 
     def put(items: tuple[Item, ...], inside: str) -> tuple[Item, ...]:
         out = []

@@ -153,7 +153,9 @@ class ItemForm(forms.Form):
         self.definition = definition
         self.editing = editing
         self.fields["parent"].choices = [("", _("— top level —"))] + [  # type: ignore[attr-defined]
-            (i.link_id, i.text.en) for i in definition.items if i.type == "group"
+            (i.link_id, i.text.en)
+            for i in definition.items
+            if i.type == "group" and i.link_id != editing
         ]
 
     @classmethod

@@ -287,6 +287,8 @@ def draft_item_save(
                 _("A group cannot be inside another group here."),
                 field_errors={"parent": [_("Put a group at the top level.")]},
             )
+    if old is not None:
+        item = qdef.keeping_imported(old, item)
     definition = qdef.with_item(current, item, parent=parent)
     return _save_draft(
         acting_user,

@@ -198,9 +198,7 @@ def item_edit(request: StaffRequest, questionnaire_id: int, link_id: str = "") -
     existing = definition.find(link_id) if link_id else None
     if link_id and existing is None:
         raise Http404("No such question")
-    parent = next(
-        (i.link_id for i in definition.items for c in i.items if c.link_id == link_id), ""
-    )
+    parent = qdef.parent_of(definition, link_id)
     initial = (
         ItemForm.initial_for(existing, parent)
         if existing

@@ -261,7 +261,7 @@ def test_editing_helpers_add_replace_move_and_remove_items():
         defn, qdef.Item("pets", "boolean", T("Pets?", "¿Mascotas?")), parent="money"
     )
     assert [i.link_id for i in added.find("money").items][-1] == "pets"
-    renamed = qdef.with_item(added, qdef.Item("pets", "string", T("Which pets?")))
+    renamed = qdef.with_item(added, qdef.Item("pets", "string", T("Which pets?")), parent="money")
     assert renamed.find("pets").type == "string"
     assert renamed.find("money").items[-1].link_id == "pets"
     moved = qdef.moved(renamed, "kids", -1)
@@ -369,3 +369,102 @@ def test_which_questions_are_asked_matches_the_reference(seed):
                 }[raw["type"]]
                 answers[raw["id"]] = [value]
         assert qdef.enabled(defn, answers) == _reference_enabled(items, answers), (items, answers)
+
+
+# --- what an import carries that the editor does not show is kept, or refused by name ---------
+
+LOINC = "http://loinc.org"
+
+
+def _imported() -> dict:
+    return {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "title": "Food",
+        "item": [
+            {
+                "linkId": "worry",
+                "type": "choice",
+                "code": [{"system": LOINC, "code": "88122-7", "display": "Food worry"}],
+                "text": "Worried food would run out",
+                "answerOption": [
+                    {"valueCoding": {"system": LOINC, "code": "LA28397-0", "display": "Often"}},
+                    {"valueCoding": {"system": LOINC, "code": "LA28398-8", "display": "Never"}},
+                ],
+            },
+            {"linkId": "note", "type": "string", "text": "Anything else?", "maxLength": 20},
+            {"linkId": "more", "type": "group", "text": "More", "item": []},
+        ],
+    }
+
+
+def test_imported_codes_answer_systems_and_max_length_survive_the_round_trip():
+    defn = qdef.read(_imported())
+    worry = defn.find("worry")
+    assert worry.codes == (qdef.Coding(LOINC, "88122-7", "Food worry"),)
+    assert {o.system for o in worry.options} == {LOINC}
+    assert defn.find("note").max_length == 20
+    out = qdef.to_fhir(defn, url="urn:x", name="x")
+    assert out["item"][0]["code"] == _imported()["item"][0]["code"]
+    assert [o["valueCoding"]["system"] for o in out["item"][0]["answerOption"]] == [LOINC, LOINC]
+    assert out["item"][1]["maxLength"] == 20
+    assert qdef.read(out) == defn
+    # Answers leave in the answer's own system, and read back by code.
+    typed, errors = qdef.check_answers(defn, {"worry": "LA28397-0"}, require=False)
+    assert errors == {}
+    items = qdef.response_items(defn, typed, {})
+    assert items[0]["answer"][0]["valueCoding"]["system"] == LOINC
+    assert qdef.answers_from_response(items)[0] == {"worry": ["LA28397-0"]}
+
+
+def test_max_length_is_enforced_and_checked():
+    defn = qdef.read(_imported())
+    _typed, errors = qdef.check_answers(defn, {"note": "x" * 21}, require=False)
+    assert errors["note"] == ["Keep this under 20 characters."]
+    typed, errors = qdef.check_answers(defn, {"note": "x" * 20}, require=False)
+    assert errors == {} and typed == {"note": ["x" * 20]}
+    resource = _imported()
+    resource["item"][1]["maxLength"] = 0
+    resource["item"][0]["maxLength"] = 5
+    found = qdef.problems(qdef.read(resource), draft=True)
+    assert any("note" in p and "maxLength must be between 1 and 300" in p for p in found)
+    assert any("worry" in p and "only a string or text has a maxLength" in p for p in found)
+
+
+def test_what_we_do_not_keep_is_refused_by_name_never_dropped():
+    resource = _imported()
+    resource["item"][1]["initial"] = [{"valueString": "nothing"}]
+    resource["item"][1]["prefix"] = "2."
+    resource["item"][0]["answerOption"][1]["initialSelected"] = True
+    found = qdef.problems(qdef.read(resource), draft=True)
+    assert any("note" in p and "initial is not supported" in p for p in found)
+    assert any("note" in p and "prefix is not supported" in p for p in found)
+    assert any("worry" in p and "initialSelected" in p for p in found)
+
+
+def test_the_editor_keeps_what_the_import_carried_and_moves_between_groups():
+    defn = qdef.read(_imported())
+    old = defn.find("worry")
+    # The editor's item: same answers (one renamed), no codes, no systems.
+    edited = qdef.Item(
+        "worry",
+        "choice",
+        T("Worried the food would run out", "Preocupación"),
+        options=(
+            qdef.Option("LA28397-0", T("Often", "A menudo")),
+            qdef.Option("sometimes", T("Sometimes", "A veces")),
+        ),
+    )
+    kept = qdef.keeping_imported(old, edited)
+    assert kept.codes == old.codes
+    assert [o.system for o in kept.options] == [LOINC, ""]
+    retyped = qdef.keeping_imported(defn.find("note"), qdef.Item("note", "integer", T("N")))
+    assert retyped.max_length is None
+    # An item given another group moves there (to its end), and back out again.
+    inside = qdef.with_item(defn, qdef.Item("note", "string", T("Else?")), parent="more")
+    assert [i.link_id for i in inside.items] == ["worry", "more"]
+    assert [i.link_id for i in inside.find("more").items] == ["note"]
+    assert qdef.parent_of(inside, "note") == "more"
+    out = qdef.with_item(inside, qdef.Item("note", "string", T("Else?")), parent="")
+    assert [i.link_id for i in out.items] == ["worry", "more", "note"]
+    assert out.find("more").items == ()

@@ -678,3 +678,57 @@ def test_imported_required_is_only_true_when_it_says_true(personas):
     assert qdef.read(resource).items[0].required is False
     resource["item"][0]["required"] = True
     assert qdef.read(resource).items[0].required is True
+
+
+def test_the_editor_page_moves_a_question_between_groups_and_keeps_imported_codes(personas, web):
+    loinc = "http://loinc.org"
+    resource = {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "title": "Food",
+        "item": [
+            {
+                "linkId": "worry",
+                "type": "choice",
+                "code": [{"system": loinc, "code": "88122-7"}],
+                "text": "Worried food would run out",
+                "answerOption": [
+                    {"valueCoding": {"system": loinc, "code": "LA28397-0", "display": "Often"}},
+                    {"valueCoding": {"system": loinc, "code": "LA28398-8", "display": "Never"}},
+                ],
+            },
+            {
+                "linkId": "more",
+                "type": "group",
+                "text": "More",
+                "item": [{"linkId": "else", "type": "string", "text": "Anything else?"}],
+            },
+        ],
+    }
+    questionnaire = services.questionnaire_import(
+        acting_user=personas.admin,
+        key="food",
+        purpose="client_fields",
+        text=json.dumps(resource),
+    )
+    page = web(personas.admin)
+    response = page.post(
+        f"/questionnaires/{questionnaire.pk}/items/worry/",
+        {
+            "link_id": "worry",
+            "type": "choice",
+            "author": "client",
+            "text_en": "Worried the food would run out",
+            "text_es": "Le preocupó que se acabara la comida",
+            "options": "LA28397-0 | Often | A menudo\nLA28398-8 | Never | Nunca",
+            "parent": "more",
+        },
+    )
+    assert response.status_code == 302
+    questionnaire.refresh_from_db()
+    saved = qdef.read(questionnaire.draft)
+    assert [i.link_id for i in saved.items] == ["more"]
+    worry = saved.find("more").items[-1]
+    assert worry.codes == (qdef.Coding(loinc, "88122-7"),)
+    assert {o.system for o in worry.options} == {loinc}
+    assert worry.text.en == "Worried the food would run out"
