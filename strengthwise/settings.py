@@ -153,6 +153,12 @@ _default_sqlite = f"sqlite:///{VAR_DIR / 'strengthwise.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL") or _default_sqlite
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A worker keeps its connection (no new connection and PRAGMAs per request); the suite's
+    # live servers run threads that come and go, so tests open one per request as before.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(
+        os.environ.get("CONN_MAX_AGE", "0" if TESTING else "60")
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -212,10 +218,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after 30 minutes idle (the cookie is renewed on every request) and after 12
-# hours in all (SessionLifetimeMiddleware).
+# Sessions end after 30 minutes idle and after 12 hours in all (SessionLifetimeMiddleware). A
+# session in use is renewed at most once a minute — not saved on every request, a write per page
+# that SQLite serialises — so it ends 29 to 30 minutes after its last request. The suite renews
+# on every request (0), so that query counts do not depend on how fast a test runs; one test
+# covers the minute.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = int(os.environ.get("SESSION_RENEW_SECONDS", "0" if TESTING else "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIMIT_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -251,6 +261,9 @@ STRENGTHWISE_HSDS_PUBLIC = os.environ.get("STRENGTHWISE_HSDS_PUBLIC", "").lower(
 STRENGTHWISE_PORTAL_INVITATION_DAYS = int(
     os.environ.get("STRENGTHWISE_PORTAL_INVITATION_DAYS", "14")
 )
+# Webhook endpoints must be https:// on the Internet; tests and development may register
+# http:// and loopback receivers (strengthwise/interop/webhooks.py).
+STRENGTHWISE_WEBHOOKS_ALLOW_HTTP = _env_bool("STRENGTHWISE_WEBHOOKS_ALLOW_HTTP", TESTING or DEBUG)
 LOCALE_PATHS = [BASE_DIR / "strengthwise" / "locale"]
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (Agency.timezone)
 USE_I18N = True

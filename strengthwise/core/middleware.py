@@ -55,9 +55,14 @@ class NoStoreMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """End a session 12 hours after sign-in whatever the activity (idle expiry is the cookie's)."""
+    """End a session 12 hours after sign-in whatever the activity; and renew it for the idle
+    limit (SESSION_COOKIE_AGE) as it is used — at most once per SESSION_RENEW_SECONDS, not on
+    every request: each renewal is a write, which on SQLite queues behind every other write.
+    A session therefore ends between SESSION_COOKIE_AGE − SESSION_RENEW_SECONDS and
+    SESSION_COOKIE_AGE after its last request."""
 
     KEY = "_sw_signed_in_at"
+    RENEWED = "_sw_renewed_at"
 
     def __init__(self, get_response: Handler):
         self.get_response = get_response
@@ -72,4 +77,16 @@ class SessionLifetimeMiddleware:
             elif now - int(started) > settings.SESSION_ABSOLUTE_LIMIT_SECONDS:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            last = session.get(self.RENEWED)
+            # A session saved anyway (changed by this request) is renewed by that save too.
+            if (
+                session.modified
+                or last is None
+                or now - int(last) >= settings.SESSION_RENEW_SECONDS
+            ):
+                session[self.RENEWED] = now  # saved (and its expiry moved) by SessionMiddleware
+        return response

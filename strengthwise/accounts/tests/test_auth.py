@@ -31,7 +31,47 @@ def test_failed_sign_in_is_audited_with_the_name_tried(personas, web, audit_even
 
 def test_sessions_expire_after_thirty_idle_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_a_session_in_use_is_renewed_once_a_minute_not_on_every_page(
+    personas, web, time_machine, settings, django_assert_num_queries
+):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_RENEW_SECONDS = 60
+    time_machine.move_to("2026-11-26 08:00:00+00:00", tick=False)
+    browser = web(personas.alice)
+    assert browser.get("/clients/").status_code == 200
+    key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def expires():
+        return Session.objects.get(session_key=key).expire_date
+
+    def session_writes(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert browser.get(path).status_code == 200
+        return [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "django_session" in q["sql"]
+            and (q["sql"].startswith("UPDATE") or q["sql"].startswith("INSERT"))
+        ]
+
+    first = expires()
+    time_machine.move_to("2026-11-26 08:00:30+00:00", tick=False)
+    assert session_writes("/clients/") == []  # within the minute: no write
+    assert expires() == first
+    time_machine.move_to("2026-11-26 08:01:05+00:00", tick=False)
+    assert len(session_writes("/clients/")) == 1  # renewed: the idle limit starts again
+    assert (expires() - first).total_seconds() == 65
+    # 29 idle minutes after the last renewal the session still holds; at 30 it has ended.
+    time_machine.move_to("2026-11-26 08:30:04+00:00", tick=False)
+    assert browser.get("/clients/").status_code == 200
+    time_machine.move_to("2026-11-26 09:00:05+00:00", tick=False)
+    response = browser.get("/clients/")
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
 
 
 def test_session_ends_twelve_hours_after_sign_in(personas, web, time_machine):
