@@ -31,15 +31,20 @@ class StrengthsForm(forms.Form):
                     f"{domain['key']}__{column['key']}",
                     column["label"],
                     column.get("default_author", "together"),
+                    prompt=column.get("prompt", ""),
                 )
         for rank in range(1, int(template["priorities"]["slots"]) + 1):
             self._cell_fields(
                 f"priority_{rank}", _("Priority %(n)d") % {"n": rank}, Author.CLIENT, rows=1
             )
 
-    def _cell_fields(self, prefix: str, label: str, default_author: str, rows: int = 2) -> None:
+    def _cell_fields(
+        self, prefix: str, label: str, default_author: str, rows: int = 2, prompt: str = ""
+    ) -> None:
+        # The column's prompt is the text's help, so it is read out with the box.
         self.fields[f"{prefix}__text"] = forms.CharField(
             label=label,
+            help_text=prompt,
             required=False,
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": rows}),
@@ -47,20 +52,26 @@ class StrengthsForm(forms.Form):
         self.fields[f"{prefix}__author"] = forms.ChoiceField(
             label=_("Whose words"), choices=AUTHOR_CHOICES, initial=default_author
         )
+        # Where the client is the one speaking (what they want, their priorities) the worker
+        # is writing down what they say: exact words unless the worker unticks it.
         self.fields[f"{prefix}__verbatim"] = forms.BooleanField(
-            label=_("Exact words"), required=False
+            label=_("Exact words"), required=False, initial=default_author == Author.CLIENT
         )
 
     @staticmethod
     def initial_from(content: dict[str, Any], version: int | None) -> dict[str, Any]:
         initial: dict[str, Any] = {"version": version or 0}
+        # A box left empty keeps the form's defaults for whose words they will be: what was
+        # saved with no words says nothing about that.
         for key, columns in content.get("domains", {}).items():
             for column, cell in columns.items():
-                for part in ("text", "author", "verbatim"):
-                    initial[f"{key}__{column}__{part}"] = cell.get(part)
+                if cell.get("text"):
+                    for part in ("text", "author", "verbatim"):
+                        initial[f"{key}__{column}__{part}"] = cell.get(part)
         for rank, cell in enumerate(content.get("priorities", []), start=1):
-            for part in ("text", "author", "verbatim"):
-                initial[f"priority_{rank}__{part}"] = cell.get(part)
+            if cell.get("text"):
+                for part in ("text", "author", "verbatim"):
+                    initial[f"priority_{rank}__{part}"] = cell.get(part)
         return initial
 
     def content(self) -> dict[str, Any]:

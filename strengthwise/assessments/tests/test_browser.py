@@ -272,6 +272,49 @@ def test_ecomap_entry_the_server_refuses_shows_its_error_next_to_the_field(new_p
     assert EcomapNode.objects.filter(client=dana).count() == 1
 
 
+def test_whose_words_show_for_words_written_and_matrix_notes_when_asked(new_page, sign_in):
+    """Fewer Tab stops for what is left empty: a strengths box's "whose words" and "exact
+    words" show once something is written in it; the matrix's note fields when asked for."""
+    personas = create_personas()
+    dana = personas.dana
+    page = new_page()
+    sign_in(page, "alice")
+    page.goto(f"/clients/{dana.pk}/assessments/strengths/")
+    daily = _domain(page, DAILY)
+    whose = page.get_by_role("combobox", name=f"Whose words — {DAILY}, What I want")
+    exact = page.get_by_role("checkbox", name=f"Exact words — {DAILY}, What I want")
+    expect(whose).to_be_hidden()
+    daily.get_by_role("textbox", name="What I want").fill(DANA_SAYS)
+    expect(whose).to_be_visible()
+    expect(whose).to_have_value("client")
+    expect(exact).to_be_checked()  # what they want is written as they say it
+    now = daily.get_by_role("textbox", name="What is going on now")
+    expect(now).to_have_attribute("aria-describedby", re.compile(r"_helptext\b"))
+    now.fill("Staying with her sister.")
+    expect(
+        page.get_by_role("checkbox", name=f"Exact words — {DAILY}, What is going on now")
+    ).not_to_be_checked()  # written together: not a quotation unless ticked
+    expect(page.get_by_role("combobox", name=f"Whose words — {HEALTH}, What I want")).to_be_hidden()
+    assert_wcag_clean(page, "the strengths assessment being written")
+    daily.get_by_role("textbox", name="What I want").fill("")
+    expect(whose).to_be_hidden()
+
+    page.goto(f"/clients/{dana.pk}/assessments/matrix/new/")
+    notes = page.locator(".ssm-note")
+    toggle = page.get_by_role("checkbox", name="Write a note for each domain")
+    expect(notes.first).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Space")
+    expect(notes.first).to_be_visible()
+    expect(notes.nth(1)).to_be_visible()
+    notes.first.locator("input").fill("Staying with her sister")
+    assert_wcag_clean(page, "the matrix form with its notes")
+    toggle.focus()  # unticked again: a note with words in it stays in view
+    page.keyboard.press("Space")
+    expect(notes.first).to_be_visible()
+    expect(notes.nth(1)).to_be_hidden()
+
+
 def test_face_sheet_puts_strengths_and_dreams_first_and_keeps_macro_context_apart(
     new_page, sign_in
 ):

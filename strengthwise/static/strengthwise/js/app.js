@@ -170,6 +170,37 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (field) { field.focus(); }
 });
 
+// The strengths assessment: "whose words" and "exact words" are asked of words written, so a
+// box left empty is one stop for the Tab key, not three. They show right after the box as soon
+// as something is written in it (and whenever the server refused one of them).
+document.querySelectorAll("form.conversation .cell").forEach((cell) => {
+  const area = cell.querySelector("textarea");
+  const said = cell.querySelector(".who-said");
+  if (!area || !said) { return; }
+  const sync = () => {
+    said.hidden = area.value.trim() === "" && !said.querySelector("[aria-invalid=true]");
+  };
+  area.addEventListener("input", sync);
+  sync();
+});
+
+// The Self-Sufficiency Matrix: a domain's note field shows when "Write a note for each domain"
+// is ticked, or when it has words in it already; scoring alone takes one Tab stop a domain.
+(function () {
+  const toggle = document.getElementById("ssm-notes");
+  if (!toggle) { return; }
+  const notes = Array.from(document.querySelectorAll(".ssm-note"));
+  const written = (note) => {
+    const input = note.querySelector("input, textarea");
+    return Boolean(input && input.value.trim() !== "");
+  };
+  const apply = () => notes.forEach((note) => { note.hidden = !toggle.checked && !written(note); });
+  toggle.checked = notes.some(written);
+  toggle.closest("[data-notes-toggle]").hidden = false;
+  toggle.addEventListener("change", apply);
+  apply();
+})();
+
 // A "Print" button (no inline script under the CSP): <button data-print>.
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) {
