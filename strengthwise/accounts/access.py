@@ -257,6 +257,25 @@ def access_questionnaire(user: Any, questionnaire_id: Any, *, edit: bool = False
     return questionnaire
 
 
+def may_manage_webhooks(user: Any) -> bool:
+    """The agency's webhook endpoints (register, turn off and on, rotate the secret, remove,
+    read the delivery log): agency admins, as the rest of Settings."""
+    return may_administer(user)
+
+
+def access_webhook_endpoint(user: Any, endpoint_id: Any) -> Any:
+    """One of the user's agency's webhook endpoints, for its admins; anyone else, any other
+    agency's endpoint and one that does not exist get the same 404."""
+    model = apps.get_model("interop", "WebhookEndpoint")
+    pk = parse_id(endpoint_id)
+    if pk is None or not may_manage_webhooks(user):
+        raise Http404("No such webhook endpoint")
+    endpoint = model.objects.filter(agency_id=user.agency_id, pk=pk).first()
+    if endpoint is None:
+        raise Http404("No such webhook endpoint")
+    return endpoint
+
+
 def navigation_for(user: Any) -> dict[str, bool]:
     """What the main navigation offers `user`: only what their role may do."""
     casework = may_take_in_clients(user)

@@ -15,7 +15,9 @@ from strengthwise.core.fields import SealedCharField, SealedTextField
 class WebhookEndpoint(models.Model):
     """Where an agency wants to be told about events. Deliveries are signed with `secret`
     (HMAC-SHA256; sealed at rest) and carry ids only — the receiver reads the rest through the
-    API with its own token."""
+    API with its own token. Removing one retires it (`removed_at`; its secret wiped, nothing
+    more sent) rather than deleting it: its deliveries are the log of what left the agency,
+    and where to."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     url = models.URLField(_("address"), max_length=500)
@@ -26,6 +28,7 @@ class WebhookEndpoint(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.url

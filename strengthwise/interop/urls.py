@@ -17,4 +17,20 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="record-copy-pdf",
     ),
+    path("settings/webhooks/", views.webhook_list, name="webhook-list"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/active/",
+        views.webhook_active,
+        name="webhook-active",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate/",
+        views.webhook_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/remove/",
+        views.webhook_remove,
+        name="webhook-remove",
+    ),
 ]

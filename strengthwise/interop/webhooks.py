@@ -12,6 +12,13 @@ no names or words — with headers `Strengthwise-Event-Id` and
 `Strengthwise-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 A 2xx answer ends it; anything else is retried after 1, 2, 4, … minutes (at most a day
 apart) up to MAX_ATTEMPTS, the status and the start of every answer kept.
+
+An agency's admins manage their endpoints (Settings → Webhooks, /api/v1/webhooks, and
+`strengthwise webhook` on the command line, all through the services below, each change
+audited): add (`endpoint_add`, the secret returned once), turn off and on
+(`endpoint_set_active`: off, nothing is queued or sent), rotate the secret
+(`endpoint_rotate_secret`) and remove (`endpoint_remove`: retired, not deleted, so the
+delivery log stays). A secret is never written to the audit trail or a log.
 """
 
 from __future__ import annotations
@@ -19,17 +26,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from strengthwise.audit.services import CLIENT_IN_PORTAL, audit_record
+from strengthwise.audit.services import CLIENT_IN_PORTAL, HIDDEN, audit_record
+from strengthwise.core.errors import DomainError, ValidationFailed
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -65,31 +80,221 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300) -> bo
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
-def endpoint_add(
-    *, agency_id: int, url: str, events: list[str], acting_user: Any = None
-) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it and its secret (shown once)."""
-    unknown = set(events) - set(EVENTS.values())
-    if unknown or not events:
-        raise ValueError(f"choose events among {sorted(set(EVENTS.values()))}")
-    secret = secrets.token_hex(32)
-    with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(
-            agency_id=agency_id,
-            url=url,
-            secret=secret,
-            events=sorted(set(events)),
-            created_by=acting_user,
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(set(EVENTS.values())))
+
+
+def http_allowed() -> bool:
+    """Whether endpoints may be plain http:// and on this machine or a private network: only
+    where STRENGTHWISE_WEBHOOKS_ALLOW_HTTP says so (tests and development, by default: the
+    tests' receivers listen on 127.0.0.1)."""
+    return bool(getattr(settings, "STRENGTHWISE_WEBHOOKS_ALLOW_HTTP", False))
+
+
+def _refuse(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, field_errors={field: [message]})
+
+
+def _private_host(host: str) -> bool:
+    """A host name or address literal that is this machine or a private network: a receiver
+    there would let an endpoint reach what the Internet cannot."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def endpoint_url_check(url: str) -> str:
+    """The address, trimmed, or ValidationFailed naming `url` with the reason: https://
+    (http:// only where allowed), a host, no user name or password in it, at most 500
+    characters."""
+    url = (url or "").strip()
+    if not url:
+        raise _refuse("url", _("Enter the address the deliveries go to."))
+    if len(url) > 500:
+        raise _refuse("url", _("The address is longer than 500 characters."))
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except (DjangoValidationError, ValueError):
+        raise _refuse(
+            "url", _("Enter a whole web address, such as https://example.org/hooks.")
+        ) from None
+    allow_http = http_allowed()
+    if parts.scheme != "https" and not allow_http:
+        raise _refuse("url", _("The address must start with https://, so deliveries are private."))
+    if parts.username is not None or parts.password is not None:
+        raise _refuse(
+            "url",
+            _("Leave the user name and password out of the address: deliveries are signed."),
         )
+    if parts.fragment:
+        raise _refuse("url", _("Leave the part after # out of the address."))
+    if not allow_http and _private_host(host):
+        raise _refuse(
+            "url", _("The address must be on the Internet, not this machine or a private network.")
+        )
+    return url
+
+
+def endpoint_events_check(events: Iterable[str]) -> list[str]:
+    """The events, sorted without repeats, or ValidationFailed naming `events`."""
+    chosen = sorted({str(e) for e in events or []})
+    if not chosen:
+        raise _refuse("events", _("Choose at least one event."))
+    unknown = [e for e in chosen if e not in EVENT_TYPES]
+    if unknown:
+        raise _refuse(
+            "events",
+            _("Unknown events: %(unknown)s. Choose among %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(EVENT_TYPES)},
+        )
+    return chosen
+
+
+def url_for_log(url: str) -> str:
+    """The address as the audit trail keeps it: without its query, which may carry the
+    receiver's own key."""
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, "[hidden]" if parts.query else "", "")
+    )
+
+
+def _who(acting_user: Any, actor_label: str) -> dict[str, Any]:
+    return {
+        "actor": acting_user,
+        "actor_label": actor_label
+        or ("" if acting_user else "strengthwise webhook (command line)"),
+    }
+
+
+def endpoint_add(
+    *,
+    agency_id: int,
+    url: str,
+    events: Iterable[str],
+    acting_user: Any = None,
+    actor_label: str = "",
+    request: Any = None,
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint for some of EVENT_TYPES; returns it and its signing secret, which
+    is shown this once (sealed at rest, never in the audit trail or a log). Refused with the
+    reason per field (`url`, `events`) and nothing written when either is wrong."""
+    url = endpoint_url_check(url)
+    chosen = endpoint_events_check(events)
+    secret = secrets.token_hex(32)
+    endpoint = WebhookEndpoint(
+        agency_id=agency_id, url=url, secret=secret, events=chosen, created_by=acting_user
+    )
+    try:
+        endpoint.full_clean(exclude=["agency", "created_by"])
+    except DjangoValidationError as error:
+        raise ValidationFailed(
+            _("The endpoint was not saved."),
+            field_errors={k: [str(m) for m in v] for k, v in error.message_dict.items()},
+        ) from None
+    with transaction.atomic():
+        endpoint.save()
         audit_record(
-            actor=acting_user,
-            actor_label="" if acting_user else "strengthwise webhook add (command line)",
+            **_who(acting_user, actor_label),
             action="webhook.endpoint_added",
             target=endpoint,
             agency_id=agency_id,
-            changes={"url": [None, url], "events": [None, endpoint.events]},
+            changes={"url": [None, url_for_log(url)], "events": [None, chosen]},
+            request=request,
         )
     return endpoint, secret
+
+
+def _not_removed(endpoint: WebhookEndpoint) -> None:
+    if endpoint.removed_at is not None:
+        raise DomainError(_("This endpoint was removed. Add a new one instead."))
+
+
+def endpoint_set_active(
+    *,
+    endpoint: WebhookEndpoint,
+    active: bool,
+    acting_user: Any = None,
+    actor_label: str = "",
+    request: Any = None,
+) -> WebhookEndpoint:
+    """Turn an endpoint off (nothing is sent to it, its waiting deliveries wait, new events
+    are not queued for it) or on again (what waited is sent). No change, no audit event."""
+    _not_removed(endpoint)
+    if endpoint.active == active:
+        return endpoint
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=active)
+        audit_record(
+            **_who(acting_user, actor_label),
+            action="webhook.endpoint_changed",
+            target=endpoint,
+            changes={"active": [endpoint.active, active]},
+            request=request,
+        )
+    endpoint.active = active
+    return endpoint
+
+
+def endpoint_rotate_secret(
+    *,
+    endpoint: WebhookEndpoint,
+    acting_user: Any = None,
+    actor_label: str = "",
+    request: Any = None,
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret for the endpoint, returned to be shown once; the old one stops
+    signing at once (every delivery from now on, retries included, uses the new one)."""
+    _not_removed(endpoint)
+    secret = secrets.token_hex(32)
+    with transaction.atomic():
+        endpoint.secret = secret
+        endpoint.save(update_fields=["secret"])
+        audit_record(
+            **_who(acting_user, actor_label),
+            action="webhook.secret_rotated",
+            target=endpoint,
+            changes={"secret": [HIDDEN, HIDDEN]},
+            request=request,
+        )
+    return endpoint, secret
+
+
+def endpoint_remove(
+    *,
+    endpoint: WebhookEndpoint,
+    acting_user: Any = None,
+    actor_label: str = "",
+    request: Any = None,
+) -> WebhookEndpoint:
+    """Retire an endpoint: nothing more is queued or sent to it (what still waited is given
+    up), its secret is wiped, and it stays listed as removed with its delivery log — the
+    record of which events left the agency, and where to."""
+    _not_removed(endpoint)
+    now = timezone.now()
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            active=False, removed_at=now, secret=""
+        )
+        dropped = WebhookDelivery.objects.filter(
+            endpoint=endpoint, delivered_at__isnull=True, gave_up_at__isnull=True
+        ).update(gave_up_at=now)
+        audit_record(
+            **_who(acting_user, actor_label),
+            action="webhook.endpoint_removed",
+            target=endpoint,
+            changes={"removed_at": [None, now], "active": [endpoint.active, False]}
+            | ({"deliveries_given_up": [0, dropped]} if dropped else {}),
+            request=request,
+        )
+    endpoint.active, endpoint.removed_at, endpoint.secret = False, now, ""
+    return endpoint
 
 
 def enqueue_from_audit(event: Any) -> None:
@@ -153,7 +358,10 @@ def deliver_due(*, now: dt.datetime | None = None, client: httpx.Client | None =
     delivered = failed = gave_up = 0
     due = list(
         WebhookDelivery.objects.filter(
-            delivered_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now
+            delivered_at__isnull=True,
+            gave_up_at__isnull=True,
+            next_attempt_at__lte=now,
+            endpoint__active=True,  # an endpoint turned off keeps its deliveries waiting
         )
         .select_related("endpoint")
         .order_by("next_attempt_at", "id")[:BATCH]

@@ -287,6 +287,7 @@ STAFF_PAGES = {
         "/questionnaires/{tenancy}/",
         "/questionnaires/{tenancy}/items/landlord/",
         "/questionnaires/{tenancy}/preview/?lang=es",
+        "/settings/webhooks/",
     ],
 }
 # (The take-home plan is written in the client's own language, whatever the staff UI's.)

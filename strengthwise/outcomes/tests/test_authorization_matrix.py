@@ -89,6 +89,11 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "questionnaires:preview": (404, 404, 404, 404, 404, 200, S),
     "questionnaires:export": (404, 404, 404, 404, 404, 200, S),
     "questionnaires:version-export": (200, 200, 200, 404, 200, 200, S),
+    # The agency's webhook endpoints (Settings → Webhooks): its admins only.
+    "interop:webhook-list": (404, 404, 404, 404, 404, 200, S),
+    "interop:webhook-active": (405, 405, 405, 405, 405, 405, S),
+    "interop:webhook-rotate": (405, 405, 405, 405, 405, 405, S),
+    "interop:webhook-remove": (404, 404, 404, 404, 404, 200, S),
     "directory:service-new": (404, 404, 404, 404, 404, 200, S),
     "directory:service": (200, 200, 200, 200, 200, 200, S),  # the shared directory
     "directory:service-edit": (404, 404, 404, 404, 404, 200, S),

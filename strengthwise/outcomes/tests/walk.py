@@ -17,6 +17,21 @@ def first(label: str, **filters: Any) -> Any:
     return model(label).objects.filter(**filters).order_by("pk").first()
 
 
+def webhook_endpoint(agency_id: int) -> Any:
+    """The demo agency registers no webhook endpoint: one for the walk, turned off (nothing is
+    queued for it, nothing sent)."""
+    found = first("interop.WebhookEndpoint", agency_id=agency_id)
+    if found is None:
+        found = model("interop.WebhookEndpoint").objects.create(
+            agency_id=agency_id,
+            url="https://hooks.example.org/walk",
+            secret="not-a-real-secret",
+            events=["plan.signed"],
+            active=False,
+        )
+    return found
+
+
 def samples(personas: Any) -> dict[str, Any]:
     dana = personas.dana
     values = {
@@ -41,6 +56,7 @@ def samples(personas: Any) -> dict[str, Any]:
         "number": 1,
         "response_id": first("questionnaires.QuestionnaireResponse", client=dana),
         "event_id": "0",
+        "endpoint_id": webhook_endpoint(dana.agency_id),
         "who": "client",
         "check": "plans_without_client_goal",
         "fmt": "csv",
