@@ -58,15 +58,20 @@ def _safe(value: Cell) -> Cell:
     return value
 
 
-def to_csv(table: Table) -> str:
+def to_csv(table: Table, context: Sequence[str] = ()) -> str:
+    """The table, its note, then `context` (what the figures cover: filters, period, "as of"),
+    each line a row of its own, so a file read away from the page still says what it counts."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_safe(c) for c in table.columns])
     for row in table.rows:
         writer.writerow(["" if v is None else _safe(v) for v in row])
-    if table.note:
+    if table.note or context:
         writer.writerow([])
+    if table.note:
         writer.writerow([_safe(table.note)])
+    for line in context:
+        writer.writerow([_safe(line)])
     return out.getvalue()
 
 
@@ -76,9 +81,9 @@ def csv_bytes(text: str) -> bytes:
     return (BOM + text).encode("utf-8")
 
 
-def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """One sheet per table (names cut to Excel's 31 characters), header in bold, the note under
-    the table."""
+def to_xlsx(tables: Sequence[Table], context: Sequence[str] = ()) -> bytes:
+    """One sheet per table (names cut to Excel's 31 characters), header in bold, the note and
+    `context` (filters, period, "as of") under the table."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -101,9 +106,12 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             for cell, value in zip(sheet[sheet.max_row], row, strict=False):
                 if isinstance(value, Share):
                     cell.number_format = PERCENT_FORMAT
-        if table.note:
+        if table.note or context:
             sheet.append([])
+        if table.note:
             sheet.append([_safe(table.note)])
+        for line in context:
+            sheet.append([_safe(line)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -382,19 +382,26 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         return response
     tables = [*report.tables, *reports.advocacy_tables(report.figures)]
     stamp = timezone.localdate().isoformat()
+    # What the figures cover, on every export: the filters, the period, and "as of" when the
+    # figures may be behind the records.
+    context = [
+        *_filter_lines(form, timezone.localdate()),
+        *[n for n in [reports.as_of_note(report.as_of)] if n],
+    ]
     if fmt == "csv":
         key = request.GET.get("table", "")
         table = next((t for t in tables if t.key == key), None)
         if table is None:
             raise Http404("Not found")
         response = HttpResponse(
-            exports.csv_bytes(exports.to_csv(table)), content_type="text/csv; charset=utf-8"
+            exports.csv_bytes(exports.to_csv(table, context)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="strengthwise-{key}-{stamp}.csv"'
         return response
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.to_xlsx(tables),
+            exports.to_xlsx(tables, context),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="strengthwise-report-{stamp}.xlsx"'
@@ -409,10 +416,7 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
                 )
                 % {"day": show_date(timezone.localdate())},
                 tables=tables,
-                filters=[
-                    *_filter_lines(form, timezone.localdate()),
-                    *[n for n in [reports.as_of_note(report.as_of)] if n],
-                ],
+                filters=context,
             ),
             content_type="application/pdf",
         )

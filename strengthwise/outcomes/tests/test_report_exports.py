@@ -92,3 +92,32 @@ def test_program_pdf_without_filters_says_all_and_open_period(demo, web):
     first = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "Program: All" in first
     assert "Period: the first record to today" in first
+
+
+def test_csv_and_xlsx_say_what_they_cover_as_the_pdf_does(demo, web):
+    program = demo.housing_program
+    filters = {"program": program.pk, "start": "2026-01-01", "end": "2026-06-30"}
+    page = web(demo.priya)
+    csv_text = (
+        page.get(reverse("outcomes:export", args=["csv"]), {**filters, "table": "gas"})
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    assert f"Filters: Program: {program.name}; Team: All; Worker: All" in csv_text
+    assert "Period: 01/01/2026 to 06/30/2026" in csv_text
+    book = load_workbook(
+        io.BytesIO(page.get(reverse("outcomes:export", args=["xlsx"]), filters).content)
+    )
+    for sheet in book.worksheets:
+        column = [row[0] for row in sheet.iter_rows(values_only=True)]
+        assert "Period: 01/01/2026 to 06/30/2026" in column, sheet.title
+        assert f"Filters: Program: {program.name}; Team: All; Worker: All" in column
+
+
+def test_an_export_of_figures_behind_the_records_says_as_of_when():
+
+    table = exports.Table(key="t", title="T", columns=["A"], rows=[["1"]], note="Of 12 clients.")
+    lines = ["Period: the first record to today", "These figures are as of 12/04/2026 9:00 a.m."]
+    assert exports.to_csv(table, lines).splitlines()[-3:] == ["Of 12 clients.", *lines]
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx([table], lines))).active
+    assert [r[0] for r in sheet.iter_rows(values_only=True)][-2:] == lines
