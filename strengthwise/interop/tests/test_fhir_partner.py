@@ -17,6 +17,7 @@ from strengthwise.assessments import services as assessment_services
 from strengthwise.audit.models import AuditEvent
 from strengthwise.directory.testing import make_service
 from strengthwise.interop import fhir
+from strengthwise.interop.tests.test_fhir import _by_type
 from strengthwise.plans import services as plan_services
 from strengthwise.referrals import services as referral_services
 from strengthwise.referrals.tests.conftest import consent_for, workshop  # noqa: F401
@@ -69,13 +70,6 @@ def shared(personas, workshop, consent_for):  # noqa: F811
     other = make_service("Tenant clinic", org_name="Legal Aid of River City", term="Legal")
     other_consent = consent_for(other, information=["contact", "demographics"])
     return dana, consent, other_consent, referral, factors, goal
-
-
-def _by_type(bundle):
-    out: dict[str, list] = {}
-    for entry in bundle["entry"]:
-        out.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
-    return out
 
 
 def test_the_partner_gets_only_what_the_consent_covers(shared):
