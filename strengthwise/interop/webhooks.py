@@ -29,6 +29,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,6 +106,28 @@ def _private_host(host: str) -> bool:
     except ValueError:
         return False
     return not address.is_global
+
+
+def _resolves_privately(url: str) -> str:
+    """At send time: "" when every address the endpoint's host name resolves to is on the
+    Internet, else why not (a name registered as public may point, or be re-pointed, at this
+    machine or a private network; an address literal was checked when it was added)."""
+    host = urlsplit(url).hostname or ""
+    if _private_host(host):
+        return "refused: the address is this machine or a private network"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return ""  # a public address literal
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError as error:
+        return f"the host name did not resolve: {error}"[:500]
+    for *_rest, sockaddr in found:
+        if not ipaddress.ip_address(str(sockaddr[0]).split("%")[0]).is_global:
+            return "refused: the host name resolves to this machine or a private network"
+    return ""
 
 
 def endpoint_url_check(url: str) -> str:
@@ -388,11 +411,15 @@ def deliver_due(*, now: dt.datetime | None = None, client: httpx.Client | None =
                 "Strengthwise-Signature": sign(delivery.endpoint.secret, int(time.time()), body),
             }
             status: int | None = None
-            try:
-                answer = http.post(delivery.endpoint.url, content=body, headers=headers)
-                status, text = answer.status_code, answer.text[:500]
-            except httpx.HTTPError as error:
-                text = f"{type(error).__name__}: {error}"[:500]
+            refused = "" if http_allowed() else _resolves_privately(delivery.endpoint.url)
+            if refused:
+                text = refused  # not sent; retried, as the name may be put right
+            else:
+                try:
+                    answer = http.post(delivery.endpoint.url, content=body, headers=headers)
+                    status, text = answer.status_code, answer.text[:500]
+                except httpx.HTTPError as error:
+                    text = f"{type(error).__name__}: {error}"[:500]
             delivery.attempts += 1
             delivery.last_status = status
             delivery.last_response = text

@@ -146,3 +146,42 @@ def test_an_unreachable_receiver_costs_the_request_nothing(personas):
     assert WebhookDelivery.objects.filter(delivered_at__isnull=True).count() == 1
     sent = webhooks.deliver_due()
     assert sent.failed == 1 and "Error" in WebhookDelivery.objects.get().last_response
+
+
+def test_a_host_name_that_resolves_to_a_private_network_is_not_sent_to(
+    personas, settings, monkeypatch
+):
+    # Registered as a public name; at send time it points at the agency's own network (a name
+    # re-pointed after it was checked): nothing leaves, the log says why, it is tried again.
+    import httpx
+
+    settings.STRENGTHWISE_WEBHOOKS_ALLOW_HTTP = False
+    webhooks.endpoint_add(
+        agency_id=personas.dana.agency_id,
+        url="https://partners.example.org/hooks",
+        events=["consent.revoked"],
+    )
+    sent = []
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
+    )
+    points_at = ["10.0.0.5"]
+
+    def resolve(host, port, *args, **kwargs):
+        assert host == "partners.example.org"
+        return [(2, 1, 6, "", (address, 0)) for address in points_at]
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", resolve)
+    _revoke(personas, _consent(personas))
+    assert webhooks.deliver_due(client=client).failed == 1
+    delivery = WebhookDelivery.objects.get()
+    assert sent == [] and delivery.last_status is None
+    assert "private network" in delivery.last_response
+    # Put right (the name points at a public address): sent at the next try.
+    points_at[:] = ["93.184.216.34"]
+    later = timezone.now() + dt.timedelta(minutes=2)
+    assert webhooks.deliver_due(now=later, client=client).delivered == 1
+    assert len(sent) == 1
+    # One private address among several is enough to refuse.
+    points_at[:] = ["93.184.216.34", "127.0.0.1"]
+    assert "private network" in webhooks._resolves_privately("https://partners.example.org/x")
