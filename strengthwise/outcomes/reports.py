@@ -134,6 +134,19 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def coverage_lines(
+    filters: list[tuple[str, str]], start: dt.date | None, end: dt.date | None, today: dt.date
+) -> list[str]:
+    """What a report's figures cover, in words: the filters ((label, value) pairs) and the
+    period — said on the page, in the PDF and under every exported table."""
+    period = _("Period: %(start)s to %(end)s") % {
+        "start": show_date(start) if start else _("the first record"),
+        "end": show_date(end) if end else _("today (%(day)s)") % {"day": show_date(today)},
+    }
+    named = "; ".join(f"{label}: {value}" for label, value in filters)
+    return [_("Filters: %(filters)s") % {"filters": named}, period]
+
+
 def as_of_note(as_of: snapshots.AsOf | None) -> str:
     """Said above the figures when they may be behind the records ("" when they are not)."""
     if as_of is None or as_of.fresh:

@@ -426,20 +426,15 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
 
 
 def _filter_lines(form: Any, today: dt.date) -> list[str]:
-    """What the figures cover, in words, for the top of the PDF: the filters as applied (an
-    invalid filter form means none was applied) and the period."""
+    """What the figures cover, in words, for the top of the PDF and under each exported table:
+    the filters as applied (an invalid filter form means none was applied) and the period."""
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     names = []
     for key, label in (("program", _("Program")), ("team", _("Team")), ("worker", _("Worker"))):
         chosen = data.get(key)
         shown = dict(form.fields[key].choices).get(chosen, _("All")) if chosen else _("All")
-        names.append(f"{label}: {shown}")
-    start, end = data.get("start"), data.get("end")
-    period = _("Period: %(start)s to %(end)s") % {
-        "start": show_date(start) if start else _("the first record"),
-        "end": show_date(end) if end else _("today (%(day)s)") % {"day": show_date(today)},
-    }
-    return [_("Filters: %(filters)s") % {"filters": "; ".join(names)}, period]
+        names.append((str(label), str(shown)))
+    return reports.coverage_lines(names, data.get("start"), data.get("end"), today)
 
 
 @login_required

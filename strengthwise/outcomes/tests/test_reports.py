@@ -114,9 +114,14 @@ def test_reports_api_and_command(demo, api, tmp_path, capsys):
         == 400
     )
     assert api(demo.carol).get("/api/v1/reports/goals").json()["goals"]["total"] == 0
-    call_command("report", "goals", "--agency", "river-city")
+    call_command(
+        "report", "goals", "--agency", "river-city", "--from", "2026-01-01", "--to", "2026-06-30"
+    )
     out = capsys.readouterr().out
     assert out.startswith("Status,Goals")
+    # Under the table, what it covers, as the page's exports say it.
+    assert "Filters: Agency: River City Community Services; Program: All" in out
+    assert "Period: 01/01/2026 to 06/30/2026" in out
     target = tmp_path / "all.xlsx"
     call_command(
         "report", "all", "--agency", "river-city", "--format", "xlsx", "--output", str(target)

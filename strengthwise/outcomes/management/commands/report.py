@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from strengthwise.accounts.models import Agency, Program
 from strengthwise.outcomes import exports, measures, reports, serialize
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError("name the agency with --agency (its short name)")
         agency = agencies.get()
         program_id = None
+        program_name = "All"
         if o["program"]:
             programs = Program.objects.filter(agency=agency)
             program = (
@@ -52,6 +54,7 @@ class Command(BaseCommand):
             if program is None:
                 raise CommandError(f"no program {o['program']!r} in {agency.name}")
             program_id = program.pk
+            program_name = program.name
         try:
             start = dt.date.fromisoformat(o["start"]) if o["start"] else None
             end = dt.date.fromisoformat(o["end"]) if o["end"] else None
@@ -83,12 +86,22 @@ class Command(BaseCommand):
         )
         if not wanted:
             raise CommandError(f"the {name} report has no table form; use --format json")
+        # What the figures cover, under every table, as the page's exports say it.
+        context = [
+            *reports.coverage_lines(
+                [("Agency", agency.name), ("Program", program_name)],
+                start,
+                end,
+                timezone.localdate(),
+            ),
+            *[n for n in [reports.as_of_note(report.as_of)] if n],
+        ]
         if o["format"] == "xlsx":
             if not o["output"]:
                 raise CommandError("--format xlsx needs --output FILE")
-            self._write(o["output"], exports.to_xlsx(wanted))
+            self._write(o["output"], exports.to_xlsx(wanted, context))
             return
-        text = "\n".join(exports.to_csv(t) for t in wanted)
+        text = "\n".join(exports.to_csv(t, context) for t in wanted)
         # A file gets the byte-order mark Excel needs; a pipe gets plain UTF-8.
         self._write(o["output"], exports.csv_bytes(text) if o["output"] else text.encode())
 
