@@ -269,3 +269,15 @@ document.addEventListener("click", (event) => {
   form.addEventListener("input", update);
   update();
 })();
+
+// The skip link moves the focus to the page's main part without leaving "#main" in the
+// address: a form sent after it carried the fragment to the next page, where the browser then
+// moved the focus to <main> — away from what that page puts first (a warning about a possible
+// duplicate, the summary of a refused form). Without this script the link still works.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.skip-link");
+  const main = document.getElementById("main");
+  if (!link || !main) { return; }
+  event.preventDefault();
+  main.focus();
+});
