@@ -30,6 +30,15 @@ from strengthwise.referrals.models import Consent, ConsentDocument, Referral
 from strengthwise.tasks.models import Task
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day_this_module_read(time_machine):
+    """TODAY was read when the module was imported: the clock stays on that day, so a run that
+    passes midnight between collecting and running does not compare two days."""
+    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC), tick=True)
+
+
 LATER = dt.date(2040, 6, 1)  # "today" for the tests that judge fixed dates
 
 

@@ -48,6 +48,13 @@ needs_caseload_api = pytest.mark.skipif(
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _on_the_day_this_module_read(time_machine):
+    """TODAY was read when the module was imported: the clock stays on that day, so a run that
+    passes midnight between collecting and running does not compare two days."""
+    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC), tick=True)
+
+
 def ownership() -> dict[tuple[str, str, Any], Any]:
     """{(model label, field, pk): client id} for every row of every model linked to Client."""
     owned = {}
