@@ -7,6 +7,14 @@ request i is due at start + i / rate whatever the earlier ones are doing (at mos
 --concurrency in flight; a request that waits for a free slot counts the wait in its latency).
 Every figure is set beside the p95 of /healthz measured in the same run.
 
+`--writers N` measures writes instead: N concurrent writers, closed loop, each a signed-in worker
+(the seeded workers first) saving contact notes and signing them through the API, recording
+check-ins through the goal page's form (with its CSRF token) and moving fresh referrals
+draft → requested → cancelled through the API, for --seconds (default 60). It reports each kind
+of write (count, p50/p95/p99, errors) and every answer that shows a database lock (a 5xx, or
+"database is locked" in the body), reads the server's log for "database is locked", and exits
+non-zero on any of them.
+
 `--in-process` keeps the older mode: sequential requests through Django's test client in this
 process, with the number of queries per request (not available over HTTP).
 """
@@ -45,6 +53,7 @@ from strengthwise.accounts.services import api_token_create
 from strengthwise.accounts.testing import verified_session
 from strengthwise.people.bench import Scenario
 from strengthwise.people.models import Client
+from strengthwise.scale import bench as writes
 from strengthwise.scale.bench import signed_in_cookie
 
 HEALTH = "health check (/healthz)"
@@ -258,7 +267,20 @@ class Command(BaseCommand):
             help="requests per scenario in process (default 30); implies --in-process",
         )
         parser.add_argument("--rate", type=float, default=20.0, help="requests per second")
-        parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=None,
+            help="per scenario (default 15), or of the --writers run (default 60)",
+        )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="measure writes instead: N concurrent writers (notes, check-ins, referral "
+            "transitions), closed loop; fails on any error or database lock",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -279,6 +301,20 @@ class Command(BaseCommand):
         runs = options.get("runs")
         if options.get("in_process") or runs is not None:
             self.in_process(runs or 30, options.get("write"), options.get("only"))
+            return
+        if options.get("writers") is not None:
+            writers = int(options["writers"])
+            seconds = float(options.get("seconds") or 60.0)
+            if writers < 1 or seconds <= 0:
+                raise CommandError("--writers and --seconds must be positive.")
+            self.over_http_writes(
+                writers=writers,
+                seconds=seconds,
+                workers=int(options.get("workers") or 2),
+                timeout=max(float(options.get("timeout") or 10.0), 30.0),
+                write=options.get("write"),
+                json_path=options.get("json_path"),
+            )
             return
         rate = float(options.get("rate") or 20.0)
         seconds = float(options.get("seconds") or 15.0)
@@ -462,6 +498,161 @@ class Command(BaseCommand):
             f"{r.throughput:.1f}",
             str(r.errors),
             f"{r.vs_health:.1f}×" if r.vs_health is not None else "—",
+        ]
+
+    # --- writes under load --------------------------------------------------------------------
+
+    def over_http_writes(
+        self,
+        *,
+        writers: int,
+        seconds: float,
+        workers: int,
+        timeout: float,
+        write: str | None,
+        json_path: str | None,
+    ) -> None:
+        try:
+            import httpx  # noqa: F401
+        except ImportError as error:  # pragma: no cover - a dependency
+            raise CommandError("The HTTP bench needs httpx (pip install httpx).") from error
+        try:
+            plans = writes.writer_plans(writers)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if not plans:
+            raise CommandError(
+                "No worker with an open client and an active goal: load data first "
+                "(`strengthwise demo --no-serve`, `strengthwise seed`)."
+            )
+        users = len({p.username for p in plans})
+        size = dataset()
+        vendor = connection.vendor
+        today = timezone.localdate()
+        connection.close()  # the server writes; hold no connection meanwhile
+        console = Console(stderr=True)
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        samples: list[str] = []
+        with tempfile.TemporaryDirectory(prefix="strengthwise-bench-") as tmp:
+            server = Server(workers, Path(tmp))
+            console.print(f"Starting the server ({workers} workers) on {server.base} …")
+            server.start()
+            try:
+                console.print(
+                    f"  {writers} writers ({users} workers) for {seconds:g} s, closed loop …"
+                )
+                stats, elapsed = asyncio.run(
+                    writes.drive_writers(
+                        server.base,
+                        plans,
+                        seconds=seconds,
+                        timeout=timeout,
+                        today=today,
+                        samples=samples,
+                    )
+                )
+            finally:
+                server.stop()
+            log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
+            server_locks = log.lower().count(writes.LOCKED)
+            tail = server.log_tail()
+        load = [round(x, 2) for x in os.getloadavg()]
+        every = writes.WriteStats("all writes")
+        for kind in writes.WRITE_KINDS:
+            s = stats[kind]
+            every.latencies += s.latencies
+            every.locks += s.locks
+            for k, n in s.errors.items():
+                every.errors[k] = every.errors.get(k, 0) + n
+        rows = [*stats.values(), every]
+        cores = os.cpu_count() or 1
+        meta: dict[str, Any] = {
+            "date": timezone.now().isoformat(timespec="seconds"),
+            "machine": f"{cores} cores, {platform.system()} {platform.machine()}",
+            "cores": cores,
+            "database": vendor,
+            "dataset": size,
+            "load_average_before": load_before,
+            "load_average": load,
+            "mode": "writers",
+            "server_workers": workers,
+            "writers": writers,
+            "distinct_users": users,
+            "seconds": seconds,
+            "elapsed": round(elapsed, 1),
+            "server_log_locks": server_locks,
+        }
+        title = (
+            f"{dt.date.today():%Y-%m-%d} · writes · {vendor} · {writers} writers · "
+            f"{size['clients']:,} clients, {size['notes']:,} notes"
+        )
+        table = Table(title=title)
+        columns = ("write", "requests", "p50 ms", "p95 ms", "p99 ms", "writes/s", "errors")
+        for column in (*columns, "locks"):
+            table.add_column(column, justify="left" if column == "write" else "right")
+        for s in rows:
+            table.add_row(*self._write_cells(s, elapsed))
+        Console(width=None if sys.stdout.isatty() else 180).print(table)
+        self.stdout.write(
+            f"{meta['machine']}; {vendor}; gunicorn {workers} workers; {writers} writers "
+            f"({users} distinct workers), closed loop, {seconds:g} s ({elapsed:.1f} s "
+            f"from the common start to the last answer); load average before {' '.join(map(str, load_before))}, "
+            f"after {' '.join(map(str, load))}; '{writes.LOCKED}' in the server log: "
+            f"{server_locks}"
+        )
+        for sample in samples:
+            self.stdout.write(f"  {sample}")
+        if write:
+            lines = [
+                f"\n### {title}\n",
+                f"Machine: {meta['machine']}. Server: `strengthwise serve`, gunicorn with "
+                f"{workers} workers, over loopback. {writers} writers ({users} distinct "
+                f"workers), closed loop, for {seconds:g} s. Load average before / after: "
+                f"{' / '.join(map(str, load_before))} → {' / '.join(map(str, load))}. "
+                f'"{writes.LOCKED}" in the server log: {server_locks}.\n',
+                "| write | requests | p50 ms | p95 ms | p99 ms | writes/s | errors | locks |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += ["| " + " | ".join(self._write_cells(s, elapsed)) + " |" for s in rows]
+            with Path(write).open("a") as out:
+                out.write("\n".join(lines) + "\n")
+        if json_path:
+            results = [
+                {
+                    "kind": s.kind,
+                    "requests": s.requests,
+                    "p50": statistics.median(s.latencies) if s.latencies else 0.0,
+                    "p95": percentile(s.latencies, 0.95),
+                    "p99": percentile(s.latencies, 0.99),
+                    "errors": sum(s.errors.values()),
+                    "error_kinds": s.errors,
+                    "locks": s.locks,
+                }
+                for s in rows
+            ]
+            Path(json_path).write_text(
+                json.dumps({**meta, "samples": samples, "results": results}, indent=2) + "\n"
+            )
+        if server_locks or any(s.errors or s.locks for s in rows):
+            if server_locks:
+                console.print(f"[dim]Server log (last lines):\n{tail}[/dim]")
+            raise CommandError(
+                f"Writes failed: {sum(every.errors.values())} errors {every.errors}, "
+                f"{every.locks} answers showing a lock, {server_locks} "
+                f"'{writes.LOCKED}' in the server log."
+            )
+
+    @staticmethod
+    def _write_cells(s: Any, elapsed: float) -> list[str]:
+        return [
+            s.kind,
+            str(s.requests),
+            f"{statistics.median(s.latencies) if s.latencies else 0.0:.1f}",
+            f"{percentile(s.latencies, 0.95):.1f}",
+            f"{percentile(s.latencies, 0.99):.1f}",
+            f"{len(s.latencies) / elapsed if elapsed > 0 else 0.0:.1f}",
+            str(sum(s.errors.values())),
+            str(s.locks),
         ]
 
     # --- in process ---------------------------------------------------------------------------
