@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -151,33 +152,55 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 _default_sqlite = f"sqlite:///{VAR_DIR / 'strengthwise.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL") or _default_sqlite
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+
+
+def _database(url: str) -> dict[str, Any]:
+    """One DATABASES entry for `url`, with the engine's options (the default database and the
+    replica alike)."""
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A worker keeps its connection (no new connection and PRAGMAs per request); the
+        # suite's live servers run threads that come and go, so tests open one per request.
+        database["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0" if TESTING else "60"))
+        database["CONN_HEALTH_CHECKS"] = True
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+                "PRAGMA cache_size=-64000;"
+            ),
+        }
+    else:
+        database["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+        # Typo-tolerant search: accept word similarity from 0.3 (pg_trgm's default is 0.6).
+        database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.3"
+        database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A worker keeps its connection (no new connection and PRAGMAs per request); the suite's
-    # live servers run threads that come and go, so tests open one per request as before.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(
-        os.environ.get("CONN_MAX_AGE", "0" if TESTING else "60")
-    )
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=20000;"
-            "PRAGMA cache_size=-64000;"
-        ),
-    }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("STRENGTHWISE_TEST_SQLITE") or None}
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
-    # Typo-tolerant search: accept word similarity from 0.3 (pg_trgm's default is 0.6).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c pg_trgm.word_similarity_threshold=0.3"
-    )
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A read replica for the reports (strengthwise/core/db_router.py, docs/operations.md): reads
+# go there only while a report's figures are computed; every write and every other read stays
+# on default. Tests always have the alias, as a mirror of the test database (a second
+# connection to it), so the router's tests run in every suite; nothing is routed to it unless
+# DATABASE_ROUTERS names the router (with DATABASE_REPLICA_URL, or a test's override_settings).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL or TESTING:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL or DATABASE_URL)
+    # Nothing writes to the replica: on SQLite its transactions need not take the write lock.
+    DATABASES["replica"]["OPTIONS"].pop("transaction_mode", None)
+    if TESTING:
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+if DATABASE_REPLICA_URL:
+    DATABASE_ROUTERS = ["strengthwise.core.db_router.ReportsReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -54,11 +54,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 
 from strengthwise.accounts.models import Agency
+from strengthwise.core import db_router
 from strengthwise.directory.models import Service
 
 from . import deidentify, measures, suppression
@@ -484,7 +485,34 @@ def compute(
         version, _tz = _state(scope.agency_id)
     key = key or scope_key(scope)
     started, clock = timezone.now(), time.monotonic()
-    text = dumps(measures.measure_all(scope, today=today))
+    text = None
+    if db_router.replica_in_use():
+        # With a read replica (core/db_router.py) the figures are read there, and so is the
+        # version they are stored under. A replica lags: stored with the version read on
+        # default, figures from a replica that has not yet replayed the latest writes would
+        # pass for current. The version is raised in the same transaction as every write that
+        # moves a figure, and a replica replays commits in order, so figures read on the
+        # replica after its version include every write up to that version (perhaps a later
+        # one too: then the snapshot only turns stale early, never wrongly fresh). When the
+        # replica is behind the version the caller has already seen on default (its own
+        # write, say), the figures are computed on default: a report never goes back in time.
+        # So they are when the replica fails (down, or a query cancelled by its recovery).
+        seen = None
+        try:
+            with db_router.reports_read():
+                seen = ReportsVersion.objects.values_list("version", flat=True).get(
+                    agency_id=scope.agency_id
+                )
+                if seen >= version:
+                    text = dumps(measures.measure_all(scope, today=today))
+        except ReportsVersion.DoesNotExist:
+            pass  # not on the replica yet
+        except DatabaseError:
+            log.warning("the read replica failed; report computed on default", exc_info=True)
+        if text is not None and seen is not None:
+            version = seen
+    if text is None:
+        text = dumps(measures.measure_all(scope, today=today))
     hidden = dumps(deidentify_figures(loads(text)))  # solved once here, not per read
     fields = {
         "version": version,
