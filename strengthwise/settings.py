@@ -189,8 +189,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A read replica for the reports (strengthwise/core/db_router.py, docs/operations.md): reads
 # go there only while a report's figures are computed; every write and every other read stays
 # on default. Tests always have the alias, as a mirror of the test database (a second
-# connection to it), so the router's tests run in every suite; nothing is routed to it unless
-# DATABASE_ROUTERS names the router (with DATABASE_REPLICA_URL, or a test's override_settings).
+# connection to it), so the router's tests run in every suite, and never the router: the tests
+# that use it switch it on (override_settings) and declare both databases, so the suite runs
+# the same whether or not DATABASE_REPLICA_URL is set.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 DATABASE_ROUTERS: list[str] = []
 if DATABASE_REPLICA_URL or TESTING:
@@ -199,7 +200,7 @@ if DATABASE_REPLICA_URL or TESTING:
     DATABASES["replica"]["OPTIONS"].pop("transaction_mode", None)
     if TESTING:
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-if DATABASE_REPLICA_URL:
+if DATABASE_REPLICA_URL and not TESTING:
     DATABASE_ROUTERS = ["strengthwise.core.db_router.ReportsReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

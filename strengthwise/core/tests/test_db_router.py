@@ -9,7 +9,12 @@ override_settings. The tests that read through the second connection commit thei
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -83,9 +88,10 @@ def test_a_thread_started_inside_the_context_reads_from_default() -> None:
 
 def test_the_orm_asks_the_router_only_when_it_is_registered() -> None:
     assert "replica" in connections.settings  # the suite's mirror (settings.py)
-    with reports_read():
-        assert Client.objects.all().db == DEFAULT_DB_ALIAS  # the normal suite: no router
-    assert not db_router.replica_in_use()
+    with override_settings(DATABASE_ROUTERS=[]):  # the normal suite: no router
+        with reports_read():
+            assert Client.objects.all().db == DEFAULT_DB_ALIAS
+        assert not db_router.replica_in_use()
     with ROUTED:
         assert db_router.replica_in_use()
         assert Client.objects.all().db == DEFAULT_DB_ALIAS
@@ -95,7 +101,70 @@ def test_the_orm_asks_the_router_only_when_it_is_registered() -> None:
             assert Goal.objects.values("pk").db == REPLICA
             assert router.db_for_write(Client) == DEFAULT_DB_ALIAS
         assert Client.objects.all().db == DEFAULT_DB_ALIAS
-    assert not db_router.replica_in_use()
+
+
+_SHOW_SETTINGS = """
+import json
+from strengthwise import settings as s
+print(json.dumps({
+    "routers": s.DATABASE_ROUTERS,
+    "databases": {
+        alias: {key: db.get(key) for key in ("ENGINE", "NAME", "HOST", "OPTIONS", "TEST")}
+        for alias, db in s.DATABASES.items()
+    },
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    "default, replica",
+    [
+        ("postgres://sw@db1.internal:5432/sw", ""),
+        ("postgres://sw@db1.internal:5432/sw", "postgres://sw@db2.internal:5432/sw"),
+        ("", ""),
+        ("", "sqlite:///{var}/strengthwise.sqlite3"),
+    ],
+)
+def test_a_deployment_has_the_replica_and_the_router_only_with_database_replica_url(
+    tmp_path: Path, default: str, replica: str
+) -> None:
+    """settings.py as a server reads it (not under test): no DATABASE_REPLICA_URL, no second
+    database and no router; with it, both, and the replica has the default's engine options
+    (but no IMMEDIATE transactions: nothing writes there)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DATABASE_REPLICA_URL", "STRENGTHWISE_TESTING"}
+    }
+    env["STRENGTHWISE_VAR_DIR"] = str(tmp_path)
+    if default:
+        env["DATABASE_URL"] = default
+    if replica:
+        env["DATABASE_REPLICA_URL"] = replica.format(var=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW_SETTINGS], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    databases = shown["databases"]
+    if not replica:
+        assert shown["routers"] == []
+        assert list(databases) == ["default"]
+        return
+    assert shown["routers"] == ["strengthwise.core.db_router.ReportsReplicaRouter"]
+    assert list(databases) == ["default", "replica"]
+    first, second = databases["default"], databases["replica"]
+    assert second["ENGINE"] == first["ENGINE"]
+    assert second["TEST"] is None or "MIRROR" not in second["TEST"]
+    if default:
+        assert (first["HOST"], second["HOST"]) == ("db1.internal", "db2.internal")
+        assert second["OPTIONS"] == first["OPTIONS"]
+    else:
+        assert second["NAME"] == first["NAME"]  # the same file
+        assert first["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert second["OPTIONS"] == {
+            k: v for k, v in first["OPTIONS"].items() if k != "transaction_mode"
+        }
 
 
 # --- through the second connection ---------------------------------------------------------------
