@@ -5,7 +5,8 @@ replica is the report computed on default.
 In the suite the `replica` alias is a mirror of the test database — a second connection to it
 (settings.py) — and nothing is routed to it unless a test registers the router, as these do with
 override_settings. The tests that read through the second connection commit their data
-(transaction=True): a second connection does not see the first one's open transaction."""
+(transaction=True): a second connection does not see the first one's open transaction — which
+the last test uses to play a replica that has not caught up yet (on PostgreSQL)."""
 
 from __future__ import annotations
 
