@@ -230,7 +230,9 @@ def client_update(
         )
     fields = _clean_text(fields)
     with transaction.atomic():
-        current = Client.objects.select_for_update().select_related("team").get(pk=client.pk)
+        current = (
+            Client.objects.select_for_update(no_key=True).select_related("team").get(pk=client.pk)
+        )
         may_see_address = may_see_address_of(acting_user, current)
         before = _snapshot(current)
         if not may_see_address and any(
@@ -341,8 +343,14 @@ def episode_open(
 
 def lock_open_record(client_id: int) -> Client:
     """Inside a write's transaction: lock the client's row and refuse when it was merged into
-    another record since the page was opened (the write would land on a hidden record)."""
-    client = Client.objects.select_for_update().get(pk=client_id)
+    another record since the page was opened (the write would land on a hidden record).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: two writes about the client still queue here, but the
+    key-share lock a PostgreSQL foreign-key check takes on this row does not wait for it. Other
+    writes about the client insert rows that point at it (their audit event does) while they
+    hold the audit chain's head; with FOR UPDATE here, such a write's check waited for this
+    transaction while this one waited for the head: a deadlock, answered with a 500."""
+    client = Client.objects.select_for_update(no_key=True).get(pk=client_id)
     if client.merged_into_id is not None:
         raise DomainError(
             _("This record was merged into another one a moment ago; open that record instead.")

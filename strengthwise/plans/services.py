@@ -152,7 +152,7 @@ def _reopen_if_signed(
 ) -> None:
     """A change to a plan the client has agreed to starts a new version (the agreed one is
     kept as a PlanVersion); the client agrees again to the new version."""
-    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if locked.status != Plan.Status.DRAFT:  # signed, waiting, active or returned
         locked.number += 1
         locked.status = Plan.Status.DRAFT
@@ -370,7 +370,11 @@ def goal_update(
     s = by_id[0] if by_id[0] is not None else s
     p = by_id[1] if by_id[1] is not None else p
     with transaction.atomic():
-        current = Goal.objects.select_for_update().select_related("plan", "client").get(pk=goal.pk)
+        current = (
+            Goal.objects.select_for_update(no_key=True)
+            .select_related("plan", "client")
+            .get(pk=goal.pk)
+        )
         before = {k: plain(getattr(current, k)) for k in GOAL_AUDITED}
         texts_before = _goal_texts(current)
         if current.version != version:
@@ -721,7 +725,7 @@ def plan_client_agree(
     if method != SignatureMethod.DRAWN:
         drawing = ""
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
         if locked.status not in (Plan.Status.DRAFT, Plan.Status.RETURNED):
             raise DomainError(_("This version is already signed."))
         if not Goal.objects.filter(plan=locked, status=Goal.Status.ACTIVE).exists():
@@ -799,7 +803,11 @@ def plan_worker_sign(*, acting_user: User, plan: Plan) -> Plan:
     if acting_user.role not in (Role.WORKER, Role.SUPERVISOR):
         raise DomainError(_("Only case workers and supervisors sign plans."))
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().select_related("episode__program").get(pk=plan.pk)
+        locked = (
+            Plan.objects.select_for_update(no_key=True)
+            .select_related("episode__program")
+            .get(pk=plan.pk)
+        )
         if locked.status != Plan.Status.CLIENT_SIGNED:
             raise DomainError(_("The client agrees first; then the worker signs."))
         _event(
@@ -840,7 +848,7 @@ def plan_review(*, acting_user: User, plan: Plan, approve: bool, comment: str = 
             field_errors={"comment": [_("Say what to change when you return a plan.")]},
         )
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
         if locked.status != Plan.Status.AWAITING_APPROVAL:
             raise DomainError(_("This plan is not waiting for approval."))
         status = Plan.Status.ACTIVE if approve else Plan.Status.RETURNED

@@ -158,7 +158,7 @@ def consent_client_answer(
     it with their own account (it is in force from then on); saying no closes it, and nothing
     is ever shared under it."""
     with transaction.atomic():
-        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        locked = Consent.objects.select_for_update(no_key=True).get(pk=consent.pk)
         if not consent_rules.awaiting_client(locked) or locked.revoked_on:
             raise DomainError(_("This consent was already answered."))
         if agree:
@@ -390,7 +390,7 @@ def referral_transition(
     if side == workflow.REQUESTER and acting_user is None:
         raise workflow.SideRefused(_("Only the referring worker sets this status."))
     with transaction.atomic():
-        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        current = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
         if expected_version is not None and current.version != expected_version:
             raise Conflict(
                 _("The referral changed since you loaded it (it is now “%(status)s”).")

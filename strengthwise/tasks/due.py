@@ -224,7 +224,9 @@ def refresh_clients(client_ids: Iterable[int], *, today: dt.date | None = None) 
         with transaction.atomic():
             # Two requests filling the same missing client one after the other, not
             # interleaved (PostgreSQL; SQLite's IMMEDIATE transactions already serialise).
-            list(Client.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+            list(
+                Client.objects.select_for_update(no_key=True).filter(pk__in=chunk).values_list("pk")
+            )
             summaries, items = compute(chunk, today=today)
             DueItem.objects.filter(client_id__in=chunk).delete()
             DueItem.objects.bulk_create(items, batch_size=CHUNK)
