@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import Any
 
@@ -99,6 +99,7 @@ REFERRAL_MOVE = "referral transition (API)"
 CONSENT = "consent record (API, setup)"
 WRITE_KINDS = (NOTE_DRAFT, NOTE_SIGN, CHECK_IN, REFERRAL_CREATE, REFERRAL_MOVE)
 LOCKED = "database is locked"
+DEADLOCK = "deadlock detected"  # PostgreSQL's word for a lock cycle it broke
 
 
 @dataclass
@@ -151,10 +152,16 @@ def writer_users(count: int) -> list[Any]:
     return found
 
 
-def writer_plans(count: int) -> list[Writer]:
+def writer_plans(count: int, per_client: int = 1) -> list[Writer]:
     """`count` writers over the workers `writer_users` finds: each worker signs in once and
     writes about their own clients (when there are fewer workers than writers, a worker has
-    several writers, each on another client). Needs the database; the writers do not."""
+    several writers, each on another client). With `per_client` K > 1, K writers share each
+    client (its worker signed in on K devices, or colleagues on one case): writes about one
+    client at the same moment, the case that row locks must survive. Needs the database; the
+    writers do not."""
+    if per_client > 1:
+        shared = writer_plans(-(-count // per_client))
+        return [replace(shared[i // per_client]) for i in range(count)]
     users = writer_users(count)
     if not users:
         return []

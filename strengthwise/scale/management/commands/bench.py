@@ -282,6 +282,14 @@ class Command(BaseCommand):
             "transitions), closed loop; fails on any error or database lock",
         )
         parser.add_argument(
+            "--per-client",
+            type=int,
+            default=1,
+            metavar="K",
+            dest="per_client",
+            help="with --writers: K writers share each client (default 1: a client each)",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=max(2, 2 * (os.cpu_count() or 1)),
@@ -309,6 +317,7 @@ class Command(BaseCommand):
                 raise CommandError("--writers and --seconds must be positive.")
             self.over_http_writes(
                 writers=writers,
+                per_client=max(1, int(options.get("per_client") or 1)),
                 seconds=seconds,
                 workers=int(options.get("workers") or 2),
                 timeout=max(float(options.get("timeout") or 10.0), 30.0),
@@ -506,6 +515,7 @@ class Command(BaseCommand):
         self,
         *,
         writers: int,
+        per_client: int,
         seconds: float,
         workers: int,
         timeout: float,
@@ -517,7 +527,7 @@ class Command(BaseCommand):
         except ImportError as error:  # pragma: no cover - a dependency
             raise CommandError("The HTTP bench needs httpx (pip install httpx).") from error
         try:
-            plans = writes.writer_plans(writers)
+            plans = writes.writer_plans(writers, per_client)
         except ValueError as error:
             raise CommandError(str(error)) from error
         if not plans:
@@ -526,6 +536,7 @@ class Command(BaseCommand):
                 "(`strengthwise demo --no-serve`, `strengthwise seed`)."
             )
         users = len({p.username for p in plans})
+        clients = len({p.client_id for p in plans})
         size = dataset()
         vendor = connection.vendor
         today = timezone.localdate()
@@ -539,7 +550,8 @@ class Command(BaseCommand):
             server.start()
             try:
                 console.print(
-                    f"  {writers} writers ({users} workers) for {seconds:g} s, closed loop …"
+                    f"  {writers} writers ({users} workers, {clients} clients) for {seconds:g} s, "
+                    "closed loop …"
                 )
                 stats, elapsed = asyncio.run(
                     writes.drive_writers(
@@ -554,7 +566,8 @@ class Command(BaseCommand):
             finally:
                 server.stop()
             log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
-            server_locks = log.lower().count(writes.LOCKED)
+            server_locks = log.lower().count(writes.LOCKED) + log.count(writes.DEADLOCK)
+            tracebacks = log.count("Traceback (most recent call last)")
             tail = server.log_tail()
         load = [round(x, 2) for x in os.getloadavg()]
         every = writes.WriteStats("all writes")
@@ -578,9 +591,11 @@ class Command(BaseCommand):
             "server_workers": workers,
             "writers": writers,
             "distinct_users": users,
+            "clients": clients,
             "seconds": seconds,
             "elapsed": round(elapsed, 1),
             "server_log_locks": server_locks,
+            "server_log_tracebacks": tracebacks,
         }
         title = (
             f"{dt.date.today():%Y-%m-%d} · writes · {vendor} · {writers} writers · "
@@ -595,10 +610,11 @@ class Command(BaseCommand):
         Console(width=None if sys.stdout.isatty() else 180).print(table)
         self.stdout.write(
             f"{meta['machine']}; {vendor}; gunicorn {workers} workers; {writers} writers "
-            f"({users} distinct workers), closed loop, {seconds:g} s ({elapsed:.1f} s "
+            f"({users} distinct workers, {clients} clients), closed loop, {seconds:g} s "
+            f"({elapsed:.1f} s "
             f"from the common start to the last answer); load average before {' '.join(map(str, load_before))}, "
-            f"after {' '.join(map(str, load))}; '{writes.LOCKED}' in the server log: "
-            f"{server_locks}"
+            f"after {' '.join(map(str, load))}; '{writes.LOCKED}' or '{writes.DEADLOCK}' in "
+            f"the server log: {server_locks}; tracebacks there: {tracebacks}"
         )
         for sample in samples:
             self.stdout.write(f"  {sample}")
@@ -607,9 +623,11 @@ class Command(BaseCommand):
                 f"\n### {title}\n",
                 f"Machine: {meta['machine']}. Server: `strengthwise serve`, gunicorn with "
                 f"{workers} workers, over loopback. {writers} writers ({users} distinct "
-                f"workers), closed loop, for {seconds:g} s. Load average before / after: "
-                f"{' / '.join(map(str, load_before))} → {' / '.join(map(str, load))}. "
-                f'"{writes.LOCKED}" in the server log: {server_locks}.\n',
+                f"workers, {clients} clients), closed loop, for {seconds:g} s. Load average "
+                f"before / after: {' / '.join(map(str, load_before))} → "
+                f"{' / '.join(map(str, load))}. "
+                f'"{writes.LOCKED}" or "{writes.DEADLOCK}" in the server log: {server_locks}; '
+                f"tracebacks: {tracebacks}.\n",
                 "| write | requests | p50 ms | p95 ms | p99 ms | writes/s | errors | locks |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|",
             ]
@@ -639,7 +657,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Writes failed: {sum(every.errors.values())} errors {every.errors}, "
                 f"{every.locks} answers showing a lock, {server_locks} "
-                f"'{writes.LOCKED}' in the server log."
+                f"'{writes.LOCKED}' or '{writes.DEADLOCK}' in the server log."
             )
 
     @staticmethod
