@@ -156,7 +156,10 @@ def _ssm(client: Any) -> list[dict[str, Any]]:
             "administered_on": a.administered_on,
             "member": a.member.name if a.member else None,
             "template_version": a.template.version,
-            "scores": {s.domain: {"score": s.score, "note": s.note} for s in a.scores.all()},
+            "scores": {
+                domain: {"score": score, "note": a.notes.get(domain, "")}
+                for domain, score in a.scores.items()
+            },
         }
         for a in selectors.ssm_administrations(client=client)
     ]

@@ -1,12 +1,16 @@
 """The shipped instruments as FHIR R4 Questionnaires, through the same definition module as an
 agency's own (questionnaires/definition.py: the same rules, the same Spanish requirement), and
-the matrices and screens already kept as QuestionnaireResponses against them.
+the matrices and screens, which are kept as the agency's QuestionnaireResponses against them.
 
-The Self-Sufficiency Matrix (one scored choice per domain, levels 0–5 with their anchors), the
-AHC HRSN screen (each item's answers coded as in the template, "choose not to answer"
-included) and the strengths assessment (a group per life domain, the client's words in each
-column, the priorities) are built from the agency's current template, so an agency's added
-domains are in them. Their pages and records stay as they are; these are how they leave."""
+The Self-Sufficiency Matrix (one scored choice per domain, levels 0–5 with their anchors, and the
+worker's note on it), the AHC HRSN screen (each item's answers coded as in the template, "choose
+not to answer" included) and the strengths assessment (a group per life domain, the client's
+words in each column, the priorities) are built from the agency's template, so an agency's added
+domains are in them. The matrix and the screen *run* on the questionnaire mechanism: each agency
+has one `Questionnaire` per shipped instrument (`shipped`), one published version per template
+version (the same number), and every matrix or screen is a `QuestionnaireResponse` with its
+typed `AnswerValue`s (`shipped_version` below). The strengths assessment keeps its own record
+and leaves as a Questionnaire only."""
 
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from strengthwise.questionnaires import definition as qdef
+from strengthwise.questionnaires.models import Questionnaire, QuestionnaireVersion
 
-from .models import Kind, ScreeningResponse, SsmAdministration
+from .models import Kind
 from .screening import hrsn_template
 from .templates_data import template_current
 
@@ -59,6 +66,17 @@ def _ssm(content: dict[str, Any]) -> qdef.Definition:
                 required=domain["key"] not in optional,
                 options=tuple(options),
                 level="micro",
+                author="worker",
+            )
+        )
+        items.append(
+            qdef.Item(
+                link_id=note_id(domain["key"]),
+                type="text",
+                text=T(f"Note: {domain['label']}", f"Nota: {domain.get('label_es') or ''}".strip()),
+                author="worker",
+                max_length=500,
+                enable_when=(qdef.Condition(domain["key"], "exists", True),),
             )
         )
     return qdef.Definition(
@@ -137,6 +155,16 @@ def _strengths(content: dict[str, Any]) -> qdef.Definition:
 
 
 BUILDERS = {Kind.SSM: _ssm, Kind.SCREENING: _screening, Kind.STRENGTHS: _strengths}
+#: The agency questionnaire each instrument that runs on the mechanism is kept as.
+SHIPPED = {
+    Kind.SSM: ("ssm", Questionnaire.Purpose.INSTRUMENT),
+    Kind.SCREENING: ("ahc-hrsn", Questionnaire.Purpose.SCREEN),
+}
+
+
+def note_id(domain_key: str) -> str:
+    """The link id of the worker's note on one matrix domain."""
+    return f"{domain_key}.note"
 
 
 def _url(agency_id: int, kind: str) -> str:
@@ -169,44 +197,33 @@ def questionnaire_of(
     )
 
 
-def ssm_response(administration: SsmAdministration) -> dict[str, Any]:
-    """One matrix as a QuestionnaireResponse against the template version it was scored with."""
-    template = administration.template
-    items = [
-        {
-            "linkId": score.domain,
-            "answer": [{"valueCoding": {"system": qdef.CODE_SYSTEM, "code": str(score.score)}}],
-        }
-        for score in administration.scores.all()
-    ]
-    return qdef.response_resource(
-        rid=f"ssm-{administration.pk}",
-        questionnaire=f"{_url(template.agency_id, template.kind)}|{template.version}",
-        client_id=administration.client_id,
-        authored=administration.administered_on,
-        items=items,
+def shipped_version(
+    *, agency_id: int, kind: str, content: dict[str, Any], version: int
+) -> QuestionnaireVersion:
+    """The agency's published version `version` of a shipped instrument (the matrix or the
+    screen), made on first use: the agency's questionnaire for it, then the version, whose
+    definition is the template's content as a Questionnaire. Two first uses at once: the loser
+    reads the winner's rows (the unique constraints decide)."""
+    key, purpose = SHIPPED[Kind(kind)]
+    resource = questionnaire_of(agency_id=agency_id, kind=kind, content=content, version=version)
+    questionnaire, _created = Questionnaire.objects.get_or_create(
+        agency_id=agency_id,
+        shipped=kind,
+        defaults={"key": key, "purpose": purpose, "draft": resource, "draft_changed": False},
     )
-
-
-def screening_response(screening: ScreeningResponse) -> dict[str, Any]:
-    """One screen as a QuestionnaireResponse (each answer's code as the template keys it)."""
-    items = []
-    for key, value in (screening.answers or {}).items():
-        codes = value if isinstance(value, list) else [value]
-        codes = [c for c in codes if c not in (None, "")]
-        if codes:
-            items.append(
-                {
-                    "linkId": key,
-                    "answer": [
-                        {"valueCoding": {"system": qdef.CODE_SYSTEM, "code": str(c)}} for c in codes
-                    ],
-                }
+    found = questionnaire.versions.filter(number=version).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            # The working copy shows the newest version (the editor does not change it).
+            Questionnaire.objects.filter(pk=questionnaire.pk).update(draft=resource)
+            return QuestionnaireVersion.objects.create(
+                agency_id=agency_id,
+                questionnaire=questionnaire,
+                number=version,
+                definition=resource,
+                published_at=timezone.now(),
             )
-    return qdef.response_resource(
-        rid=f"screening-{screening.pk}",
-        questionnaire=f"{_url(screening.agency_id, Kind.SCREENING)}|{screening.template_version}",
-        client_id=screening.client_id,
-        authored=screening.administered_on,
-        items=items,
-    )
+    except IntegrityError:
+        return questionnaire.versions.get(number=version)

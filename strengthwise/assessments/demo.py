@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from strengthwise.accounts.models import Agency, Program, User
 from strengthwise.people.models import Client
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 from . import services
 from .models import (
@@ -21,8 +22,6 @@ from .models import (
     Factor,
     MotivationRecord,
     ReadinessRating,
-    ScreeningResponse,
-    SsmAdministration,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
 )
@@ -354,7 +353,7 @@ def load(**options: Any) -> dict[str, Any]:
             for k, v in entry.items()
         },
     )
-    restamp(SsmAdministration, entry_matrix.pk, at(115, 10, 50))
+    restamp(QuestionnaireResponse, entry_matrix.pk, at(115, 10, 50), "created_at")
     review_matrix = services.ssm_administer(
         acting_user=alice,
         client=dana,
@@ -364,7 +363,7 @@ def load(**options: Any) -> dict[str, Any]:
             k: (v, "Rapid re-housing accepted" if k == "housing" else "") for k, v in review.items()
         },
     )
-    restamp(SsmAdministration, review_matrix.pk, at(20, 10, 40))
+    restamp(QuestionnaireResponse, review_matrix.pk, at(20, 10, 40), "created_at")
 
     for label, kind, level, strength, quality, flow in [
         ("Jayden (son)", "family", "meso", "strong", "positive", "both"),
@@ -428,7 +427,7 @@ def load(**options: Any) -> dict[str, Any]:
             "safety_scream": "sometimes",
         },
     )
-    restamp(ScreeningResponse, screen.pk, at(115, 10, 35), "created_at")
+    restamp(QuestionnaireResponse, screen.pk, at(115, 10, 35), "created_at")
 
     rosa = Client.objects.filter(legal_first_name="Rosa", agency_id=dana.agency_id).first()
     if rosa is not None:

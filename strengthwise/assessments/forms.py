@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from strengthwise.core.forms import IdChoiceField, categories_field
 from strengthwise.people.forms import DateInput
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
-from .models import Author, EcomapNode, Factor, Level, MotivationRecord, SsmAdministration
+from .models import Author, EcomapNode, Factor, Level, MotivationRecord
 
 AUTHOR_CHOICES = Author.choices
 
@@ -228,7 +229,7 @@ class RatingForm(forms.Form):
 
 
 class SsmForm(forms.Form):
-    kind = forms.ChoiceField(label=_("When"), choices=SsmAdministration.Kind.choices)
+    kind = forms.ChoiceField(label=_("When"), choices=QuestionnaireResponse.Occasion.choices)
     administered_on = forms.DateField(label=_("Date"), widget=DateInput())
     # Parsed as an id only: ssm_administer looks it up among the client's household.
     member = IdChoiceField(label=_("Whose matrix"), required=False)

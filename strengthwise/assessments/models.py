@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.accounts.models import Agency
 from strengthwise.core.fields import SealedCharField, SealedJSONField
 from strengthwise.core.models import Categorised, TimeStampedModel
-from strengthwise.people.models import Client, HouseholdMember
+from strengthwise.people.models import Client
 
 
 class Author(models.TextChoices):
@@ -289,63 +289,6 @@ class ReadinessRating(models.Model):
         return f"{self.concern}: {self.importance}/{self.confidence}"
 
 
-class SsmAdministration(TimeStampedModel):
-    """One Self-Sufficiency Matrix for one adult at entry, a review or exit."""
-
-    class Kind(models.TextChoices):
-        ENTRY = "entry", _("Entry")
-        REVIEW = "review", _("Review")
-        EXIT = "exit", _("Exit")
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="ssm_administrations")
-    member = models.ForeignKey(
-        HouseholdMember,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Another adult in the household; empty for the client."),
-    )
-    kind = models.CharField(_("when"), max_length=10, choices=Kind.choices)
-    administered_on = models.DateField(_("date"))
-    template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["administered_on", "id"]
-        indexes = [models.Index(fields=["agency", "client", "administered_on"], name="ssm_client")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.administered_on}"
-
-
-class SsmScore(models.Model):
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    administration = models.ForeignKey(
-        SsmAdministration, on_delete=models.CASCADE, related_name="scores"
-    )
-    domain = models.CharField(max_length=40)
-    score = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(0), MaxValueValidator(5)]
-    )
-    note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["administration", "domain"], name="ssm_one_level_per_domain"
-            ),
-            models.CheckConstraint(condition=models.Q(score__lte=5), name="ssm_score_0_5"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.domain}: {self.score}"
-
-
 class EcomapNode(TimeStampedModel):
     """A person or system around the client, and the client's tie to it."""
 
@@ -419,24 +362,3 @@ class EcomapSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Ecomap {self.taken_on}"
-
-
-class ScreeningResponse(models.Model):
-    """One AHC HRSN screen: the answers and what they suggest (never a goal by itself)."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="screenings")
-    administered_on = models.DateField(_("date"))
-    template_version = models.PositiveIntegerField()
-    answers = models.JSONField()
-    results = models.JSONField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-administered_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"Screening {self.administered_on}"

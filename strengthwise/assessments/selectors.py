@@ -7,9 +7,12 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from strengthwise.people.models import Client
+from strengthwise.people.models import Client, HouseholdMember
+from strengthwise.questionnaires import definition as qdef
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 from .models import (
+    AssessmentTemplate,
     Concern,
     EcomapNode,
     EcomapSnapshot,
@@ -18,12 +21,11 @@ from .models import (
     Level,
     MotivationRecord,
     ReadinessRating,
-    ScreeningResponse,
-    SsmAdministration,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
     Valence,
 )
+from .screening import hrsn_template
 from .templates_data import localized, shipped_template, template_current
 
 
@@ -116,13 +118,77 @@ def concerns_with_ratings(*, client: Client) -> list[Concern]:
     )
 
 
-def ssm_administrations(*, client: Client) -> list[SsmAdministration]:
+@dataclass(frozen=True)
+class Matrix:
+    """One Self-Sufficiency Matrix as its pages read it: a response to the agency's matrix
+    questionnaire, with the template version it was scored with (its words and anchors)."""
+
+    response: QuestionnaireResponse
+    template: AssessmentTemplate
+    scores: dict[str, int]  # domain key → level 0–5
+    notes: dict[str, str]  # domain key → the worker's note
+
+    @property
+    def pk(self) -> int:
+        return self.response.pk
+
+    @property
+    def kind(self) -> str:
+        return self.response.occasion
+
+    def get_kind_display(self) -> str:
+        return str(self.response.get_occasion_display())
+
+    @property
+    def administered_on(self) -> Any:
+        return self.response.answered_on
+
+    @property
+    def member(self) -> HouseholdMember | None:
+        return self.response.member
+
+    @property
+    def recorded_by(self) -> Any:
+        return self.response.recorded_by
+
+
+def _shipped_responses(client: Client, kind: str, **filters: Any) -> list[QuestionnaireResponse]:
     return list(
-        SsmAdministration.objects.filter(client=client)
-        .select_related("member", "template", "recorded_by")
-        .prefetch_related("scores")
-        .order_by("administered_on", "id")
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id, client=client, questionnaire__shipped=kind, **filters
+        )
+        .select_related("version", "member", "recorded_by")
+        .order_by("answered_on", "id")
     )
+
+
+def matrices_of(responses: list[QuestionnaireResponse]) -> list[Matrix]:
+    """The responses (to the matrix questionnaire of one agency) as matrices: one query for the
+    template versions they were scored with."""
+    if not responses:
+        return []
+    templates = {
+        t.version: t
+        for t in AssessmentTemplate.objects.filter(
+            agency_id=responses[0].agency_id,
+            kind=Kind.SSM,
+            version__in={r.version.number for r in responses},
+        )
+    }
+    out = []
+    for response in responses:
+        answers, _marks = qdef.answers_from_response(response.items or [])
+        scores = {k: int(v[0]) for k, v in answers.items() if "." not in k and str(v[0]).isdigit()}
+        notes = {k[: -len(".note")]: str(v[0]) for k, v in answers.items() if k.endswith(".note")}
+        out.append(Matrix(response, templates[response.version.number], scores, notes))
+    return out
+
+
+def ssm_administrations(*, client: Client, own_only: bool = False) -> list[Matrix]:
+    """The client's matrices (and, unless `own_only`, those of other adults of the household),
+    oldest first."""
+    extra = {"member__isnull": True} if own_only else {}
+    return matrices_of(_shipped_responses(client, Kind.SSM, **extra))
 
 
 def ecomap_nodes(*, client: Client) -> list[EcomapNode]:
@@ -137,8 +203,51 @@ def ecomap_snapshots(*, client: Client) -> list[EcomapSnapshot]:
     )
 
 
-def screenings(*, client: Client) -> list[ScreeningResponse]:
-    return list(ScreeningResponse.objects.filter(client=client).select_related("recorded_by"))
+@dataclass(frozen=True)
+class Screen:
+    """One AHC HRSN screen as its pages read it: a response to the agency's screening
+    questionnaire, the answers keyed as the template keys them (a list for a several-answer
+    item) and what the scoring concluded when it was recorded."""
+
+    response: QuestionnaireResponse
+    answers: dict[str, Any]
+    results: dict[str, Any]
+
+    @property
+    def pk(self) -> int:
+        return self.response.pk
+
+    @property
+    def administered_on(self) -> Any:
+        return self.response.answered_on
+
+    @property
+    def template_version(self) -> int:
+        return self.response.version.number
+
+    @property
+    def recorded_by(self) -> Any:
+        return self.response.recorded_by
+
+
+def screen_of(response: QuestionnaireResponse) -> Screen:
+    answers, _marks = qdef.answers_from_response(response.items or [])
+    try:
+        multiple = {
+            i["key"] for i in hrsn_template(response.version.number)["items"] if i.get("multiple")
+        }
+    except ValueError:  # a version this code does not know: keep what was given
+        multiple = set(answers)
+    return Screen(
+        response,
+        {k: (v if k in multiple else v[0]) for k, v in answers.items()},
+        dict((response.derived or {}).get("results", {})),
+    )
+
+
+def screenings(*, client: Client) -> list[Screen]:
+    """The client's screens, newest first."""
+    return [screen_of(r) for r in reversed(_shipped_responses(client, Kind.SCREENING))]
 
 
 def screening_offered(*, client: Client) -> bool:
@@ -179,9 +288,15 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
     motivation = (
         MotivationRecord.objects.filter(client=client).order_by("-recorded_on", "-id").first()
     )
-    latest_screen = (
-        ScreeningResponse.objects.filter(client=client).order_by("-administered_on", "-id").first()
+    newest = (
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id, client=client, questionnaire__shipped=Kind.SCREENING
+        )
+        .select_related("version")
+        .order_by("-answered_on", "-id")
+        .first()
     )
+    latest_screen = screen_of(newest) if newest is not None else None
     return {
         "factors": factors_for(client=client),
         "aspirations": aspirations,
@@ -202,8 +317,6 @@ def face_sheet_assessment(*, client: Client) -> dict[str, Any]:
 def _screen_words(domain_key: str, version: int) -> dict[str, str]:
     """A screening domain's label and suggestion in the reader's language (empty when the
     version or the domain is unknown: the saved English then stands)."""
-    from .screening import hrsn_template
-
     try:
         domains = {d["key"]: d for d in hrsn_template(version)["domains"]}
     except ValueError:

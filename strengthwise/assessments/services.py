@@ -18,7 +18,10 @@ from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.fields import sealed_fields
 from strengthwise.core.validation import not_in_future, parse_id, refuse_nul, validated
 from strengthwise.people.models import Client, HouseholdMember
+from strengthwise.questionnaires.models import QuestionnaireResponse
+from strengthwise.questionnaires.services import response_create
 
+from . import as_questionnaire
 from . import screening as hrsn
 from .models import (
     Author,
@@ -29,9 +32,6 @@ from .models import (
     Kind,
     MotivationRecord,
     ReadinessRating,
-    ScreeningResponse,
-    SsmAdministration,
-    SsmScore,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
 )
@@ -64,6 +64,8 @@ RATING_FIELDS = (
     "why_author",
     "rated_by",
 )
+ENTRY, REVIEW, EXIT = QuestionnaireResponse.Occasion.values
+OCCASIONS = (ENTRY, REVIEW, EXIT)
 NODE_FIELDS = ("label", "kind", "level", "strength", "quality", "flow", "note")
 
 
@@ -470,7 +472,7 @@ def ssm_administer(
     scores: Mapping[str, tuple[int, str]],
     member: HouseholdMember | None = None,
     member_id: Any = None,
-) -> SsmAdministration:
+) -> QuestionnaireResponse:
     """Record one matrix for the client (or another adult in the household).
 
     Rules: exactly one level (0–5) for every domain of the template, optional domains may be
@@ -489,7 +491,7 @@ def ssm_administer(
                 _("The matrix is for adults of this household."),
                 field_errors={"member": [_("Choose an adult of this household.")]},
             )
-    if kind not in SsmAdministration.Kind.values:
+    if kind not in OCCASIONS:
         raise ValidationFailed(
             _("Choose entry, review or exit."),
             field_errors={"kind": [_("Choose entry, review or exit.")]},
@@ -519,45 +521,47 @@ def ssm_administer(
     if errors:
         raise ValidationFailed(_("Every domain needs exactly one level."), field_errors=errors)
     history = list(
-        SsmAdministration.objects.filter(client=client, member=member)
-        .order_by("administered_on", "id")
-        .values_list("kind", "administered_on")
-    )
-    open_entry = None
-    for past_kind, day in history:
-        if past_kind == SsmAdministration.Kind.ENTRY:
-            open_entry = day
-        elif past_kind == SsmAdministration.Kind.EXIT:
-            open_entry = None
-    if kind == SsmAdministration.Kind.ENTRY and open_entry is not None:
-        raise DomainError(
-            _("There is already an entry matrix for this person; record a review or an exit.")
-        )
-    if kind != SsmAdministration.Kind.ENTRY and (
-        open_entry is None or administered_on < open_entry
-    ):
-        raise DomainError(_("Record the entry matrix first; reviews and exits follow it."))
-    with transaction.atomic():
-        administration = SsmAdministration.objects.create(
+        QuestionnaireResponse.objects.filter(
             agency_id=client.agency_id,
             client=client,
             member=member,
-            kind=kind,
-            administered_on=administered_on,
-            template=template,
-            recorded_by=acting_user,
+            questionnaire__shipped=Kind.SSM,
         )
-        SsmScore.objects.bulk_create(
-            [
-                SsmScore(
-                    agency_id=client.agency_id,
-                    administration=administration,
-                    domain=key,
-                    score=score,
-                    note=note or "",
-                )
-                for key, (score, note) in scores.items()
-            ]
+        .order_by("answered_on", "id")
+        .values_list("occasion", "answered_on")
+    )
+    open_entry = None
+    for past_kind, day in history:
+        if past_kind == ENTRY:
+            open_entry = day
+        elif past_kind == EXIT:
+            open_entry = None
+    if kind == ENTRY and open_entry is not None:
+        raise DomainError(
+            _("There is already an entry matrix for this person; record a review or an exit.")
+        )
+    if kind != ENTRY and (open_entry is None or administered_on < open_entry):
+        raise DomainError(_("Record the entry matrix first; reviews and exits follow it."))
+    typed: dict[str, list[Any]] = {}
+    for key, (score, note) in scores.items():
+        typed[key] = [str(score)]
+        if (note or "").strip():
+            typed[as_questionnaire.note_id(key)] = [note.strip()]
+    with transaction.atomic():
+        version = as_questionnaire.shipped_version(
+            agency_id=client.agency_id,
+            kind=Kind.SSM,
+            content=template.content,
+            version=template.version,
+        )
+        administration = response_create(
+            acting_user=acting_user,
+            client=client,
+            version=version,
+            typed=typed,
+            occasion=kind,
+            answered_on=administered_on,
+            member=member,
         )
         audit_record(
             actor=acting_user,
@@ -673,7 +677,7 @@ def screening_record(
     client: Client,
     answers: Mapping[str, Any],
     administered_on: dt.date | None = None,
-) -> ScreeningResponse:
+) -> QuestionnaireResponse:
     """Record an AHC HRSN screen. A positive domain is a suggestion for the worker to raise with
     the client; it never creates a goal."""
     if not client.episodes.filter(closed_on__isnull=True, program__offers_screening=True).exists():
@@ -693,15 +697,24 @@ def screening_record(
         }
         for d in result.domains
     }
+    template = hrsn.hrsn_template()
     with transaction.atomic():
-        response = ScreeningResponse.objects.create(
-            agency_id=client.agency_id,
+        response = response_create(
+            acting_user=acting_user,
             client=client,
-            administered_on=administered_on,
-            template_version=int(hrsn.hrsn_template().get("version", 1)),
-            answers=dict(answers),
-            results=results,
-            recorded_by=acting_user,
+            version=as_questionnaire.shipped_version(
+                agency_id=client.agency_id,
+                kind=Kind.SCREENING,
+                content=template,
+                version=int(template.get("version", 1)),
+            ),
+            typed={
+                key: [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+                for key, value in answers.items()
+                if value not in (None, "", [], ())
+            },
+            answered_on=administered_on,
+            derived={"results": results},
         )
         audit_record(
             actor=acting_user,

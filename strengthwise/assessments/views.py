@@ -34,7 +34,7 @@ from .forms import (
     StrengthsForm,
     TieForm,
 )
-from .models import Concern, EcomapNode, Factor, Kind, SsmAdministration
+from .models import Concern, EcomapNode, Factor, Kind
 from .templates_data import localized_content, shipped_template, template_current
 
 
@@ -343,11 +343,11 @@ def motivation(request: StaffRequest, client_id: int) -> HttpResponse:
 
 
 def _ssm_chart(
-    template: dict[str, Any], administrations: list[SsmAdministration]
+    template: dict[str, Any], administrations: list[selectors.Matrix]
 ) -> tuple[str, list[Any]]:
     domains = [*template["domains"], *template.get("optional_domains", [])]
     columns = [f"{a.get_kind_display()} {show_date(a.administered_on)}" for a in administrations]
-    scores = [{s.domain: s.score for s in a.scores.all()} for a in administrations]
+    scores = [a.scores for a in administrations]
     rows = [(d["label"], [sc.get(d["key"]) or None for sc in scores]) for d in domains]
     table = [(d["label"], [sc.get(d["key"]) for sc in scores]) for d in domains]
     chart = (
@@ -371,7 +371,7 @@ def _ssm_chart(
 def ssm(request: StaffRequest, client_id: int) -> HttpResponse:
     client = _open(request, client_id, "ssm")
     administrations = selectors.ssm_administrations(client=client)
-    people: dict[Any, list[SsmAdministration]] = {}
+    people: dict[Any, list[selectors.Matrix]] = {}
     for a in administrations:
         people.setdefault(a.member, []).append(a)
     charts = []

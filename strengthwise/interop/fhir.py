@@ -27,8 +27,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from strengthwise.accounts.models import User
-from strengthwise.assessments import as_questionnaire
-from strengthwise.assessments.models import Factor, ScreeningResponse, SsmAdministration
+from strengthwise.assessments import selectors as assessment_selectors
+from strengthwise.assessments.models import Factor
 from strengthwise.assessments.screening import hrsn_template, score_hrsn
 from strengthwise.core import sensitivity
 from strengthwise.directory.models import Organization
@@ -580,54 +580,26 @@ def client_bundle(client: Client, *, consent: Consent | None = None) -> dict[str
 
 
 def _instrument_responses(b: _Bundle, client: Client) -> None:
-    """Each matrix and screen as a QuestionnaireResponse, with the shipped instrument as a
-    Questionnaire (the agency's current version of it)."""
-    matrices = list(
-        # The client's own matrices (another adult's is not about the Patient).
-        SsmAdministration.objects.filter(client=client, member__isnull=True)
-        .select_related("template", "recorded_by")
-        .prefetch_related("scores")
-        .order_by("administered_on", "id")
-    )
-    screens = list(
-        ScreeningResponse.objects.filter(client=client)
-        .select_related("recorded_by")
-        .order_by("administered_on", "id")
-    )
-    # Each version of the instrument that a matrix or screen answered, as its Questionnaire.
-    for template in {m.template_id: m.template for m in matrices}.values():
-        b.add(
-            {
-                **as_questionnaire.questionnaire_of(
-                    agency_id=client.agency_id,
-                    kind="ssm",
-                    content=template.content,
-                    version=template.version,
-                ),
-                "id": f"ssm-questionnaire-v{template.version}",
-            }
-        )
-    for version in sorted({s.template_version for s in screens}):
-        b.add(
-            {
-                **as_questionnaire.questionnaire_of(
-                    agency_id=client.agency_id,
-                    kind="screening",
-                    content=hrsn_template(version),
-                    version=version,
-                ),
-                "id": f"screening-questionnaire-v{version}",
-            }
-        )
+    """Each matrix and screen (responses to the agency's shipped instruments) as a
+    QuestionnaireResponse, with the version of the instrument it answered as a Questionnaire."""
+    # The client's own matrices (another adult's is not about the Patient).
+    matrices = assessment_selectors.ssm_administrations(client=client, own_only=True)
+    screens = list(reversed(assessment_selectors.screenings(client=client)))
+    for kind, records in (("ssm", matrices), ("screening", screens)):
+        for version in {r.response.version_id: r.response.version for r in records}.values():
+            b.add({**version.definition, "id": f"{kind}-questionnaire-v{version.number}"})
     for matrix in matrices:
-        resource = as_questionnaire.ssm_response(matrix)
-        resource["author"] = b.practitioner(matrix.recorded_by)
+        resource = {
+            **questionnaire_selectors.response_resource(matrix.response),
+            "id": f"ssm-{matrix.pk}",
+            "author": b.practitioner(matrix.recorded_by),
+        }
         response_ref = b.add(resource)
-        for score in matrix.scores.all():
+        for domain, score in matrix.scores.items():
             b.add(
                 {
                     "resourceType": "Observation",
-                    "id": f"ssm-{matrix.pk}-{score.domain.replace('_', '-')}",
+                    "id": f"ssm-{matrix.pk}-{domain.replace('_', '-')}",
                     "status": "final",
                     "category": [
                         _coding(
@@ -636,16 +608,19 @@ def _instrument_responses(b: _Bundle, client: Client) -> None:
                             "Social History",
                         )
                     ],
-                    "code": {"text": f"Self-Sufficiency Matrix: {score.domain}"},
+                    "code": {"text": f"Self-Sufficiency Matrix: {domain}"},
                     "subject": b.patient(),
                     "effectiveDateTime": matrix.administered_on.isoformat(),
-                    "valueInteger": score.score,
+                    "valueInteger": score,
                     "derivedFrom": [response_ref],
                 }
             )
     for screen in screens:
-        resource = as_questionnaire.screening_response(screen)
-        resource["author"] = b.practitioner(screen.recorded_by)
+        resource = {
+            **questionnaire_selectors.response_resource(screen.response),
+            "id": f"screening-{screen.pk}",
+            "author": b.practitioner(screen.recorded_by),
+        }
         _screening_observations(b, screen, b.add(resource))
 
 
@@ -662,7 +637,7 @@ DECLINED = _coding(
 
 
 def _screening_observations(
-    b: _Bundle, screen: ScreeningResponse, response_ref: dict[str, Any]
+    b: _Bundle, screen: assessment_selectors.Screen, response_ref: dict[str, Any]
 ) -> None:
     """Each answer of a screen as an SDOH screening-response Observation coded in LOINC (as the
     SDOH Clinical Care guide shapes them): the question's code, the answer's LA code beside ours,

@@ -14,13 +14,14 @@ from django.db.models import Max
 from strengthwise.accounts.models import User
 from strengthwise.assessments import services as assessment_services
 from strengthwise.assessments.demo import restamp, story_at, story_today
-from strengthwise.assessments.models import Kind, SsmAdministration
+from strengthwise.assessments.models import Kind
 from strengthwise.assessments.templates_data import template_current
 from strengthwise.core.errors import DomainError
 from strengthwise.notes.models import Note
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans import services as plan_services
 from strengthwise.plans.models import GasFollowUp, Goal, GoalPeriod, Plan
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 from . import selectors, services
 from .models import Closure, ClosureEvent
@@ -75,30 +76,34 @@ def _matrix(alice: User, client: Client, opened: dt.date, closed: dt.date) -> No
     """An entry matrix when the episode opened and the exit matrix at closing."""
     template = template_current(agency_id=client.agency_id, kind=Kind.SSM)
     keys = [d["key"] for d in template.content["domains"]]
+    matrices = QuestionnaireResponse.objects.filter(client=client, questionnaire__shipped=Kind.SSM)
     try:
-        if not SsmAdministration.objects.filter(client=client, member__isnull=True).exists():
+        if not matrices.filter(member__isnull=True).exists():
             assessment_services.ssm_administer(
                 acting_user=alice,
                 client=client,
-                kind=SsmAdministration.Kind.ENTRY,
+                kind=QuestionnaireResponse.Occasion.ENTRY,
                 administered_on=opened,
                 scores={k: (2 if i % 3 else 1, "") for i, k in enumerate(keys)},
             )
         assessment_services.ssm_administer(
             acting_user=alice,
             client=client,
-            kind=SsmAdministration.Kind.EXIT,
+            kind=QuestionnaireResponse.Occasion.EXIT,
             administered_on=closed,
             scores={k: (4 if i % 3 else 3, "") for i, k in enumerate(keys)},
         )
     except DomainError:
         return  # the client's matrices do not allow it (an earlier exit): leave them as they are
     finally:  # each matrix was filled in on the day it is dated
-        for pk, day in SsmAdministration.objects.filter(
-            client=client, administered_on__in=(opened, closed)
-        ).values_list("pk", "administered_on"):
+        for pk, day in matrices.filter(answered_on__in=(opened, closed)).values_list(
+            "pk", "answered_on"
+        ):
             restamp(
-                SsmAdministration, pk, story_at(client.agency_id, day, 10 if day == closed else 11)
+                QuestionnaireResponse,
+                pk,
+                story_at(client.agency_id, day, 10 if day == closed else 11),
+                "created_at",
             )
 
 

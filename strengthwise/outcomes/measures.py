@@ -58,10 +58,8 @@ from strengthwise.accounts.models import Agency, Program
 from strengthwise.assessments.models import (
     Author,
     Factor,
+    Kind,
     Level,
-    ScreeningResponse,
-    SsmAdministration,
-    SsmScore,
     StrengthsAssessmentVersion,
     Valence,
 )
@@ -486,49 +484,61 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
     higher level at the latest matrix; the mean change is latest − entry.
     """
     ctx = _context(scope)
-    follow_up = [SsmAdministration.Kind.REVIEW, SsmAdministration.Kind.EXIT]
-    own = SsmAdministration.objects.filter(_of(ctx) & Q(member__isnull=True))
-    reviews = own.filter(Q(kind__in=follow_up) & ctx.period("administered_on"))
-    later = SsmAdministration.objects.filter(
-        Q(client_id=OuterRef("client_id"), member__isnull=True, kind__in=follow_up)
-        & ctx.until("administered_on")
+    # Matrices are responses to the agency's matrix questionnaire; their levels are the typed
+    # answers (one per domain: link id = domain key, number = level).
+    follow_up = [QuestionnaireResponse.Occasion.REVIEW, QuestionnaireResponse.Occasion.EXIT]
+    entry_kind = QuestionnaireResponse.Occasion.ENTRY
+    own = QuestionnaireResponse.objects.filter(
+        _of(ctx) & Q(member__isnull=True, questionnaire__shipped=Kind.SSM)
+    )
+    reviews = own.filter(Q(occasion__in=follow_up) & ctx.period("answered_on"))
+    later = QuestionnaireResponse.objects.filter(
+        Q(
+            client_id=OuterRef("client_id"),
+            questionnaire_id=OuterRef("questionnaire_id"),
+            member__isnull=True,
+            occasion__in=follow_up,
+        )
+        & ctx.until("answered_on")
     ).filter(
-        Q(administered_on__gt=OuterRef("administered_on"))
-        | Q(administered_on=OuterRef("administered_on"), pk__gt=OuterRef("pk"))
+        Q(answered_on__gt=OuterRef("answered_on"))
+        | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
     )
     entry = (
-        SsmAdministration.objects.filter(
+        QuestionnaireResponse.objects.filter(
             client_id=OuterRef("client_id"),
+            questionnaire_id=OuterRef("questionnaire_id"),
             member__isnull=True,
-            kind=SsmAdministration.Kind.ENTRY,
-            administered_on__lte=OuterRef("administered_on"),
+            occasion=entry_kind,
+            answered_on__lte=OuterRef("answered_on"),
         )
-        .order_by("-administered_on", "-id")
+        .order_by("-answered_on", "-id")
         .values("id")[:1]
     )
     # One latest review or exit per client, with the entry it is compared with.
     latest = reviews.exclude(Exists(later)).annotate(entry_id=Subquery(entry))
     pairs = latest.filter(entry_id__isnull=False)
     n_pairs = pairs.count()
-    active = own.filter(ctx.period("administered_on")).aggregate(
-        n=Count("client_id", distinct=True)
-    )["n"]
-    # For each score of a latest matrix: the same domain's score at that client's entry.
+    active = own.filter(ctx.period("answered_on")).aggregate(n=Count("client_id", distinct=True))[
+        "n"
+    ]
+    # For each level of a latest matrix: the same domain's level at that client's entry.
     before = (
-        SsmScore.objects.filter(
-            domain=OuterRef("domain"),
-            administration__client_id=OuterRef("administration__client_id"),
-            administration__member__isnull=True,
-            administration__kind=SsmAdministration.Kind.ENTRY,
-            administration__administered_on__lte=OuterRef("administration__administered_on"),
+        AnswerValue.objects.filter(
+            link_id=OuterRef("link_id"),
+            questionnaire_id=OuterRef("questionnaire_id"),
+            client_id=OuterRef("client_id"),
+            response__member__isnull=True,
+            response__occasion=entry_kind,
+            response__answered_on__lte=OuterRef("response__answered_on"),
         )
-        .order_by("-administration__administered_on", "-administration_id")
-        .values("score")[:1]
+        .order_by("-response__answered_on", "-response_id")
+        .values("number")[:1]
     )
     grouped = (
-        SsmScore.objects.filter(administration_id__in=pairs.values("pk"))
+        AnswerValue.objects.filter(response_id__in=pairs.values("pk"), number__isnull=False)
         .annotate(before=Subquery(before))
-        .values("domain", "score", "before")
+        .values("link_id", "number", "before")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -536,11 +546,11 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
         lambda: {"clients": 0, "na": 0, "up": 0, "same": 0, "down": 0, "change": 0}
     )
     for row in grouped:  # one row per (domain, latest level, entry level): at most 36 a domain
-        t = tally[row["domain"]]
-        if not row["score"] or not row["before"]:
+        t = tally[row["link_id"]]
+        if not row["number"] or not row["before"]:
             t["na"] += row["n"]
             continue
-        change = row["score"] - row["before"]
+        change = int(row["number"]) - int(row["before"])
         t["clients"] += row["n"]
         t["change"] += change * row["n"]
         t["up" if change > 0 else "down" if change < 0 else "same"] += row["n"]
@@ -946,21 +956,20 @@ def advocacy(scope: Scope) -> dict[str, Any]:
         if life_domain not in covered:
             uncovered[life_domain].append(screen_key)
     if uncovered:
-        later = ScreeningResponse.objects.filter(
-            Q(client_id=OuterRef("client_id")) & ctx.until("administered_on")
+        screens = QuestionnaireResponse.objects.filter(questionnaire__shipped=Kind.SCREENING)
+        later = screens.filter(
+            Q(client_id=OuterRef("client_id")) & ctx.until("answered_on")
         ).filter(
-            Q(administered_on__gt=OuterRef("administered_on"))
-            | Q(administered_on=OuterRef("administered_on"), pk__gt=OuterRef("pk"))
+            Q(answered_on__gt=OuterRef("answered_on"))
+            | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
         )
-        latest = ScreeningResponse.objects.filter(ids & ctx.until("administered_on")).exclude(
-            Exists(later)
-        )
+        latest = screens.filter(ids & ctx.until("answered_on")).exclude(Exists(later))
         positive = latest.aggregate(
             **{
                 life_domain: Count(
                     "client_id",
                     distinct=True,
-                    filter=_any_q(Q(**{f"results__{k}__positive": True}) for k in keys),
+                    filter=_any_q(Q(**{f"derived__results__{k}__positive": True}) for k in keys),
                 )
                 for life_domain, keys in uncovered.items()
             }
@@ -1039,9 +1048,11 @@ def data_quality(scope: Scope, *, today: dt.date | None = None) -> dict[str, Any
             .values("saved_at")[:1]
         ),
         last_ssm=Subquery(
-            SsmAdministration.objects.filter(client=OuterRef("pk"))
-            .order_by("-administered_on")
-            .values("administered_on")[:1]
+            QuestionnaireResponse.objects.filter(
+                client=OuterRef("pk"), questionnaire__shipped=Kind.SSM
+            )
+            .order_by("-answered_on")
+            .values("answered_on")[:1]
         ),
     )
     missing = Q(last_strengths__isnull=True)
@@ -1168,11 +1179,15 @@ def questionnaire_answers(scope: Scope) -> list[dict[str, Any]]:
 
     Rules: a client counts once per question (their newest response to that questionnaire in
     the period); a question retyped from choice to another kind counts its coded answers only;
-    yes/no questions count as the codes "yes" and "no"."""
+    yes/no questions count as the codes "yes" and "no". The shipped instruments are left out."""
     ctx = _context(scope)
     responses: list[dict[str, Any]] = [
         dict(r)
-        for r in QuestionnaireResponse.objects.filter(_of(ctx) & ctx.period("answered_on"))
+        # The matrix and the screen run on the same mechanism but have measures of their own
+        # (ssm_change, the needs table), which know about other adults' matrices.
+        for r in QuestionnaireResponse.objects.filter(
+            _of(ctx) & ctx.period("answered_on") & Q(questionnaire__shipped="")
+        )
         .order_by("questionnaire_id", "client_id", "answered_on", "id")
         .values("id", "questionnaire_id", "client_id", "version_id", "occasion", "score")
     ]

@@ -20,10 +20,11 @@ from strengthwise.accounts.access import (
     record_reads,
 )
 from strengthwise.accounts.models import Program
-from strengthwise.assessments.models import SsmAdministration
+from strengthwise.assessments.models import Kind
 from strengthwise.audit.services import audit_record
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans.models import GasFollowUp, Goal, Plan
+from strengthwise.questionnaires.models import QuestionnaireResponse
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Referral
 
@@ -144,16 +145,19 @@ def final_gas_goals(*, episode: Episode) -> list[Goal]:
     return scored
 
 
-def exit_matrix(*, client: Client, since: dt.date) -> SsmAdministration | None:
-    """The client's own exit Self-Sufficiency Matrix recorded since the episode opened."""
+def exit_matrix(*, client: Client, since: dt.date) -> QuestionnaireResponse | None:
+    """The client's own exit Self-Sufficiency Matrix recorded since the episode opened (a
+    response to the agency's matrix questionnaire)."""
     return (
-        SsmAdministration.objects.filter(
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id,
             client=client,
+            questionnaire__shipped=Kind.SSM,
             member__isnull=True,
-            kind=SsmAdministration.Kind.EXIT,
-            administered_on__gte=since,
+            occasion=QuestionnaireResponse.Occasion.EXIT,
+            answered_on__gte=since,
         )
-        .order_by("-administered_on", "-id")
+        .order_by("-answered_on", "-id")
         .first()
     )
 
@@ -284,7 +288,7 @@ class ClosurePage:
     referrals: list[Referral] = field(default_factory=list)
     open_referrals: list[Referral] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
-    exit_matrix: SsmAdministration | None = None
+    exit_matrix: QuestionnaireResponse | None = None
     previous: Closure | None = None
     reopening: Reopening | None = None
     history: list[ClosureEvent] = field(default_factory=list)

@@ -166,7 +166,7 @@ def load(**options: Any) -> dict[str, Any]:
     alice = User.objects.filter(username="alice").first()
     if admin is None or alice is None:
         return {}
-    if Questionnaire.objects.filter(agency_id=admin.agency_id).exists():
+    if Questionnaire.objects.filter(agency_id=admin.agency_id, shipped="").exists():
         return {}
     housing = Program.objects.filter(agency_id=admin.agency_id, name="Housing Stability").first()
     intake = _publish(admin, "housing-intake", Questionnaire.Purpose.INTAKE, INTAKE, housing)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from strengthwise.accounts.models import Agency, Program
 from strengthwise.core.fields import SealedJSONField
 from strengthwise.core.models import TimeStampedModel
-from strengthwise.people.models import Client
+from strengthwise.people.models import Client, HouseholdMember
 
 
 class Questionnaire(TimeStampedModel):
@@ -21,6 +21,15 @@ class Questionnaire(TimeStampedModel):
         CLIENT_FIELDS = "client_fields", _("More about the client (fields on the record)")
         INTAKE = "intake", _("Intake questions of a program")
         INSTRUMENT = "instrument", _("An instrument given at entry, reviews and exit")
+        SCREEN = "screen", _("A screen, given at any time")
+
+    class Shipped(models.TextChoices):
+        """The instruments Strengthwise ships, run on this same mechanism: their definitions
+        follow the agency's template (assessments/as_questionnaire.py), not the editor."""
+
+        NONE = "", _("The agency's own")
+        SSM = "ssm", _("Self-Sufficiency Matrix")
+        SCREENING = "screening", _("AHC HRSN social-needs screening")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     key = models.SlugField(_("short name"), max_length=60)
@@ -37,14 +46,21 @@ class Questionnaire(TimeStampedModel):
     draft = models.JSONField()
     draft_changed = models.BooleanField(default=True)
     retired = models.BooleanField(default=False)
+    shipped = models.CharField(max_length=20, choices=Shipped.choices, default="", blank=True)
+    # Empty for a shipped instrument (nobody in the agency wrote it).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
     class Meta:
         ordering = ["purpose", "key"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "key"], name="questionnaire_key_per_agency")
+            models.UniqueConstraint(fields=["agency", "key"], name="questionnaire_key_per_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "shipped"],
+                condition=~models.Q(shipped=""),
+                name="questionnaire_shipped_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,8 +77,9 @@ class QuestionnaireVersion(models.Model):
     )
     number = models.PositiveIntegerField()
     definition = models.JSONField()  # the FHIR Questionnaire as published (status active)
+    # Empty for a shipped instrument's version (its number is the template's version).
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     published_at = models.DateTimeField()
 
@@ -95,10 +112,21 @@ class QuestionnaireResponse(models.Model):
     version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses"
     )
+    member = models.ForeignKey(
+        HouseholdMember,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Another adult in the household (the matrix); empty for the client."),
+    )
     occasion = models.CharField(_("when"), max_length=10, choices=Occasion.choices, blank=True)
     answered_on = models.DateField(_("date"))
     items = SealedJSONField()
     score = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # What a shipped instrument's rules conclude from the answers, kept as scored then (the
+    # screen's domains: positive or not, and why). Empty for the agency's own.
+    derived = models.JSONField(default=dict, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -71,11 +71,14 @@ def versions(*, questionnaire: Questionnaire) -> list[QuestionnaireVersion]:
 def client_questionnaires(*, client: Client) -> list[dict[str, Any]]:
     """What the agency asks about this client, by purpose: the record's extra fields, the
     intake questions of the client's programs, the instruments; each with its answers (oldest
-    first) and the version each was answered with. Three queries whatever the number."""
+    first) and the version each was answered with. Three queries whatever the number. The
+    matrix and the screen run on the same mechanism but have their own pages: not here."""
     program_ids = set(client.episodes.values_list("program_id", flat=True))
     questionnaires = [
         q
-        for q in Questionnaire.objects.filter(agency_id=client.agency_id).select_related("program")
+        for q in Questionnaire.objects.filter(
+            agency_id=client.agency_id, shipped=""
+        ).select_related("program")
         if q.purpose != Questionnaire.Purpose.INTAKE or q.program_id in program_ids
     ]
     versions_by_q: dict[int, QuestionnaireVersion] = {}
@@ -85,7 +88,9 @@ def client_questionnaires(*, client: Client) -> list[dict[str, Any]]:
         versions_by_q[version.questionnaire_id] = version
     responses: dict[int, list[QuestionnaireResponse]] = {}
     for response in (
-        QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id, client=client, questionnaire__shipped=""
+        )
         .select_related("version", "recorded_by", "questionnaire")
         .order_by("answered_on", "id")
     ):
@@ -118,7 +123,9 @@ def response_page(
         questionnaire__program_id__in=client.episodes.values("program_id")
     )
     return keyset.keyset_page(
-        QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id, client=client, questionnaire__shipped=""
+        )
         .exclude(hidden_intake)
         .select_related("version", "recorded_by", "questionnaire"),
         order=("answered_on", "id"),
@@ -157,7 +164,9 @@ def newest_responses(*, client: Client) -> list[QuestionnaireResponse]:
     """The newest response to each questionnaire the client answered (one query)."""
     newest: dict[int, QuestionnaireResponse] = {}
     for response in (
-        QuestionnaireResponse.objects.filter(agency_id=client.agency_id, client=client)
+        QuestionnaireResponse.objects.filter(
+            agency_id=client.agency_id, client=client, questionnaire__shipped=""
+        )
         .select_related("version", "questionnaire")
         .order_by("questionnaire__purpose", "answered_on", "id")
     ):

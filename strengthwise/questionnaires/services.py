@@ -19,13 +19,15 @@ from strengthwise.accounts.models import Program, User
 from strengthwise.audit.services import audit_record
 from strengthwise.core.errors import Conflict, DomainError, ValidationFailed
 from strengthwise.core.validation import not_in_future, parse_id
-from strengthwise.people.models import Client, Episode
+from strengthwise.people.models import Client, Episode, HouseholdMember
 
 from . import definition as qdef
 from .models import AnswerValue, Questionnaire, QuestionnaireResponse, QuestionnaireVersion
 from .selectors import definition_of, latest_version
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+#: The short names of the instruments Strengthwise ships (assessments/as_questionnaire.py).
+SHIPPED_KEYS = frozenset({"ssm", "ahc-hrsn"})
 
 
 def _agency(user: User) -> int:
@@ -102,7 +104,10 @@ def _check_key(user: User, key: str) -> None:
             _("Choose a short name of letters, digits and '-'."),
             field_errors={"key": [_("Use 1–60 small letters, digits or '-'.")]},
         )
-    if Questionnaire.objects.filter(agency_id=_agency(user), key=key).exists():
+    if (
+        key in SHIPPED_KEYS
+        or Questionnaire.objects.filter(agency_id=_agency(user), key=key).exists()
+    ):
         raise ValidationFailed(
             _("The agency has a questionnaire with this short name already."),
             field_errors={"key": [_("Choose another short name.")]},
@@ -159,6 +164,8 @@ def questionnaire_import(
 ) -> Questionnaire:
     """A Questionnaire (FHIR R4 JSON) as a new questionnaire's draft, or as the draft of `into`.
     Every problem is named and nothing is written while there is one."""
+    if into is not None:
+        _editable(into)
     resource, problems = qdef.parse_json(text)
     _refuse(problems, _("This file cannot be imported; nothing was changed."))
     assert resource is not None
@@ -190,6 +197,17 @@ def questionnaire_import(
     return into
 
 
+def _editable(questionnaire: Questionnaire) -> None:
+    if questionnaire.shipped:
+        raise DomainError(
+            _(
+                "This instrument ships with Strengthwise: it follows the agency's domains "
+                "(administration), not this editor. Export it to start a questionnaire of "
+                "your own from it."
+            )
+        )
+
+
 def _save_draft(
     acting_user: User,
     questionnaire: Questionnaire,
@@ -199,6 +217,7 @@ def _save_draft(
     link_id: str = "",
     seen: str | None = None,
 ) -> Questionnaire:
+    _editable(questionnaire)
     _refuse(qdef.problems(definition, draft=True), _("The change was not saved."))
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
@@ -373,6 +392,7 @@ def questionnaire_publish(
     """The draft as a new published version (1, 2, …): refused while our rules or the FHIR
     model find a problem or any text lacks its Spanish. Answers given to earlier versions keep
     theirs."""
+    _editable(questionnaire)
     with transaction.atomic():
         # The draft as it is now, read under the lock: never a copy someone changed since.
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
@@ -417,6 +437,7 @@ def questionnaire_retire(
     *, acting_user: User, questionnaire: Questionnaire, retired: bool = True
 ) -> Questionnaire:
     """Stop (or start again) offering the questionnaire; every answer stays on the records."""
+    _editable(questionnaire)
     with transaction.atomic():
         questionnaire.retired = retired
         questionnaire.save(update_fields=["retired", "updated_at"])
@@ -452,7 +473,9 @@ def response_record(
     published since: answers are always kept with the words they were given to."""
     pk = parse_id(questionnaire_id)
     questionnaire = (
-        Questionnaire.objects.filter(agency_id=client.agency_id, pk=pk, retired=False).first()
+        Questionnaire.objects.filter(
+            agency_id=client.agency_id, pk=pk, retired=False, shipped=""
+        ).first()
         if pk
         else None
     )
@@ -508,18 +531,15 @@ def response_record(
         raise ValidationFailed(_("Answer at least one question."))
     marks = {k: bool(v) for k, v in (exact_words or {}).items()}
     with transaction.atomic():
-        response = QuestionnaireResponse.objects.create(
-            agency_id=client.agency_id,
+        response = response_create(
+            acting_user=acting_user,
             client=client,
-            questionnaire=questionnaire,
             version=version,
+            typed=typed,
+            exact_words=marks,
             occasion=occasion,
             answered_on=answered_on,
-            items=qdef.response_items(definition, typed, marks),
-            score=qdef.total_score(definition, typed),
-            recorded_by=acting_user,
         )
-        AnswerValue.objects.bulk_create(_typed_rows(response, definition, typed))
         audit_record(
             actor=acting_user,
             action="questionnaire.answered",
@@ -530,6 +550,40 @@ def response_record(
                 "answered": [None, sorted(typed)],
             },
         )
+    return response
+
+
+def response_create(
+    *,
+    acting_user: User,
+    client: Client,
+    version: QuestionnaireVersion,
+    typed: qdef.Answers,
+    exact_words: Mapping[str, bool] | None = None,
+    occasion: str = "",
+    answered_on: dt.date,
+    member: HouseholdMember | None = None,
+    derived: Mapping[str, Any] | None = None,
+) -> QuestionnaireResponse:
+    """Keep checked answers (`definition.check_answers`) to one published version: the
+    response's `item` list, its score and the typed rows reports count. The one writer of
+    responses, for the agency's questionnaires and the shipped instruments alike; the caller
+    holds the transaction and records the audit event of its own action."""
+    definition = definition_of(version)
+    response = QuestionnaireResponse.objects.create(
+        agency_id=client.agency_id,
+        client=client,
+        questionnaire_id=version.questionnaire_id,
+        version=version,
+        member=member,
+        occasion=occasion,
+        answered_on=answered_on,
+        items=qdef.response_items(definition, typed, exact_words or {}),
+        score=qdef.total_score(definition, typed),
+        derived=dict(derived or {}),
+        recorded_by=acting_user,
+    )
+    AnswerValue.objects.bulk_create(_typed_rows(response, definition, typed))
     return response
 
 

@@ -42,10 +42,9 @@ from faker import Faker
 
 from strengthwise.accounts.models import Agency, Membership, Role, Team, User
 from strengthwise.accounts.models import Program as AgencyProgram
+from strengthwise.assessments import as_questionnaire
 from strengthwise.assessments.models import (
     Kind,
-    SsmAdministration,
-    SsmScore,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
 )
@@ -91,6 +90,13 @@ from strengthwise.plans.models import (
     Step,
 )
 from strengthwise.plans.services import snapshot_of
+from strengthwise.questionnaires import definition as qdef
+from strengthwise.questionnaires.models import (
+    AnswerValue,
+    QuestionnaireResponse,
+    QuestionnaireVersion,
+)
+from strengthwise.questionnaires.selectors import definition_of
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral, ReferralEvent
 from strengthwise.scale import seed_text as words
@@ -118,7 +124,7 @@ OWN_TIMESTAMPS: tuple[type[models.Model], ...] = (
     CheckIn,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
-    SsmAdministration,
+    QuestionnaireResponse,
     Consent,
     Referral,
     Task,
@@ -467,6 +473,7 @@ class Context:
     strengths_columns: list[str]
     ssm_template: Any
     ssm_domains: list[str]
+    ssm_version: QuestionnaireVersion  # the agency's matrix questionnaire at that template
     services: list[tuple[uuid.UUID, uuid.UUID]]  # (service id, organisation id), active
     supervisor_of: dict[int, User]  # team pk -> a supervisor
 
@@ -504,6 +511,9 @@ def make_context(
         strengths_columns=[c["key"] for c in strengths.content["columns"]],
         ssm_template=ssm,
         ssm_domains=[d["key"] for d in ssm.content["domains"]],
+        ssm_version=as_questionnaire.shipped_version(
+            agency_id=agency.pk, kind=Kind.SSM, content=ssm.content, version=ssm.version
+        ),
         services=services,
         supervisor_of=supervisor_of,
     )
@@ -891,8 +901,9 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
     # Strengths assessment (two versions) and the matrix at entry and review.
     assessments: list[StrengthsAssessment] = []
     assessment_versions: list[StrengthsAssessmentVersion] = []
-    ssm: list[SsmAdministration] = []
+    ssm: list[QuestionnaireResponse] = []
     ssm_entry: list[dict[str, int]] = []
+    ssm_definition = definition_of(ctx.ssm_version)
     for client, eps, mine in zip(clients, history, goals_of, strict=True):
         worker = _worker(client)
         start = eps[-1].opened_on
@@ -924,23 +935,26 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         entry_scores = {d: rng.randint(1, 4) for d in ctx.ssm_domains}
         review_day = min(end, start + dt.timedelta(days=rng.randint(60, 120)))
         for ssm_kind, day, scores in (
-            (SsmAdministration.Kind.ENTRY, start, entry_scores),
+            (QuestionnaireResponse.Occasion.ENTRY, start, entry_scores),
             (
-                SsmAdministration.Kind.REVIEW,
+                QuestionnaireResponse.Occasion.REVIEW,
                 review_day,
                 {d: min(5, s + rng.choice([0, 0, 1, 1, 2])) for d, s in entry_scores.items()},
             ),
         ):
+            typed = {d: [str(level)] for d, level in scores.items()}
             ssm.append(
-                SsmAdministration(
+                QuestionnaireResponse(
                     agency=agency,
                     client_id=client.pk,
-                    kind=ssm_kind,
-                    administered_on=day,
-                    template=ctx.ssm_template,
+                    questionnaire_id=ctx.ssm_version.questionnaire_id,
+                    version=ctx.ssm_version,
+                    occasion=ssm_kind,
+                    answered_on=day,
+                    items=qdef.response_items(ssm_definition, typed, {}),
+                    score=qdef.total_score(ssm_definition, typed),
                     recorded_by=worker,
                     created_at=_at(day, 12),
-                    updated_at=_at(day, 12),
                 )
             )
             ssm_entry.append(scores)
@@ -948,12 +962,20 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
     for v in assessment_versions:
         v.assessment_id = v.assessment.pk
     StrengthsAssessmentVersion.objects.bulk_create(assessment_versions, batch_size=500)
-    SsmAdministration.objects.bulk_create(ssm, batch_size=500)
-    SsmScore.objects.bulk_create(
+    QuestionnaireResponse.objects.bulk_create(ssm, batch_size=500)
+    AnswerValue.objects.bulk_create(
         [
-            SsmScore(agency=agency, administration=a, domain=d, score=s)
+            AnswerValue(
+                agency=agency,
+                response=a,
+                questionnaire_id=a.questionnaire_id,
+                client_id=a.client_id,
+                link_id=d,
+                code=str(level),
+                number=level,
+            )
             for a, scores in zip(ssm, ssm_entry, strict=True)
-            for d, s in scores.items()
+            for d, level in scores.items()
         ],
         batch_size=500,
     )

@@ -32,7 +32,7 @@ class TasksConfig(AppConfig):
             "people.Client": client_of("pk"),
             "people.Episode": client_of("client_id"),
             "assessments.StrengthsAssessmentVersion": client_of("assessment__client_id"),
-            "assessments.SsmAdministration": client_of("client_id"),
+            "questionnaires.QuestionnaireResponse": client_of("client_id"),
             "notes.Note": client_of("client_id"),
             "plans.Plan": client_of("client_id"),
             "plans.PlanEvent": client_of("plan__client_id"),

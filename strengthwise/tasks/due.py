@@ -48,10 +48,11 @@ from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from strengthwise.accounts.access import CASEWORK_ROLES, client_scope_q, team_ids_for
-from strengthwise.assessments.models import SsmAdministration, StrengthsAssessmentVersion
+from strengthwise.assessments.models import Kind, StrengthsAssessmentVersion
 from strengthwise.notes.models import Note
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans.models import Plan, PlanEvent
+from strengthwise.questionnaires.models import QuestionnaireResponse
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral
 
@@ -112,9 +113,9 @@ def compute(client_ids: list[int], *, today: dt.date | None = None) -> tuple[lis
         .values_list("assessment__client_id", "last")
     )
     ssm = _by_client(
-        SsmAdministration.objects.filter(client_id__in=ids)
+        QuestionnaireResponse.objects.filter(client_id__in=ids, questionnaire__shipped=Kind.SSM)
         .values("client_id")
-        .annotate(last=Max("administered_on"))
+        .annotate(last=Max("answered_on"))
         .values_list("client_id", "last")
     )
     contact = _by_client(

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from strengthwise.accounts.access import client_scope_q
 from strengthwise.accounts.models import Role
-from strengthwise.assessments.models import SsmAdministration, StrengthsAssessmentVersion
+from strengthwise.assessments.models import Kind, StrengthsAssessmentVersion
 from strengthwise.notes.models import Note
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans.models import Plan, PlanEvent
+from strengthwise.questionnaires.models import QuestionnaireResponse
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral
 
@@ -103,9 +104,11 @@ def annotated(clients: QuerySet[Client]) -> QuerySet[Client]:
                 .values("saved_at")[:1]
             ),
             last_ssm=Subquery(
-                SsmAdministration.objects.filter(client=OuterRef("pk"))
-                .order_by("-administered_on")
-                .values("administered_on")[:1]
+                QuestionnaireResponse.objects.filter(
+                    client=OuterRef("pk"), questionnaire__shipped=Kind.SSM
+                )
+                .order_by("-answered_on")
+                .values("answered_on")[:1]
             ),
             last_contact=Subquery(
                 Note.objects.filter(client=OuterRef("pk"), status=Note.Status.SIGNED)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from strengthwise.assessments.models import EcomapNode, SsmAdministration, StrengthsAssessment
+from strengthwise.assessments.models import EcomapNode, StrengthsAssessment
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.audit.models import AuditEvent
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 DOMAINS = [d["key"] for d in shipped_template("ssm")["domains"]]
 
@@ -120,7 +121,12 @@ def test_post_a_matrix_and_its_rules(personas, api):
         },
     )
     assert out_of_range.status_code == 422
-    assert SsmAdministration.objects.filter(client=personas.dana).count() == 1
+    assert (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
+        .filter(client=personas.dana)
+        .count()
+        == 1
+    )
 
 
 def test_post_motivation_ecomap_and_screening(assessed, api):

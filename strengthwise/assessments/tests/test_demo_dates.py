@@ -16,13 +16,12 @@ from strengthwise.assessments.models import (
     Factor,
     MotivationRecord,
     ReadinessRating,
-    ScreeningResponse,
-    SsmAdministration,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
 )
 from strengthwise.audit.verify import audit_chain_verify
 from strengthwise.people.models import Client
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 
 @pytest.fixture
@@ -49,9 +48,19 @@ def test_dana_assessments_are_dated_on_their_story_days(demo):
     for dated, stamp, on in [
         (MotivationRecord.objects.filter(client__in=[dana, rosa]), "created_at", "recorded_on"),
         (ReadinessRating.objects.filter(concern__client=dana), "created_at", "rated_on"),
-        (SsmAdministration.objects.filter(client=dana), "created_at", "administered_on"),
+        (
+            QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").filter(client=dana),
+            "created_at",
+            "answered_on",
+        ),
         (EcomapSnapshot.objects.filter(client=dana), "created_at", "taken_on"),
-        (ScreeningResponse.objects.filter(client=dana), "created_at", "administered_on"),
+        (
+            QuestionnaireResponse.objects.filter(questionnaire__shipped="screening").filter(
+                client=dana
+            ),
+            "created_at",
+            "answered_on",
+        ),
     ]:
         rows = list(dated)
         assert rows, dated.model
@@ -64,8 +73,16 @@ def test_dana_assessments_are_dated_on_their_story_days(demo):
     # Versions of the strengths assessment: at the assessment (before the plan), then at the
     # review with the second matrix and ecomap copy.
     v1, v2 = StrengthsAssessmentVersion.objects.filter(assessment__client=dana).order_by("number")
-    review = SsmAdministration.objects.get(client=dana, kind="review").administered_on
-    entry = SsmAdministration.objects.get(client=dana, kind="entry").administered_on
+    review = (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
+        .get(client=dana, occasion="review")
+        .answered_on
+    )
+    entry = (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
+        .get(client=dana, occasion="entry")
+        .answered_on
+    )
     assert entry < day(seen("v1", v1.saved_at)) < dana.plans.get().created_at.date()
     assert day(seen("v2", v2.saved_at)) == review
     sa = StrengthsAssessment.objects.get(client=dana)

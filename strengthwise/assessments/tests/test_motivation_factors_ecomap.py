@@ -15,10 +15,10 @@ from strengthwise.assessments.models import (
     Factor,
     MotivationRecord,
     ReadinessRating,
-    ScreeningResponse,
 )
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.core.text import show_date
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -333,7 +333,7 @@ def test_screening_only_where_the_program_offers_it(personas, web):
         f"/clients/{personas.dana.pk}/assessments/screening/", {"transportation": "yes"}
     )
     assert response.status_code == 400
-    assert not ScreeningResponse.objects.exists()
+    assert not QuestionnaireResponse.objects.filter(questionnaire__shipped="screening").exists()
 
 
 def test_a_positive_screen_suggests_never_decides(assessed, web):
@@ -352,9 +352,15 @@ def test_a_positive_screen_suggests_never_decides(assessed, web):
         "safety_scream": "sometimes",
     }
     assert browser.post(url, answers).status_code == 302
-    screen = ScreeningResponse.objects.filter(client=assessed.dana).first()
-    assert screen.results["safety"]["positive"] is True  # 3 + 4 + 2 + 3 = 12 > 10
-    assert screen.results["food"]["positive"] is False
+    screen = (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="screening")
+        .filter(client=assessed.dana)
+        .order_by("-id")
+        .first()
+    )
+    results = screen.derived["results"]
+    assert results["safety"]["positive"] is True  # 3 + 4 + 2 + 3 = 12 > 10
+    assert results["food"]["positive"] is False
     html = browser.get(url).content.decode()
     assert "Raise it" in html and "They decide whether it becomes a goal" in html
     assert browser.post(url, {"transportation": "teleport"}).status_code == 400

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from strengthwise.assessments.models import Factor, SsmAdministration
+from strengthwise.assessments.models import Factor
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.audit.models import AuditEvent
 from strengthwise.people.models import HouseholdMember
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -50,19 +51,22 @@ def test_a_member_who_is_not_an_adult_of_this_household_is_refused_alike(persona
     answer = _api(api, personas, member)
     assert answer.status_code == 400, answer.json()
     assert answer.json()["errors"]["member"] == said
-    assert not SsmAdministration.objects.exists()
+    assert not QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").exists()
 
 
 @pytest.mark.parametrize("member", ["marisol", None])
 def test_an_adult_of_the_household_or_the_client_is_recorded_alike(personas, web, api, member):
     member_id = personas.dana.household.get(name="Marisol Whitfield").pk if member else None
     assert _page(web, personas, member_id).status_code == 302
-    first = SsmAdministration.objects.get()
+    first = QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").get()
     assert first.member_id == member_id
     first.delete()
     answer = _api(api, personas, member_id)
     assert answer.status_code == 201, answer.json()
-    assert SsmAdministration.objects.get().member_id == member_id
+    assert (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").get().member_id
+        == member_id
+    )
 
 
 def test_page_and_api_record_the_read_alike(assessed, web, api):

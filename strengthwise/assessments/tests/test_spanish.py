@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from strengthwise.assessments import templates_data
-from strengthwise.assessments.models import AssessmentTemplate, Kind, SsmAdministration
+from strengthwise.assessments.as_questionnaire import shipped_version
+from strengthwise.assessments.models import AssessmentTemplate, Kind
+from strengthwise.assessments.selectors import ssm_administrations
 from strengthwise.assessments.templates_data import (
     DATA,
     TEXT_FIELDS,
@@ -22,6 +24,7 @@ from strengthwise.assessments.templates_data import (
     localized_content,
     missing_translations,
 )
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 INSTRUMENT_FILES = sorted(DATA.glob("*.yaml"))
 APP = Path(__file__).resolve().parents[1]
@@ -165,15 +168,20 @@ def test_a_matrix_taken_before_the_translations_reads_in_spanish(assessed, spani
             return [strip(v) for v in node]
         return node
 
-    administration = SsmAdministration.objects.filter(client=assessed.dana).first()
+    administration = ssm_administrations(client=assessed.dana)[0]
     old = AssessmentTemplate.objects.create(
-        agency_id=administration.agency_id,
+        agency_id=assessed.dana.agency_id,
         kind=Kind.SSM,
         version=99,
         content=strip(administration.template.content),
         content_hash="old-english-only",
     )
-    SsmAdministration.objects.filter(client=assessed.dana).update(template=old)
+    version = shipped_version(
+        agency_id=old.agency_id, kind=Kind.SSM, content=old.content, version=old.version
+    )
+    QuestionnaireResponse.objects.filter(
+        client=assessed.dana, questionnaire__shipped=Kind.SSM
+    ).update(version=version)
     response = spanish.get(reverse("assessments:ssm", args=[assessed.dana.pk]))
     assert response.status_code == 200
     text = _visible_text(response.content.decode())

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from strengthwise.assessments import services
-from strengthwise.assessments.models import SsmAdministration, SsmScore
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.core.errors import DomainError, ValidationFailed
 from strengthwise.people.models import HouseholdMember
+from strengthwise.questionnaires import definition as qdef
+from strengthwise.questionnaires.models import AnswerValue, QuestionnaireResponse
 
 DOMAINS = [d["key"] for d in shipped_template("ssm")["domains"]]
 DAY = dt.date(2026, 3, 1)
@@ -42,7 +43,7 @@ def test_the_template_has_seventeen_domains_and_an_optional_credit_domain():
 
 def test_entry_review_and_exit_with_zero_for_not_applicable(personas):
     entry = administer(personas, scores=full(2, childcare=0))
-    assert SsmScore.objects.get(administration=entry, domain="childcare").score == 0
+    assert AnswerValue.objects.get(response=entry, link_id="childcare").number == 0
     administer(personas, "review", DAY + dt.timedelta(days=90), full(3))
     administer(
         personas,
@@ -51,7 +52,10 @@ def test_entry_review_and_exit_with_zero_for_not_applicable(personas):
         full(4, credit_history=3) | {"credit_history": (3, "")},
     )
     kinds = list(
-        SsmAdministration.objects.filter(client=personas.dana).values_list("kind", flat=True)
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
+        .filter(client=personas.dana)
+        .order_by("answered_on", "id")
+        .values_list("occasion", flat=True)
     )
     assert kinds == ["entry", "review", "exit"]
     # After an exit, a new entry may start (the client came back).
@@ -64,7 +68,7 @@ def test_every_domain_needs_exactly_one_level(personas):
     with pytest.raises(ValidationFailed) as error:
         administer(personas, scores=scores)
     assert "housing" in error.value.field_errors
-    assert not SsmAdministration.objects.exists()
+    assert not QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").exists()
 
 
 @pytest.mark.parametrize("bad", [6, -1, "3", None])
@@ -100,7 +104,12 @@ def test_one_matrix_per_adult_and_never_for_a_child(personas):
     marisol = personas.dana.household.get(name="Marisol Whitfield")
     administer(personas, member=marisol)
     administer(personas)  # Dana's own entry is separate from Marisol's
-    assert SsmAdministration.objects.filter(client=personas.dana).count() == 2
+    assert (
+        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
+        .filter(client=personas.dana)
+        .count()
+        == 2
+    )
     stranger = HouseholdMember.objects.filter(client=personas.rosa).first()
     with pytest.raises(ValidationFailed):
         administer(personas, member=stranger)
@@ -117,10 +126,11 @@ def test_the_form_saves_a_matrix_and_shows_field_errors(personas, web):
     data["score_housing"] = "1"
     data["note_housing"] = "Weekly motel"
     assert browser.post(url, data).status_code == 302
-    administration = SsmAdministration.objects.get(client=personas.dana)
-    assert (
-        SsmScore.objects.get(administration=administration, domain="housing").note == "Weekly motel"
+    administration = QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").get(
+        client=personas.dana
     )
+    answers, _marks = qdef.answers_from_response(administration.items)
+    assert answers["housing"] == ["1"] and answers["housing.note"] == ["Weekly motel"]
 
 
 def test_matrix_page_has_a_chart_and_the_numbers_as_a_table(assessed, web):

@@ -9,11 +9,11 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from strengthwise.assessments.models import SsmAdministration
 from strengthwise.audit.verify import audit_chain_verify
 from strengthwise.notes.models import Note
 from strengthwise.outcomes.models import Closure, Reopening
 from strengthwise.plans.models import GasFollowUp, Goal
+from strengthwise.questionnaires.models import QuestionnaireResponse
 
 
 @pytest.fixture
@@ -55,8 +55,10 @@ def test_closures_are_dated_on_their_story_days(demo):
             for followup in GasFollowUp.objects.filter(goal=goal):
                 assert day(followup.created_at) == followup.scored_on
                 assert followup.created_at < recent
-        for matrix in SsmAdministration.objects.filter(client=closure.client):
-            assert day(matrix.created_at) == matrix.administered_on
+        for matrix in QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm").filter(
+            client=closure.client
+        ):
+            assert day(matrix.created_at) == matrix.answered_on
             assert matrix.created_at < recent
     # The client who moved came back today: that one is stamped today, after the closure.
     reopening = Reopening.objects.get()

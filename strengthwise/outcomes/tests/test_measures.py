@@ -23,16 +23,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from strengthwise.assessments import as_questionnaire
 from strengthwise.assessments.models import (
     Factor,
     Level,
-    ScreeningResponse,
-    SsmAdministration,
-    SsmScore,
     StrengthsAssessment,
     StrengthsAssessmentVersion,
     Valence,
 )
+from strengthwise.assessments.screening import hrsn_template
 from strengthwise.assessments.templates_data import template_current
 from strengthwise.directory.hsds import CAPACITY_TAXONOMY_ID
 from strengthwise.directory.models import Attribute, Taxonomy, TaxonomyTerm
@@ -43,6 +42,7 @@ from strengthwise.outcomes.suppression import suppress
 from strengthwise.people.models import Client, Episode
 from strengthwise.plans import gas as gas_formula
 from strengthwise.plans.models import GasFollowUp, Goal, GoalPeriod, Plan
+from strengthwise.questionnaires.services import response_create
 from strengthwise.referrals.models import Referral
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
@@ -121,18 +121,19 @@ def _matrix(
     member: Any = None,
 ) -> None:
     template = template_current(agency_id=client.agency_id, kind="ssm")
-    admin = SsmAdministration.objects.create(
-        agency_id=client.agency_id,
+    response_create(  # as the service keeps it, without its rules on the order of matrices
+        acting_user=user,
         client=client,
+        version=as_questionnaire.shipped_version(
+            agency_id=client.agency_id,
+            kind="ssm",
+            content=template.content,
+            version=template.version,
+        ),
+        typed={d: [str(s)] for d, s in scores.items()},
+        occasion=kind,
+        answered_on=day,
         member=member,
-        kind=kind,
-        administered_on=day,
-        template=template,
-        recorded_by=user,
-    )
-    SsmScore.objects.bulk_create(
-        SsmScore(agency_id=client.agency_id, administration=admin, domain=d, score=s)
-        for d, s in scores.items()
     )
 
 
@@ -189,17 +190,20 @@ def _referral(
 
 
 def _screen(client: Client, day: dt.date, positive: dict[str, bool], user: Any) -> None:
-    ScreeningResponse.objects.create(
-        agency_id=client.agency_id,
+    response_create(
+        acting_user=user,
         client=client,
-        administered_on=day,
-        template_version=1,
-        answers={},
-        results={
-            k: {"positive": v, "detail": "", "label": k, "suggestion": ""}
-            for k, v in positive.items()
+        version=as_questionnaire.shipped_version(
+            agency_id=client.agency_id, kind="screening", content=hrsn_template(), version=1
+        ),
+        typed={},
+        answered_on=day,
+        derived={
+            "results": {
+                k: {"positive": v, "detail": "", "label": k, "suggestion": ""}
+                for k, v in positive.items()
+            }
         },
-        recorded_by=user,
     )
 
 
