@@ -1,4 +1,5 @@
-"""The benchmark's sign-in and the scenarios of the staff `strengthwise seed` adds."""
+"""The benchmark's sign-in, the scenarios of the staff `strengthwise seed` adds, and the writers
+of `strengthwise bench --writers` (who they are, and the closed-loop driver over HTTP)."""
 
 from __future__ import annotations
 
