@@ -19,7 +19,13 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DomainResult", "ScreeningResult", "hrsn_template", "score_hrsn"]
+__all__ = [
+    "DomainResult",
+    "ScreeningResult",
+    "hrsn_template",
+    "hrsn_template_shared",
+    "score_hrsn",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,12 @@ def _load(version: int) -> dict[str, Any]:
 def hrsn_template(version: int = 1) -> dict:
     """The parsed YAML template (a copy: callers may mutate it freely)."""
     return copy.deepcopy(_load(version))
+
+
+def hrsn_template_shared(version: int = 1) -> Mapping[str, Any]:
+    """The parsed YAML template itself, shared by every caller: read it, never change it (the
+    face sheet reads a screen's words on every view; a copy each time cost ~1 ms)."""
+    return _load(version)
 
 
 def _describe(item: Mapping[str, Any], options: list[Mapping[str, Any]]) -> str:

@@ -25,7 +25,7 @@ from .models import (
     StrengthsAssessmentVersion,
     Valence,
 )
-from .screening import hrsn_template
+from .screening import hrsn_template_shared
 from .templates_data import localized, shipped_template, template_current
 
 
@@ -234,7 +234,9 @@ def screen_of(response: QuestionnaireResponse) -> Screen:
     answers, _marks = qdef.answers_from_response(response.items or [])
     try:
         multiple = {
-            i["key"] for i in hrsn_template(response.version.number)["items"] if i.get("multiple")
+            i["key"]
+            for i in hrsn_template_shared(response.version.number)["items"]
+            if i.get("multiple")
         }
     except ValueError:  # a version this code does not know: keep what was given
         multiple = set(answers)
@@ -318,7 +320,7 @@ def _screen_words(domain_key: str, version: int) -> dict[str, str]:
     """A screening domain's label and suggestion in the reader's language (empty when the
     version or the domain is unknown: the saved English then stands)."""
     try:
-        domains = {d["key"]: d for d in hrsn_template(version)["domains"]}
+        domains = {d["key"]: d for d in hrsn_template_shared(version)["domains"]}
     except ValueError:
         return {}
     domain = domains.get(domain_key)
