@@ -32,8 +32,10 @@ bulk-inserted (the demo and the test personas do that).
 `strengthwise refresh-due` rebuilds every row in bulk (run it after `strengthwise seed`).
 
 Known limit: a change written with `QuerySet.update()` or `bulk_create` and *no* audit event
-about the client afterwards is not seen until the client's next refresh. The face sheet does
-not depend on the table (`rules.for_client` derives one client directly).
+about the client afterwards is not seen until the client's next refresh (every service audits
+its writes, so only seeding and the demo's own dating do that, and they refresh after). The
+face sheet reads the table too (`for_client`: one query instead of deriving the client again
+on every view); `rules.for_client` stays the independent derivation the tests compare it with.
 """
 
 from __future__ import annotations
@@ -260,6 +262,27 @@ def refresh_if_tracked(client_id: int) -> None:
     could be made stale by a bulk insert that follows, as seeding and the demo do)."""
     if ClientDue.objects.filter(client_id=client_id).exists():
         refresh_clients([client_id])
+
+
+def for_client(client: Client, *, today: dt.date | None = None) -> list[rules.DerivedTask]:
+    """The face sheet's "Due tasks": the client's stored items due within the week ahead (a
+    consent not yet ended; no approvals, as `rules.for_client`), soonest first, the client
+    computed first when it has no rows yet. The same tasks as `rules.for_client`."""
+    today = today or timezone.localdate()
+    if not ClientDue.objects.filter(client_id=client.pk).exists():
+        refresh_clients([client.pk], today=today)
+    urls = rules.Urls()
+    return [
+        rules.from_item(row, urls)
+        for row in rules.item_rows()
+        .filter(
+            (Q(ends_on__isnull=True) | Q(ends_on__gte=today)),
+            client_id=client.pk,
+            due_on__lte=today + dt.timedelta(days=rules.LOOKAHEAD_DAYS),
+        )
+        .exclude(kind=rules.APPROVAL)
+        .order_by("due_on", "kind", "id")
+    ]
 
 
 def ensure_fresh(user: Any, *, only: str | None = None) -> int:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from . import rules
+from . import due as maintained
 
 
 def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     today = timezone.localdate()
-    due = rules.for_client(client, today=today)
+    due = maintained.for_client(client, today=today)
     return {"tasks": [("tasks/face/tasks.html", {"tasks": due, "today": today})]} if due else {}

@@ -59,8 +59,8 @@ def grow(personas):
 
 
 PINNED = {
-    "": 33,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
-    # and the agency questionnaires
+    "": 32,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
+    # and the agency questionnaires (its due tasks: the client's stored items, tasks/due.py)
     "strengths/": 14,
     "factors/": 17,
     "motivation/": 17,

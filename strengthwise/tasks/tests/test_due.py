@@ -51,6 +51,16 @@ def assert_same(personas, days=(0, 3, 10, 40, 100, 400)):
             assert face(rules.derive(user, today=today)) == expected, (user.username, ahead)
 
 
+def assert_face_sheets_same(personas, days=(0, 10, 100)):
+    """Each client's face sheet (its stored items) against deriving that one client."""
+    clients = Client.objects.filter(agency=personas.river_city, merged_into__isnull=True)
+    for client in clients:
+        for ahead in days:
+            today = timezone.localdate() + dt.timedelta(days=ahead)
+            expected = face(rules.for_client(client, today=today))
+            assert face(due.for_client(client, today=today)) == expected, (client.pk, ahead)
+
+
 def consent(personas, client, service, until):
     return referral_services.consent_record(
         acting_user=personas.alice,
@@ -138,6 +148,7 @@ def varied(personas):
 
 def test_the_table_gives_the_same_tasks_as_deriving_them(personas, varied):
     assert_same(personas)
+    assert_face_sheets_same(personas)
     kinds = {t.kind for t in rules.derive(personas.bob)} | {
         t.kind for t in rules.derive(personas.alice, today=timezone.localdate())
     }
@@ -174,6 +185,7 @@ def test_services_keep_the_table_right_without_a_refresh(personas, varied):
     )
     assert not due.ensure_fresh(personas.alice)  # nothing left to compute: all refreshed
     assert_same(personas)
+    assert_face_sheets_same(personas)
 
 
 def test_a_program_setting_changes_every_client_of_the_program(personas, varied):
