@@ -204,7 +204,7 @@ def strengths_assessment_revise(
     """
     with transaction.atomic():
         assessment = (
-            StrengthsAssessment.objects.select_for_update()
+            StrengthsAssessment.objects.select_for_update(no_key=True)
             .select_related("template")
             .filter(client=client)
             .first()

@@ -175,7 +175,7 @@ def service_save(
     _require_editor(acting_user)
     refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
     if service is not None:
-        current = Service.objects.select_for_update().get(pk=service.pk)
+        current = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
         if version and service_version(current) != version:
             raise Conflict(
                 _(

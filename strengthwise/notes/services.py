@@ -139,7 +139,7 @@ def note_save(
     if goals is None and goal_ids is not None:
         goals = _client_goals(note.client_id, goal_ids)
     with transaction.atomic():
-        current = Note.objects.select_for_update().get(pk=note.pk)
+        current = Note.objects.select_for_update(no_key=True).get(pk=note.pk)
         _own_draft(acting_user, current)
         if version is not None and version != current.version:
             # Saved elsewhere since `version` was read (another tab, another API client).
@@ -217,7 +217,7 @@ def clean_quotes(raw: Any, sections: Mapping[str, str]) -> list[dict[str, str]]:
 
 def note_sign(*, acting_user: User, note: Note, request: Any = None) -> Note:
     with transaction.atomic():
-        current = Note.objects.select_for_update().get(pk=note.pk)
+        current = Note.objects.select_for_update(no_key=True).get(pk=note.pk)
         _own_draft(acting_user, current)
         written = [
             k for k in formats.sections_of(current.format) if current.sections.get(k, "").strip()

@@ -82,7 +82,7 @@ def closure_start(*, acting_user: User, episode: Episode, request: Any = None) -
     _check_casework(acting_user)
     with transaction.atomic():
         lock_open_record(episode.client_id)
-        current = Episode.objects.select_for_update().get(pk=episode.pk)
+        current = Episode.objects.select_for_update(no_key=True).get(pk=episode.pk)
         if current.closed_on is not None:
             raise DomainError(_("This episode is already closed."))
         if Closure.objects.filter(episode=current).exists():
@@ -152,7 +152,11 @@ def closure_save(
     _check_casework(acting_user)
     values = _clean_values(fields)
     with transaction.atomic():
-        current = Closure.objects.select_for_update().select_related("episode").get(pk=closure.pk)
+        current = (
+            Closure.objects.select_for_update(no_key=True)
+            .select_related("episode")
+            .get(pk=closure.pk)
+        )
         before = _snapshot(current)
         if version is not None and current.version != version:
             raise Conflict(
@@ -218,7 +222,7 @@ def closure_what_helped_reword(
             field_errors={"what_helped": [_("Keep it under 2,000 characters.")]},
         )
     with transaction.atomic():
-        current = Closure.objects.select_for_update().get(pk=closure.pk)
+        current = Closure.objects.select_for_update(no_key=True).get(pk=closure.pk)
         before = _snapshot(current)
         if current.version != version:
             raise Conflict(
@@ -279,7 +283,7 @@ def closure_gas_record(
     day = closure.closed_on or timezone.localdate()
     recorded: dict[str, dict[str, int]] = {}
     with transaction.atomic():
-        locked = Closure.objects.select_for_update().get(pk=closure.pk)
+        locked = Closure.objects.select_for_update(no_key=True).get(pk=closure.pk)
         if not locked.is_editable:
             raise DomainError(_("The final scores are recorded before the closure is sent."))
         final = dict(locked.final_gas or {})
@@ -363,7 +367,7 @@ def _close(
     locked: Closure, acting_user: User, still_open: list[dict[str, Any]], request: Any
 ) -> None:
     """Inside the caller's transaction: close the closure and its episode."""
-    episode = Episode.objects.select_for_update().get(pk=locked.episode_id)
+    episode = Episode.objects.select_for_update(no_key=True).get(pk=locked.episode_id)
     if episode.closed_on is not None:
         raise DomainError(_("This episode was closed a moment ago."))
     text = EPISODE_REASON_TEXT[CloseReason(locked.reason)]
@@ -425,7 +429,7 @@ def closure_submit(*, acting_user: User, closure: Closure, request: Any = None) 
     with transaction.atomic():
         lock_open_record(closure.client_id)
         locked = (
-            Closure.objects.select_for_update()
+            Closure.objects.select_for_update(no_key=True)
             .select_related("episode__program", "client")
             .get(pk=closure.pk)
         )
@@ -493,7 +497,7 @@ def closure_review(
     with transaction.atomic():
         lock_open_record(closure.client_id)
         locked = (
-            Closure.objects.select_for_update()
+            Closure.objects.select_for_update(no_key=True)
             .select_related("episode__program", "client")
             .get(pk=closure.pk)
         )

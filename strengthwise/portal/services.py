@@ -161,7 +161,7 @@ def _send_invitation(client: Client, email: str, code: str, request: Any) -> Non
 
 def _open_invitation(code: str) -> PortalInvitation:
     invitation = (
-        PortalInvitation.objects.select_for_update()
+        PortalInvitation.objects.select_for_update(no_key=True)
         .select_related("client")
         .filter(code_digest=_digest(code or ""))
         .first()
@@ -261,7 +261,9 @@ def _count_failure(account_id: int, field: str, request: Any, action: str) -> No
     rest the account for LOCKOUT. Audited."""
     with transaction.atomic():
         account = (
-            PortalAccount.objects.select_for_update().select_related("client").get(pk=account_id)
+            PortalAccount.objects.select_for_update(no_key=True)
+            .select_related("client")
+            .get(pk=account_id)
         )
         failures = getattr(account, field) + 1
         locked = failures >= MAX_FAILURES
@@ -483,7 +485,9 @@ def totp_confirm(*, account: PortalAccount, code: str, request: Any = None) -> N
     """Turn the code app on with a code it shows."""
     with transaction.atomic():
         account = (
-            PortalAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+            PortalAccount.objects.select_for_update(no_key=True)
+            .select_related("client")
+            .get(pk=account.pk)
         )
         if not _check_code(account, code):
             raise ValidationFailed(
@@ -502,7 +506,9 @@ def totp_verify(*, account: PortalAccount, code: str, request: Any = None) -> No
     the account for LOCKOUT."""
     with transaction.atomic():
         locked = (
-            PortalAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+            PortalAccount.objects.select_for_update(no_key=True)
+            .select_related("client")
+            .get(pk=account.pk)
         )
         resting = bool(locked.locked_until and locked.locked_until > timezone.now())
         ok = not resting and _check_code(locked, code)

@@ -220,7 +220,7 @@ def _save_draft(
     _editable(questionnaire)
     _refuse(qdef.problems(definition, draft=True), _("The change was not saved."))
     with transaction.atomic():
-        locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        locked = Questionnaire.objects.select_for_update(no_key=True).get(pk=questionnaire.pk)
         # `seen`: the draft's stamp when the page was opened (a stale page is refused too).
         if locked.draft != questionnaire.draft or (seen and seen != draft_stamp(locked)):
             raise Conflict(
@@ -395,7 +395,7 @@ def questionnaire_publish(
     _editable(questionnaire)
     with transaction.atomic():
         # The draft as it is now, read under the lock: never a copy someone changed since.
-        locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        locked = Questionnaire.objects.select_for_update(no_key=True).get(pk=questionnaire.pk)
         definition = qdef.read(locked.draft)
         found = qdef.problems(definition) + qdef.spanish_missing(definition)
         _refuse(found, _("The draft cannot be published yet; nothing was changed."))
