@@ -13,6 +13,7 @@ always suppressed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,10 @@ def build(
     command get their numbers from. The figures are `measures.measure_all`'s, read from the
     scope's snapshot where that is allowed (`snapshots.figures_for`), de-identified by
     `deidentify.deidentify` for a de-identified reader (solved once per computation and kept
-    beside the raw figures); the role gate is `report_read`'s, on every read. With `wait` (a web request), a report
-    whose figures take longer than that to compute the first time comes back `pending`."""
+    beside the raw figures); the role gate is `report_read`'s, on every read. With `wait` (a
+    web request), a report whose figures take longer than that to compute the first time comes
+    back `pending`. The figures and tables of a snapshot this process has read before are the
+    ones laid out then (`snapshots.derived`): shared, so read-only."""
     figures, as_of = snapshots.figures_for(
         scope, today=today, reader_id=reader_id, wait=wait, deidentified=deidentified
     )
@@ -79,7 +82,11 @@ def build(
         return Report(figures={}, tables=[], deidentified=deidentified, as_of=as_of, pending=True)
     return Report(
         figures=figures,
-        tables=tables(figures, deidentified=deidentified),
+        tables=snapshots.derived(
+            figures,
+            ("tables", deidentified, get_language()),
+            lambda: tables(figures, deidentified=deidentified),
+        ),
         deidentified=deidentified,
         as_of=as_of,
     )
@@ -590,7 +597,21 @@ def _chart(table: Table) -> None:
 
 def advocacy_tables(result: dict[str, Any]) -> list[Table]:
     """The advocacy tables, suppressed: counts under 5 become "<5", and so does any cell that
-    would let a reader recover one from a total."""
+    would let a reader recover one from a total. Laid out once per snapshot held decoded in
+    this process (`snapshots.derived`; shared, so read-only)."""
+    return snapshots.derived(  # type: ignore[no-any-return]
+        result, ("advocacy", get_language()), lambda: _advocacy_tables(result)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _suppressed(table: suppression.Table) -> suppression.SuppressedTable:
+    """`suppression.suppress` (pure, and its tables are frozen: equal tables, equal result),
+    solved once per table in this process rather than on every read of the same figures."""
+    return suppression.suppress(table)
+
+
+def _advocacy_tables(result: dict[str, Any]) -> list[Table]:
     adv = result["advocacy"]
     labels = adv["domain_labels"]
     found = []
@@ -611,7 +632,7 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
                 )
             )
             continue
-        hidden = suppression.suppress(raw)
+        hidden = _suppressed(raw)
         if hidden.withheld:
             # So few that even with every cell hidden the counts could be worked out.
             found.append(

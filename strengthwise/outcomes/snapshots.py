@@ -33,6 +33,14 @@ thread (one at a time per process; a claim on the row keeps other processes off 
 or missing: computed on the request and stored. `strengthwise refresh-reports` refreshes
 every stale snapshot (for a timer after busy hours, or after a bulk load) and prunes old ones.
 
+**Reading a fresh snapshot** costs no unsealing and no decoding when this process has read
+the same stored figures before: the decoded figures (raw or de-identified, kept apart) are
+held in a bounded per-process LRU (`STRENGTHWISE_REPORT_CACHE_CHARS`, the JSON size it may
+hold; 0: off), keyed by the row, its version, day, computation time and the head of its
+sealed text (a fresh random nonce on every store), so a figure stored since is never served
+from it. What is laid out from them (the report's tables) is kept with them (`derived`). They
+are shared between readers of this process: read-only.
+
 Known limits: a write that neither saves a watched model nor audits (raw SQL, `bulk_create`
 outside `strengthwise seed`) is not seen until the next write of the agency; the data-quality
 drill-down list (`selectors.data_quality_list`) is computed on the request, so its count can
@@ -48,18 +56,21 @@ import logging
 import threading
 import time
 import zoneinfo
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, TextField
 from django.utils import timezone, translation
 
 from strengthwise.accounts.models import Agency
-from strengthwise.core import db_router
+from strengthwise.core import crypto, db_router
+from strengthwise.core.fields import SealedTextField
 from strengthwise.directory.models import Service
 
 from . import deidentify, measures, suppression
@@ -97,6 +108,12 @@ def wait_seconds() -> float:
     """How long a page waits for figures computed in the background before saying they are
     being prepared (well under the server's 30 s limit)."""
     return float(getattr(settings, "STRENGTHWISE_REPORT_WAIT_SECONDS", 5))
+
+
+def cache_chars() -> int:
+    """How much decoded figures a process keeps for repeated reads (their JSON length in
+    characters; about ten times that in memory), 0: none."""
+    return int(getattr(settings, "STRENGTHWISE_REPORT_CACHE_CHARS", 4_000_000))
 
 
 def refresh_mode() -> str:
@@ -313,9 +330,98 @@ def ensure_version(agency_id: int) -> None:
 
 def forget(agency_id: int) -> int:
     """Drop every snapshot of the agency (a purge: the figures may hold a purged client's
-    words and id)."""
+    words and id), and this process's decoded copies of them."""
     deleted, _ = ReportSnapshot.objects.filter(agency_id=agency_id).delete()
+    _decoded.drop_agency(agency_id)
     return deleted
+
+
+# --- decoded figures kept per process -------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    figures: dict[str, Any]
+    size: int
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+
+
+class _Decoded:
+    """A bounded LRU of decoded snapshots: token (`_token`) -> figures, and what was laid out
+    from them. Bounded by the JSON length of the figures held (`cache_chars`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._by_object: dict[int, _Entry] = {}  # id(figures) of an entry held -> that entry
+        self._size = 0
+
+    def get(self, token: tuple[Any, ...]) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            self._entries.move_to_end(token)
+            return entry.figures
+
+    def put(self, token: tuple[Any, ...], figures: dict[str, Any], size: int) -> None:
+        budget = cache_chars()
+        if size > budget:
+            return
+        with self._lock:
+            if token in self._entries:
+                return
+            entry = _Entry(figures, size)
+            self._entries[token] = entry
+            self._by_object[id(figures)] = entry
+            self._size += size
+            while self._size > budget:
+                self._pop(next(iter(self._entries)))
+
+    def _pop(self, token: tuple[Any, ...]) -> None:
+        entry = self._entries.pop(token)
+        self._by_object.pop(id(entry.figures), None)
+        self._size -= entry.size
+
+    def entry_of(self, figures: dict[str, Any]) -> _Entry | None:
+        with self._lock:
+            entry = self._by_object.get(id(figures))
+            return entry if entry is not None and entry.figures is figures else None
+
+    def drop_agency(self, agency_id: int) -> None:
+        with self._lock:
+            for token in [t for t in self._entries if t[0] == agency_id]:
+                self._pop(token)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._by_object.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_decoded = _Decoded()
+
+
+def derived(figures: dict[str, Any], key: Hashable, make: Callable[[], Any]) -> Any:
+    """`make()`, made once per decoded snapshot held in this process and kept with it (the
+    tables laid out from `figures`, say; `key` says what and in which language). Figures not
+    held (computed just now, or the cache off) get `make()` every time. What is kept is shared
+    by every later reader of the same figures: read-only."""
+    entry = _decoded.entry_of(figures)
+    if entry is None:
+        return make()
+    found = entry.derived.get(key, _MISSING)
+    if found is _MISSING:
+        found = make()
+        entry.derived.setdefault(key, found)
+    return found
+
+
+_MISSING = object()
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -373,7 +479,9 @@ def figures_for(
     key = scope_key(scope)
     snap = _snapshot(scope.agency_id, key)
     now = timezone.now()
-    shown: ReportSnapshot | None = snap if snap is not None and snap.figures else None
+    shown: ReportSnapshot | None = (
+        snap if snap is not None and _annotated(snap, "has_figures") else None
+    )
     if shown is not None:
         if shown.version == version and shown.today == today:
             return _pick(shown, deidentified), AsOf(shown.computed_at, True)
@@ -393,7 +501,7 @@ def figures_for(
             thread.join(wait)
         if thread is not None and not thread.is_alive():
             done = _snapshot(scope.agency_id, key)
-            if done is not None and done.figures:
+            if done is not None and _annotated(done, "has_figures"):
                 return _pick(done, deidentified), AsOf(done.computed_at, True)
         if shown is not None:
             return _pick(shown, deidentified), AsOf(shown.computed_at, False)
@@ -417,31 +525,78 @@ def deidentify_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pick(snap: ReportSnapshot, deidentified: bool) -> dict[str, Any]:
-    """The raw or the de-identified figures of a stored snapshot; the de-identified ones of a
-    snapshot stored without them are made now and kept with that same computation."""
-    if not deidentified:
-        return loads(snap.figures)
-    if snap.deidentified:
-        return loads(snap.deidentified)
-    text = dumps(deidentify_figures(loads(snap.figures)))
-    ReportSnapshot.objects.filter(pk=snap.pk, computed_at=snap.computed_at).update(
-        deidentified=text
+    """The raw or the de-identified figures of a stored snapshot (`_snapshot`'s row: the
+    sealed texts as stored), decoded — or as decoded before in this process (`_decoded`); the
+    de-identified ones of a snapshot stored without them are made now and kept with that same
+    computation."""
+    sealed: str = _annotated(snap, "sealed_deidentified" if deidentified else "sealed_figures")
+    if not sealed:  # stored before the de-identified figures were kept beside the raw ones
+        raw = ReportSnapshot.objects.values_list("figures", flat=True).get(pk=snap.pk)
+        text = dumps(deidentify_figures(loads(raw)))
+        ReportSnapshot.objects.filter(pk=snap.pk, computed_at=snap.computed_at).update(
+            deidentified=text
+        )
+        return loads(text)
+    token = _token(snap, deidentified, sealed)
+    found = _decoded.get(token)
+    if found is None:
+        column = cast(
+            SealedTextField,
+            ReportSnapshot._meta.get_field("deidentified" if deidentified else "figures"),
+        )
+        text = column.from_db_value(sealed, None, None)  # opened (and checked) as on a load
+        found = loads(text)
+        _decoded.put(token, found, len(text))
+    return found
+
+
+def _token(snap: ReportSnapshot, deidentified: bool, sealed: str) -> tuple[Any, ...]:
+    """What identifies one stored text of one snapshot: agency, scope key and which figures,
+    then what changes with every store — the computation's version, day and start, and the
+    sealed text's key id, random nonce and length (a digest when stored in clear)."""
+    if crypto.is_sealed(sealed):
+        _prefix, key_id, body = sealed.split(":", 2)
+        stored = (key_id, body[:48], len(body))
+    else:
+        stored = ("clear", hashlib.sha256(sealed.encode()).hexdigest(), len(sealed))
+    return (
+        snap.agency_id,
+        snap.key,
+        "deidentified" if deidentified else "raw",
+        snap.pk,
+        snap.version,
+        snap.today,
+        snap.computed_at,
+        *stored,
     )
-    return loads(text)
+
+
+def _annotated(snap: ReportSnapshot, name: str) -> Any:
+    """One of `_snapshot`'s annotations."""
+    return getattr(snap, name)
 
 
 def _snapshot(agency_id: int, key: str) -> ReportSnapshot | None:
+    """The scope's row without opening its figures: `sealed_figures` and
+    `sealed_deidentified` are the texts as stored ('' for none), `has_figures` whether any
+    were computed yet (an empty row is a claim for the first computation). `_pick` opens the
+    one asked for, unless this process has it decoded already."""
     return (
         ReportSnapshot.objects.filter(agency_id=agency_id, key=key)
         .only(
             "id",
+            "agency_id",
+            "key",
             "version",
             "today",
             "computed_at",
             "seconds",
-            "figures",
-            "deidentified",
             "refreshing_since",
+        )
+        .annotate(
+            sealed_figures=ExpressionWrapper(F("figures"), output_field=TextField()),
+            sealed_deidentified=ExpressionWrapper(F("deidentified"), output_field=TextField()),
+            has_figures=ExpressionWrapper(~Q(figures=""), output_field=BooleanField()),
         )
         .first()
     )
@@ -649,7 +804,7 @@ def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
     deleted, _ = ReportSnapshot.objects.filter(computed_at__lt=cutoff).delete()
     refreshed = 0
     states: dict[int, tuple[int, dt.date]] = {}
-    rows = ReportSnapshot.objects.defer("figures").order_by("-seconds", "id")
+    rows = ReportSnapshot.objects.defer("figures", "deidentified").order_by("-seconds", "id")
     for snap in list(rows):
         if snap.agency_id not in states:
             version, tz = _state(snap.agency_id)

@@ -1,0 +1,248 @@
+"""Reading a report snapshot (outcomes/snapshots.py, "Reading a fresh snapshot"): the figures a
+process has decoded once are served again without unsealing or decoding — never after the
+snapshot changed, never to another agency, scope, language or to the other of raw and
+de-identified — and what is laid out from them is the same as laying it out afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from strengthwise.outcomes import measures, reports, snapshots, suppression
+from strengthwise.outcomes.measures import Scope
+from strengthwise.outcomes.models import ReportSnapshot
+
+from . import test_measures
+from .test_measures import END, START, TODAY, _add_clients
+from .test_snapshots import normal
+
+data = test_measures.data  # the measures' hand-checked data set, as a fixture here too
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    snapshots._decoded.clear()
+    yield
+    snapshots._decoded.clear()
+
+
+class Decoding:
+    """Counts the snapshot texts opened and decoded."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        self.calls = 0
+        real = snapshots.loads
+
+        def counted(text: str) -> dict[str, Any]:
+            self.calls += 1
+            return real(text)
+
+        monkeypatch.setattr(snapshots, "loads", counted)
+
+
+def test_a_repeated_read_of_an_unchanged_snapshot_is_not_decoded_again(
+    data: SimpleNamespace, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk, start=START, end=END)
+    snapshots.figures_for(scope, today=TODAY)  # computed and stored
+    decoding = Decoding(monkeypatch)
+    first, _as_of = snapshots.figures_for(scope, today=TODAY)
+    assert decoding.calls == 1
+    again, as_of = snapshots.figures_for(scope, today=TODAY)
+    assert decoding.calls == 1 and again is first and as_of.fresh
+    assert normal(again) == normal(measures.measure_all(scope, today=TODAY))
+
+
+def test_a_changed_snapshot_is_never_served_from_the_cache(
+    data: SimpleNamespace, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope, today=TODAY)
+    old, _as_of = snapshots.figures_for(scope, today=TODAY)
+    assert snapshots.figures_for(scope, today=TODAY)[0] is old
+    # A write: the version moves, the figures are computed again and stored.
+    _add_clients(data, 2)
+    snapshots.figures_for(scope, today=TODAY)
+    new, as_of = snapshots.figures_for(scope, today=TODAY)
+    assert new is not old and as_of.fresh
+    assert normal(new) == normal(measures.measure_all(scope, today=TODAY))
+    assert normal(new) != normal(old)
+    # Stored again by another process at the same version and day (a refresh): a new store.
+    snapshots.compute(scope, today=TODAY)
+    assert snapshots.figures_for(scope, today=TODAY)[0] is not new
+    # Even a store that kept version, day and time of computation is seen: the key holds the
+    # stored text's own nonce.
+    row = ReportSnapshot.objects.get(agency=data.river, key=snapshots.scope_key(scope))
+    current, _as_of = snapshots.figures_for(scope, today=TODAY)
+    changed = dict(current, goals=dict(current["goals"], total=-1))
+    ReportSnapshot.objects.filter(pk=row.pk).update(figures=snapshots.dumps(changed))
+    assert snapshots.figures_for(scope, today=TODAY)[0]["goals"]["total"] == -1
+
+
+def test_scopes_agencies_and_raw_or_deidentified_never_share(data: SimpleNamespace) -> None:
+    p = data.p
+    chosen = {
+        "agency": Scope(agency_id=data.river.pk),
+        "team": Scope(agency_id=data.river.pk, team_id=p.housing.pk),
+        "alice": reports.scope_for(p.alice, reports.Filters()),
+        "bob": reports.scope_for(p.bob, reports.Filters()),
+        "other agency": Scope(agency_id=p.eastgate.pk),
+    }
+    for _round in range(2):  # the second round reads what the first kept
+        seen: dict[int, str] = {}
+        for name, scope in chosen.items():
+            raw, _as_of = snapshots.figures_for(scope, today=TODAY)
+            hidden, _as_of = snapshots.figures_for(scope, today=TODAY, deidentified=True)
+            for what, figures in ((f"{name}, raw", raw), (f"{name}, de-identified", hidden)):
+                assert id(figures) not in seen, f"{what} is {seen.get(id(figures))}'s"
+                seen[id(figures)] = what
+            expected = measures.measure_all(scope, today=TODAY)
+            assert normal(raw) == normal(expected), name
+            assert normal(hidden) == normal(snapshots.deidentify_figures(expected)), name
+            assert "strengths" in raw and "strengths" not in hidden
+    assert len(snapshots._decoded) == 2 * len(chosen)
+
+
+def test_each_language_is_decoded_and_laid_out_apart(data: SimpleNamespace) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    with translation.override("en"):
+        reports.build(scope, deidentified=True, today=TODAY)  # computed and stored
+        english = reports.build(scope, deidentified=True, today=TODAY)
+        assert reports.build(scope, deidentified=True, today=TODAY).tables is english.tables
+    with translation.override("es"):
+        reports.build(scope, deidentified=True, today=TODAY)
+        spanish = reports.build(scope, deidentified=True, today=TODAY)
+        assert spanish.figures is not english.figures
+        assert [t.title for t in spanish.tables] != [t.title for t in english.tables]
+        assert spanish.tables == reports.tables(
+            snapshots.deidentify_figures(measures.measure_all(scope, today=TODAY)),
+            deidentified=True,
+        )
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_kept_tables_are_the_tables_laid_out_afresh(data: SimpleNamespace, hidden: bool) -> None:
+    scope = reports.scope_for(data.p.bob, reports.Filters())
+    reports.build(scope, deidentified=hidden, today=TODAY)  # computed and stored
+    first = reports.build(scope, deidentified=hidden, today=TODAY)
+    again = reports.build(scope, deidentified=hidden, today=TODAY)
+    assert again.figures is first.figures and again.tables is first.tables
+    expected = measures.measure_all(scope, today=TODAY)
+    if hidden:
+        expected = snapshots.deidentify_figures(expected)
+    assert again.tables == reports.tables(
+        snapshots.loads(snapshots.dumps(expected)), deidentified=hidden
+    )
+    advocacy = reports.advocacy_tables(again.figures)
+    assert reports.advocacy_tables(again.figures) is advocacy
+    assert advocacy == reports._advocacy_tables(snapshots.loads(snapshots.dumps(expected)))
+
+
+def test_advocacy_suppression_is_the_same_as_suppressing_afresh() -> None:
+    table = suppression.Table(
+        rows=("a", "b", "c"), columns=("x", "y"), cells=((3, 1), (10, 1), (0, 7))
+    )
+    assert reports._suppressed(table) == suppression.suppress(table)
+    same = suppression.Table(rows=("a", "b", "c"), columns=("x", "y"), cells=table.cells)
+    assert reports._suppressed(same) is reports._suppressed(table)
+    other = suppression.Table(
+        rows=("a", "b", "c"), columns=("x", "y"), cells=((3, 1), (10, 1), (0, 8))
+    )
+    assert reports._suppressed(other) == suppression.suppress(other)
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off(
+    data: SimpleNamespace, settings: Any, monkeypatch: Any
+) -> None:
+    scopes = [
+        Scope(agency_id=data.river.pk),
+        Scope(agency_id=data.river.pk, start=START, end=END),
+        Scope(agency_id=data.river.pk, team_id=data.p.housing.pk),
+    ]
+    for scope in scopes:
+        snapshots.figures_for(scope, today=TODAY)
+    sizes = [
+        len(ReportSnapshot.objects.get(agency=data.river, key=snapshots.scope_key(s)).figures)
+        for s in scopes
+    ]
+    settings.STRENGTHWISE_REPORT_CACHE_CHARS = sizes[1] + sizes[2]  # room for the last two
+    for scope in scopes:
+        snapshots.figures_for(scope, today=TODAY)
+    assert len(snapshots._decoded) == 2  # the oldest was dropped
+    settings.STRENGTHWISE_REPORT_CACHE_CHARS = 0
+    snapshots._decoded.clear()
+    decoding = Decoding(monkeypatch)
+    first, _as_of = snapshots.figures_for(scopes[0], today=TODAY)
+    again, _as_of = snapshots.figures_for(scopes[0], today=TODAY)
+    assert decoding.calls == 2 and again is not first and again == first
+    assert len(snapshots._decoded) == 0
+
+
+def test_forgetting_an_agency_drops_its_decoded_figures(data: SimpleNamespace) -> None:
+    river = Scope(agency_id=data.river.pk)
+    other = Scope(agency_id=data.p.eastgate.pk)
+    snapshots.figures_for(river, today=TODAY)
+    snapshots.figures_for(river, today=TODAY)
+    snapshots.figures_for(other, today=TODAY)
+    snapshots.figures_for(other, today=TODAY)
+    assert len(snapshots._decoded) == 2
+    snapshots.forget(data.river.pk)
+    assert len(snapshots._decoded) == 1
+
+
+@pytest.mark.parametrize("who", ["priya", "bob", "alice"])
+def test_a_read_decoded_before_runs_the_same_queries(
+    data: SimpleNamespace, web: Any, who: str
+) -> None:
+    browser = web(getattr(data.p, who))
+    url = reverse("outcomes:reports")
+    assert browser.get(url).status_code == 200  # computed
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert browser.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    snapshots._decoded.clear()
+    opened = count()  # decoded from the row
+    kept = count()  # from this process's cache
+    assert kept == opened
+
+
+def test_a_page_from_kept_figures_shows_what_it_showed(data: SimpleNamespace, web: Any) -> None:
+    browser = web(data.p.priya)
+    url = reverse("outcomes:reports")
+    browser.get(url)
+    snapshots._decoded.clear()
+
+    def results() -> str:  # the figures' part of the page (no per-request token)
+        html = browser.get(url).content.decode()
+        return html[html.index('id="results"') :]
+
+    opened = results()
+    assert "Data quality" in opened
+    assert results() == opened
+    assert browser.get(reverse("outcomes:export", args=["xlsx"])).status_code == 200
+    csv = browser.get(reverse("outcomes:export", args=["csv"]) + "?table=macro_barriers")
+    assert csv.status_code == 200
+
+
+def test_a_new_day_is_not_served_yesterdays_figures(data: SimpleNamespace) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope, today=TODAY)
+    today, _as_of = snapshots.figures_for(scope, today=TODAY)
+    tomorrow, _as_of = snapshots.figures_for(scope, today=TODAY + dt.timedelta(days=1))
+    assert tomorrow is not today
+    assert normal(tomorrow) == normal(
+        measures.measure_all(scope, today=TODAY + dt.timedelta(days=1))
+    )
