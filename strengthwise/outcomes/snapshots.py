@@ -416,8 +416,7 @@ def derived(figures: dict[str, Any], key: Hashable, make: Callable[[], Any]) -> 
         return make()
     found = entry.derived.get(key, _MISSING)
     if found is _MISSING:
-        found = make()
-        entry.derived.setdefault(key, found)
+        found = entry.derived.setdefault(key, make())  # two threads at once: the first kept
     return found
 
 
