@@ -492,8 +492,12 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
         _of(ctx) & Q(member__isnull=True, questionnaire__shipped=Kind.SSM)
     )
     reviews = own.filter(Q(occasion__in=follow_up) & ctx.period("answered_on"))
+    # Every correlated lookup names agency, client and questionnaire, so that it is a search of
+    # the (agency, client, questionnaire, answered_on) index even without planner statistics
+    # (on the questionnaire's own index SQLite read every matrix of the agency per row).
     later = QuestionnaireResponse.objects.filter(
         Q(
+            agency_id=OuterRef("agency_id"),
             client_id=OuterRef("client_id"),
             questionnaire_id=OuterRef("questionnaire_id"),
             member__isnull=True,
@@ -504,39 +508,36 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
         Q(answered_on__gt=OuterRef("answered_on"))
         | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
     )
-    entry = (
-        QuestionnaireResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            questionnaire_id=OuterRef("questionnaire_id"),
-            member__isnull=True,
-            occasion=entry_kind,
-            answered_on__lte=OuterRef("answered_on"),
+
+    def entry_before(day: str) -> Subquery:
+        return Subquery(
+            QuestionnaireResponse.objects.filter(
+                agency_id=OuterRef("agency_id"),
+                client_id=OuterRef("client_id"),
+                questionnaire_id=OuterRef("questionnaire_id"),
+                member__isnull=True,
+                occasion=entry_kind,
+                answered_on__lte=OuterRef(day),
+            )
+            .order_by("-answered_on", "-id")
+            .values("id")[:1]
         )
-        .order_by("-answered_on", "-id")
-        .values("id")[:1]
-    )
+
     # One latest review or exit per client, with the entry it is compared with.
-    latest = reviews.exclude(Exists(later)).annotate(entry_id=Subquery(entry))
+    latest = reviews.exclude(Exists(later)).annotate(entry_id=entry_before("answered_on"))
     pairs = latest.filter(entry_id__isnull=False)
     n_pairs = pairs.count()
     active = own.filter(ctx.period("answered_on")).aggregate(n=Count("client_id", distinct=True))[
         "n"
     ]
-    # For each level of a latest matrix: the same domain's level at that client's entry.
-    before = (
-        AnswerValue.objects.filter(
-            link_id=OuterRef("link_id"),
-            questionnaire_id=OuterRef("questionnaire_id"),
-            client_id=OuterRef("client_id"),
-            response__member__isnull=True,
-            response__occasion=entry_kind,
-            response__answered_on__lte=OuterRef("response__answered_on"),
-        )
-        .order_by("-response__answered_on", "-response_id")
-        .values("number")[:1]
-    )
+    # For each level of a latest matrix: the same domain's level at that client's entry (the
+    # entry found as above, then its answer by response id).
+    before = AnswerValue.objects.filter(
+        response_id=OuterRef("entry_id"), link_id=OuterRef("link_id")
+    ).values("number")[:1]
     grouped = (
         AnswerValue.objects.filter(response_id__in=pairs.values("pk"), number__isnull=False)
+        .annotate(entry_id=entry_before("response__answered_on"))
         .annotate(before=Subquery(before))
         .values("link_id", "number", "before")
         .annotate(n=Count("id"))
