@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from strengthwise.assessments import selectors
 from strengthwise.assessments.models import EcomapNode, StrengthsAssessment
 from strengthwise.assessments.templates_data import shipped_template
 from strengthwise.audit.models import AuditEvent
-from strengthwise.questionnaires.models import QuestionnaireResponse
 
 DOMAINS = [d["key"] for d in shipped_template("ssm")["domains"]]
 
@@ -121,12 +121,7 @@ def test_post_a_matrix_and_its_rules(personas, api):
         },
     )
     assert out_of_range.status_code == 422
-    assert (
-        QuestionnaireResponse.objects.filter(questionnaire__shipped="ssm")
-        .filter(client=personas.dana)
-        .count()
-        == 1
-    )
+    assert len(selectors.ssm_administrations(client=personas.dana)) == 1
 
 
 def test_post_motivation_ecomap_and_screening(assessed, api):
