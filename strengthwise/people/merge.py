@@ -35,6 +35,10 @@ model's policy:
     exist once per client): refusing hides nothing silently. A model opts into keeping by
     setting ``merge_on_conflict = "keep"`` on its class.
 
+Rows derived from the others (a model that sets ``merge_derived = True``, such as the
+maintained due tasks) never move and are never counted as links: the audit events of a merge
+and of its undo make their app compute both records' rows again in the same transaction.
+
 Rules the registry cannot evaluate (unique expressions) are caught by the database: the
 transaction rolls back and the user gets a clear refusal, never a half-merged pair.
 
@@ -140,6 +144,7 @@ def client_links() -> list[Link]:
             not isinstance(model, type)
             or model._meta.proxy
             or (model._meta.label_lower, fk.name) in BOOKKEEPING
+            or getattr(model, "merge_derived", False)
         ):
             continue
         links.append(Link(model, fk))

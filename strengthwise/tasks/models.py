@@ -73,6 +73,8 @@ class ClientDue(models.Model):
     date, the scope they were computed for, and the earliest of their due dates. Kept by
     `tasks.due.refresh_client_due` (tasks/due.py says who calls it and when)."""
 
+    merge_derived = True  # recomputed after a merge or its undo, never moved (people/merge.py)
+
     client = models.OneToOneField(
         Client, on_delete=models.CASCADE, primary_key=True, related_name="due"
     )
@@ -100,6 +102,8 @@ class DueItem(models.Model):
         its title needs. Who may see it is the live client's scope (the reads join the client).
     Which of them show is decided when read (`due_on` within the week ahead,
         and for a consent `ends_on` not passed), so the rows need no refresh as days go by."""
+
+    merge_derived = True  # recomputed after a merge or its undo, never moved (people/merge.py)
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(
