@@ -298,9 +298,14 @@ def publish(request: StaffRequest, questionnaire_id: int) -> HttpResponse:
 def retire(request: StaffRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = access_questionnaire(request.user, questionnaire_id, edit=True)
     retired = request.POST.get("retired") != "0"
-    services.questionnaire_retire(
-        acting_user=request.user, questionnaire=questionnaire, retired=retired
-    )
+    try:
+        services.questionnaire_retire(
+            acting_user=request.user, questionnaire=questionnaire, retired=retired
+        )
+    except DomainError as error:
+        context = _editor_context(questionnaire)
+        context["action_errors"] = _errors_into(None, error)
+        return render_page(request, "questionnaires/editor.html", context, status=400)
     messages.success(
         request,
         _("No longer offered; every answer stays on the records.")

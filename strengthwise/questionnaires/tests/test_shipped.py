@@ -144,3 +144,23 @@ def test_the_agencys_own_lists_leave_the_shipped_ones_out(personas, api):
     answers = api(personas.alice).get(f"/api/v1/clients/{personas.dana.pk}/questionnaire-responses")
     assert answers.status_code == 200 and answers.json() == []
     assert QuestionnaireResponse.objects.filter(client=personas.dana).count() == 1
+
+
+def test_every_editor_write_on_a_shipped_instrument_is_refused_with_a_reason(personas, web, api):
+    _matrix(personas)
+    shipped = Questionnaire.objects.get(agency=personas.river_city, shipped="ssm")
+    before = (shipped.draft, shipped.retired, shipped.versions.count())
+    page, base = web(personas.admin), f"/questionnaires/{shipped.pk}"
+    answers = [
+        page.post(f"{base}/", {"title_en": "Mine", "title_es": "Mío"}),
+        page.post(f"{base}/items/new/", {"link_id": "extra", "type": "string", "text_en": "x"}),
+        page.post(f"{base}/items/housing/change/", {"action": "up"}),
+        page.post(f"{base}/publish/"),
+        page.post(f"{base}/retire/"),
+        api(personas.admin).post(f"/api/v1/questionnaires/{shipped.pk}/publish", {}),
+    ]
+    # Moving a question answers as every refusal of that form does: back to the editor with the
+    # reason as a message; the rest answer 400 with the reason on the page or in JSON.
+    assert [a.status_code for a in answers] == [400, 400, 302, 400, 400, 400]
+    shipped.refresh_from_db()
+    assert (shipped.draft, shipped.retired, shipped.versions.count()) == before
