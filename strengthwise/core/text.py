@@ -17,8 +17,12 @@ def fold(value: str) -> str:
 
     'Hernández-Ruiz' -> 'hernandez ruiz'; 'Nguyễn Thị' -> 'nguyen thi'.
     """
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    value = value or ""
+    if value.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        bare = value.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", value)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join(_WORD.findall(bare))
 
 

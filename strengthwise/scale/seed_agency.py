@@ -7,7 +7,8 @@ steps and GAS follow-ups, two strengths-assessment versions, the matrix at entry
 two referrals to directory services (each under its own consent), check-ins, a task, and some
 closures and reopenings; the directory topped up to `--services` services.
 
-Everything goes in with `bulk_create`, one transaction per batch of clients, deterministic for
+Everything goes in with `scale.bulk.insert` (what `bulk_create` writes, without its per-value
+SQL compiling), one transaction per batch of clients, deterministic for
 a given `--seed` and starting database. The people already there (the demo's alice, bob,
 Dana …) are not touched.
 
@@ -100,6 +101,7 @@ from strengthwise.questionnaires.selectors import definition_of
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral, ReferralEvent
 from strengthwise.scale import seed_text as words
+from strengthwise.scale.bulk import insert
 from strengthwise.tasks.models import Task
 
 CASELOAD_MIN, CASELOAD_MAX, CASELOAD_MEAN = 20, 60, 40
@@ -546,7 +548,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             reason = rng.choice(list(CloseReason)[:4])
             eps.append(
                 Episode(
-                    agency=agency,
+                    agency_id=agency.pk,
                     client=client,
                     program_id=program_id,
                     opened_on=first,
@@ -557,7 +559,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             )
             eps.append(
                 Episode(
-                    agency=agency,
+                    agency_id=agency.pk,
                     client=client,
                     program_id=program_id,
                     opened_on=back,
@@ -568,7 +570,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             first = today - dt.timedelta(days=rng.randint(14, 730))
             eps.append(
                 Episode(
-                    agency=agency,
+                    agency_id=agency.pk,
                     client=client,
                     program_id=program_id,
                     opened_on=first,
@@ -581,10 +583,10 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         client.updated_at = _at(eps[-1].closed_on or eps[-1].opened_on, 17)
         episodes.extend(eps)
         history.append(eps)
-    Client.objects.bulk_create(clients, batch_size=500)
+    insert(Client, clients)
     for e in episodes:
         e.client_id = e.client.pk
-    Episode.objects.bulk_create(episodes, batch_size=500)
+    insert(Episode, episodes)
     counts.add("clients", len(clients))
     counts.add("episodes", len(episodes))
 
@@ -599,7 +601,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 continue
             reason = next(k for k, v in EPISODE_REASON_TEXT.items() if v == e.close_reason)
             closure = Closure(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 episode=e,
                 status=Closure.Status.CLOSED,
@@ -618,7 +620,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             closures.append(closure)
             closure_events.append(
                 ClosureEvent(
-                    agency=agency,
+                    agency_id=agency.pk,
                     closure=closure,
                     kind=ClosureEvent.Kind.CLOSED,
                     by=worker,
@@ -629,7 +631,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 came_back = eps[i + 1]
                 closure_events.append(
                     ClosureEvent(
-                        agency=agency,
+                        agency_id=agency.pk,
                         closure=closure,
                         kind=ClosureEvent.Kind.REOPENED,
                         new_episode=came_back,
@@ -639,7 +641,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 )
                 reopenings.append(
                     Reopening(
-                        agency=agency,
+                        agency_id=agency.pk,
                         client_id=client.pk,
                         episode=came_back,
                         previous_episode=e,
@@ -649,11 +651,11 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                         at=_at(came_back.opened_on, 9),
                     )
                 )
-    Closure.objects.bulk_create(closures, batch_size=500)
+    insert(Closure, closures)
     for ev in closure_events:
         ev.closure_id = ev.closure.pk
-    ClosureEvent.objects.bulk_create(closure_events, batch_size=500)
-    Reopening.objects.bulk_create(reopenings, batch_size=500)
+    insert(ClosureEvent, closure_events)
+    insert(Reopening, reopenings)
     counts.add("closures", len(closures))
     counts.add("reopenings", len(reopenings))
 
@@ -665,7 +667,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         end = e.closed_on or today
         day = min(end, e.opened_on + dt.timedelta(days=rng.randint(3, 14)))
         plan = Plan(
-            agency=agency,
+            agency_id=agency.pk,
             client_id=client.pk,
             episode=e,
             status=Plan.Status.ACTIVE,
@@ -677,7 +679,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         plan.updated_at = _at(min(end, day + dt.timedelta(days=2)), 15)
         plans.append(plan)
         plan_day.append(day)
-    Plan.objects.bulk_create(plans, batch_size=500)
+    insert(Plan, plans)
     counts.add("plans", len(plans))
 
     goals: list[Goal] = []
@@ -696,7 +698,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             if eps[-1].closed_on is not None or rng.random() < 0.15:
                 status = rng.choice([Goal.Status.ACHIEVED, Goal.Status.ACTIVE])
             goal = Goal(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 plan=plan,
                 statement=statement,
@@ -729,7 +731,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 target = day + dt.timedelta(days=rng.randint(7, 120))
                 done = target if target < end and rng.random() < 0.6 else None
                 step = Step(
-                    agency=agency,
+                    agency_id=agency.pk,
                     goal=goal,
                     text=text,
                     who=who,
@@ -744,10 +746,10 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 steps_of.setdefault(id(goal), []).append(step)
         goals.extend(mine)
         goals_of.append(mine)
-    Goal.objects.bulk_create(goals, batch_size=500)
+    insert(Goal, goals)
     for step in steps:
         step.goal_id = step.goal.pk
-    Step.objects.bulk_create(steps, batch_size=500)
+    insert(Step, steps)
     counts.add("goals", len(goals))
     counts.add("steps", len(steps))
 
@@ -762,7 +764,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         end = eps[-1].closed_on or today
         supervisor = ctx.supervisor_of.get(client.team_id, worker)
         for goal in mine:
-            periods.append(GoalPeriod(agency=agency, goal=goal, start=day))
+            periods.append(GoalPeriod(agency_id=agency.pk, goal_id=goal.pk, start=day))
             span = max(1, (end - day).days)
             level = goal.gas_baseline or -1
             for k in (1, 2):
@@ -771,14 +773,14 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 for whose in ("client", "worker"):
                     followups.append(
                         GasFollowUp(
-                            agency=agency,
-                            goal=goal,
+                            agency_id=agency.pk,
+                            goal_id=goal.pk,
                             scored_on=scored,
                             level=level
                             if whose == "client"
                             else max(-2, level - rng.randint(0, 1)),
                             scored_by=whose,
-                            recorded_by=worker,
+                            recorded_by_id=worker.pk,
                             created_at=_at(scored, 14),
                         )
                     )
@@ -790,7 +792,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         ):
             events.append(
                 PlanEvent(
-                    agency=agency,
+                    agency_id=agency.pk,
                     plan=plan,
                     number=1,
                     kind=kind,
@@ -804,17 +806,17 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             )
         versions.append(
             PlanVersion(
-                agency=agency,
+                agency_id=agency.pk,
                 plan=plan,
                 number=1,
                 snapshot=snapshot_of(1, [(g, steps_of.get(id(g), [])) for g in mine]),
                 created_at=_at(day, 11),
             )
         )
-    GoalPeriod.objects.bulk_create(periods, batch_size=500)
-    GasFollowUp.objects.bulk_create(followups, batch_size=500)
-    PlanEvent.objects.bulk_create(events, batch_size=500)
-    PlanVersion.objects.bulk_create(versions, batch_size=500)
+    insert(GoalPeriod, periods)
+    insert(GasFollowUp, followups)
+    insert(PlanEvent, events)
+    insert(PlanVersion, versions)
     counts.add("gas_followups", len(followups))
 
     # Contact notes over the episodes, most signed, linked to goals.
@@ -849,7 +851,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             signed_at = started + dt.timedelta(minutes=minutes + 15)
             search_text, search_starts = tokens_for(agency.pk, present, *sections.values())
             note = Note(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 author=worker,
                 contact_type=rng.choice(ContactType.values),
@@ -877,24 +879,24 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 continue
             checkins.append(
                 CheckIn(
-                    agency=agency,
+                    agency_id=agency.pk,
                     client_id=client.pk,
-                    goal=goal,
+                    goal_id=goal.pk,
                     checked_on=day,
                     client_rating=rng.randint(3, 9),
                     worker_rating=rng.randint(3, 9),
                     importance=rng.randint(6, 10),
                     confidence=rng.randint(3, 9),
                     comment=rng.choice(["", "Getting there.", "Better than last month."]),
-                    recorded_by=worker,
+                    recorded_by_id=worker.pk,
                     created_at=_at(day, 15),
                 )
             )
-    Note.objects.bulk_create(notes, batch_size=500)
-    Note.goals.through.objects.bulk_create(
-        [Note.goals.through(note_id=n.pk, goal_id=g.pk) for n, g in note_goals], batch_size=500
+    insert(Note, notes)
+    insert(
+        Note.goals.through, [Note.goals.through(note_id=n.pk, goal_id=g.pk) for n, g in note_goals]
     )
-    CheckIn.objects.bulk_create(checkins, batch_size=500)
+    insert(CheckIn, checkins)
     counts.add("notes", len(notes))
     counts.add("checkins", len(checkins))
 
@@ -910,7 +912,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         end = eps[-1].closed_on or today
         second = min(end, start + dt.timedelta(days=rng.randint(30, 120)))
         assessment = StrengthsAssessment(
-            agency=agency,
+            agency_id=agency.pk,
             client_id=client.pk,
             template=ctx.strengths_template,
             latest_number=2,
@@ -924,7 +926,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         for number, doc, day in ((1, first_doc, start), (2, second_doc, second)):
             assessment_versions.append(
                 StrengthsAssessmentVersion(
-                    agency=agency,
+                    agency_id=agency.pk,
                     assessment=assessment,
                     number=number,
                     content=doc,
@@ -945,7 +947,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             typed = {d: [str(level)] for d, level in scores.items()}
             ssm.append(
                 QuestionnaireResponse(
-                    agency=agency,
+                    agency_id=agency.pk,
                     client_id=client.pk,
                     questionnaire_id=ctx.ssm_version.questionnaire_id,
                     version=ctx.ssm_version,
@@ -953,21 +955,22 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                     answered_on=day,
                     items=qdef.response_items(ssm_definition, typed, {}),
                     score=qdef.total_score(ssm_definition, typed),
-                    recorded_by=worker,
+                    recorded_by_id=worker.pk,
                     created_at=_at(day, 12),
                 )
             )
             ssm_entry.append(scores)
-    StrengthsAssessment.objects.bulk_create(assessments, batch_size=500)
+    insert(StrengthsAssessment, assessments)
     for v in assessment_versions:
         v.assessment_id = v.assessment.pk
-    StrengthsAssessmentVersion.objects.bulk_create(assessment_versions, batch_size=500)
-    QuestionnaireResponse.objects.bulk_create(ssm, batch_size=500)
-    AnswerValue.objects.bulk_create(
+    insert(StrengthsAssessmentVersion, assessment_versions)
+    insert(QuestionnaireResponse, ssm)
+    insert(
+        AnswerValue,
         [
             AnswerValue(
-                agency=agency,
-                response=a,
+                agency_id=agency.pk,
+                response_id=a.pk,
                 questionnaire_id=a.questionnaire_id,
                 client_id=a.client_id,
                 link_id=d,
@@ -977,7 +980,6 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             for a, scores in zip(ssm, ssm_entry, strict=True)
             for d, level in scores.items()
         ],
-        batch_size=500,
     )
     counts.add("assessment_versions", len(assessment_versions))
     counts.add("ssm", len(ssm))
@@ -1006,7 +1008,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             sent = start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
             path = rng.choice(paths) if eps[-1].closed_on is None else paths[3]
             consent = Consent(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 information=["contact", "goals"],
                 organization_id=org_id,
@@ -1017,7 +1019,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 signed_name=client.display_name,
                 signed_at=_at(sent, 10),
                 right_to_revoke_explained=True,
-                recorded_by=worker,
+                recorded_by_id=worker.pk,
                 created_at=_at(sent, 10),
                 updated_at=_at(sent, 10),
             )
@@ -1030,7 +1032,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                     ["No capacity this month.", "The client found help elsewhere."]
                 )
             referral = Referral(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 goal=rng.choice(mine) if mine else None,
                 service_id=service_id,
@@ -1075,25 +1077,25 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                     )
                 )
                 before = st
-    Consent.objects.bulk_create(consents, batch_size=500)
+    insert(Consent, consents)
     for referral in referrals:
         referral.consent_id = referral.consent.pk if referral.consent else None
-    Referral.objects.bulk_create(referrals, batch_size=500)
+    insert(Referral, referrals)
     for rev in ref_events:
         rev.referral_id = rev.referral.pk
-    ReferralEvent.objects.bulk_create(ref_events, batch_size=500)
+    insert(ReferralEvent, ref_events)
     for referral in referrals:
         if referral.helpful:
             ratings.append(
                 ServiceRating(
                     service_id=referral.service_id,
-                    agency=agency,
+                    agency_id=agency.pk,
                     referral_id=referral.pk,
                     helpful=referral.helpful,
                     recorded_by=referral.created_by,
                 )
             )
-    ServiceRating.objects.bulk_create(ratings, batch_size=500)
+    insert(ServiceRating, ratings)
     counts.add("referrals", len(referrals))
 
     # A task each for open clients: some done, some due soon.
@@ -1105,7 +1107,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         made = _at(due - dt.timedelta(days=7), 9)
         tasks.append(
             Task(
-                agency=agency,
+                agency_id=agency.pk,
                 client_id=client.pk,
                 assigned_to=client.primary_worker,
                 title=rng.choice(words.TASKS),
@@ -1116,7 +1118,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 updated_at=made,
             )
         )
-    Task.objects.bulk_create(tasks, batch_size=500)
+    insert(Task, tasks)
     counts.add("tasks", len(tasks))
 
     # The audit trail: one chained event per seeded client, saying what was created.
