@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core import checks
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 def _private_sqlite_files(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -27,6 +28,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .checks import field_keys_check, sealed_ordering_check
+        from .dbstats import after_migrate
         from .fields import refuse_sealed_ordering
 
         refuse_sealed_ordering()
@@ -34,3 +36,5 @@ class CoreConfig(AppConfig):
         checks.register(field_keys_check, checks.Tags.security, deploy=True)
         checks.register(sealed_ordering_check, checks.Tags.models)
         connection_created.connect(_private_sqlite_files, dispatch_uid="strengthwise-private-db")
+        # Once per migrate (this app's signal), after every app's migrations.
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="strengthwise-statistics")

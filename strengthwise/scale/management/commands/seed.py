@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from strengthwise.accounts.models import Agency
+from strengthwise.core.dbstats import update_statistics
 from strengthwise.directory.services import reindex
 from strengthwise.outcomes import snapshots
 from strengthwise.scale import seed_agency
@@ -133,6 +134,9 @@ class Command(BaseCommand):
                     for name, n in counts.values.items():
                         totals[name] = totals.get(name, 0) + n
                     progress.update(task, advance=counts.values.get("clients", 0))
+            task = progress.add_task("Planner statistics (ANALYZE)", total=None)
+            update_statistics(full=True)
+            progress.update(task, total=1, completed=1)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in totals.items())
         self.stdout.write(f"Added {totals.get('clients', 0):,} clients to {target.name}.")

@@ -1,0 +1,33 @@
+"""Planner statistics are refreshed after a migrate and after a bulk load."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from strengthwise.core.dbstats import update_statistics
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_full_statistics_cover_the_client_table(demo_agency):
+    update_statistics(full=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'people_client'")
+            assert cursor.fetchone()[0] > 0
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_client'")
+            assert cursor.fetchone()[0] > 0  # -1 until the table is analysed
+
+
+@pytest.mark.django_db
+def test_migrate_refreshes_statistics(monkeypatch):
+    from django.core.management import call_command
+
+    calls = []
+    monkeypatch.setattr(
+        "strengthwise.core.dbstats.update_statistics",
+        lambda alias="default", **kw: calls.append(alias),
+    )
+    call_command("migrate", verbosity=0)
+    assert calls == ["default"]  # once, not once per app
