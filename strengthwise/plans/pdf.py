@@ -14,7 +14,10 @@ at the top of the new page, and every page is numbered.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -612,12 +615,37 @@ def _footer_block(pdf: _PlanPDF, plan: TakeHomePlan) -> None:
     )
 
 
+# The last PDFs made by this process, by a digest of everything drawn on them. A PDF costs
+# 0.1-0.3 s of CPU (fpdf2 parses and subsets the two embedded fonts for every document, and a
+# plan of two pages is drawn twice); the same plan asked for again - printed, then downloaded,
+# or opened by two people - is the same document. The key is the whole content, so a changed
+# step, name, language or date ("dated" is today's date) makes a new PDF. Only bytes already
+# given to someone allowed to read them are kept, in this process's memory, never on disk.
+PDF_CACHE_SIZE = 64
+_made: OrderedDict[str, bytes] = OrderedDict()
+_made_lock = threading.Lock()
+
+
 def render_take_home_pdf(plan: TakeHomePlan) -> bytes:
     """The take-home plan as PDF bytes: US Letter, one page for a typical plan.
 
     A plan that runs over a page is drawn again with "name · title · page / pages" at the foot
     of each page (the margin is kept free for it, so the layout does not move).
     """
+    key = hashlib.sha256(repr(plan).encode()).hexdigest()
+    with _made_lock:
+        if key in _made:
+            _made.move_to_end(key)
+            return _made[key]
+    made = _make(plan)
+    with _made_lock:
+        _made[key] = made
+        while len(_made) > PDF_CACHE_SIZE:
+            _made.popitem(last=False)
+    return made
+
+
+def _make(plan: TakeHomePlan) -> bytes:
     pdf = _render(plan)
     if pdf.pages_count > 1:
         label = " \u00b7 ".join(

@@ -158,6 +158,36 @@ def baselines(data: bytes) -> list[tuple[int, float, float, str]]:
 MM = 72 / 25.4  # points per millimetre
 
 
+@pytest.fixture(autouse=True)
+def _no_made_pdfs_kept():
+    """Each test draws its PDF (the cache is tested on its own below)."""
+    plan_pdf._made.clear()
+    yield
+    plan_pdf._made.clear()
+
+
+def test_the_same_plan_is_drawn_once_and_a_changed_plan_again(monkeypatch):
+    drawn = []
+    real = plan_pdf._make
+    monkeypatch.setattr(plan_pdf, "_make", lambda plan: drawn.append(plan) or real(plan))
+    first = render_take_home_pdf(dana_plan())
+    assert render_take_home_pdf(dana_plan()) == first
+    assert len(drawn) == 1
+    changed = dataclasses.replace(dana_plan(), dated="March 2, 2027")
+    assert render_take_home_pdf(changed) != first
+    spanish = dataclasses.replace(dana_plan(), language="es")
+    render_take_home_pdf(spanish)
+    assert len(drawn) == 3
+
+
+def test_the_cache_keeps_only_the_latest_pdfs(monkeypatch):
+    monkeypatch.setattr(plan_pdf, "PDF_CACHE_SIZE", 2)
+    monkeypatch.setattr(plan_pdf, "_make", lambda plan: plan.dated.encode())
+    for day in ("1", "2", "3"):
+        render_take_home_pdf(dataclasses.replace(dana_plan(), dated=day))
+    assert list(plan_pdf._made.values()) == [b"2", b"3"]
+
+
 @pytest.fixture(scope="module")
 def dana_pdf() -> bytes:
     return render_take_home_pdf(dana_plan())
