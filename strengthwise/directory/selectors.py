@@ -21,7 +21,18 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.core import signing
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -216,14 +227,15 @@ def search_page(
     open_q = Q()
     if filters.open_now or ranked:
         parts = hours.open_now_filter_parts(at, tz)
+        # Subqueries only (no join): one row per service, usable as a column below.
         open_q = Q(pk__in=Schedule.objects.filter(parts.q()).values("service_id")) | Q(
-            at_locations__in=ServiceAtLocation.objects.filter(
+            pk__in=ServiceAtLocation.objects.filter(
                 Q(pk__in=Schedule.objects.filter(parts.q()).values("service_at_location_id"))
                 | Q(location__in=Schedule.objects.filter(parts.q()).values("location_id"))
-            )
+            ).values("service_id")
         )
     if filters.open_now:
-        qs = qs.filter(open_q).distinct()
+        qs = qs.filter(open_q)
     distances: dict[UUID, float] | None = None
     if filters.near is not None:
         lat, lon = filters.near
@@ -232,26 +244,58 @@ def search_page(
         lon_q = Q()
         for low, high in box.longitude_ranges():
             lon_q |= Q(location__longitude__range=(low, high))
+        in_box = ServiceAtLocation.objects.filter(
+            lon_q, location__latitude__range=(box.min_lat, box.max_lat)
+        )
         distances = {}
-        for service_id, loc_lat, loc_lon in ServiceAtLocation.objects.filter(
-            lon_q,
-            location__latitude__range=(box.min_lat, box.max_lat),
-            service__in=qs,
-        ).values_list("service_id", "location__latitude", "location__longitude"):
+        for service_id, loc_lat, loc_lon in in_box.filter(service__in=qs).values_list(
+            "service_id", "location__latitude", "location__longitude"
+        ):
             if loc_lat is None or loc_lon is None:  # excluded by the range filter; for mypy
                 continue
             d = geo.haversine_km(lat, lon, loc_lat, loc_lon)
             if d <= km and d < distances.get(service_id, math.inf):
                 distances[service_id] = d
-        qs = qs.filter(pk__in=list(distances))
+        # The box in SQL (a subquery, not thousands of ids as parameters); the circle is
+        # applied to the ranked rows below.
+        qs = qs.filter(pk__in=in_box.values("service_id"))
 
     # Rank on light rows first (id, name, capacity, the match sets, the text length), then load
     # the full records of one page only: the cost of a page does not grow with the matches.
-    rows = list(
-        qs.annotate(text_length=Length("name") + Length("description")).values_list(
-            "pk", "name", "capacity", "text_length"
+    # The ranking's facts about each candidate come as columns of this one query (a correlated
+    # index probe each), not as sets of ids from queries of their own.
+    light = qs.annotate(
+        text_length=Length("name") + Length("description"),
+        in_domain=Exists(
+            ServiceDomain.objects.filter(service_id=OuterRef("pk"), domain=rank_domain)
         )
+        if rank_domain
+        else Value(False),
+        speaks=Exists(
+            Language.objects.filter(service_id=OuterRef("pk"), code__iexact=rank_language)
+        )
+        if rank_language
+        else Value(False),
+        likely_open=ExpressionWrapper(open_q, output_field=BooleanField())
+        if ranked and not filters.open_now
+        else Value(False),
     )
+    rows: list[tuple[UUID, str, str, int]] = []
+    in_domain: set[UUID] = set()
+    speaks: set[UUID] = set()
+    likely_open: set[UUID] = set()
+    for pk, name, capacity, length, domain_match, language_match, maybe_open in light.values_list(
+        "pk", "name", "capacity", "text_length", "in_domain", "speaks", "likely_open"
+    ):
+        if distances is not None and pk not in distances:
+            continue
+        rows.append((pk, name, capacity, length))
+        if domain_match:
+            in_domain.add(pk)
+        if language_match:
+            speaks.add(pk)
+        if maybe_open:
+            likely_open.add(pk)
     if filters.open_now:
         # The SQL prefilter is a superset; confirm each candidate with its real hours.
         open_ids = {
@@ -260,31 +304,8 @@ def search_page(
             if hours.is_open(_schedules(service), at, tz)
         }
         rows = [row for row in rows if row[0] in open_ids]
-    in_domain = (
-        set(
-            ServiceDomain.objects.filter(service__in=qs, domain=rank_domain).values_list(
-                "service_id", flat=True
-            )
-        )
-        if rank_domain
-        else set()
-    )
-    speaks = (
-        set(
-            Language.objects.filter(service__in=qs, code__iexact=rank_language).values_list(
-                "service_id", flat=True
-            )
-        )
-        if rank_language
-        else set()
-    )
-    likely_open: set[UUID] = set()
-    if ranked:
-        likely_open = (
-            {row[0] for row in rows}
-            if filters.open_now
-            else set(qs.filter(open_q).values_list("pk", flat=True))
-        )
+    if ranked and filters.open_now:
+        likely_open = {row[0] for row in rows}
     fit = _goal_relevance(qs, rows, stems) if stems else {}
 
     def score(row: tuple[UUID, str, str, int]) -> float:

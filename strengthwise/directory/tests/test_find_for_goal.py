@@ -271,3 +271,30 @@ def test_every_page_of_a_goal_costs_the_same_queries(directory, web):
     with CaptureQueriesContext(connection) as second:
         alice.get(next_url)
     assert len(first) == len(second)
+
+
+def _goal_page_queries(alice, url, goal) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert alice.get(url, {"goal": goal.pk}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_goals_queries_are_pinned_and_do_not_grow_with_the_directory(directory, web):
+    """The ranking's facts (domain, language, likely open) are columns of the one candidate
+    query, and the nearby filter a subquery: a directory four times larger costs the same."""
+    import random
+
+    from faker import Faker
+
+    from strengthwise.directory.services import reindex
+    from strengthwise.scale.seed_agency import top_up_services
+
+    goal = _goal(directory)
+    alice = web(directory.alice)
+    url = reverse("directory:find-for-client", args=[directory.dana.pk])
+    alice.get(url, {"goal": goal.pk})  # warm: language and session caches
+    small = _goal_page_queries(alice, url, goal)
+    before = Service.objects.count()
+    reindex(top_up_services(before * 4, random.Random(3), Faker("en_US"), lambda n: None))
+    assert Service.objects.count() == before * 4
+    assert _goal_page_queries(alice, url, goal) == small == 32
