@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .errors import DomainError
 
@@ -28,6 +30,33 @@ class IdChoiceField(forms.TypedChoiceField):
 
     def valid_value(self, value: Any) -> bool:
         return True
+
+
+class QuickSelect(forms.Select):
+    """A select of many flat options (an agency's workers and teams: thousands at agency scale)
+    written in one pass: Django renders a template per option, ~200 ms for 2,800 workers. The
+    same markup as `forms.Select` (tests/test_forms.py compares them); no option groups."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        chosen = {str(v) for v in self.format_value(value)}
+        # As django/forms/widgets/attrs.html: in order, False left out, True as a bare name.
+        written = "".join(
+            f" {key}" if v is True else f' {key}="{escape(str(v))}"'
+            for key, v in final.items()
+            if v is not False
+        )
+        parts = [f"<select{written}>"]
+        for option, label in self.choices:
+            if isinstance(label, list | tuple):
+                raise ValueError("QuickSelect takes no option groups")
+            key = "" if option is None else str(option)
+            on = " selected" if key in chosen else ""
+            parts.append(f'<option value="{escape(key)}"{on}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every value and label escaped
 
 
 def categories_field(**kwargs: Any) -> forms.MultipleChoiceField:

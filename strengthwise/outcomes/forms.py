@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
-from strengthwise.core.forms import IdChoiceField
+from strengthwise.core.forms import IdChoiceField, QuickSelect
 from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
@@ -135,8 +135,12 @@ class ReportFilterForm(forms.Form):
     program = forms.TypedChoiceField(
         label=_("Program"), required=False, coerce=int, empty_value=None
     )
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    worker = forms.TypedChoiceField(label=_("Worker"), required=False, coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(
+        label=_("Team"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    worker = forms.TypedChoiceField(
+        label=_("Worker"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
@@ -156,7 +160,10 @@ class ReportFilterForm(forms.Form):
             (u.pk, u.label)
             for u in User.objects.filter(
                 agency_id=agency_id, is_active=True, role__in=["worker", "supervisor"]
-            ).order_by("display_name", "username")
+            )
+            .order_by("display_name", "username")
+            .select_related(None)
+            .only("pk", "display_name", "first_name", "last_name", "username")
         ]
 
     def clean(self) -> dict[str, Any]:
