@@ -116,7 +116,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 65_535
     per_chunk = max(1, min(1_000, limit // max(1, len(fields))))
-    pk_column = qn(meta.pk.column)  # type: ignore[union-attr]
+    pk_column = qn(str(meta.pk.column))  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):
             chunk = rows[start : start + per_chunk]
