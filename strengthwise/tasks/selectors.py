@@ -223,11 +223,14 @@ def day_for(user: User, *, today: dt.date | None = None, whole: str = "") -> Day
             ),
         )
         .filter(rank__lte=GROUP_LIMIT)
-        .values("id")
+        .values_list("id", flat=True)
     )
+    # The shown ids as values, not as a subquery: PostgreSQL estimated the ranked subquery at
+    # one row and joined every item of the agency to the title tables before filtering (0.8 s
+    # at 100,000 clients); with the ids it reads those rows by key.
     ranked = (
         rules.item_rows()
-        .filter(pk__in=first)
+        .filter(pk__in=list(first))
         .annotate(bucket=bucket)
         .order_by("due_on", "sort_name", "id")
     )
