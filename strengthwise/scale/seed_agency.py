@@ -7,9 +7,9 @@ steps and GAS follow-ups, two strengths-assessment versions, the matrix at entry
 two referrals to directory services (each under its own consent), check-ins, a task, and some
 closures and reopenings; the directory topped up to `--services` services.
 
-Everything goes in with `scale.bulk.insert` (what `bulk_create` writes, without its per-value
-SQL compiling), one transaction per batch of clients, deterministic for
-a given `--seed` and starting database. The people already there (the demo's alice, bob,
+The casework goes in with `scale.bulk.insert` (the rows `bulk_create` writes, without its
+per-value SQL compiling; staff, services and audit events with `bulk_create`), one transaction
+per batch of clients, deterministic for a given `--seed` and starting database. The people already there (the demo's alice, bob,
 Dana …) are not touched.
 
 Indexes: clients and notes become searchable as any other row: the SQLite FTS5 tables are kept
