@@ -9,8 +9,8 @@ closures and reopenings; the directory topped up to `--services` services.
 
 The casework goes in with `scale.bulk.insert` (the rows `bulk_create` writes, without its
 per-value SQL compiling; staff, services and audit events with `bulk_create`), one transaction
-per batch of clients, deterministic for a given `--seed` and starting database. The people already there (the demo's alice, bob,
-Dana …) are not touched.
+per batch of clients, deterministic for a given `--seed` and starting database. The people
+already there (the demo's alice, bob, Dana …) are not touched.
 
 Indexes: clients and notes become searchable as any other row: the SQLite FTS5 tables are kept
 by triggers on insert (people/migrations 0002 and 0005, notes/migrations 0004 and 0007), the
