@@ -13,7 +13,7 @@ always suppressed."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from strengthwise.core.text import show_date
 from strengthwise.directory.labels import term_label
 from strengthwise.people.models import Client
 
-from . import deidentify, measures, snapshots, suppression
+from . import deidentify, exports, measures, snapshots, suppression
 from .exports import Share, Table
 
 MARK = deidentify.MARK
@@ -100,6 +100,78 @@ def report_for(user: User, filters: Filters) -> Report:
         reader_id=user.pk,
         wait=snapshots.wait_seconds(),
     )
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A report as a download."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def export_file(
+    report: Report,
+    fmt: str,
+    *,
+    reader: User,
+    context: Sequence[str],
+    today: dt.date,
+    table: str = "",
+) -> ExportFile | None:
+    """`report` (read and gated by `selectors.report_read`, not pending) as a download: CSV
+    (the one table keyed `table`, advocacy tables included), XLSX (every table) or the program
+    summary PDF (titled with `reader`'s agency and `today`); `context` (what the figures
+    cover: the filters, the period, "as of") goes under every table and at the top of the
+    PDF. None for an unknown format or table.
+
+    The bytes are made once per decoded snapshot held in this process (`snapshots.derived`:
+    at 100,000 clients an agency's XLSX takes seconds) and given to every later reader of the
+    same figures; the key holds everything else they depend on: the format, the table, the
+    language, raw or de-identified, the `context` lines and the PDF's title and subtitle.
+    New figures (a refresh, a write) are new bytes; the file name says `today`."""
+    if fmt not in EXPORT_TYPES:
+        return None
+    tables_ = [*report.tables, *advocacy_tables(report.figures)]
+    lines = tuple(context)
+    stamp = today.isoformat()
+    key: tuple[Any, ...] = ("export", fmt, get_language(), report.deidentified, lines)
+    if fmt == "csv":
+        chosen = next((t for t in tables_ if t.key == table), None)
+        if chosen is None:
+            return None
+        content = snapshots.derived(
+            report.figures,
+            (*key, table),
+            lambda: exports.csv_bytes(exports.to_csv(chosen, lines)),
+        )
+        filename = f"strengthwise-{table}-{stamp}.csv"
+    elif fmt == "xlsx":
+        content = snapshots.derived(report.figures, key, lambda: exports.to_xlsx(tables_, lines))
+        filename = f"strengthwise-report-{stamp}.xlsx"
+    else:
+        agency = reader.agency
+        title = _("Program summary — %(agency)s") % {"agency": agency.name if agency else ""}
+        subtitle = _("Generated on %(day)s. Each figure gives the total it is calculated from.") % {
+            "day": show_date(today)
+        }
+        content = snapshots.derived(
+            report.figures,
+            (*key, title, subtitle),
+            lambda: exports.summary_pdf(
+                title=title, subtitle=subtitle, tables=tables_, filters=lines
+            ),
+        )
+        filename = f"strengthwise-summary-{stamp}.pdf"
+    return ExportFile(content=content, content_type=EXPORT_TYPES[fmt], filename=filename)
 
 
 def scope_for(user: User, filters: Filters) -> measures.Scope:
@@ -604,13 +676,6 @@ def advocacy_tables(result: dict[str, Any]) -> list[Table]:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _suppressed(table: suppression.Table) -> suppression.SuppressedTable:
-    """`suppression.suppress` (pure, and its tables are frozen: equal tables, equal result),
-    solved once per table in this process rather than on every read of the same figures."""
-    return suppression.suppress(table)
-
-
 def _advocacy_tables(result: dict[str, Any]) -> list[Table]:
     adv = result["advocacy"]
     labels = adv["domain_labels"]
@@ -632,7 +697,7 @@ def _advocacy_tables(result: dict[str, Any]) -> list[Table]:
                 )
             )
             continue
-        hidden = _suppressed(raw)
+        hidden = suppression.suppress_kept(raw)
         if hidden.withheld:
             # So few that even with every cell hidden the counts could be worked out.
             found.append(

@@ -25,10 +25,11 @@ NAMES = (
 
 
 def plain(value: Any, *, deidentified: bool) -> Any:
-    """Dates as ISO strings, suppression tables suppressed, client-id lists dropped for
-    de-identified readers (counts stay) and listed for the others."""
+    """Dates as ISO strings, suppression tables suppressed (solved once per table in this
+    process: `suppression.suppress_kept`), client-id lists dropped for de-identified readers
+    (counts stay) and listed for the others."""
     if isinstance(value, suppression.Table):
-        return suppression.suppress(value).as_dict()
+        return suppression.suppress_kept(value).as_dict()
     if isinstance(value, QuerySet):
         return None if deidentified else list(value)
     if isinstance(value, dict):

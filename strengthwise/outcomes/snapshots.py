@@ -29,17 +29,24 @@ returns now (tests/test_snapshots.py holds the two equal on randomised data and 
 are always exact. A dearer one is shown as it is for up to `stale_seconds()` (default 15
 minutes) after it was computed — the page and the API say "as of" when — and the first read
 more than `refresh_seconds()` (60 s) after its computation starts a refresh in a background
-thread (one at a time per process; a claim on the row keeps other processes off it). Older,
-or missing: computed on the request and stored. `strengthwise refresh-reports` refreshes
-every stale snapshot (for a timer after busy hours, or after a bulk load) and prunes old ones.
+thread (one at a time per process; a claim on the row keeps other processes off it). Older
+(or of an earlier day), or missing: a web request starts that refresh and waits up to
+`wait_seconds()` (5 s) for it — unless the snapshot's last computation took longer than
+that wait (an agency of 100,000 clients: minutes), when waiting could not succeed: such a
+report is shown as of its last computation at once, however old, while it is computed again
+behind it (so with the refresh "off", until `strengthwise refresh-reports` runs; that
+command also deletes snapshots not computed for 30 days); its data-quality table still says
+the day it is as of. Past the limit a command (no wait) computes on the spot; an explicit
+day always does. `strengthwise refresh-reports` refreshes every stale
+snapshot (for a timer after busy hours, or after a bulk load) and prunes old ones.
 
 **Reading a fresh snapshot** costs no unsealing and no decoding when this process has read
 the same stored figures before: the decoded figures (raw or de-identified, kept apart) are
 held in a bounded per-process LRU (`STRENGTHWISE_REPORT_CACHE_CHARS`, the JSON size it may
 hold; 0: off), keyed by the row, its version, day, computation time and the head of its
 sealed text (a fresh random nonce on every store), so a figure stored since is never served
-from it. What is laid out from them (the report's tables) is kept with them (`derived`). They
-are shared between readers of this process: read-only.
+from it. What is made from them (the report's tables, the export files) is kept with them
+(`derived`). They are shared between readers of this process: read-only.
 
 Known limits: a write that neither saves a watched model nor audits (raw SQL, `bulk_create`
 outside `strengthwise seed`) is not seen until the next write of the agency; the data-quality
@@ -344,6 +351,10 @@ class _Entry:
     figures: dict[str, Any]
     size: int
     derived: dict[Hashable, Any] = field(default_factory=dict)
+    # One lock per derived key being made, so that readers asking at once for the same thing
+    # (an XLSX of an agency: seconds) wait for the first one's rather than each making it.
+    making: dict[Hashable, threading.Lock] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Decoded:
@@ -408,15 +419,24 @@ _decoded = _Decoded()
 
 def derived(figures: dict[str, Any], key: Hashable, make: Callable[[], Any]) -> Any:
     """`make()`, made once per decoded snapshot held in this process and kept with it (the
-    tables laid out from `figures`, say; `key` says what and in which language). Figures not
-    held (computed just now, or the cache off) get `make()` every time. What is kept is shared
-    by every later reader of the same figures: read-only."""
+    tables laid out from `figures`, an export's bytes; `key` says what, in which language and
+    for which context). Figures not held (computed just now, or the cache off) get `make()`
+    every time. Threads asking at once for the same key wait for one `make()`; other keys are
+    not held up (a `make` may itself ask for another key of the same figures). What is kept
+    is shared by every later reader of the same figures: read-only. It is not counted in the
+    cache's budget: it goes when its figures are evicted."""
     entry = _decoded.entry_of(figures)
     if entry is None:
         return make()
     found = entry.derived.get(key, _MISSING)
-    if found is _MISSING:
-        found = entry.derived.setdefault(key, make())  # two threads at once: the first kept
+    if found is not _MISSING:
+        return found
+    with entry.lock:
+        making = entry.making.setdefault(key, threading.Lock())
+    with making:
+        found = entry.derived.get(key, _MISSING)
+        if found is _MISSING:
+            found = entry.derived[key] = make()
     return found
 
 
@@ -464,7 +484,13 @@ def figures_for(
     `wait` (a web request; None: compute on the spot, as a command does): where there is
     nothing recent to show, compute in the background and wait that many seconds for it; if
     it is not done by then, give the old figures marked stale, or None when there are none
-    yet ("being prepared") — so that no request runs into the server's time limit.
+    yet ("being prepared") — so that no request runs into the server's time limit. Old
+    figures whose last computation took longer than `wait` are given marked stale at once,
+    past the stale limit and on a new day too, and their refresh started (in the background,
+    inline or not at all, as `refresh_mode()` says): no request waits for a computation that
+    took longer than it may wait the last time. An explicit `today` (exact figures for that
+    day) is computed on the spot, and a report that computed in under `exact_below()` is
+    never given stale: computed again (with the wait, for a web request).
 
     `deidentified`: the figures as `deidentify.deidentify` gives them to a de-identified
     reader (kept in the snapshot beside the raw ones)."""
@@ -491,6 +517,12 @@ def figures_for(
         elif shown.today == today and age < stale_seconds():
             if age >= refresh_seconds():
                 _start_refresh(shown, scope, today, reader_id)
+            return _pick(shown, deidentified), AsOf(shown.computed_at, False)
+        elif wait is not None and shown.seconds > wait:
+            # Past the stale limit or on a new day, but the last computation took longer than
+            # a request may wait: waiting would end in these same figures. Shown as of then
+            # at once, while they are computed again behind the page.
+            _start_refresh(shown, scope, today, reader_id)
             return _pick(shown, deidentified), AsOf(shown.computed_at, False)
     if wait is not None and not exact and refresh_mode() == "background":
         if snap is None:

@@ -60,6 +60,7 @@ different tables published from the same data (publish one table per question, s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -355,6 +356,14 @@ def _pinned(
         else:
             return entry
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def suppress_kept(table: Table) -> SuppressedTable:
+    """`suppress(table)`, solved once per table value in this process (a `Table` is frozen and
+    `suppress` pure: equal tables, equal result) rather than on every read of the same figures
+    (the advocacy page, its exports and the API). The result is shared: frozen."""
+    return suppress(table)
 
 
 def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedTable:

@@ -19,10 +19,9 @@ from strengthwise.assessments.models import Author
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
-from strengthwise.core.text import show_date
 from strengthwise.people.models import Episode
 
-from . import exports, reports, selectors, services
+from . import reports, selectors, services
 from .forms import ClosureForm, FinalGasForm, ReopenForm, ReviewForm
 from .models import Closure
 
@@ -371,7 +370,7 @@ def report_advocacy(request: StaffRequest) -> HttpResponse:
 @login_required
 def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
     """CSV (one table, ?table=key), XLSX (every table) or the program summary PDF."""
-    if fmt not in ("csv", "xlsx", "pdf"):
+    if fmt not in reports.EXPORT_TYPES:
         raise Http404("Not found")
     form, report = _report(request, f"export.{fmt}")
     if report.pending:
@@ -380,49 +379,26 @@ def report_export(request: StaffRequest, fmt: str) -> HttpResponse:
         )
         response["Retry-After"] = "15"
         return response
-    tables = [*report.tables, *reports.advocacy_tables(report.figures)]
-    stamp = timezone.localdate().isoformat()
+    today = timezone.localdate()
     # What the figures cover, on every export: the filters, the period, and "as of" when the
     # figures may be behind the records.
     context = [
-        *_filter_lines(form, timezone.localdate()),
+        *_filter_lines(form, today),
         *[n for n in [reports.as_of_note(report.as_of)] if n],
     ]
-    if fmt == "csv":
-        key = request.GET.get("table", "")
-        table = next((t for t in tables if t.key == key), None)
-        if table is None:
-            raise Http404("Not found")
-        response = HttpResponse(
-            exports.csv_bytes(exports.to_csv(table, context)),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="strengthwise-{key}-{stamp}.csv"'
-        return response
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(tables, context),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="strengthwise-report-{stamp}.xlsx"'
-        return response
-    if fmt == "pdf":
-        agency = request.user.agency
-        response = HttpResponse(
-            exports.summary_pdf(
-                title=_("Program summary — %(agency)s") % {"agency": agency.name if agency else ""},
-                subtitle=_(
-                    "Generated on %(day)s. Each figure gives the total it is calculated from."
-                )
-                % {"day": show_date(timezone.localdate())},
-                tables=tables,
-                filters=context,
-            ),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = f'attachment; filename="strengthwise-summary-{stamp}.pdf"'
-        return response
-    raise Http404("Not found")
+    made = reports.export_file(
+        report,
+        fmt,
+        reader=request.user,
+        context=context,
+        today=today,
+        table=request.GET.get("table", ""),
+    )
+    if made is None:
+        raise Http404("Not found")
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
 
 
 def _filter_lines(form: Any, today: dt.date) -> list[str]:

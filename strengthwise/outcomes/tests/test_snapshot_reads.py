@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from strengthwise.outcomes import measures, reports, snapshots, suppression
+from strengthwise.audit.models import AuditEvent
+from strengthwise.outcomes import exports, measures, reports, serialize, snapshots, suppression
 from strengthwise.outcomes.measures import Scope
 from strengthwise.outcomes.models import ReportSnapshot
 
@@ -152,13 +153,13 @@ def test_advocacy_suppression_is_the_same_as_suppressing_afresh() -> None:
     table = suppression.Table(
         rows=("a", "b", "c"), columns=("x", "y"), cells=((3, 1), (10, 1), (0, 7))
     )
-    assert reports._suppressed(table) == suppression.suppress(table)
+    assert suppression.suppress_kept(table) == suppression.suppress(table)
     same = suppression.Table(rows=("a", "b", "c"), columns=("x", "y"), cells=table.cells)
-    assert reports._suppressed(same) is reports._suppressed(table)
+    assert suppression.suppress_kept(same) is suppression.suppress_kept(table)
     other = suppression.Table(
         rows=("a", "b", "c"), columns=("x", "y"), cells=((3, 1), (10, 1), (0, 8))
     )
-    assert reports._suppressed(other) == suppression.suppress(other)
+    assert suppression.suppress_kept(other) == suppression.suppress(other)
 
 
 def test_the_cache_is_bounded_and_can_be_turned_off(
@@ -246,3 +247,154 @@ def test_a_new_day_is_not_served_yesterdays_figures(data: SimpleNamespace) -> No
     assert normal(tomorrow) == normal(
         measures.measure_all(scope, today=TODAY + dt.timedelta(days=1))
     )
+
+
+# --- export files and the API's suppression, from kept figures ----------------------------------
+
+
+class Making:
+    """Counts the export files made (XLSX, CSV, PDF)."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        self.calls: list[str] = []
+        for name in ("to_xlsx", "to_csv", "summary_pdf"):
+            real = getattr(exports, name)
+
+            def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+                self.calls.append(_name)
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(exports, name, counted)
+
+
+def _held(user: Any) -> reports.Report:
+    """`user`'s report from figures this process holds decoded (computed, then read)."""
+    reports.report_for(user, reports.Filters())
+    report = reports.report_for(user, reports.Filters())
+    assert snapshots._decoded.entry_of(report.figures) is not None
+    return report
+
+
+@pytest.mark.parametrize("who", ["priya", "alice"])
+def test_an_export_file_is_made_once_per_snapshot_and_what_it_says(
+    data: SimpleNamespace, monkeypatch: Any, who: str
+) -> None:
+    reader = getattr(data.p, who)
+    report = _held(reader)
+    making = Making(monkeypatch)
+    context = ["Filters: Program: All", "Period: the first record to today"]
+
+    def export(fmt: str, **kwargs: Any) -> bytes:
+        kwargs = {"context": context, "today": TODAY, **kwargs}
+        made = reports.export_file(report, fmt, reader=reader, **kwargs)
+        assert made is not None
+        return made.content
+
+    xlsx = export("xlsx")
+    assert export("xlsx") is xlsx and making.calls == ["to_xlsx"]
+    pdf = export("pdf")
+    assert export("pdf") is pdf and making.calls.count("summary_pdf") == 1
+    gas = export("csv", table="gas")
+    assert export("csv", table="gas") is gas and making.calls.count("to_csv") == 1
+    # The same bytes as making the file afresh.
+    table = next(t for t in report.tables if t.key == "gas")
+    assert gas == exports.csv_bytes(exports.to_csv(table, context))
+    # Everything else the bytes depend on is a file of its own: another table, other context
+    # lines (a filter, an "as of"), another day in the PDF's subtitle, another language.
+    assert export("csv", table="macro_barriers") != gas
+    assert report.as_of is not None
+    later = [*context, reports.as_of_note(snapshots.AsOf(report.as_of.at, False))]
+    assert export("csv", table="gas", context=later) != gas
+    assert export("xlsx", context=later) is not xlsx
+    assert export("pdf", today=TODAY + dt.timedelta(days=1)) is not pdf
+    assert making.calls.count("to_csv") == 4  # gas, afresh just above, macro_barriers, later
+    with translation.override("es"):
+        spanish = _held(reader)
+        made = reports.export_file(
+            spanish, "csv", reader=reader, context=context, today=TODAY, table="gas"
+        )
+        assert made is not None and made.content != gas
+    assert making.calls.count("to_csv") == 5
+    # None for what does not exist.
+    assert reports.export_file(report, "csv", reader=reader, context=context, today=TODAY) is None
+    assert reports.export_file(report, "doc", reader=reader, context=context, today=TODAY) is None
+
+
+def test_new_figures_make_a_new_export_file(data: SimpleNamespace, monkeypatch: Any) -> None:
+    reader = data.p.priya
+    report = _held(reader)
+    made = reports.export_file(report, "xlsx", reader=reader, context=[], today=TODAY)
+    _add_clients(data, 2)
+    newer = _held(reader)
+    assert newer.figures is not report.figures
+    again = reports.export_file(newer, "xlsx", reader=reader, context=[], today=TODAY)
+    assert made is not None and again is not None and again.content is not made.content
+
+
+def test_every_export_download_is_gated_and_recorded(
+    data: SimpleNamespace, web: Any, monkeypatch: Any
+) -> None:
+    browser = web(data.p.priya)
+    browser.get(reverse("outcomes:reports"))  # computed
+    making = Making(monkeypatch)
+    url = reverse("outcomes:export", args=["xlsx"])
+    before = AuditEvent.objects.filter(action="report.viewed", target_id="export.xlsx").count()
+    bodies = [browser.get(url) for _ in range(3)]
+    assert all(b.status_code == 200 for b in bodies)
+    assert bodies[0]["Content-Disposition"].startswith('attachment; filename="strengthwise-report-')
+    assert bodies[1].content == bodies[2].content
+    assert making.calls.count("to_xlsx") == 1  # made from the figures once, then kept
+    after = AuditEvent.objects.filter(action="report.viewed", target_id="export.xlsx").count()
+    assert after - before == 3
+    # Another agency's reader gets their own agency's file, never this one.
+    other = web(data.p.mallory).get(url)
+    assert other.status_code == 200 and other.content != bodies[0].content
+    assert making.calls.count("to_xlsx") == 2
+    missing = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "nope"})
+    assert missing.status_code == 404
+
+
+def test_the_api_reads_suppressed_tables_solved_once(
+    data: SimpleNamespace, api: Any, monkeypatch: Any
+) -> None:
+    suppression.suppress_kept.cache_clear()
+    real = suppression.suppress
+    solved: list[suppression.Table] = []
+
+    def counted(table: suppression.Table, **kwargs: Any) -> suppression.SuppressedTable:
+        solved.append(table)
+        return real(table, **kwargs)
+
+    monkeypatch.setattr(suppression, "suppress", counted)
+    client = api(data.p.priya)
+    first = client.get("/api/v1/reports/advocacy")
+    assert first.status_code == 200
+    assert solved  # the first read solves each advocacy table
+    seen = len(solved)
+    again = client.get("/api/v1/reports/all")
+    assert again.status_code == 200 and len(solved) == seen  # kept: not solved again
+    assert again.json()["advocacy"] == first.json()["advocacy"]
+    # What the API says is what suppressing afresh says.
+    figures = reports.report_for(data.p.priya, reports.Filters()).figures
+    for key in ("macro_barriers", "capacity_gaps", "unmet_needs"):
+        table = figures["advocacy"][key]
+        assert first.json()["advocacy"][key] == real(table).as_dict()
+        assert serialize.plain(table, deidentified=True) == real(table).as_dict()
+
+
+def test_a_derived_value_may_ask_for_another_of_the_same_figures(data: SimpleNamespace) -> None:
+    report = _held(data.p.alice)
+    made: list[str] = []
+
+    def inner() -> str:
+        made.append("inner")
+        return "inner"
+
+    def outer() -> str:
+        made.append("outer")
+        return "outer of " + snapshots.derived(report.figures, "inner", inner)
+
+    assert snapshots.derived(report.figures, "outer", outer) == "outer of inner"
+    assert snapshots.derived(report.figures, "outer", outer) == "outer of inner"
+    assert snapshots.derived(report.figures, "inner", inner) == "inner"
+    assert made == ["outer", "inner"]

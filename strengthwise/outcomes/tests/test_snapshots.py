@@ -431,15 +431,146 @@ def test_a_dear_report_is_shown_as_of_its_computation_until_refreshed(
     assert as_of.fresh and normal(now) == normal(measures.measure_all(scope))
 
 
-def test_past_the_stale_limit_the_figures_are_computed_on_the_request(
+def test_past_the_stale_limit_a_command_or_a_report_within_the_wait_is_computed_again(
     data: SimpleNamespace, dear: Any
 ) -> None:
     scope = Scope(agency_id=data.river.pk)
     snapshots.figures_for(scope)
     ReportSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(minutes=16))
     _add_clients(data, 1)
-    figures, as_of = snapshots.figures_for(scope)
+    figures, as_of = snapshots.figures_for(scope)  # a command: no wait
     assert as_of.fresh and normal(figures) == normal(measures.measure_all(scope))
+    # A web request, for a report whose last computation took less than it may wait.
+    ReportSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(minutes=16), seconds=4)
+    _add_clients(data, 1)
+    figures, as_of = snapshots.figures_for(scope, wait=5)
+    assert as_of.fresh and normal(figures) == normal(measures.measure_all(scope))
+
+
+class _Waited:
+    """A background computation that does not finish here; records every wait for it."""
+
+    def __init__(self) -> None:
+        self.waits: list[float | None] = []
+
+    def join(self, timeout: float | None = None) -> None:
+        self.waits.append(timeout)
+
+    def is_alive(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def behind(settings: Any, monkeypatch: Any) -> SimpleNamespace:
+    """Every report dear; refreshes started in the background (pretended: they never finish
+    here), each start recorded."""
+    settings.STRENGTHWISE_REPORT_EXACT_BELOW = 0
+    settings.STRENGTHWISE_REPORT_REFRESH = "background"
+    settings.STRENGTHWISE_REPORT_WAIT_SECONDS = 5
+    found = SimpleNamespace(started=[], thread=_Waited())
+
+    def start(snap: Any, scope: Scope, today: dt.date, reader_id: Any) -> _Waited:
+        found.started.append(snap.key)
+        return found.thread
+
+    monkeypatch.setattr(snapshots, "_start_refresh", start)
+    return found
+
+
+def _last_took(seconds: float, **fields: Any) -> None:
+    """The stored snapshots' last computation took `seconds` (and `fields` as given)."""
+    ReportSnapshot.objects.update(seconds=seconds, **fields)
+
+
+def test_past_the_stale_limit_a_report_dearer_than_the_wait_is_shown_at_once(
+    data: SimpleNamespace, behind: SimpleNamespace, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    first, as_of = snapshots.figures_for(scope)  # computed on the spot (no wait)
+    computed = as_of.at
+    _last_took(400, computed_at=computed - dt.timedelta(minutes=16))
+    _add_clients(data, 2)
+    counting = Counting(monkeypatch)
+    shown, as_of = snapshots.figures_for(scope, wait=5)
+    # The old figures at once, said to be as of their computation, and nobody waited for a
+    # computation that took 400 s last time; the refresh was started behind them.
+    assert normal(shown) == normal(first) != normal(counting.real(scope))
+    assert not as_of.fresh and as_of.at == computed - dt.timedelta(minutes=16)
+    assert behind.thread.waits == []
+    assert behind.started == [snapshots.scope_key(scope)]
+    assert counting.calls == 0
+    # De-identified alike.
+    _hidden, as_of = snapshots.figures_for(scope, wait=5, deidentified=True)
+    assert not as_of.fresh and behind.thread.waits == [] and counting.calls == 0
+
+
+def test_on_a_new_day_a_report_dearer_than_the_wait_is_shown_at_once(
+    data: SimpleNamespace, behind: SimpleNamespace, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    first, as_of = snapshots.figures_for(scope)
+    stored = ReportSnapshot.objects.get(agency=data.river, key=snapshots.scope_key(scope))
+    _last_took(400, today=stored.today - dt.timedelta(days=1))  # computed yesterday
+    counting = Counting(monkeypatch)
+    shown, as_of = snapshots.figures_for(scope, wait=5)
+    assert shown == first and not as_of.fresh and as_of.at == stored.computed_at
+    assert behind.thread.waits == [] and len(behind.started) == 1 and counting.calls == 0
+
+
+def test_a_report_within_the_wait_is_still_waited_for(
+    data: SimpleNamespace, behind: SimpleNamespace
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope)
+    _last_took(4, computed_at=timezone.now() - dt.timedelta(minutes=16))
+    _add_clients(data, 1)
+    _shown, as_of = snapshots.figures_for(scope, wait=5)
+    # Its refresh may well finish within the wait: the reader waits (here it never finishes,
+    # so the old figures come, as of then).
+    assert behind.thread.waits == [5] and not as_of.fresh
+
+
+def test_exact_and_cheap_reports_are_still_computed_when_the_last_took_long(
+    data: SimpleNamespace, dear: Any, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope)
+    _last_took(400, computed_at=timezone.now() - dt.timedelta(minutes=16))
+    _add_clients(data, 1)
+    counting = Counting(monkeypatch)
+    # An explicit day (a command's exact figures) is computed on the spot, wait or none.
+    figures, as_of = snapshots.figures_for(scope, today=timezone.localdate(), wait=5)
+    assert as_of.fresh and counting.calls == 1
+    assert normal(figures) == normal(counting.real(scope, today=timezone.localdate()))
+    # Under the exact limit a report is never shown stale.
+    dear.STRENGTHWISE_REPORT_EXACT_BELOW = 1000
+    _last_took(400, computed_at=timezone.now() - dt.timedelta(minutes=16))
+    _add_clients(data, 1)
+    figures, as_of = snapshots.figures_for(scope, wait=5)
+    assert as_of.fresh and counting.calls == 2
+
+
+def test_with_refreshes_off_a_dear_report_past_the_limit_is_shown_as_of_on_every_read(
+    data: SimpleNamespace, dear: Any, web: Any, api: Any, monkeypatch: Any
+) -> None:
+    browser = web(data.p.priya)
+    assert "Data quality" in browser.get(reverse("outcomes:reports")).content.decode()
+    _last_took(400, computed_at=timezone.now() - dt.timedelta(hours=2))
+    _add_clients(data, 1)
+    counting = Counting(monkeypatch)
+    note = "Changes made since then are not counted yet"
+    page = browser.get(reverse("outcomes:reports")).content.decode()
+    assert note in page and "Data quality" in page
+    xlsx = browser.get(reverse("outcomes:export", args=["xlsx"]))
+    assert xlsx.status_code == 200
+    csv = browser.get(reverse("outcomes:export", args=["csv"]), {"table": "goals"})
+    assert note in csv.content.decode("utf-8-sig")
+    response = api(data.p.priya).get("/api/v1/reports/goals")
+    assert response.status_code == 200 and response["X-Report-Up-To-Date"] == "false"
+    assert counting.calls == 0  # nobody computed on the request; the command will refresh
+    refreshed, _dropped = snapshots.refresh_stale()
+    assert refreshed >= 1
+    assert note not in browser.get(reverse("outcomes:reports")).content.decode()
 
 
 def test_a_stale_read_refreshes_once_its_minute_is_up(
