@@ -8,8 +8,9 @@ its first user wait for imports, template compilation or a database connection:
   and before any worker is forked: it imports the modules built on fpdf and openpyxl, compiles
   every template into the cached loader, parses the shipped reference data (assessment
   templates, note formats, term lists) and reads the keys, loads each language's
-  translations and builds its `reverse()` tables. Every worker is forked with all of it,
-  shared copy-on-write.
+  translations and builds its `reverse()` tables, and reads the resource directory into
+  memory for find help (directory/index.py). Every worker is forked with all of it, shared
+  copy-on-write.
 - `first_request()` runs in each worker after the fork and before it accepts a connection:
   one /healthz through the whole app (middleware, URL resolution, the worker's database
   connection), answered in-process, so the first user request is not the worker's first.
@@ -20,6 +21,7 @@ commands use them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from importlib import import_module
@@ -100,10 +102,22 @@ def preload() -> int:
         translation.activate(code)
         resolver.reverse_dict  # noqa: B018 - builds this language's reverse() tables (~0.15 s)
     translation.deactivate()
-    # Nothing above should need the database, but a first key file may (audit/keys.py): a
-    # connection must never be inherited by the forked workers.
+    _directory_index()
+    # A first key file may need the database (audit/keys.py), and so does the directory's
+    # index: a connection must never be inherited by the forked workers.
     connections.close_all()
     return compiled
+
+
+def _directory_index() -> None:
+    """Read the directory into memory (directory/index.py) once, for every worker to share;
+    a worker reads it again only once the directory has changed."""
+    from django.db import DatabaseError
+
+    from strengthwise.directory import index
+
+    with contextlib.suppress(DatabaseError):  # no database yet: the first search reads it
+        index.current()
 
 
 def first_request(application: Any = None) -> int:

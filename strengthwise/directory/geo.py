@@ -50,12 +50,34 @@ def _number(value: Any, name: str) -> float:
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres between two points given in decimal degrees."""
-    lat1, lon1 = validate_coordinates(lat1, lon1)
-    lat2, lon2 = validate_coordinates(lat2, lon2)
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return prepared_haversine_km(
+        prepare(*validate_coordinates(lat1, lon1)), prepare(*validate_coordinates(lat2, lon2))
+    )
+
+
+class Prepared(NamedTuple):
+    """A point checked by `validate_coordinates`, with what the distance formula needs of it
+    worked out once (for a search that measures from one point to thousands kept in memory)."""
+
+    latitude: float
+    longitude: float
+    phi: float  # latitude, radians
+    lam: float  # longitude, radians
+    cos_phi: float
+
+
+def prepare(latitude: float, longitude: float) -> Prepared:
+    """A point for `prepared_haversine_km`; the coordinates must be valid already."""
+    phi = math.radians(latitude)
+    return Prepared(latitude, longitude, phi, math.radians(longitude), math.cos(phi))
+
+
+def prepared_haversine_km(a: Prepared, b: Prepared) -> float:
+    """`haversine_km` between two prepared points (the one formula both use)."""
+    h = (
+        math.sin((b.phi - a.phi) / 2) ** 2
+        + a.cos_phi * b.cos_phi * math.sin((b.lam - a.lam) / 2) ** 2
+    )
     # Rounding can push h a hair above 1 for antipodal points; asin would then fail.
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, h))))
 

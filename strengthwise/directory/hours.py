@@ -80,7 +80,7 @@ def parse_byday(value: str | None) -> frozenset[int]:
 
 
 @dataclass(frozen=True)
-class _Rule:
+class Rule:
     days: frozenset[int]
     opens: dt.time
     closes: dt.time
@@ -106,7 +106,7 @@ def _weekly(rule: Any) -> bool:
     return freq == "WEEKLY"
 
 
-def _read(rule: Any) -> _Rule | None:
+def read_rule(rule: Any) -> Rule | None:
     """The rule as we use it for "open now", or None when it cannot say."""
     if not _weekly(rule):
         return None
@@ -114,7 +114,7 @@ def _read(rule: Any) -> _Rule | None:
     days = parse_byday(_field(rule, "byday"))
     if opens is None or closes is None or not days:
         return None
-    return _Rule(
+    return Rule(
         days=days,
         opens=opens,
         closes=closes,
@@ -134,21 +134,20 @@ def _local(at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 def rule_is_open(rule: Any, at: dt.datetime, tz: ZoneInfo) -> bool:
     """Is this one rule open at the instant `at`, read in the time zone `tz`?"""
-    parsed = _read(rule)
+    parsed = read_rule(rule)
     if parsed is None:
         return False
     local = _local(at, tz)
-    today, now = local.date(), local.time().replace(tzinfo=None)
-    yesterday = today - dt.timedelta(days=1)
+    return open_at(parsed, local.date(), local.time().replace(tzinfo=None))
+
+
+def open_at(rule: Rule, today: dt.date, now: dt.time) -> bool:
+    """Is a rule read by `read_rule` open at the local wall-clock time `now` on `today`?"""
     # Opened today: open until closing, or until midnight when the hours run past it.
-    if (
-        parsed.starts_on(today)
-        and parsed.opens <= now
-        and (parsed.overnight or now < parsed.closes)
-    ):
+    if rule.starts_on(today) and rule.opens <= now and (rule.overnight or now < rule.closes):
         return True
     # Hours that started yesterday and run past midnight count until today's closing time.
-    return parsed.overnight and parsed.starts_on(yesterday) and now < parsed.closes
+    return rule.overnight and now < rule.closes and rule.starts_on(today - dt.timedelta(days=1))
 
 
 def is_open(rules: Iterable[Any], at: dt.datetime, tz: ZoneInfo) -> bool:

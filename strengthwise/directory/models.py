@@ -403,3 +403,16 @@ class SavedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.service_id}"
+
+
+class DirectoryVersion(models.Model):
+    """One row: a fresh random token written, in the writer's transaction, by every change to
+    what the find-help ranking reads (`index.changed`). A process keeps the directory in memory
+    (`index.py`) for as long as the token it was read under is current. A random token, not a
+    counter: a rolled-back change can never bring back a token that a process has seen."""
+
+    token = models.CharField(max_length=32, default="")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.token

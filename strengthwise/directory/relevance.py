@@ -15,8 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from strengthwise.core.text import fold
 
@@ -77,8 +78,10 @@ RELATED_WEIGHT = 0.5
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _RELATED_FILE = Path(__file__).parent / "data" / "related-words.txt"
 _VOWELS = set("aeiouy")
+K = TypeVar("K")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light English stemmer that only strips: plurals, -ing, -ed, a final -e or -y.
 
@@ -156,6 +159,20 @@ def related_groups() -> tuple[frozenset[str], ...]:
     return tuple(group for group in groups if group)
 
 
+def stem_counts(doc: Document, *, prefixes: tuple[str, ...] = ("",)) -> Counter[str]:
+    """Each stem of a document with its field-weighted count (name, taxonomy terms,
+    description); only stems of words starting with one of `prefixes`, when given."""
+    found: Counter[str] = Counter()
+    for text, weight in (
+        (doc.name, NAME_WEIGHT),
+        (doc.terms, TERMS_WEIGHT),
+        (doc.text, TEXT_WEIGHT),
+    ):
+        for t in terms(text, prefixes=prefixes):
+            found[t] += weight
+    return found
+
+
 def bm25(
     query: Mapping[str, float],
     docs: Mapping[object, Document],
@@ -173,23 +190,36 @@ def bm25(
     if not wanted or not docs:
         return {}
     prefixes = tuple({fetch_prefix(t) for t in wanted})
-    counts: dict[object, Counter[str]] = {}
+    counts: dict[object, Mapping[str, float]] = {}
     for key, doc in docs.items():
-        found: Counter[str] = Counter()
-        for text, weight in (
-            (doc.name, NAME_WEIGHT),
-            (doc.terms, TERMS_WEIGHT),
-            (doc.text, TEXT_WEIGHT),
-        ):
-            for t in terms(text, prefixes=prefixes):
-                if t in wanted:
-                    found[t] += weight
+        found = {t: tf for t, tf in stem_counts(doc, prefixes=prefixes).items() if t in wanted}
         if found:
             counts[key] = found
-    df = Counter(t for found in counts.values() for t in found)
-    n = max(total_docs, len(docs))
+    return bm25_of_counts(
+        wanted,
+        counts,
+        total_docs=max(total_docs, len(docs)),
+        lengths=lengths,
+        average_length=average_length,
+    )
+
+
+def bm25_of_counts(
+    query: Mapping[str, float],
+    counts: Mapping[K, Mapping[str, float]],
+    *,
+    total_docs: int,
+    lengths: Mapping[K, float],
+    average_length: float,
+) -> dict[K, float]:
+    """`bm25` from each matching document's counts of the query's stems (`stem_counts`, only
+    stems of the query, documents with none left out): the scoring, for callers that keep
+    the counts (`index.py`)."""
+    wanted = {t: w for t, w in query.items() if w > 0}
+    df = Counter(t for found in counts.values() for t in found if t in wanted)
+    n = max(total_docs, len(counts))
     avg = average_length or 1.0
-    scores: dict[object, float] = {}
+    scores: dict[K, float] = {}
     for key, found in counts.items():
         norm = K1 * (1 - B + B * (lengths.get(key, avg) / avg))
         scores[key] = sum(
@@ -199,5 +229,6 @@ def bm25(
             * (K1 + 1)
             / (tf + norm)
             for t, tf in found.items()
+            if t in wanted
         )
     return scores

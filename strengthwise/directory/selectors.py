@@ -1,18 +1,20 @@
 """Reads for the directory: the find-help search and a service's page.
 
-Search runs in the database: words against the folded `search_text`, taxonomy terms through
-attributes, life domains, languages, capacity, eligibility; "near" is a bounding-box prefilter
-on the indexed latitude/longitude columns, then the exact (haversine) distance in Python over the
-few candidates; "open now" is an SQL prefilter over schedules (hours.OpenNowParts.q), confirmed
-per service with hours.is_open. Finding help for a goal also reads the goal's words
-(`relevance.py`: BM25 over names, descriptions and taxonomy terms, computed in Python so both
-databases rank alike). Results page with a keyset cursor; a page of results costs a constant
-number of queries."""
+Search filters and ranks over the directory kept in memory (`index.py`: per service its
+status, capacity, folded words, eligibility, life domains, languages, taxonomy terms, sites
+and weekly hours, and the stems of its words), read again whenever the directory's token
+changes: words against the folded `search_text`, taxonomy terms (with their children), life
+domains, languages, capacity, eligibility; "near" is the bounding box, then the exact
+(haversine) distance to each site in the box; "open now" is `hours.open_at` on the service's
+rules. Finding help for a goal also reads the goal's words (`relevance.py`: BM25 over names,
+descriptions and taxonomy terms, the same on both databases). Results page with a keyset
+cursor; the records of one page are read from the database, so a page costs a constant
+number of queries whatever the size of the directory."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
+import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,17 +25,10 @@ from django.apps import apps
 from django.core import signing
 from django.db.models import (
     Avg,
-    BooleanField,
     Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +45,7 @@ from strengthwise.core.validation import is_uuid
 from strengthwise.plans.models import Goal
 
 from . import geo, hours, relevance
+from . import index as directory_index
 from .labels import language_label
 from .models import (
     Attribute,
@@ -60,7 +56,6 @@ from .models import (
     Schedule,
     Service,
     ServiceAtLocation,
-    ServiceDomain,
     ServiceRating,
     TaxonomyTerm,
 )
@@ -188,188 +183,148 @@ def search_page(
     Ranking with a goal (`rank_words`: its statement; `rank_domain`: its life domain;
     `rank_language`: the client's language): first how well the goal's words match the
     service's name, description and taxonomy terms (`relevance.bm25`, in steps of a tenth of
-    the best match), then the domain, the language, the distance (whole km), open now (the SQL
-    prefilter of `hours`) and capacity. Without ranking: by distance when searching near a
+    the best match), then the domain, the language, the distance (whole km), open now (its hours
+    at `at`, `hours.open_at`) and capacity. Without ranking: by distance when searching near a
     point, else by name. Every ordering ends with name and id, so it is total and stable.
 
     Keyset paging: `cursor` is the `next_cursor` of the previous page (the sort key of its last
     row, signed); the next page starts after that key. Raises InvalidCursor for a cursor this
     search did not give out."""
-    qs = Service.objects.all()
-    if not filters.include_inactive:
-        qs = qs.filter(status=Service.Status.ACTIVE)
-    for word in fold(filters.words).split()[:8]:
-        qs = qs.filter(search_text__contains=word)
-    if filters.term:
-        term_ids = [
-            filters.term,
-            *TaxonomyTerm.objects.filter(parent_id=filters.term).values_list("pk", flat=True),
-        ]
-        qs = qs.filter(
-            pk__in=Attribute.objects.filter(
-                link_entity="service", taxonomy_term_id__in=term_ids
-            ).values("link_id")
-        )
-    if filters.domain:
-        qs = qs.filter(
-            pk__in=ServiceDomain.objects.filter(domain=filters.domain).values("service_id")
-        )
-    if filters.language:
-        lang = filters.language.strip()
-        qs = qs.filter(Q(languages__code__iexact=lang) | Q(languages__name__iexact=lang)).distinct()
-    if filters.capacity:
-        qs = qs.filter(capacity__in=filters.capacity)
-    if filters.eligibility.strip():
-        qs = qs.filter(eligibility_description__icontains=filters.eligibility.strip())
+    index = directory_index.current()
     at = at or timezone.now()
+    clock = hours.open_now_filter_parts(at, tz)  # the local day and time (checks `at`)
     stems = relevance.query_terms(rank_words) if rank_words else {}
     ranked = bool(rank_domain or rank_language or stems)
-    open_q = Q()
-    if filters.open_now or ranked:
-        parts = hours.open_now_filter_parts(at, tz)
-        # Subqueries only (no join): one row per service, usable as a column below.
-        open_q = Q(pk__in=Schedule.objects.filter(parts.q()).values("service_id")) | Q(
-            pk__in=ServiceAtLocation.objects.filter(
-                Q(pk__in=Schedule.objects.filter(parts.q()).values("service_at_location_id"))
-                | Q(location__in=Schedule.objects.filter(parts.q()).values("location_id"))
-            ).values("service_id")
-        )
-    if filters.open_now:
-        qs = qs.filter(open_q)
-    distances: dict[UUID, float] | None = None
-    if filters.near is not None:
-        lat, lon = filters.near
-        km = min(filters.within_km or 25.0, MAX_KM)
-        box = geo.bounding_box(lat, lon, km)
-        lon_q = Q()
-        for low, high in box.longitude_ranges():
-            lon_q |= Q(location__longitude__range=(low, high))
-        in_box = ServiceAtLocation.objects.filter(
-            lon_q, location__latitude__range=(box.min_lat, box.max_lat)
-        )
-        distances = {}
-        for service_id, loc_lat, loc_lon in in_box.filter(service__in=qs).values_list(
-            "service_id", "location__latitude", "location__longitude"
-        ):
-            if loc_lat is None or loc_lon is None:  # excluded by the range filter; for mypy
-                continue
-            d = geo.haversine_km(lat, lon, loc_lat, loc_lon)
-            if d <= km and d < distances.get(service_id, math.inf):
-                distances[service_id] = d
-        # The box in SQL (a subquery, not thousands of ids as parameters); the circle is
-        # applied to the ranked rows below.
-        qs = qs.filter(pk__in=in_box.values("service_id"))
+    words = fold(filters.words).split()[:8]
+    term_ids: set[UUID] = set()
+    if filters.term:
+        term_ids = {filters.term, *index.children.get(filters.term, [])}
+    language = filters.language.strip().casefold()
+    capacity = set(filters.capacity)
+    eligibility = filters.eligibility.strip().casefold()
+    rank_code = rank_language.casefold()
+    near = filters.near
+    km = min(filters.within_km or 25.0, MAX_KM)
+    origin = geo.prepare(0.0, 0.0)
+    min_lat = max_lat = west = east = 0.0
+    west_2, east_2 = 1.0, 0.0  # a second longitude range (none unless the box wraps at 180°)
+    if near is not None:
+        origin = geo.prepare(*geo.validate_coordinates(*near))
+        box = geo.bounding_box(origin.latitude, origin.longitude, km)
+        min_lat, max_lat = box.min_lat, box.max_lat
+        (west, east), *more = box.longitude_ranges()
+        if more:
+            west_2, east_2 = more[0]
+    today, now = clock.date, clock.time
+    open_by_hours: dict[int, bool] = {}  # services with the same hours: one answer
 
-    # Rank on light rows first (id, name, capacity, the match sets, the text length), then load
-    # the full records of one page only: the cost of a page does not grow with the matches.
-    # The ranking's facts about each candidate come as columns of this one query (a correlated
-    # index probe each), not as sets of ids from queries of their own.
-    light = qs.annotate(
-        text_length=Length("name") + Length("description"),
-        in_domain=Exists(
-            ServiceDomain.objects.filter(service_id=OuterRef("pk"), domain=rank_domain)
-        )
-        if rank_domain
-        else Value(False),
-        speaks=Exists(
-            Language.objects.filter(service_id=OuterRef("pk"), code__iexact=rank_language)
-        )
-        if rank_language
-        else Value(False),
-        likely_open=ExpressionWrapper(open_q, output_field=BooleanField())
-        if ranked and not filters.open_now
-        else Value(False),
-    )
-    rows: list[tuple[UUID, str, str, int]] = []
-    in_domain: set[UUID] = set()
-    speaks: set[UUID] = set()
-    likely_open: set[UUID] = set()
-    for pk, name, capacity, length, domain_match, language_match, maybe_open in light.values_list(
-        "pk", "name", "capacity", "text_length", "in_domain", "speaks", "likely_open"
-    ):
-        if distances is not None and pk not in distances:
+    # Every filter over the services kept in memory (`index.py`): no per-row database work.
+    candidates: dict[int, directory_index.Entry] = {}
+    distances: dict[int, float] = {}
+    open_now: set[int] = set()
+    for position, entry in enumerate(index.entries):
+        if not filters.include_inactive and entry.status != Service.Status.ACTIVE:
             continue
-        rows.append((pk, name, capacity, length))
-        if domain_match:
-            in_domain.add(pk)
-        if language_match:
-            speaks.add(pk)
-        if maybe_open:
-            likely_open.add(pk)
-    if filters.open_now:
-        # The SQL prefilter is a superset; confirm each candidate with its real hours.
-        open_ids = {
-            service.pk
-            for service in _base().filter(pk__in=qs.values("pk"))
-            if hours.is_open(_schedules(service), at, tz)
-        }
-        rows = [row for row in rows if row[0] in open_ids]
-    if ranked and filters.open_now:
-        likely_open = {row[0] for row in rows}
-    fit = _goal_relevance(qs, rows, stems) if stems else {}
+        if words and not all(word in entry.search_text for word in words):
+            continue
+        if term_ids and term_ids.isdisjoint(entry.terms):
+            continue
+        if filters.domain and filters.domain not in entry.domains:
+            continue
+        if language and language not in entry.languages:
+            continue
+        if capacity and entry.capacity not in capacity:
+            continue
+        if eligibility and eligibility not in entry.eligibility:
+            continue
+        if near is not None:
+            # The box first (cheap), then the circle; a service is as near as its nearest site.
+            nearest = math.inf
+            for point in entry.points:
+                if min_lat <= point.latitude <= max_lat and (
+                    west <= point.longitude <= east or west_2 <= point.longitude <= east_2
+                ):
+                    nearest = min(nearest, geo.prepared_haversine_km(origin, point))
+            if nearest > km:
+                continue
+            distances[position] = nearest
+        if filters.open_now or ranked:
+            is_open = open_by_hours.get(entry.hours_id)
+            if is_open is None:
+                is_open = any(hours.open_at(rule, today, now) for rule in entry.rules)
+                open_by_hours[entry.hours_id] = is_open
+            if is_open:
+                open_now.add(position)
+            elif filters.open_now:
+                continue
+        candidates[position] = entry
+    fit = _goal_relevance(index, candidates, stems) if stems else {}
 
-    def score(row: tuple[UUID, str, str, int]) -> float:
-        pk, _name, capacity, _length = row
-        return (
-            (3.0 if pk in in_domain else 0.0)
-            + (2.0 if pk in speaks else 0.0)
-            + (1.0 if capacity == Service.Capacity.CAPACITY else 0.0)
-            - (0.5 if capacity == Service.Capacity.NO_CAPACITY else 0.0)
-            - ((distances or {}).get(pk, 0.0) / 10.0)
-        )
-
-    def sort_key(row: tuple[UUID, str, str, int]) -> tuple[Any, ...]:
-        pk, name, capacity, _length = row
-        last = (name.casefold(), str(pk))
+    def sort_key(position: int, entry: directory_index.Entry) -> tuple[Any, ...]:
         if ranked:
             return (
-                -round(fit.get(pk, 0.0), 1),
-                0 if pk in in_domain else 1,
-                0 if pk in speaks else 1,
-                round((distances or {}).get(pk, 0.0)),
-                0 if pk in likely_open else 1,
-                _CAPACITY_ORDER.get(capacity, 1),
-                *last,
+                -round(fit.get(position, 0.0), 1),
+                0 if rank_domain and rank_domain in entry.domains else 1,
+                0 if rank_code and rank_code in entry.codes else 1,
+                round(distances.get(position, 0.0)),
+                0 if position in open_now else 1,
+                _CAPACITY_ORDER.get(entry.capacity, 1),
+                *entry.last,
             )
-        if distances is not None:
-            return (round(distances.get(pk, 0.0), 6), *last)
-        return last
+        if near is not None:
+            return (round(distances[position], 6), *entry.last)
+        return entry.last
 
-    keyed = sorted(((sort_key(row), row) for row in rows), key=lambda item: item[0])
-    start = 0
+    keyed = [(sort_key(position, entry), position) for position, entry in candidates.items()]
+    following = keyed
     if cursor:
         after = _cursor_key(cursor, len(keyed[0][0]) if keyed else 0)
         try:
-            start = bisect.bisect_right([key for key, _row in keyed], after)
+            following = [item for item in keyed if item[0] > after]
         except TypeError as exc:  # a key of another shape (other filters)
             raise InvalidCursor(_("These results have changed: start the search again.")) from exc
-    page = keyed[start : start + limit]
+    page = heapq.nsmallest(limit, following)  # the keys are unique: they end with the id
     next_cursor = (
         signing.dumps(list(page[-1][0]), salt=_CURSOR_SALT)
-        if page and start + limit < len(keyed)
+        if page and len(following) > limit
         else ""
     )
-    page_ids = [row[0] for _key, row in page]
-    loaded = {service.pk: service for service in _base().filter(pk__in=page_ids)}
+    loaded = {
+        service.pk: service
+        for service in _base().filter(pk__in=[candidates[position].pk for _k, position in page])
+    }
     hits = []
-    for _key, row in page:
-        pk = row[0]
-        service = loaded[pk]
-        locations = [sal.location for sal in service.at_locations.all()]
+    for _key, position in page:
+        entry = candidates[position]
+        service = loaded[entry.pk]
+        distance = distances.get(position)
+        in_domain = bool(rank_domain) and rank_domain in entry.domains
+        speaks = bool(rank_code) and rank_code in entry.codes
         hit = Hit(
             service=service,
             open_now=hours.is_open(_schedules(service), at, tz),
-            domain_match=pk in in_domain,
-            language_match=pk in speaks,
-            locations=locations,
-            relevance=round(fit.get(pk, 0.0), 3),
+            domain_match=in_domain,
+            language_match=speaks,
+            locations=[sal.location for sal in service.at_locations.all()],
+            relevance=round(fit.get(position, 0.0), 3),
         )
-        if distances is not None and filters.near is not None:
-            hit.distance_km = distances.get(pk)
-            hit.locations.sort(key=lambda loc: _distance(filters.near, loc))  # type: ignore[arg-type]
-        hit.score = score(row)
+        if near is not None:
+            hit.distance_km = distance
+            hit.locations.sort(key=lambda loc: _distance(near, loc))
+        hit.score = (
+            (3.0 if in_domain else 0.0)
+            + (2.0 if speaks else 0.0)
+            + (1.0 if entry.capacity == Service.Capacity.CAPACITY else 0.0)
+            - (0.5 if entry.capacity == Service.Capacity.NO_CAPACITY else 0.0)
+            - ((distance or 0.0) / 10.0)
+        )
         hits.append(hit)
-    return ResultPage(hits=hits, total=len(rows), next_cursor=next_cursor, first=start + 1)
+    return ResultPage(
+        hits=hits,
+        total=len(keyed),
+        next_cursor=next_cursor,
+        first=len(keyed) - len(following) + 1,
+    )
 
 
 def _cursor_key(cursor: str, size: int) -> tuple[Any, ...]:
@@ -383,39 +338,25 @@ def _cursor_key(cursor: str, size: int) -> tuple[Any, ...]:
 
 
 def _goal_relevance(
-    qs: QuerySet[Service], rows: list[tuple[UUID, str, str, int]], stems: dict[str, float]
-) -> dict[UUID, float]:
-    """BM25 of the goal's stems over each candidate's name, description and taxonomy terms, as
-    a share of the best (0..1). Only services whose `search_text` has a word starting with a
-    stem can match; only those are read (two queries)."""
-    prefixes = Q()
-    for stem in stems:
-        start = relevance.fetch_prefix(stem)
-        prefixes |= Q(search_text__startswith=start) | Q(search_text__contains=f" {start}")
-    candidates = {row[0] for row in rows}
-    found = [
-        row
-        for row in qs.filter(prefixes).values_list("pk", "name", "description")
-        if row[0] in candidates
-    ]
-    terms: dict[UUID, list[str]] = {}
-    for link_id, term in Attribute.objects.filter(
-        link_entity="service", link_id__in=[pk for pk, _name, _description in found]
-    ).values_list("link_id", "taxonomy_term__name"):
-        terms.setdefault(link_id, []).append(term)
-    docs: dict[object, relevance.Document] = {
-        pk: relevance.Document(name=name, terms=" ".join(terms.get(pk, [])), text=description)
-        for pk, name, description in found
-    }
-    lengths: dict[object, float] = {row[0]: float(row[3] or 0) for row in rows}
+    index: directory_index.Index,
+    candidates: dict[int, directory_index.Entry],
+    stems: dict[str, float],
+) -> dict[int, float]:
+    """BM25 of the goal's stems over each candidate's name, description and taxonomy terms
+    (their stems counted once, when the index was read), as a share of the best (0..1), by
+    position in the index; the candidates are the collection."""
+    counts = directory_index.counts_for(index, candidates, stems)
+    lengths = {position: float(e.length) for position, e in candidates.items()}
     average = sum(lengths.values()) / len(lengths) if lengths else 1.0
-    scores = relevance.bm25(
-        stems, docs, total_docs=len(rows), lengths=lengths, average_length=average
+    scores = relevance.bm25_of_counts(
+        stems, counts, total_docs=len(candidates), lengths=lengths, average_length=average
     )
     best = max(scores.values(), default=0.0)
     if not best:
         return {}
-    return {pk: value / best for pk, value in scores.items() if isinstance(pk, UUID)}
+    return {
+        position: value / best for position, value in scores.items() if isinstance(position, int)
+    }
 
 
 def _distance(point: tuple[float, float], location: Location) -> float:

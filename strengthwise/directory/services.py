@@ -19,6 +19,7 @@ from strengthwise.core.text import fold
 from strengthwise.core.validation import parse_id, refuse_nul, validated
 from strengthwise.plans.models import Goal
 
+from . import index
 from .models import (
     Address,
     Attribute,
@@ -68,7 +69,10 @@ class NotAnEditor(DomainError):
 def reindex(service_ids: Iterable[UUID] | None = None) -> int:
     """Recompute `Service.search_text` (name, other name, description, eligibility, fees,
     organisation, taxonomy terms, languages) for the given services, or all of them. Returns the
-    number of services written. Bulk: a constant number of queries per 2,000 services."""
+    number of services written. Bulk: a constant number of queries per 2,000 services. Every
+    bulk writer of the directory calls this, so it also gives the directory a new token for
+    the find-help index (`index.changed`; row saves and deletes do it by their signals)."""
+    index.changed()
     if service_ids is not None:
         # In chunks: SQLite takes at most ~32,000 parameters per statement.
         ids = list(service_ids)

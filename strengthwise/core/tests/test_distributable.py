@@ -56,6 +56,7 @@ REFERENCE = {
     "contenttypes.ContentType": "Django's, global",
     "directory.Address": "the shared resource directory (HSDS)",
     "directory.Attribute": "the shared directory's taxonomy links",
+    "directory.DirectoryVersion": "the shared directory's version (one row)",
     "directory.Language": "the shared resource directory (HSDS)",
     "directory.Location": "the shared resource directory (HSDS)",
     "directory.Organization": "the shared resource directory (HSDS)",

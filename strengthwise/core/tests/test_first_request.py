@@ -50,6 +50,9 @@ def test_the_warm_up_loads_what_pages_need_and_answers_healthz(in_test_transacti
     compiled = warmup.preload()
     assert compiled > 50  # every template of every app, compiled once
     assert {"fpdf", "openpyxl", "strengthwise.plans.pdf"} <= set(sys.modules)
+    from strengthwise.directory import index
+
+    assert index._kept is not None  # the directory, read once for every worker to share
     assert warmup.first_request() == 200
 
 
