@@ -137,8 +137,7 @@ def rule_is_open(rule: Any, at: dt.datetime, tz: ZoneInfo) -> bool:
     parsed = read_rule(rule)
     if parsed is None:
         return False
-    local = _local(at, tz)
-    return open_at(parsed, local.date(), local.time().replace(tzinfo=None))
+    return open_at(parsed, *local_clock(at, tz))
 
 
 def open_at(rule: Rule, today: dt.date, now: dt.time) -> bool:
@@ -159,66 +158,11 @@ def is_open(rules: Iterable[Any], at: dt.datetime, tz: ZoneInfo) -> bool:
     return any(rule_is_open(rule, at, tz) for rule in rules)
 
 
-@dataclass(frozen=True)
-class OpenNowParts:
-    """What a database query needs to pre-filter schedules that may be open at one instant.
-
-    Pre-filter with `q()` (or the fields themselves), then confirm each candidate with
-    `is_open`: the query is a superset (it ignores `freq` and positional byday tokens).
-    """
-
-    today: str  # two-letter code of the local day, e.g. "SA"
-    yesterday: str  # code of the day before, for hours that ran past midnight
-    time: dt.time  # local wall-clock time, naive
-    date: dt.date  # local date
-    yesterday_date: dt.date
-
-    def q(self, prefix: str = "") -> Any:
-        """A Django Q over Schedule fields (prefix e.g. "schedules__" from Service).
-
-        Today:     byday has today, valid today, opens_at <= now, and (closes_at > now or the
-                   hours run past midnight: closes_at <= opens_at).
-        Yesterday: byday has yesterday, valid yesterday, closes_at <= opens_at (past midnight)
-                   and closes_at > now.
-        Building a Q does not touch the database, so this module stays pure.
-        """
-        from django.db.models import F, Q
-
-        p = prefix
-
-        def valid_on(day: dt.date) -> Q:
-            return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
-                Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
-            )
-
-        overnight = Q(**{f"{p}closes_at__lte": F(f"{p}opens_at")})
-        started_today = (
-            Q(**{f"{p}byday__icontains": self.today})
-            & valid_on(self.date)
-            & Q(**{f"{p}opens_at__lte": self.time})
-            & (Q(**{f"{p}closes_at__gt": self.time}) | overnight)
-        )
-        started_yesterday = (
-            Q(**{f"{p}byday__icontains": self.yesterday})
-            & valid_on(self.yesterday_date)
-            & overnight
-            & Q(**{f"{p}closes_at__gt": self.time})
-        )
-        return started_today | started_yesterday
-
-
-def open_now_filter_parts(at: dt.datetime, tz: ZoneInfo) -> OpenNowParts:
-    """Today's and yesterday's day codes and the local time of `at` in `tz`, for SQL."""
+def local_clock(at: dt.datetime, tz: ZoneInfo) -> tuple[dt.date, dt.time]:
+    """The local date and wall-clock time (naive) of the aware instant `at` in `tz`, as
+    `open_at` takes them: worked out once for a search over many services."""
     local = _local(at, tz)
-    today = local.date()
-    yesterday = today - dt.timedelta(days=1)
-    return OpenNowParts(
-        today=DAY_CODES[today.weekday()],
-        yesterday=DAY_CODES[yesterday.weekday()],
-        time=local.time().replace(tzinfo=None),
-        date=today,
-        yesterday_date=yesterday,
-    )
+    return local.date(), local.time().replace(tzinfo=None)
 
 
 # --- describing hours --------------------------------------------------------------------------

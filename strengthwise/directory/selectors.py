@@ -192,7 +192,7 @@ def search_page(
     search did not give out."""
     index = directory_index.current()
     at = at or timezone.now()
-    clock = hours.open_now_filter_parts(at, tz)  # the local day and time (checks `at`)
+    today, now = hours.local_clock(at, tz)  # (checks that `at` is aware)
     stems = relevance.query_terms(rank_words) if rank_words else {}
     ranked = bool(rank_domain or rank_language or stems)
     words = fold(filters.words).split()[:8]
@@ -215,7 +215,6 @@ def search_page(
         (west, east), *more = box.longitude_ranges()
         if more:
             west_2, east_2 = more[0]
-    today, now = clock.date, clock.time
     open_by_hours: dict[int, bool] = {}  # services with the same hours: one answer
 
     # Every filter over the services kept in memory (`index.py`): no per-row database work.

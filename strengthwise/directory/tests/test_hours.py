@@ -1,5 +1,5 @@
 """Opening hours: open during hours and closed outside, hours past midnight, date ranges, time
-zones, daylight-saving days, the SQL pre-filter, and the human-readable description."""
+zones, daylight-saving days, the local clock, and the human-readable description."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from strengthwise.directory.hours import (
     DAY_CODES,
     describe,
     is_open,
-    open_now_filter_parts,
+    local_clock,
     parse_byday,
     rule_is_open,
 )
@@ -223,73 +223,19 @@ def test_a_naive_datetime_is_refused():
     with pytest.raises(ValueError, match="aware datetime"):
         is_open([rule()], dt.datetime(2026, 3, 10, 12, 0), CHICAGO)
     with pytest.raises(ValueError, match="aware datetime"):
-        open_now_filter_parts(dt.datetime(2026, 3, 10, 12, 0), CHICAGO)
+        local_clock(dt.datetime(2026, 3, 10, 12, 0), CHICAGO)
 
 
-# --- the SQL pre-filter -----------------------------------------------------------------------
+# --- the local clock ------------------------------------------------------------------------
 
 
-def test_filter_parts_give_local_days_and_time():
-    parts = open_now_filter_parts(dt.datetime(2026, 3, 7, 9, 30, tzinfo=UTC), CHICAGO)
-    assert (parts.today, parts.yesterday) == ("SA", "FR")
-    assert parts.time == dt.time(3, 30)
-    assert parts.date == dt.date(2026, 3, 7) and parts.yesterday_date == dt.date(2026, 3, 6)
-    monday = open_now_filter_parts(dt.datetime(2026, 3, 9, 15, 0, tzinfo=UTC), CHICAGO)
-    assert (monday.today, monday.yesterday) == ("MO", "SU")
+def test_the_local_clock_gives_the_local_day_and_time():
+    assert local_clock(dt.datetime(2026, 3, 7, 9, 30, tzinfo=UTC), CHICAGO) == (
+        dt.date(2026, 3, 7),
+        dt.time(3, 30),
+    )
     # Tokyo is already on Tuesday for the same instant.
-    assert open_now_filter_parts(dt.datetime(2026, 3, 9, 15, 0, tzinfo=UTC), TOKYO).today == "TU"
-
-
-SAMPLE_RULES = [
-    rule("MO,TU,WE,TH,FR", "09:00", "17:00"),
-    rule("FR", "20:00", "08:00"),
-    rule("SA,SU", "10:00", "14:00"),
-    rule("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00"),
-    rule("MO,TU,WE,TH,FR,SA,SU", "19:00", "07:00"),
-    rule("SA", "18:00", "00:00"),
-    rule("SU", "23:00", "03:00"),
-    rule("TU,TH", "18:00", "20:00", valid_from=dt.date(2026, 3, 3), valid_to=dt.date(2026, 3, 26)),
-    rule("MO,TU,WE,TH,FR,SA,SU", "18:00", "08:00", valid_to=dt.date(2026, 3, 7)),
-    rule("SA", "09:00", "13:00", valid_from=dt.date(2026, 3, 14)),
-    rule("WE", None, None),
-    rule("", "09:00", "17:00"),
-]
-
-
-@pytest.mark.django_db
-def test_sql_prefilter_finds_exactly_the_open_rules():
-    """The Q from open_now_filter_parts never misses an open schedule; for plain weekly rules
-    it is exact. Checked every 30 minutes over a week that includes the DST change."""
-    from strengthwise.directory.models import Schedule
-
-    rows = Schedule.objects.bulk_create(
-        [
-            Schedule(**{k: v for k, v in r.items() if k != "description"}, description=str(i))
-            for i, r in enumerate(SAMPLE_RULES)
-        ]
-    )
-    start = dt.datetime(2026, 3, 2, 0, 0, tzinfo=CHICAGO)  # Monday before spring-forward
-    at = start
-    while at < start + dt.timedelta(days=8):
-        parts = open_now_filter_parts(at, CHICAGO)
-        found = set(Schedule.objects.filter(parts.q()).values_list("pk", flat=True))
-        expected = {s.pk for s in rows if rule_is_open(s, at, CHICAGO)}
-        assert found == expected, at
-        at += dt.timedelta(minutes=30)
-
-
-@pytest.mark.django_db
-def test_sql_prefilter_through_a_relation():
-    from strengthwise.directory.models import Schedule, Service
-
-    shelter = Service.objects.create(name="Friday night shelter")
-    Schedule.objects.create(service=shelter, byday="FR", opens_at=dt.time(20), closes_at=dt.time(8))
-    office = Service.objects.create(name="Office")
-    Schedule.objects.create(
-        service=office, byday="MO,TU,WE,TH,FR", opens_at=dt.time(9), closes_at=dt.time(17)
-    )
-    parts = open_now_filter_parts(local(*SAT, 3, 0), CHICAGO)
-    assert list(Service.objects.filter(parts.q("schedules__")).distinct()) == [shelter]
+    assert local_clock(dt.datetime(2026, 3, 9, 15, 0, tzinfo=UTC), TOKYO)[0].weekday() == 1
 
 
 # --- describing hours ---------------------------------------------------------------------------
