@@ -198,8 +198,12 @@ def current() -> Index:
         if index.token:
             _kept = index
             # Tens of thousands of long-lived objects: leave them out of the cyclic garbage
-            # collector's full passes, which would otherwise walk them during later requests
-            # (refcounting still frees whatever is dropped, the old index included).
+            # collector's full passes, which would otherwise walk them during later requests.
+            # Refcounting still frees whatever is dropped (the old index included); cyclic
+            # garbage frozen with the index the time before is collected now, before the
+            # next freeze (once per change of the directory).
+            gc.unfreeze()
+            gc.collect()
             gc.freeze()
         return index
 

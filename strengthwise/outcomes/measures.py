@@ -539,17 +539,29 @@ def ssm_change(scope: Scope) -> dict[str, Any]:
     active = own.filter(ctx.period("answered_on")).aggregate(n=Count("client_id", distinct=True))[
         "n"
     ]
-    # For each level of a latest matrix: the same domain's level at that client's entry (the
-    # entry found as above, then its answer by response id).
+    # For each level of a latest matrix: the same domain's level at that client's entry. The
+    # entry is joined through the client (one of the pairs' entries, of the same
+    # questionnaire), so its id is a column and each level costs one lookup by response id;
+    # before, the entry was looked up again for every level, twice (select and group by): at
+    # 100,000 clients (1.7 million levels) that query took ~40 s on SQLite.
+    entry = "client__questionnaire_responses"
     before = AnswerValue.objects.filter(
-        response_id=OuterRef("entry_id"), link_id=OuterRef("link_id")
+        response_id=OuterRef(f"{entry}__id"), link_id=OuterRef("values__link_id")
     ).values("number")[:1]
     grouped = (
-        AnswerValue.objects.filter(response_id__in=pairs.values("pk"), number__isnull=False)
-        .annotate(entry_id=entry_before("response__answered_on"))
+        QuestionnaireResponse.objects.filter(
+            Q(pk__in=pairs.values("pk"), values__number__isnull=False)
+            & Q(
+                **{
+                    f"{entry}__in": pairs.values("entry_id"),
+                    f"{entry}__questionnaire_id": F("questionnaire_id"),
+                }
+            )
+        )
+        .annotate(link_id=F("values__link_id"), number=F("values__number"))
         .annotate(before=Subquery(before))
         .values("link_id", "number", "before")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("values__id"))
         .order_by()
     )
     tally: dict[str, dict[str, int]] = defaultdict(
