@@ -296,6 +296,11 @@ class GasFollowUp(models.Model):
                 condition=models.Q(level__gte=-2, level__lte=2), name="followup_level_in_range"
             )
         ]
+        # A goal's latest (or first) score by one scorer up to a day, without a sort: the
+        # reports look it up per goal (outcomes.measures: GAS T-scores, strengths).
+        indexes = [
+            models.Index(fields=["goal", "scored_by", "scored_on", "id"], name="gas_followup_goal")
+        ]
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.level}"

@@ -166,6 +166,9 @@ class AnswerValue(models.Model):
                 fields=["agency", "questionnaire", "link_id", "code"], name="qanswer_code"
             ),
             models.Index(fields=["agency", "client"], name="qanswer_client"),
+            # One answer of a response by link id, read from the index alone (the matrix
+            # report looks up each domain's level at entry this way: outcomes.measures).
+            models.Index(fields=["response", "link_id", "number"], name="qanswer_response_link"),
         ]
 
     def __str__(self) -> str:
