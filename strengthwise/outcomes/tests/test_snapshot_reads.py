@@ -100,13 +100,14 @@ def test_scopes_agencies_and_raw_or_deidentified_never_share(data: SimpleNamespa
         "other agency": Scope(agency_id=p.eastgate.pk),
     }
     for _round in range(2):  # the second round reads what the first kept
-        seen: dict[int, str] = {}
+        # Each object is kept alive here: an id() is only unique among live objects.
+        seen: dict[int, tuple[str, object]] = {}
         for name, scope in chosen.items():
             raw, _as_of = snapshots.figures_for(scope, today=TODAY)
             hidden, _as_of = snapshots.figures_for(scope, today=TODAY, deidentified=True)
             for what, figures in ((f"{name}, raw", raw), (f"{name}, de-identified", hidden)):
-                assert id(figures) not in seen, f"{what} is {seen.get(id(figures))}'s"
-                seen[id(figures)] = what
+                assert id(figures) not in seen, f"{what} is {seen[id(figures)][0]}'s"
+                seen[id(figures)] = (what, figures)
             expected = measures.measure_all(scope, today=TODAY)
             assert normal(raw) == normal(expected), name
             assert normal(hidden) == normal(snapshots.deidentify_figures(expected)), name
