@@ -124,6 +124,15 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
         "a goal's periods are looked up by goal alone (plans/selectors.py); agency first once "
         "those reads name the agency too"
     ),
+    ("plans.GasFollowUp", "index", "gas_followup_goal"): (
+        "a goal's latest and first scores by one scorer are looked up by goal alone "
+        "(outcomes/measures.py); agency first once those reads name the agency too"
+    ),
+    ("questionnaires.AnswerValue", "index", "qanswer_response_link"): (
+        "a response's answer to one question is looked up by response alone "
+        "(outcomes/measures.py, the matrix change); agency first once those reads name the "
+        "agency too"
+    ),
     ("referrals.Referral", "index", "referral_service"): (
         "a directory service's referrals are looked up by service (the directory is shared); "
         "agency first once those reads name the agency"
