@@ -238,7 +238,6 @@ SOURCES = (
     ServiceAtLocation,
     ServiceDomain,
     TaxonomyTerm,
-    Location,
 )
 
 
