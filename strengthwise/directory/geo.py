@@ -14,6 +14,9 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
+
 EARTH_RADIUS_KM = 6371.0088
 
 # A box is widened by this much (about 1 mm) so that floating-point rounding can never leave a
@@ -80,6 +83,19 @@ def prepared_haversine_km(a: Prepared, b: Prepared) -> float:
     )
     # Rounding can push h a hair above 1 for antipodal points; asin would then fail.
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, h))))
+
+
+def prepared_haversine_km_many(
+    a: Prepared,
+    phi: npt.NDArray[np.float64],
+    lam: npt.NDArray[np.float64],
+    cos_phi: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """`prepared_haversine_km` from `a` to many points at once, given as arrays of their
+    `Prepared` fields (the same formula, step for step; numpy's sine may differ from the C
+    library's in the last bit)."""
+    h = np.sin((phi - a.phi) / 2) ** 2 + a.cos_phi * cos_phi * np.sin((lam - a.lam) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 class BoundingBox(NamedTuple):

@@ -6,8 +6,10 @@ CPU for one goal. The directory changes seldom (an import, an edit) and is share
 agency, so each process keeps, per service, what `selectors.search_page` needs to choose and
 order the results: status, capacity, folded words, eligibility, life domains, languages,
 taxonomy terms, its sites' coordinates, its weekly hours (read by `hours.read_rule`) and the
-counts of its stems for BM25 (`relevance.stem_counts`). The records of the page shown are
-still read from the database.
+counts of its stems for BM25 (`relevance.stem_counts`). What every search filters and orders
+by is also kept as columns (`Columns`: numpy arrays, one element per service), so that a search
+over ten thousand services is a few array operations rather than a Python loop over each. The
+records of the page shown are still read from the database.
 
 The database stays the source of truth: `DirectoryVersion` holds a random token that every
 change to these facts replaces, in the writer's transaction (`changed`: the model signals of
@@ -22,9 +24,13 @@ from __future__ import annotations
 import gc
 import threading
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
+
+import numpy as np
+import numpy.typing as npt
 
 from . import geo, hours, relevance
 from .models import (
@@ -56,10 +62,45 @@ class Entry:
     languages: frozenset[str] = frozenset()  # codes and names, casefolded (the filter)
     codes: frozenset[str] = frozenset()  # codes, casefolded (the ranking)
     terms: frozenset[UUID] = frozenset()  # taxonomy terms
-    points: tuple[geo.Prepared, ...] = ()  # its sites
     rules: tuple[hours.Rule, ...] = ()  # the weekly hours that apply (`selectors._schedules`)
     hours_id: int = 0  # the same for every entry with the same `rules` (one answer per search)
     stems: dict[str, int] = field(default_factory=dict)  # relevance.stem_counts, text order
+
+
+Mask = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class Columns:
+    """What searches filter and order by, one array element per entry (same positions)."""
+
+    active: Mask
+    length: Ints  # Entry.length
+    hours_id: Ints  # Entry.hours_id
+    rules: list[tuple[hours.Rule, ...]]  # by hours id
+    name_rank: Ints  # the entry's place when every entry is ordered by `last`
+    lasts: list[tuple[str, str]]  # every entry's `last`, in that order (for `rank_of`)
+    capacities: dict[str, Mask]  # capacity value -> which entries have it
+    domains: dict[str, Mask]
+    languages: dict[str, Mask]  # code or name, casefolded (the filter)
+    codes: dict[str, Mask]  # code, casefolded (the ranking)
+    # The sites, one element each: whose (position of the entry) and where.
+    site_of: Ints
+    latitude: Floats  # degrees
+    longitude: Floats
+    phi: Floats  # radians (`geo.Prepared`)
+    lam: Floats
+    cos_phi: Floats
+
+    def none(self) -> Mask:
+        return np.zeros(len(self.active), dtype=np.bool_)
+
+    def rank_of(self, last: tuple[str, str]) -> tuple[int, bool]:
+        """Where `last` falls in the order of the entries, and whether an entry has it."""
+        rank = bisect_left(self.lasts, last)
+        return rank, rank < len(self.lasts) and self.lasts[rank] == last
 
 
 @dataclass
@@ -67,7 +108,12 @@ class Index:
     token: str
     entries: list[Entry]
     children: dict[UUID, list[UUID]]  # taxonomy term -> its child terms
-    postings: dict[str, list[int]]  # stem -> positions in `entries` of services with it
+    postings: dict[str, Ints]  # stem -> positions in `entries` of services with it, ascending
+    columns: Columns
+    # The search form's choices: taxonomy terms of any service as (id, name), and the
+    # services' languages as distinct (code, name), both by name.
+    used_terms: list[tuple[str, str]] = field(default_factory=list)
+    spoken: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read(token: str = "") -> Index:
@@ -99,17 +145,22 @@ def read(token: str = "") -> Index:
             domains.setdefault(at[service_id], set()).add(domain)
     languages: dict[int, set[str]] = {}
     codes: dict[int, set[str]] = {}
+    spoken: set[tuple[str, str]] = set()
     for service_id, code, name in Language.objects.filter(service__isnull=False).values_list(
         "service_id", "code", "name"
     ):
+        if code:
+            spoken.add((code, name))
         if service_id in at:
             languages.setdefault(at[service_id], set()).update({code.casefold(), name.casefold()})
             codes.setdefault(at[service_id], set()).add(code.casefold())
     terms: dict[int, set[UUID]] = {}
     term_names: dict[int, list[str]] = {}
+    used_terms: dict[str, str] = {}
     for link_id, term_id, term_name in Attribute.objects.filter(link_entity="service").values_list(
         "link_id", "taxonomy_term_id", "taxonomy_term__name"
     ):
+        used_terms[str(term_id)] = term_name
         if link_id in at:
             terms.setdefault(at[link_id], set()).add(term_id)
             term_names.setdefault(at[link_id], []).append(term_name)
@@ -159,7 +210,6 @@ def read(token: str = "") -> Index:
         entry.languages = frozenset(languages.get(position, ()))
         entry.codes = frozenset(codes.get(position, ()))
         entry.terms = frozenset(terms.get(position, ()))
-        entry.points = tuple(points.get(position, ()))
         # A location's (building) hours only when the service has none of its own.
         rules = own[position] if position in own else building.get(position, [])
         entry.rules = tuple(rule for rule in rules if rule is not None)
@@ -175,7 +225,62 @@ def read(token: str = "") -> Index:
         )
         for stem in entry.stems:
             postings.setdefault(stem, []).append(position)
-    return Index(token=token, entries=entries, children=children, postings=postings)
+    return Index(
+        token=token,
+        entries=entries,
+        children=children,
+        postings={stem: np.array(found, dtype=np.int64) for stem, found in postings.items()},
+        columns=_columns(entries, points, list(hours_ids)),
+        used_terms=sorted(used_terms.items(), key=lambda term: (term[1], term[0])),
+        spoken=sorted(spoken, key=lambda language: (language[1], language[0])),
+    )
+
+
+def _columns(
+    entries: list[Entry],
+    points: dict[int, list[geo.Prepared]],
+    rules: list[tuple[hours.Rule, ...]],
+) -> Columns:
+    n = len(entries)
+    active = str(Service.Status.ACTIVE)
+
+    def masks(values: dict[str, list[int]]) -> dict[str, Mask]:
+        found = {}
+        for value, positions in values.items():
+            mask = np.zeros(n, dtype=np.bool_)
+            mask[positions] = True
+            found[value] = mask
+        return found
+
+    def grouped(facts: list[Any]) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for position, values in enumerate(facts):
+            for value in values:
+                found.setdefault(value, []).append(position)
+        return found
+
+    order = sorted(range(n), key=lambda position: entries[position].last)
+    name_rank = np.empty(n, dtype=np.int64)
+    name_rank[order] = np.arange(n, dtype=np.int64)
+    sites = [(position, point) for position in sorted(points) for point in points[position]]
+    return Columns(
+        active=np.array([e.status == active for e in entries], dtype=np.bool_),
+        length=np.array([e.length for e in entries], dtype=np.int64),
+        hours_id=np.array([e.hours_id for e in entries], dtype=np.int64),
+        rules=rules,
+        name_rank=name_rank,
+        lasts=[entries[position].last for position in order],
+        capacities=masks(grouped([(e.capacity,) for e in entries])),
+        domains=masks(grouped([e.domains for e in entries])),
+        languages=masks(grouped([e.languages for e in entries])),
+        codes=masks(grouped([e.codes for e in entries])),
+        site_of=np.array([position for position, _ in sites], dtype=np.int64),
+        latitude=np.array([p.latitude for _, p in sites], dtype=np.float64),
+        longitude=np.array([p.longitude for _, p in sites], dtype=np.float64),
+        phi=np.array([p.phi for _, p in sites], dtype=np.float64),
+        lam=np.array([p.lam for _, p in sites], dtype=np.float64),
+        cos_phi=np.array([p.cos_phi for _, p in sites], dtype=np.float64),
+    )
 
 
 _lock = threading.Lock()
@@ -242,15 +347,17 @@ SOURCES = (
 
 
 def counts_for(
-    index: Index, candidates: dict[int, Any], wanted: dict[str, float]
+    index: Index, candidates: Mask, wanted: dict[str, float]
 ) -> dict[int, dict[str, int]]:
-    """Each of the candidates (positions in `index.entries`) with any stem of `wanted`: its
-    counts of those stems, in the order of its text (as `relevance.bm25` counts them)."""
-    positions: set[int] = set()
-    for stem in wanted:
-        positions.update(p for p in index.postings.get(stem, ()) if p in candidates)
+    """Each of the candidates (True at their positions in `index.entries`) with any stem of
+    `wanted`: its counts of those stems, in the order of its text (as `relevance.bm25` counts
+    them)."""
+    having = [index.postings[stem] for stem in wanted if stem in index.postings]
+    if not having:
+        return {}
+    positions = np.unique(np.concatenate(having))
     found: dict[int, dict[str, int]] = {}
-    for position in sorted(positions):
+    for position in positions[candidates[positions]].tolist():
         stems = index.entries[position].stems
         found[position] = {t: tf for t, tf in stems.items() if t in wanted}
     return found

@@ -14,13 +14,13 @@ number of queries whatever the size of the directory."""
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.apps import apps
 from django.core import signing
 from django.db.models import (
@@ -49,7 +49,6 @@ from . import index as directory_index
 from .labels import language_label
 from .models import (
     Attribute,
-    Language,
     Location,
     Organization,
     SavedService,
@@ -118,6 +117,20 @@ def _base() -> QuerySet[Service]:
     )
 
 
+def _results_base() -> QuerySet[Service]:
+    """What a result shows of a service (its hours come from the index)."""
+    return Service.objects.select_related("organization").prefetch_related(
+        "languages",
+        "domains",
+        Prefetch(
+            "at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                "location__addresses"
+            ),
+        ),
+    )
+
+
 def service_terms(services: list[Service]) -> dict[UUID, list[TaxonomyTerm]]:
     found: dict[UUID, list[TaxonomyTerm]] = {}
     for attr in Attribute.objects.filter(
@@ -141,7 +154,9 @@ class ResultPage:
 
 _CURSOR_SALT = "strengthwise.directory.search"
 # Capacity as a tie-breaker: open seats first, then the rest, then none.
-_CAPACITY_ORDER: dict[str, int] = {Service.Capacity.CAPACITY: 0, Service.Capacity.NO_CAPACITY: 2}
+_HAS_CAPACITY = str(Service.Capacity.CAPACITY)
+_NO_CAPACITY = str(Service.Capacity.NO_CAPACITY)
+_KM_STEPS = int(MAX_KM) + 1  # whole km, 0..MAX_KM (the ranking's distance)
 
 
 def search(
@@ -191,171 +206,205 @@ def search_page(
     row, signed); the next page starts after that key. Raises InvalidCursor for a cursor this
     search did not give out."""
     index = directory_index.current()
+    columns = index.columns
+    n = len(index.entries)
     at = at or timezone.now()
     today, now = hours.local_clock(at, tz)  # (checks that `at` is aware)
     stems = relevance.query_terms(rank_words) if rank_words else {}
     ranked = bool(rank_domain or rank_language or stems)
-    words = fold(filters.words).split()[:8]
-    term_ids: set[UUID] = set()
-    if filters.term:
-        term_ids = {filters.term, *index.children.get(filters.term, [])}
-    language = filters.language.strip().casefold()
-    capacity = set(filters.capacity)
-    eligibility = filters.eligibility.strip().casefold()
-    rank_code = rank_language.casefold()
     near = filters.near
     km = min(filters.within_km or 25.0, MAX_KM)
-    origin = geo.prepare(0.0, 0.0)
-    min_lat = max_lat = west = east = 0.0
-    west_2, east_2 = 1.0, 0.0  # a second longitude range (none unless the box wraps at 180°)
-    if near is not None:
-        origin = geo.prepare(*geo.validate_coordinates(*near))
-        box = geo.bounding_box(origin.latitude, origin.longitude, km)
-        min_lat, max_lat = box.min_lat, box.max_lat
-        (west, east), *more = box.longitude_ranges()
-        if more:
-            west_2, east_2 = more[0]
+    origin = geo.prepare(*geo.validate_coordinates(*near)) if near is not None else None
     open_by_hours: dict[int, bool] = {}  # services with the same hours: one answer
 
-    # Every filter over the services kept in memory (`index.py`): no per-row database work.
-    candidates: dict[int, directory_index.Entry] = {}
-    distances: dict[int, float] = {}
-    open_now: set[int] = set()
-    for position, entry in enumerate(index.entries):
-        if not filters.include_inactive and entry.status != Service.Status.ACTIVE:
-            continue
-        if words and not all(word in entry.search_text for word in words):
-            continue
-        if term_ids and term_ids.isdisjoint(entry.terms):
-            continue
-        if filters.domain and filters.domain not in entry.domains:
-            continue
-        if language and language not in entry.languages:
-            continue
-        if capacity and entry.capacity not in capacity:
-            continue
-        if eligibility and eligibility not in entry.eligibility:
-            continue
-        if near is not None:
-            # The box first (cheap), then the circle; a service is as near as its nearest site.
-            nearest = math.inf
-            for point in entry.points:
-                if min_lat <= point.latitude <= max_lat and (
-                    west <= point.longitude <= east or west_2 <= point.longitude <= east_2
-                ):
-                    nearest = min(nearest, geo.prepared_haversine_km(origin, point))
-            if nearest > km:
-                continue
-            distances[position] = nearest
-        if filters.open_now or ranked:
-            is_open = open_by_hours.get(entry.hours_id)
-            if is_open is None:
-                is_open = any(hours.open_at(rule, today, now) for rule in entry.rules)
-                open_by_hours[entry.hours_id] = is_open
-            if is_open:
-                open_now.add(position)
-            elif filters.open_now:
-                continue
-        candidates[position] = entry
-    fit = _goal_relevance(index, candidates, stems) if stems else {}
+    def is_open(hours_id: int) -> bool:
+        if hours_id not in open_by_hours:
+            rules = columns.rules[hours_id]
+            open_by_hours[hours_id] = any(hours.open_at(rule, today, now) for rule in rules)
+        return open_by_hours[hours_id]
 
-    def sort_key(position: int, entry: directory_index.Entry) -> tuple[Any, ...]:
-        if ranked:
-            return (
-                -round(fit.get(position, 0.0), 1),
-                0 if rank_domain and rank_domain in entry.domains else 1,
-                0 if rank_code and rank_code in entry.codes else 1,
-                round(distances.get(position, 0.0)),
-                0 if position in open_now else 1,
-                _CAPACITY_ORDER.get(entry.capacity, 1),
-                *entry.last,
-            )
-        if near is not None:
-            return (round(distances[position], 6), *entry.last)
-        return entry.last
+    # Every filter over the columns kept in memory (`index.py`): no per-row database work.
+    candidates = np.ones(n, dtype=np.bool_) if filters.include_inactive else columns.active.copy()
+    if filters.domain:
+        candidates &= columns.domains.get(filters.domain, columns.none())
+    language = filters.language.strip().casefold()
+    if language:
+        candidates &= columns.languages.get(language, columns.none())
+    if filters.capacity:
+        candidates &= np.logical_or.reduce(
+            [columns.capacities.get(value, columns.none()) for value in set(filters.capacity)]
+        )
+    _filter_texts(index, candidates, filters)
+    distance = np.zeros(n, dtype=np.float64)
+    if origin is not None:
+        # The box first (cheap), then the circle; a service is as near as its nearest site.
+        box = geo.bounding_box(origin.latitude, origin.longitude, km)
+        in_box = np.zeros(len(columns.site_of), dtype=np.bool_)
+        for west, east in box.longitude_ranges():
+            in_box |= (columns.longitude >= west) & (columns.longitude <= east)
+        in_box &= (columns.latitude >= box.min_lat) & (columns.latitude <= box.max_lat)
+        in_box &= candidates[columns.site_of]
+        distance.fill(np.inf)
+        np.minimum.at(
+            distance,
+            columns.site_of[in_box],
+            geo.prepared_haversine_km_many(
+                origin, columns.phi[in_box], columns.lam[in_box], columns.cos_phi[in_box]
+            ),
+        )
+        candidates &= distance <= km
+    open_now = columns.none()
+    if filters.open_now or ranked:
+        table = np.zeros(len(columns.rules), dtype=np.bool_)
+        for hours_id in np.unique(columns.hours_id[candidates]).tolist():
+            table[hours_id] = is_open(hours_id)
+        open_now = table[columns.hours_id]
+        if filters.open_now:
+            candidates &= open_now
+    positions = np.flatnonzero(candidates)
+    total = len(positions)
+    fit = _goal_relevance(index, candidates, total, stems) if stems else {}
 
-    keyed = [(sort_key(position, entry), position) for position, entry in candidates.items()]
-    following = keyed
+    # One integer per candidate orders them as the docstring says: the ranking's small whole
+    # numbers (or the distance in millionths of a km), then the place of the name and id.
+    if ranked:
+        tenths = np.zeros(n, dtype=np.int64)  # round(fit, 1), in tenths
+        for position, value in fit.items():
+            tenths[position] = round(round(value, 1) * 10)
+        kind = "ranked"
+        in_domain = columns.domains.get(rank_domain, columns.none())[positions]
+        in_language = columns.codes.get(rank_language.casefold(), columns.none())[positions]
+        prefix = ((10 - tenths[positions]) * 2 + ~in_domain) * 2 + ~in_language
+        prefix = prefix * _KM_STEPS + np.rint(distance[positions]).astype(np.int64)
+        prefix = (prefix * 2 + ~open_now[positions]) * 3 + _capacity_order(columns)[positions]
+    elif origin is not None:
+        kind = "near"
+        prefix = np.rint(distance[positions] * 1e6).astype(np.int64)
+    else:
+        kind = "name"
+        prefix = np.zeros(total, dtype=np.int64)
+    keys = prefix * n + columns.name_rank[positions]
+    after, after_keys = positions, keys
     if cursor:
-        after = _cursor_key(cursor, len(keyed[0][0]) if keyed else 0)
-        try:
-            following = [item for item in keyed if item[0] > after]
-        except TypeError as exc:  # a key of another shape (other filters)
-            raise InvalidCursor(_("These results have changed: start the search again.")) from exc
-    page = heapq.nsmallest(limit, following)  # the keys are unique: they end with the id
-    next_cursor = (
-        signing.dumps(list(page[-1][0]), salt=_CURSOR_SALT)
-        if page and len(following) > limit
-        else ""
-    )
+        following = keys >= _cursor_threshold(cursor, kind, index)
+        after, after_keys = positions[following], keys[following]
+    chosen = np.argsort(after_keys) if len(after_keys) <= limit else _smallest(after_keys, limit)
+    page = after[chosen].tolist()
+    next_cursor = ""
+    if page and len(after) > limit:
+        last = index.entries[page[-1]]
+        next_cursor = signing.dumps(
+            [kind, int(after_keys[chosen[-1]]) // max(n, 1), *last.last], salt=_CURSOR_SALT
+        )
     loaded = {
         service.pk: service
-        for service in _base().filter(pk__in=[candidates[position].pk for _k, position in page])
+        for service in _results_base().filter(pk__in=[index.entries[p].pk for p in page])
     }
     hits = []
-    for _key, position in page:
-        entry = candidates[position]
+    for position in page:
+        entry = index.entries[position]
         service = loaded[entry.pk]
-        distance = distances.get(position)
-        in_domain = bool(rank_domain) and rank_domain in entry.domains
-        speaks = bool(rank_code) and rank_code in entry.codes
+        fits = bool(rank_domain) and rank_domain in entry.domains
+        speaks = bool(rank_language) and rank_language.casefold() in entry.codes
         hit = Hit(
             service=service,
-            open_now=hours.is_open(_schedules(service), at, tz),
-            domain_match=in_domain,
+            open_now=is_open(entry.hours_id),
+            domain_match=fits,
             language_match=speaks,
             locations=[sal.location for sal in service.at_locations.all()],
             relevance=round(fit.get(position, 0.0), 3),
         )
+        km_away = float(distance[position]) if origin is not None else 0.0
         if near is not None:
-            hit.distance_km = distance
+            hit.distance_km = km_away
             hit.locations.sort(key=lambda loc: _distance(near, loc))
         hit.score = (
-            (3.0 if in_domain else 0.0)
+            (3.0 if fits else 0.0)
             + (2.0 if speaks else 0.0)
-            + (1.0 if entry.capacity == Service.Capacity.CAPACITY else 0.0)
-            - (0.5 if entry.capacity == Service.Capacity.NO_CAPACITY else 0.0)
-            - ((distance or 0.0) / 10.0)
+            + (1.0 if entry.capacity == _HAS_CAPACITY else 0.0)
+            - (0.5 if entry.capacity == _NO_CAPACITY else 0.0)
+            - (km_away / 10.0)
         )
         hits.append(hit)
-    return ResultPage(
-        hits=hits,
-        total=len(keyed),
-        next_cursor=next_cursor,
-        first=len(keyed) - len(following) + 1,
-    )
+    return ResultPage(hits=hits, total=total, next_cursor=next_cursor, first=total - len(after) + 1)
 
 
-def _cursor_key(cursor: str, size: int) -> tuple[Any, ...]:
+def _filter_texts(
+    index: directory_index.Index, candidates: directory_index.Mask, filters: Filters
+) -> None:
+    """The filters that look into each service's words, eligibility and taxonomy terms, over
+    the candidates left (in place)."""
+    words = fold(filters.words).split()[:8]
+    term_ids: set[UUID] = set()
+    if filters.term:
+        term_ids = {filters.term, *index.children.get(filters.term, [])}
+    eligibility = filters.eligibility.strip().casefold()
+    if not (words or term_ids or eligibility):
+        return
+    for position in np.flatnonzero(candidates).tolist():
+        entry = index.entries[position]
+        if (
+            (words and not all(word in entry.search_text for word in words))
+            or (term_ids and term_ids.isdisjoint(entry.terms))
+            or (eligibility and eligibility not in entry.eligibility)
+        ):
+            candidates[position] = False
+
+
+def _capacity_order(columns: directory_index.Columns) -> directory_index.Ints:
+    """Open seats first (0), then any other or none given (1), then no capacity (2)."""
+    order = np.ones(len(columns.active), dtype=np.int64)
+    order[columns.capacities.get(_HAS_CAPACITY, columns.none())] = 0
+    order[columns.capacities.get(_NO_CAPACITY, columns.none())] = 2
+    return order
+
+
+def _smallest(keys: directory_index.Ints, limit: int) -> directory_index.Ints:
+    """The places of the `limit` smallest keys (unique), smallest first."""
+    some = np.argpartition(keys, limit - 1)[:limit]
+    return some[np.argsort(keys[some])]
+
+
+def _cursor_threshold(cursor: str, kind: str, index: directory_index.Index) -> int:
+    """The smallest key after the row a cursor was given for (it holds that row's ranking
+    number, name and id, so it survives a change of the directory between pages)."""
     try:
         key = signing.loads(cursor, salt=_CURSOR_SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise InvalidCursor(_("These results have changed: start the search again.")) from exc
-    if not isinstance(key, list) or (size and len(key) != size):
+    if (
+        not isinstance(key, list)
+        or len(key) != 4
+        or key[0] != kind
+        or not isinstance(key[1], int)
+        or key[1] < 0
+        or not all(isinstance(part, str) for part in key[2:])
+    ):
         raise InvalidCursor(_("These results have changed: start the search again."))
-    return tuple(key)
+    rank, exists = index.columns.rank_of((key[2], key[3]))
+    return key[1] * len(index.entries) + rank + (1 if exists else 0)
 
 
 def _goal_relevance(
     index: directory_index.Index,
-    candidates: dict[int, directory_index.Entry],
+    candidates: directory_index.Mask,
+    total: int,
     stems: dict[str, float],
 ) -> dict[int, float]:
     """BM25 of the goal's stems over each candidate's name, description and taxonomy terms
     (their stems counted once, when the index was read), as a share of the best (0..1), by
-    position in the index; the candidates are the collection."""
+    position in the index; the `total` candidates are the collection."""
     counts = directory_index.counts_for(index, candidates, stems)
-    lengths = {position: float(e.length) for position, e in candidates.items()}
-    average = sum(lengths.values()) / len(lengths) if lengths else 1.0
+    lengths = {position: float(index.entries[position].length) for position in counts}
+    # The lengths are whole numbers: their sum is exact in any order.
+    average = float(index.columns.length[candidates].sum()) / total if total else 1.0
     scores = relevance.bm25_of_counts(
-        stems, counts, total_docs=len(candidates), lengths=lengths, average_length=average
+        stems, counts, total_docs=total, lengths=lengths, average_length=average
     )
     best = max(scores.values(), default=0.0)
     if not best:
         return {}
-    return {
-        position: value / best for position, value in scores.items() if isinstance(position, int)
-    }
+    return {position: value / best for position, value in scores.items()}
 
 
 def _distance(point: tuple[float, float], location: Location) -> float:
@@ -516,21 +565,15 @@ def service_edit_values(*, service: Service) -> dict[str, Any]:
     }
 
 
-def terms_for_filter() -> list[TaxonomyTerm]:
-    """Terms that classify at least one service, for the search filter."""
-    used = Attribute.objects.filter(link_entity="service").values("taxonomy_term_id")
-    return list(TaxonomyTerm.objects.filter(pk__in=used).order_by("name"))
+def terms_for_filter() -> list[tuple[str, str]]:
+    """Terms that classify at least one service, as (id, name) by name, for the search filter
+    (from the directory kept in memory)."""
+    return directory_index.current().used_terms
 
 
 def languages_for_filter() -> list[tuple[str, str]]:
-    rows = (
-        Language.objects.filter(service__isnull=False)
-        .exclude(code="")
-        .values_list("code", "name")
-        .distinct()
-        .order_by("name")
-    )
+    """The services' languages as (code, label in the reader's language), by label."""
     seen: dict[str, str] = {}
-    for code, name in rows:
+    for code, name in directory_index.current().spoken:
         seen.setdefault(code.lower(), language_label(code, name or code))
     return sorted(seen.items(), key=lambda kv: kv[1])

@@ -27,7 +27,7 @@ from strengthwise.plans import selectors as plan_selectors
 
 from . import geocode, hours, selectors, services
 from .forms import CapacityForm, SaveForm, SearchForm, ServiceForm, hours_text
-from .models import Service, TaxonomyTerm
+from .models import Service
 
 
 def _tz(request: StaffRequest) -> ZoneInfo:
@@ -45,7 +45,7 @@ def _search_form(request: StaffRequest, initial: dict[str, Any] | None = None) -
     return SearchForm(
         data,
         initial=initial or {},
-        terms=[(str(t.pk), t.name) for t in selectors.terms_for_filter()],
+        terms=selectors.terms_for_filter(),
         domains=_domains(request),
         languages=selectors.languages_for_filter(),
     )
@@ -86,7 +86,6 @@ def _search_page(
         "last": page.first + len(page.hits) - 1,
         "next_query": following.urlencode() if page.next_cursor else "",
         "stale_cursor": stale,
-        "terms": service_terms(page.hits),
     }
 
 
@@ -106,10 +105,6 @@ def find(request: StaffRequest) -> HttpResponse:
         "can_edit": may_edit_directory(request.user),
     }
     return render_page(request, "directory/find.html", context, partial=_results_partial(request))
-
-
-def service_terms(hits: list[selectors.Hit]) -> dict[UUID, list[TaxonomyTerm]]:
-    return selectors.service_terms([h.service for h in hits])
 
 
 @login_required

@@ -298,8 +298,8 @@ def test_a_goals_queries_are_pinned_and_do_not_grow_with_the_directory(directory
     before = Service.objects.count()
     reindex(top_up_services(before * 4, random.Random(3), Faker("en_US"), lambda n: None))
     assert Service.objects.count() == before * 4
-    assert _goal_page_queries(alice, url, goal) == small + READ_INDEX == 29 + 7
-    assert _goal_page_queries(alice, url, goal) == small == 29
+    assert _goal_page_queries(alice, url, goal) == small + READ_INDEX == 25 + 7
+    assert _goal_page_queries(alice, url, goal) == small == 25
 
 
 READ_INDEX = 7  # index.read: services, domains, languages, terms, children, sites, hours

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,8 +73,8 @@ def test_words_are_typo_and_accent_tolerant_enough(directory):
 
 
 def test_filters(directory):
-    fin = [t for t in selectors.terms_for_filter() if t.name == "Financial literacy"][0]
-    assert names(search(term=fin.pk)) == ["Budget coaching", "Money Basics evening workshop"]
+    fin = [pk for pk, name in selectors.terms_for_filter() if name == "Financial literacy"][0]
+    assert names(search(term=UUID(fin))) == ["Budget coaching", "Money Basics evening workshop"]
     assert names(search(language="es")) == ["Money Basics evening workshop"]
     assert names(search(capacity=["waitlist"])) == ["Budget coaching"]
     assert names(search(domain="daily_living")) == ["Night shelter"]
