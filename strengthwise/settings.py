@@ -18,6 +18,11 @@ VAR_DIR = Path(os.environ.get("STRENGTHWISE_VAR_DIR", BASE_DIR / "var"))
 
 TESTING = "pytest" in sys.modules or os.environ.get("STRENGTHWISE_TESTING") == "1"
 
+# How a dear report is computed again (outcomes/snapshots.py, `refresh_mode`); unset: in a
+# thread of the web process. `strengthwise serve` sets "process" and starts the refresher.
+if os.environ.get("STRENGTHWISE_REPORT_REFRESH"):
+    STRENGTHWISE_REPORT_REFRESH = os.environ["STRENGTHWISE_REPORT_REFRESH"]
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)

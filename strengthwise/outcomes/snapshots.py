@@ -29,7 +29,10 @@ returns now (tests/test_snapshots.py holds the two equal on randomised data and 
 are always exact. A dearer one is shown as it is for up to `stale_seconds()` (default 15
 minutes) after it was computed — the page and the API say "as of" when — and the first read
 more than `refresh_seconds()` (60 s) after its computation starts a refresh in a background
-thread (one at a time per process; a claim on the row keeps other processes off it). Older
+thread (one at a time per process; a claim on the row keeps other processes off it) — or,
+under `strengthwise serve` (refresh mode "process"), is left to the report refresher, a process
+of its own at the lowest CPU priority that computes what readers are waiting for first and then
+the dear reports gone stale (`refresh_next`), so that no web worker spends its CPU on one. Older
 (or of an earlier day), or missing: a web request starts that refresh and waits up to
 `wait_seconds()` (5 s) for it — unless the snapshot's last computation took longer than
 that wait (an agency of 100,000 clients: minutes), when waiting could not succeed: such a
@@ -124,8 +127,11 @@ def cache_chars() -> int:
 
 
 def refresh_mode() -> str:
-    """ "background" (a thread), "inline" (before the read returns: tests) or "off" (only
-    `strengthwise refresh-reports`)."""
+    """How a dear report is computed again: "background" (a thread of the web process),
+    "process" (by `strengthwise refresh-reports --loop`, a process of its own at a low CPU
+    priority, which `strengthwise serve` starts beside its workers: a web worker never spends
+    its CPU on one), "inline" (before the read returns: tests) or "off" (only when
+    `strengthwise refresh-reports` runs)."""
     default = "inline" if settings.TESTING else "background"
     return str(getattr(settings, "STRENGTHWISE_REPORT_REFRESH", default))
 
@@ -524,16 +530,23 @@ def figures_for(
             # at once, while they are computed again behind the page.
             _start_refresh(shown, scope, today, reader_id)
             return _pick(shown, deidentified), AsOf(shown.computed_at, False)
-    if wait is not None and not exact and refresh_mode() == "background":
+    mode = refresh_mode()
+    # With a refresher process, a request computes only what is known to be cheap (below).
+    dear = shown is not None or snap is None or not _annotated(snap, "has_figures")
+    if wait is not None and not exact and (mode == "background" or (mode == "process" and dear)):
         if snap is None:
-            snap = _placeholder(scope.agency_id, key, today)
-        thread = _start_refresh(snap, scope, today, reader_id)
-        if thread is not None:
-            thread.join(wait)
-        if thread is not None and not thread.is_alive():
-            done = _snapshot(scope.agency_id, key)
-            if done is not None and _annotated(done, "has_figures"):
-                return _pick(done, deidentified), AsOf(done.computed_at, True)
+            snap = _placeholder(scope, key, today, reader_id)
+        if mode == "process":
+            done = _wait_for_refresher(snap, wait)
+        else:
+            done = None
+            thread = _start_refresh(snap, scope, today, reader_id)
+            if thread is not None:
+                thread.join(wait)
+            if thread is not None and not thread.is_alive():
+                done = _snapshot(scope.agency_id, key)
+        if done is not None and _annotated(done, "has_figures"):
+            return _pick(done, deidentified), AsOf(done.computed_at, True)
         if shown is not None:
             return _pick(shown, deidentified), AsOf(shown.computed_at, False)
         return None, AsOf(now, False)
@@ -633,24 +646,43 @@ def _snapshot(agency_id: int, key: str) -> ReportSnapshot | None:
     )
 
 
-def _placeholder(agency_id: int, key: str, today: dt.date) -> ReportSnapshot:
-    """An empty row to claim while the first figures of a scope are computed."""
+def _placeholder(
+    scope: measures.Scope, key: str, today: dt.date, reader_id: int | None
+) -> ReportSnapshot:
+    """An empty row to claim while the first figures of a scope are computed (with what the
+    report refresher needs to compute them)."""
     ReportSnapshot.objects.bulk_create(
         [
             ReportSnapshot(
-                agency_id=agency_id,
+                agency_id=scope.agency_id,
                 key=key,
                 version=-1,
                 today=today,
                 computed_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
                 figures="",
+                **_recipe(scope, reader_id),
             )
         ],
         ignore_conflicts=True,
     )
-    found = _snapshot(agency_id, key)
+    found = _snapshot(scope.agency_id, key)
     assert found is not None
     return found
+
+
+def _recipe(scope: measures.Scope, reader_id: int | None) -> dict[str, Any]:
+    """What a refresh needs to compute a scope again (`_scope_of` reads it back)."""
+    return {
+        "reader_id": reader_id if scope.client_ids is not None else None,
+        "filters": {
+            "program_id": scope.program_id,
+            "team_id": scope.team_id,
+            "worker_id": scope.worker_id,
+            "start": scope.start.isoformat() if scope.start else None,
+            "end": scope.end.isoformat() if scope.end else None,
+        },
+        "language": translation.get_language() or "",
+    }
 
 
 def compute(
@@ -708,15 +740,7 @@ def compute(
         "figures": text,
         "deidentified": hidden,
         "refreshing_since": None,
-        "reader_id": reader_id if scope.client_ids is not None else None,
-        "filters": {
-            "program_id": scope.program_id,
-            "team_id": scope.team_id,
-            "worker_id": scope.worker_id,
-            "start": scope.start.isoformat() if scope.start else None,
-            "end": scope.end.isoformat() if scope.end else None,
-        },
-        "language": translation.get_language() or "",
+        **_recipe(scope, reader_id),
     }
     _store(scope.agency_id, key, started=started, fields=fields)
     return loads(hidden if deidentified else text), started
@@ -762,7 +786,7 @@ def _start_refresh(
     """Compute the scope again unless someone is at it already: in a thread ("background",
     returned), before returning ("inline") or not at all ("off")."""
     mode = refresh_mode()
-    if mode == "off":
+    if mode in ("off", "process"):  # "process": the refresher finds it stale on its own
         return None
     if mode == "inline":
         if _claim(snap):
@@ -825,14 +849,20 @@ def _scope_of(snap: ReportSnapshot) -> measures.Scope | None:
     return reports.scope_for(reader, filters)
 
 
+def prune(*, older_than_days: int = 30) -> int:
+    """Delete the snapshots not computed for `older_than_days` days (nobody asked for them
+    since); how many."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    return ReportSnapshot.objects.filter(computed_at__lt=cutoff).exclude(figures="").delete()[0]
+
+
 def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
     """For `strengthwise refresh-reports`: snapshots not computed for `older_than_days` days
     are deleted (nobody asked for them since), every other stale one is computed again, the
     dearest first. A snapshot whose reader's access has changed since is left to be deleted
     (its reader's next read makes the new one). Returns (refreshed, deleted)."""
     flush()
-    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    deleted, _ = ReportSnapshot.objects.filter(computed_at__lt=cutoff).delete()
+    deleted = prune(older_than_days=older_than_days)
     refreshed = 0
     states: dict[int, tuple[int, dt.date]] = {}
     rows = ReportSnapshot.objects.defer("figures", "deidentified").order_by("-seconds", "id")
@@ -850,3 +880,74 @@ def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
             compute(scope, today=today, key=snap.key, reader_id=snap.reader_id)
         refreshed += 1
     return refreshed, deleted
+
+
+# --- the report refresher (`strengthwise refresh-reports --loop`, refresh mode "process") ------
+
+_passed_over: set[tuple[int, dt.datetime]] = set()  # (row, computed_at) whose reader changed
+
+
+def refresh_next() -> bool:
+    """Compute the one snapshot most wanted now, if any: a scope a reader is waiting for (a
+    placeholder, never computed), else a dear one gone stale (its last computation took at
+    least `exact_below()`: cheaper ones are computed on the request) whose computation began
+    more than `refresh_seconds()` ago — the cheapest first, so that a reader waiting for a
+    small report is not kept behind an agency's. False when there is none."""
+    flush()
+    now = timezone.now()
+    rows = (
+        ReportSnapshot.objects.defer("figures", "deidentified")
+        .filter(
+            Q(figures="")
+            | Q(
+                seconds__gte=exact_below(),
+                computed_at__lte=now - dt.timedelta(seconds=refresh_seconds()),
+            )
+        )
+        .filter(
+            Q(refreshing_since__isnull=True)
+            | Q(refreshing_since__lt=now - dt.timedelta(seconds=CLAIM_SECONDS))
+        )
+        .order_by("seconds", "id")
+    )
+    states: dict[int, tuple[int, dt.date]] = {}
+    for snap in rows:
+        if (snap.pk, snap.computed_at) in _passed_over:
+            continue
+        if snap.agency_id not in states:
+            version, tz = _state(snap.agency_id)
+            states[snap.agency_id] = (version, timezone.localtime(now, tz).date())
+        version, today = states[snap.agency_id]
+        if snap.version == version and snap.today == today:
+            continue
+        with translation.override(snap.language or None):
+            scope = _scope_of(snap)
+            if scope is None or scope_key(scope) != snap.key:
+                _passed_over.add((snap.pk, snap.computed_at))  # left to `prune`
+                continue
+            if not _claim(snap):
+                continue
+            try:
+                compute(scope, today=today, key=snap.key, reader_id=snap.reader_id)
+            except Exception:
+                # The claim stays until CLAIM_SECONDS have passed: no retry in a tight loop.
+                log.exception("refreshing a report snapshot failed")
+        return True
+    return False
+
+
+def _wait_for_refresher(snap: ReportSnapshot, wait: float) -> ReportSnapshot | None:
+    """The scope's snapshot once the refresher has stored figures newer than `snap`'s, polled
+    for up to `wait` seconds; None if it has not."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = _snapshot(snap.agency_id, snap.key)
+        if (
+            found is not None
+            and _annotated(found, "has_figures")
+            and found.computed_at > snap.computed_at
+        ):
+            return found
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))

@@ -56,4 +56,7 @@ class Command(BaseCommand):
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
+        # Dear reports are computed by a refresher process beside the workers, at the lowest
+        # CPU priority (gunicorn_conf.py), never in a web worker.
+        os.environ.setdefault("STRENGTHWISE_REPORT_REFRESH", "process")
         os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn

@@ -1,0 +1,186 @@
+"""The report refresher (refresh mode "process": `strengthwise refresh-reports --loop`, which
+`strengthwise serve` starts beside its workers): a web request never computes a dear report;
+the refresher computes what a reader waits for first, then the dear reports gone stale, and
+what it stores is the full computation's result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from strengthwise import gunicorn_conf
+from strengthwise.outcomes import reports, snapshots
+from strengthwise.outcomes.measures import Scope
+from strengthwise.outcomes.models import ReportSnapshot
+
+from . import test_measures
+from .test_measures import _add_clients
+from .test_snapshots import Counting, _last_took, normal
+
+data = test_measures.data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def process(settings: Any) -> Any:
+    settings.STRENGTHWISE_REPORT_REFRESH = "process"
+    settings.STRENGTHWISE_REPORT_EXACT_BELOW = 1
+    settings.STRENGTHWISE_REPORT_WAIT_SECONDS = 0
+    return settings
+
+
+def _row(scope: Scope) -> ReportSnapshot:
+    return ReportSnapshot.objects.get(agency_id=scope.agency_id, key=snapshots.scope_key(scope))
+
+
+def _minute_ago(scope: Scope) -> None:
+    ReportSnapshot.objects.filter(pk=_row(scope).pk).update(
+        computed_at=timezone.now() - dt.timedelta(seconds=61)
+    )
+
+
+def test_a_first_read_is_prepared_by_the_refresher_not_the_request(
+    data: SimpleNamespace, process: Any, monkeypatch: Any, web: Any
+) -> None:
+    counting = Counting(monkeypatch)
+    page = web(data.p.priya).get(reverse("outcomes:reports"))
+    assert page.status_code == 200
+    assert "These figures are being prepared" in page.content.decode()
+    assert counting.calls == 0
+    # The row it left says what to compute: the reader's scope, filters and language.
+    waiting = ReportSnapshot.objects.get(agency=data.river, figures="")
+    assert waiting.language == "en" and waiting.filters["program_id"] is None
+    assert snapshots.refresh_next() is True and counting.calls == 1
+    assert snapshots.refresh_next() is False  # nothing else is wanted
+    page = web(data.p.priya).get(reverse("outcomes:reports"))
+    assert "These figures are being prepared" not in page.content.decode()
+    assert "Data quality" in page.content.decode() and counting.calls == 1
+    scope = reports.scope_for(data.p.priya, reports.Filters())
+    figures, as_of = snapshots.figures_for(scope, wait=0)
+    assert as_of.fresh and normal(figures) == normal(counting.real(scope))
+
+
+def test_a_dear_stale_report_is_shown_as_of_and_left_to_the_refresher(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    first, _as_of = snapshots.figures_for(scope)  # a command: computed on the spot
+    _last_took(400)
+    _add_clients(data, 1)
+    counting = Counting(monkeypatch)
+    shown, as_of = snapshots.figures_for(scope, wait=0)
+    assert shown == first and not as_of.fresh and counting.calls == 0
+    # Computed less than a minute ago: not yet (as a background refresh would not).
+    assert snapshots.refresh_next() is False
+    _minute_ago(scope)
+    shown, as_of = snapshots.figures_for(scope, wait=0)
+    assert not as_of.fresh and counting.calls == 0  # still nothing on the request
+    assert snapshots.refresh_next() is True and counting.calls == 1
+    figures, as_of = snapshots.figures_for(scope, wait=0)
+    assert as_of.fresh and normal(figures) == normal(counting.real(scope))
+
+
+def test_a_cheap_report_is_computed_on_the_request_not_by_the_refresher(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    process.STRENGTHWISE_REPORT_EXACT_BELOW = 1000
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope)
+    _add_clients(data, 1)
+    _minute_ago(scope)
+    counting = Counting(monkeypatch)
+    figures, as_of = snapshots.figures_for(scope, wait=0)
+    assert as_of.fresh and counting.calls == 1
+    assert normal(figures) == normal(counting.real(scope))
+    _add_clients(data, 1)
+    _minute_ago(scope)
+    assert snapshots.refresh_next() is False
+
+
+def test_a_waiting_reader_comes_before_a_dear_refresh(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    agency = Scope(agency_id=data.river.pk)
+    program = Scope(agency_id=data.river.pk, program_id=data.p.family_program.pk)
+    snapshots.figures_for(agency)
+    _last_took(400)
+    _add_clients(data, 1)
+    _minute_ago(agency)
+    assert snapshots.figures_for(program, wait=0)[0] is None  # being prepared
+    counting = Counting(monkeypatch)
+    assert snapshots.refresh_next() is True
+    assert _row(program).figures and _row(agency).seconds == 400  # the waiting one first
+    assert snapshots.refresh_next() is True and counting.calls == 2
+    assert _row(agency).seconds < 400
+    for scope in (agency, program):
+        figures, as_of = snapshots.figures_for(scope, wait=0)
+        assert as_of.fresh and normal(figures) == normal(counting.real(scope))
+
+
+def test_a_failed_refresh_is_not_retried_in_a_tight_loop(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    assert snapshots.figures_for(scope, wait=0)[0] is None
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(snapshots, "compute", broken)
+    assert snapshots.refresh_next() is True  # tried, failed, logged
+    assert snapshots.refresh_next() is False  # claimed until CLAIM_SECONDS have passed
+    assert _row(scope).refreshing_since is not None and not _row(scope).figures
+
+
+def test_the_loop_stops_when_the_server_is_gone(process: Any, monkeypatch: Any) -> None:
+    passes = []
+    monkeypatch.setattr(snapshots, "refresh_next", lambda: passes.append(1) or False)
+    call_command("refresh_reports", loop=0.01, parent=os.getppid() + 1)
+    assert passes == []  # not its parent: it stops before a pass
+
+
+def test_serve_starts_the_refresher_at_the_lowest_priority(monkeypatch: Any) -> None:
+    started: list[list[str]] = []
+
+    class Popen:
+        pid = 4242
+
+        def __init__(self, argv: list[str]) -> None:
+            started.append(argv)
+
+        def poll(self) -> None:
+            return None
+
+        def terminate(self) -> None:
+            started.append(["terminated"])
+
+        def wait(self, timeout: float) -> int:
+            return 0
+
+    server = SimpleNamespace(log=SimpleNamespace(info=lambda *args: None))
+    monkeypatch.setattr(gunicorn_conf.subprocess, "Popen", Popen)
+    monkeypatch.delenv("STRENGTHWISE_REPORT_REFRESH", raising=False)
+    gunicorn_conf._start_refresher(server)
+    assert started == []  # workers refresh in their own thread: no refresher
+    monkeypatch.setenv("STRENGTHWISE_REPORT_REFRESH", "process")
+    monkeypatch.setattr(gunicorn_conf, "_refresher", None)
+    gunicorn_conf._start_refresher(server)
+    argv = started[0]
+    assert argv[argv.index("refresh-reports") + 1 :] == [
+        "--loop",
+        "1",
+        "--nice",
+        "19",
+        "--parent",
+        str(os.getpid()),
+    ]
+    gunicorn_conf.on_exit(server)
+    assert started[-1] == ["terminated"]
