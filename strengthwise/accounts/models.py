@@ -143,7 +143,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp'
 
     @property
     def label(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.label_of(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def label_of(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """What `label` says of a user with these fields (for lists read without models)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
 
 class Membership(TimeStampedModel):

@@ -48,6 +48,14 @@ class Table:
     chart: str = field(default="", repr=False)  # inline SVG for the page (not exported)
     # (list key, label, count): links from the page to the records behind a figure.
     links: list[tuple[str, str, int]] = field(default_factory=list, repr=False)
+    # What the page shows of a long table, and says of the rest (the exports have every row).
+    page_rows: list[list[Cell]] | None = field(default=None, repr=False)
+    page_note: str = field(default="", repr=False)
+
+    @property
+    def shown(self) -> list[list[Cell]]:
+        """The rows the page shows."""
+        return self.rows if self.page_rows is None else self.page_rows
 
 
 def _safe(value: Cell) -> Cell:
@@ -101,11 +109,13 @@ def to_xlsx(tables: Sequence[Table], context: Sequence[str] = ()) -> bytes:
         sheet.append([_safe(c) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in table.rows:
+        # Rows counted here: asking the sheet for its last row scans every cell (a table of
+        # thousands of rows took seconds).
+        for number, row in enumerate(table.rows, start=2):
             sheet.append([v.value if isinstance(v, Share) else _safe(v) for v in row])
-            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            for column, value in enumerate(row, start=1):
                 if isinstance(value, Share):
-                    cell.number_format = PERCENT_FORMAT
+                    sheet.cell(row=number, column=column).number_format = PERCENT_FORMAT
         if table.note or context:
             sheet.append([])
         if table.note:
@@ -152,10 +162,13 @@ def summary_pdf(
                 head = grid.row()
                 for column in table.columns:
                     head.cell(str(column))
-                for row in table.rows[:60]:
+                for row in table.shown[:60]:
                     line = grid.row()
                     for value in row:
                         line.cell(_text(value))
+        if table.page_note:
+            pdf.set_font(FONT_FAMILY, "", 8)
+            pdf.multi_cell(0, 4, table.page_note, new_x="LMARGIN", new_y="NEXT")
         if table.note:
             pdf.set_font(FONT_FAMILY, "", 8)
             pdf.multi_cell(0, 4, table.note, new_x="LMARGIN", new_y="NEXT")

@@ -156,14 +156,14 @@ class ReportFilterForm(forms.Form):
         self.fields["team"].choices = any_ + [  # type: ignore[attr-defined]
             (t.pk, t.name) for t in Team.objects.filter(agency_id=agency_id).order_by("name")
         ]
+        # An agency of 100,000 clients has thousands of workers: read as values, not models.
         self.fields["worker"].choices = any_ + [  # type: ignore[attr-defined]
-            (u.pk, u.label)
-            for u in User.objects.filter(
+            (pk, User.label_of(*names))
+            for pk, *names in User.objects.filter(
                 agency_id=agency_id, is_active=True, role__in=["worker", "supervisor"]
             )
             .order_by("display_name", "username")
-            .select_related(None)
-            .only("pk", "display_name", "first_name", "last_name", "username")
+            .values_list("pk", "display_name", "first_name", "last_name", "username")
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -30,9 +30,10 @@ from strengthwise.directory.labels import term_label
 from strengthwise.people.models import Client
 
 from . import deidentify, exports, measures, snapshots, suppression
-from .exports import Share, Table
+from .exports import Cell, Share, Table
 
 MARK = deidentify.MARK
+PAGE_SERVICES = 25  # rated services the reports page lists (the exports: all)
 
 
 @dataclass
@@ -260,6 +261,11 @@ def suppression_note() -> str:
     )
 
 
+def _count(value: Cell) -> int:
+    """A count as a number to order by (a suppressed one, shown as a mark: 0)."""
+    return value if isinstance(value, int) else 0
+
+
 def _withheld(key: str, title: str, columns: list[str], extra: str = "") -> Table:
     return Table(
         key=key,
@@ -482,26 +488,29 @@ def tables(result: dict[str, Any], *, deidentified: bool) -> list[Table]:
     if ref.get("helpfulness_withheld"):
         found.append(_withheld("helpfulness", help_title, help_columns))
     else:
-        found.append(
-            Table(
-                key="helpfulness",
-                title=help_title,
-                columns=help_columns,
-                rows=[
-                    [s["service"], s["value"], s["denominator"]]
-                    for s in ref["helpfulness_by_service"]
-                ]
-                + [
-                    [
-                        _("Category: %(c)s") % {"c": term_label(c["category"])},
-                        c["value"],
-                        c["denominator"],
-                    ]
-                    for c in ref["helpfulness_by_category"]
-                ],
-                note=_("Each mean says how many ratings it is out of."),
-            )
+        services = [
+            [s["service"], s["value"], s["denominator"]] for s in ref["helpfulness_by_service"]
+        ]
+        categories: list[list[Cell]] = [
+            [_("Category: %(c)s") % {"c": term_label(c["category"])}, c["value"], c["denominator"]]
+            for c in ref["helpfulness_by_category"]
+        ]
+        table = Table(
+            key="helpfulness",
+            title=help_title,
+            columns=help_columns,
+            rows=services + categories,
+            note=_("Each mean says how many ratings it is out of."),
         )
+        if len(services) > PAGE_SERVICES:
+            # An agency's directory can hold thousands of rated services: the page shows the
+            # ones rated most often (in the table's order) and every category.
+            most = sorted(range(len(services)), key=lambda i: -_count(services[i][2]))
+            table.page_rows = [services[i] for i in sorted(most[:PAGE_SERVICES])] + categories
+            table.page_note = _(
+                "The %(shown)s services rated most often are shown here; the CSV has all %(all)s."
+            ) % {"shown": PAGE_SERVICES, "all": len(services)}
+        found.append(table)
     voice = result["client_voice"]["client_authored"]
     voice_title, voice_columns = _("Client voice"), [_("Measure"), _("Value"), _("Out of")]
     if result["client_voice"].get("withheld"):
@@ -649,17 +658,17 @@ _BARS: dict[str, tuple[int, float | None, str]] = {
 
 def _chart(table: Table) -> None:
     spec = _BARS.get(table.key)
-    if spec is None or table.chart or not table.rows:
+    if spec is None or table.chart or not table.shown:
         return
     column, top, unit = spec
     values = [
-        float(cell) if isinstance(cell := row[column], int | float) else None for row in table.rows
+        float(cell) if isinstance(cell := row[column], int | float) else None for row in table.shown
     ]
     if not any(v for v in values):
         return
     table.chart = svg.bar_chart(
         title=table.title,
-        labels=[str(row[0]) for row in table.rows],
+        labels=[str(row[0]) for row in table.shown],
         values=values,
         value_max=top,
         unit=unit,

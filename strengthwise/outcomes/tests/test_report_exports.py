@@ -121,3 +121,54 @@ def test_an_export_of_figures_behind_the_records_says_as_of_when():
     assert exports.to_csv(table, lines).splitlines()[-3:] == ["Of 12 clients.", *lines]
     sheet = load_workbook(io.BytesIO(exports.to_xlsx([table], lines))).active
     assert [r[0] for r in sheet.iter_rows(values_only=True)][-2:] == lines
+
+
+def test_a_long_table_shows_its_most_rated_rows_and_exports_every_row(demo):
+    """An agency's directory can hold thousands of rated services: the page lists the 25
+    rated most often (in the table's own order) and every category; CSV and XLSX have all,
+    each percentage cell still a percentage."""
+    from django.template.loader import render_to_string
+
+    from strengthwise.outcomes import measures, reports
+    from strengthwise.outcomes.measures import Scope
+
+    result = measures.measure_all(Scope(agency_id=demo.river_city.pk))
+    services = [
+        {"service_id": str(i), "service": f"Service {i:03}", "value": 5.0 - i / 100, "n": i}
+        for i in range(1, 101)
+    ]
+    for row in services:
+        row["denominator"] = row.pop("n")
+    result["referrals"]["helpfulness_by_service"] = services
+    result["referrals"]["helpfulness_by_category"] = [
+        {"category": "Food", "value": 4.0, "denominator": 12}
+    ]
+    table = next(t for t in reports.tables(result, deidentified=False) if t.key == "helpfulness")
+    assert len(table.rows) == 101
+    names = [row[0] for row in table.shown]
+    # Services 76..100 were rated most often; shown in the table's order (by mean), then
+    # the category.
+    assert names[:25] == [f"Service {i:03}" for i in range(76, 101)]
+    assert names[25] == "Category: Food" and len(names) == 26
+    assert "25" in table.page_note and "100" in table.page_note
+    assert table.chart.count("<rect") < 40  # a bar per shown row, not per service
+    html = render_to_string("outcomes/_report_table.html", {"table": table})
+    assert "Service 076" in html and "Service 075" not in html and table.page_note in html
+    csv = exports.to_csv(table)
+    assert "Service 001" in csv and "Service 100" in csv
+    book = load_workbook(io.BytesIO(exports.to_xlsx([table], ["As of today"])))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 1 + 101 + 1 + 1 + 1  # header, rows, gap, note, context
+    every = reports.tables(result, deidentified=False)
+    shares = [
+        (table, number, column)
+        for table in every
+        for number, row in enumerate(table.rows, start=2)
+        for column, value in enumerate(row, start=1)
+        if isinstance(value, exports.Share)
+    ]
+    assert shares, "some table has percentages"
+    sheets = load_workbook(io.BytesIO(exports.to_xlsx(every)))
+    for table, number, column in shares:
+        sheet = sheets.worksheets[every.index(table)]
+        assert sheet.cell(row=number, column=column).number_format == exports.PERCENT_FORMAT
