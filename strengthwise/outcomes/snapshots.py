@@ -932,6 +932,10 @@ def refresh_next() -> bool:
             except Exception:
                 # The claim stays until CLAIM_SECONDS have passed: no retry in a tight loop.
                 log.exception("refreshing a report snapshot failed")
+            except BaseException:
+                # Stopped (the server is stopping): give the claim back for the next refresher.
+                ReportSnapshot.objects.filter(pk=snap.pk).update(refreshing_since=None)
+                raise
         return True
     return False
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 from types import SimpleNamespace
 from typing import Any
 
@@ -140,10 +141,32 @@ def test_a_failed_refresh_is_not_retried_in_a_tight_loop(
     assert _row(scope).refreshing_since is not None and not _row(scope).figures
 
 
+def test_a_stopped_refresh_gives_its_claim_back(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    scope = Scope(agency_id=data.river.pk)
+    assert snapshots.figures_for(scope, wait=0)[0] is None
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        assert _row(scope).refreshing_since is not None  # claimed while computing
+        raise SystemExit(0)  # SIGTERM, as the refresh-reports loop turns it
+
+    monkeypatch.setattr(snapshots, "compute", stopped)
+    with pytest.raises(SystemExit):
+        snapshots.refresh_next()
+    assert _row(scope).refreshing_since is None
+    monkeypatch.undo()
+    assert snapshots.refresh_next() is True and _row(scope).figures  # the next one takes it
+
+
 def test_the_loop_stops_when_the_server_is_gone(process: Any, monkeypatch: Any) -> None:
     passes = []
     monkeypatch.setattr(snapshots, "refresh_next", lambda: passes.append(1) or False)
-    call_command("refresh_reports", loop=0.01, parent=os.getppid() + 1)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        call_command("refresh_reports", loop=0.01, parent=os.getppid() + 1)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
     assert passes == []  # not its parent: it stops before a pass
 
 

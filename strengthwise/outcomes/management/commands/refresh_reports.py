@@ -11,6 +11,8 @@ and the workers then leave dear reports to it (refresh mode "process")."""
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import time
 from typing import Any
 
@@ -61,6 +63,9 @@ class Command(BaseCommand):
                 f"in {time.perf_counter() - started:.1f} s."
             )
             return
+        # Stopped by the server (SIGTERM): leave through SystemExit, which gives back the claim
+        # of a computation under way (`snapshots.refresh_next`).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         pruned_at = 0.0
         while not o["parent"] or os.getppid() == o["parent"]:
             if time.monotonic() - pruned_at >= PRUNE_EVERY:
