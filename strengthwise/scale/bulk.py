@@ -10,16 +10,25 @@ times, which go straight to the backend's adapter. It builds one multi-row INSER
 RETURNING (SQLite ≥ 3.35 and PostgreSQL both have it) and sets them on the objects, as
 `bulk_create` does. No signals, no `save()`: the same contract as `bulk_create`.
 
-`scale/tests/test_bulk.py` checks it against `bulk_create` row for row.
+`insert_rows(model, names, rows)` writes the same rows from values instead of instances (the
+seed's biggest tables: building a model instance cost more than writing its row): the fields
+not named take their defaults, then the same `pre_save` and conversion; it returns the keys.
+
+Date times repeat within a batch (the seed's history is whole minutes): their adapter's result
+is remembered for the length of one call.
+
+`scale/tests/test_bulk.py` checks both against `bulk_create` row for row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
 from django.db import connections, models, router
+from django.utils import timezone
 
 # Field kinds whose get_db_prep_save returns the (already correctly typed) Python value.
 PLAIN = frozenset(
@@ -62,6 +71,41 @@ def _converter(field: models.Field[Any, Any], alias: str) -> Callable[[Any], Any
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _memo_datetimes(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`fn`, remembering its result for date times, for one call of `insert` (a batch's rows
+    repeat the same date times many times over). Keyed by the value with its tzinfo and fold:
+    values with equal keys are the same wall time in the same time zone, so the same value to
+    `fn`. Not kept between calls: the connection's time zone may change (tests)."""
+    seen: dict[Any, Any] = {}
+
+    def memo(value: Any) -> Any:
+        if type(value) is not dt.datetime:
+            return fn(value)
+        key = (value, value.tzinfo, value.fold)
+        try:
+            return seen[key]
+        except KeyError:
+            if len(seen) >= 100_000:
+                seen.clear()
+            result = seen[key] = fn(value)
+            return result
+
+    return memo
+
+
+def _converters(
+    fields: Sequence[models.Field[Any, Any]], conv: dict[str, Callable[[Any], Any] | None]
+) -> list[Callable[[Any], Any] | None]:
+    """The fields' conversions for one call, date times remembered (`_memo_datetimes`)."""
+    out = []
+    for f in fields:
+        fn = conv[f.attname]
+        out.append(
+            _memo_datetimes(fn) if fn is not None and type(f) is models.DateTimeField else fn
+        )
+    return out
+
+
 @cache
 def _plan(model: type[models.Model], alias: str) -> tuple[Any, ...]:
     meta = model._meta
@@ -92,46 +136,140 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
     with_pk, without_pk, pre_save, relations, conv = _plan(model, alias)
     has_pk = objs[0].pk is not None
     if any((obj.pk is not None) != has_pk for obj in objs):
         raise ValueError("insert: give every object a primary key, or none")
     fields = with_pk if has_pk else without_pk
+    convs = _converters(fields, conv)
     rows: list[list[Any]] = []
     for obj in objs:
         _related_ids(obj, relations)
         for f in pre_save:
             f.pre_save(obj, add=True)
         row = []
-        for f in fields:
+        for f, fn in zip(fields, convs, strict=True):
             value = getattr(obj, f.attname)
-            fn = conv[f.attname]
             row.append(value if fn is None else fn(value))
         rows.append(row)
+    ids = _execute(model, alias, fields, rows, returning=not has_pk)
+    if ids is not None:
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
 
+
+class _Row:
+    """What a field's own `pre_save` is given in place of a model instance, for `insert_rows`:
+    the row's values by attname (the only thing `pre_save` reads or sets)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+_DATE_PRE_SAVE = {
+    models.DateField.pre_save: False,  # auto_now(_add) → datetime.date.today()
+    models.DateTimeField.pre_save: True,  # auto_now(_add) → timezone.now()
+}
+
+
+def insert_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
+    """Insert rows given as values, not instances: each row holds the values of the fields
+    `names` (attnames: `goal_id`, not `goal`), in that order, as they would be set on a new
+    instance. The row written is the one `insert` (and `bulk_create`) writes for
+    `model(**dict(zip(names, row)))`: a field not named takes its default (`get_default`; a
+    callable default is called per row), then each field's `pre_save` (auto_now and
+    auto_now_add stamp "now") and the same conversion as `insert`. Name the primary key in every
+    row or in none. Returns the primary keys, in order (the database's, read back with
+    RETURNING, if not named)."""
+    alias = router.db_for_write(model)
+    with_pk, without_pk, pre_save, _relations, conv = _plan(model, alias)
+    meta = model._meta
+    pk_name = meta.pk.attname  # type: ignore[union-attr]
+    by_attname = {f.attname: f for f in with_pk}
+    unknown = [n for n in names if n not in by_attname]
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(f"insert_rows: not fields of {model.__name__} (or named twice): {unknown}")
+    has_pk = pk_name in names
+    fields = with_pk if has_pk else without_pk
+    position = {n: i for i, n in enumerate(names)}
+    # Per field, in column order, where its value comes from: (place in the row, None); or
+    # (-1, the field): a default made per row (a callable, a database default); or
+    # (-2, the default): the same every row (what `get_default` returns each time).
+    source: list[tuple[int, Any]] = []
+    for f in fields:
+        if f.attname in position:
+            source.append((position[f.attname], None))
+        elif (f.has_default() and callable(f.default)) or f.has_db_default():
+            source.append((-1, f))
+        else:
+            source.append((-2, f.get_default()))
+    stamps: list[tuple[int, bool]] = []  # (column, a date time?) set to "now" per row
+    generic = []  # other pre_save fields: called on a _Row
+    for f in pre_save:
+        if f not in fields:
+            continue
+        kind = _DATE_PRE_SAVE.get(type(f).pre_save)
+        if kind is None:
+            generic.append(f)
+        elif f.auto_now or f.auto_now_add:  # type: ignore[attr-defined]
+            stamps.append((fields.index(f), kind))
+    convs = _converters(fields, conv)
+    attnames = [f.attname for f in fields]
+    values: list[list[Any]] = []
+    for given in rows:
+        if len(given) != len(names):
+            raise ValueError("insert_rows: a row has not one value per name")
+        row = [given[i] if i >= 0 else (v.get_default() if i == -1 else v) for i, v in source]
+        for column, is_datetime in stamps:
+            row[column] = timezone.now() if is_datetime else dt.date.today()
+        if generic:
+            proxy = _Row(dict(zip(attnames, row, strict=True)))
+            for f in generic:
+                row[attnames.index(f.attname)] = f.pre_save(proxy, add=True)
+        values.append([v if fn is None else fn(v) for v, fn in zip(row, convs, strict=True)])
+    if not values:
+        return []
+    ids = _execute(model, alias, fields, values, returning=not has_pk)
+    if ids is None:
+        return [row[position[pk_name]] for row in rows]
+    return ids
+
+
+def _execute(
+    model: type[models.Model],
+    alias: str,
+    fields: Sequence[models.Field[Any, Any]],
+    rows: list[list[Any]],
+    *,
+    returning: bool,
+) -> list[Any] | None:
+    """One multi-row INSERT per chunk of prepared rows; the new keys if `returning`."""
+    connection = connections[alias]
+    meta = model._meta
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 65_535
     per_chunk = max(1, min(1_000, limit // max(1, len(fields))))
     pk_column = qn(str(meta.pk.column))  # type: ignore[union-attr]
+    ids: list[Any] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):
             chunk = rows[start : start + per_chunk]
             sql = (
                 f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608
                 + ", ".join([one] * len(chunk))
-                + ("" if has_pk else f" RETURNING {pk_column}")
+                + (f" RETURNING {pk_column}" if returning else "")
             )
             cursor.execute(sql, [value for row in chunk for value in row])
-            if not has_pk:
-                ids = [r[0] for r in cursor.fetchall()]
-                if len(ids) != len(chunk):
+            if returning:
+                got = [r[0] for r in cursor.fetchall()]
+                if len(got) != len(chunk):
                     raise RuntimeError("insert: the database returned fewer keys than rows")
-                for obj, pk in zip(objs[start : start + per_chunk], ids, strict=True):
-                    obj.pk = pk
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
+                ids.extend(got)
+    return ids if returning else None

@@ -8,9 +8,11 @@ two referrals to directory services (each under its own consent), check-ins, a t
 closures and reopenings; the directory topped up to `--services` services.
 
 The casework goes in with `scale.bulk.insert` (the rows `bulk_create` writes, without its
-per-value SQL compiling; staff, services and audit events with `bulk_create`), one transaction
-per batch of clients, deterministic for a given `--seed` and starting database. The people
-already there (the demo's alice, bob, Dana …) are not touched.
+per-value SQL compiling) and, for the biggest tables (notes, GAS follow-ups, steps, answers,
+check-ins, plan and referral events, assessment versions, the matrix), `scale.bulk.insert_rows`
+from rows of values without model instances; staff, services and audit events with
+`bulk_create`; one transaction per batch of clients, deterministic for a given `--seed` and
+starting database. The people already there (the demo's alice, bob, Dana …) are not touched.
 
 Indexes: clients and notes become searchable as any other row: the SQLite FTS5 tables are kept
 by triggers on insert (people/migrations 0002 and 0005, notes/migrations 0004 and 0007), the
@@ -34,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
@@ -101,13 +103,130 @@ from strengthwise.questionnaires.selectors import definition_of
 from strengthwise.referrals import workflow
 from strengthwise.referrals.models import Consent, Referral, ReferralEvent
 from strengthwise.scale import seed_text as words
-from strengthwise.scale.bulk import insert
+from strengthwise.scale.bulk import insert, insert_rows
 from strengthwise.tasks.models import Task
 
 CASELOAD_MIN, CASELOAD_MAX, CASELOAD_MEAN = 20, 60, 40
 TEAM_MIN, TEAM_MAX = 6, 10
 USERNAME_PREFIX = "sw-"
 SERVICES_PER_ORG = 6
+
+# The biggest tables are written as rows of values (`bulk.insert_rows`), not model instances:
+# building ~100 instances per client was most of the seed's time. These name the values.
+STEP_FIELDS = (
+    "goal_id",
+    "agency_id",
+    "text",
+    "who",
+    "who_name",
+    "target_date",
+    "done_on",
+    "order",
+    "created_at",
+    "updated_at",
+)
+GAS_FIELDS = (
+    "agency_id",
+    "goal_id",
+    "scored_on",
+    "level",
+    "scored_by",
+    "recorded_by_id",
+    "created_at",
+)
+PLAN_EVENT_FIELDS = (
+    "agency_id",
+    "plan_id",
+    "number",
+    "kind",
+    "signed_name",
+    "signature_method",
+    "by_id",
+    "at",
+)
+NOTE_FIELDS = (
+    "agency_id",
+    "client_id",
+    "author_id",
+    "contact_type",
+    "contact_date",
+    "duration_minutes",
+    "present",
+    "format",
+    "sections",
+    "status",
+    "signed_at",
+    "signed_by_id",
+    "autosaved_at",
+    "search_text",
+    "search_starts",
+    "version",
+    "created_at",
+    "updated_at",
+)
+CHECKIN_FIELDS = (
+    "agency_id",
+    "client_id",
+    "goal_id",
+    "checked_on",
+    "client_rating",
+    "worker_rating",
+    "importance",
+    "confidence",
+    "comment",
+    "recorded_by_id",
+    "created_at",
+)
+ASSESSMENT_VERSION_FIELDS = (
+    "assessment_id",
+    "agency_id",
+    "number",
+    "content",
+    "saved_by_id",
+    "saved_at",
+)
+SSM_FIELDS = (
+    "agency_id",
+    "client_id",
+    "questionnaire_id",
+    "version_id",
+    "occasion",
+    "answered_on",
+    "items",
+    "score",
+    "recorded_by_id",
+    "created_at",
+)
+REFERRAL_EVENT_FIELDS = (
+    "referral_id",
+    "from_status",
+    "to_status",
+    "side",
+    "reason",
+    "actor_id",
+    "actor_label",
+    "at",
+)
+ANSWER_FIELDS = (
+    "agency_id",
+    "response_id",
+    "questionnaire_id",
+    "client_id",
+    "link_id",
+    "code",
+    "number",
+)
+
+
+class _StepView(NamedTuple):
+    """What a plan version's snapshot reads of a step (`plans.services.snapshot_of`)."""
+
+    text: str
+    who: str
+    who_name: str
+    target_date: dt.date
+    done_on: dt.date | None
+
 
 # Rows whose timestamps the seed sets itself (the history is two years long, not "now").
 OWN_TIMESTAMPS: tuple[type[models.Model], ...] = (
@@ -684,8 +803,8 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
 
     goals: list[Goal] = []
     goals_of: list[list[Goal]] = []
-    steps: list[Step] = []
-    steps_of: dict[int, list[Step]] = {}
+    steps: list[tuple[Goal, list[Any]]] = []  # (goal, the row without its goal_id)
+    steps_of: dict[int, list[_StepView]] = {}
     for client, plan, day, eps in zip(clients, plans, plan_day, history, strict=True):
         end = eps[-1].closed_on or today
         mine: list[Goal] = []
@@ -730,32 +849,36 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             ):
                 target = day + dt.timedelta(days=rng.randint(7, 120))
                 done = target if target < end and rng.random() < 0.6 else None
-                step = Step(
-                    agency_id=agency.pk,
-                    goal=goal,
-                    text=text,
-                    who=who,
-                    who_name="River City services" if who == "agency" else "",
-                    target_date=target,
-                    done_on=done,
-                    order=s_order,
+                who_name = "River City services" if who == "agency" else ""
+                steps.append(
+                    (
+                        goal,
+                        [
+                            agency.pk,
+                            text,
+                            who,
+                            who_name,
+                            target,
+                            done,
+                            s_order,
+                            _at(day, 10, 30),
+                            _at(done or day, 16),
+                        ],
+                    )
                 )
-                step.created_at = _at(day, 10, 30)
-                step.updated_at = _at(done or day, 16)
-                steps.append(step)
-                steps_of.setdefault(id(goal), []).append(step)
+                steps_of.setdefault(id(goal), []).append(
+                    _StepView(text, who, who_name, target, done)
+                )
         goals.extend(mine)
         goals_of.append(mine)
     insert(Goal, goals)
-    for step in steps:
-        step.goal_id = step.goal.pk
-    insert(Step, steps)
+    insert_rows(Step, STEP_FIELDS, [[goal.pk, *row] for goal, row in steps])
     counts.add("goals", len(goals))
     counts.add("steps", len(steps))
 
-    periods: list[GoalPeriod] = []
-    followups: list[GasFollowUp] = []
-    events: list[PlanEvent] = []
+    periods: list[tuple[Any, ...]] = []
+    followups: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     versions: list[PlanVersion] = []
     for client, plan, day, eps, mine in zip(
         clients, plans, plan_day, history, goals_of, strict=True
@@ -764,7 +887,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         end = eps[-1].closed_on or today
         supervisor = ctx.supervisor_of.get(client.team_id, worker)
         for goal in mine:
-            periods.append(GoalPeriod(agency_id=agency.pk, goal_id=goal.pk, start=day))
+            periods.append((agency.pk, goal.pk, day))
             span = max(1, (end - day).days)
             level = goal.gas_baseline or -1
             for k in (1, 2):
@@ -772,16 +895,14 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 level = max(-2, min(2, level + rng.choice([0, 1, 1, 2])))
                 for whose in ("client", "worker"):
                     followups.append(
-                        GasFollowUp(
-                            agency_id=agency.pk,
-                            goal_id=goal.pk,
-                            scored_on=scored,
-                            level=level
-                            if whose == "client"
-                            else max(-2, level - rng.randint(0, 1)),
-                            scored_by=whose,
-                            recorded_by_id=worker.pk,
-                            created_at=_at(scored, 14),
+                        (
+                            agency.pk,
+                            goal.pk,
+                            scored,
+                            level if whose == "client" else max(-2, level - rng.randint(0, 1)),
+                            whose,
+                            worker.pk,
+                            _at(scored, 14),
                         )
                     )
         for kind, offset, by in (
@@ -790,18 +911,17 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             (PlanEvent.Kind.SUBMITTED, 0, worker),
             (PlanEvent.Kind.APPROVED, 1, supervisor),
         ):
+            agreed = kind == PlanEvent.Kind.CLIENT_AGREED
             events.append(
-                PlanEvent(
-                    agency_id=agency.pk,
-                    plan=plan,
-                    number=1,
-                    kind=kind,
-                    signed_name=client.display_name if kind == PlanEvent.Kind.CLIENT_AGREED else "",
-                    signature_method=SignatureMethod.TYPED
-                    if kind == PlanEvent.Kind.CLIENT_AGREED
-                    else "",
-                    by=by,
-                    at=_at(min(end, day + dt.timedelta(days=offset)), 11 + offset),
+                (
+                    agency.pk,
+                    plan.pk,
+                    1,
+                    kind,
+                    client.display_name if agreed else "",
+                    SignatureMethod.TYPED if agreed else "",
+                    by.pk,
+                    _at(min(end, day + dt.timedelta(days=offset)), 11 + offset),
                 )
             )
         versions.append(
@@ -809,20 +929,22 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 agency_id=agency.pk,
                 plan=plan,
                 number=1,
-                snapshot=snapshot_of(1, [(g, steps_of.get(id(g), [])) for g in mine]),
+                snapshot=snapshot_of(
+                    1, [(g, cast(list[Step], steps_of.get(id(g), []))) for g in mine]
+                ),
                 created_at=_at(day, 11),
             )
         )
-    insert(GoalPeriod, periods)
-    insert(GasFollowUp, followups)
-    insert(PlanEvent, events)
+    insert_rows(GoalPeriod, ("agency_id", "goal_id", "start"), periods)
+    insert_rows(GasFollowUp, GAS_FIELDS, followups)
+    insert_rows(PlanEvent, PLAN_EVENT_FIELDS, events)
     insert(PlanVersion, versions)
     counts.add("gas_followups", len(followups))
 
     # Contact notes over the episodes, most signed, linked to goals.
-    notes: list[Note] = []
-    note_goals: list[tuple[Note, Goal]] = []
-    checkins: list[CheckIn] = []
+    notes: list[tuple[Any, ...]] = []
+    note_goals: list[tuple[int, Goal]] = []  # (the note's place in `notes`, a goal)
+    checkins: list[tuple[Any, ...]] = []
     mean = ctx.notes_per_client
     for client, eps, mine in zip(clients, history, goals_of, strict=True):
         worker = _worker(client)
@@ -850,60 +972,61 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
             started = _at(day, rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
             signed_at = started + dt.timedelta(minutes=minutes + 15)
             search_text, search_starts = tokens_for(agency.pk, present, *sections.values())
-            note = Note(
-                agency_id=agency.pk,
-                client_id=client.pk,
-                author=worker,
-                contact_type=rng.choice(ContactType.values),
-                contact_date=day,
-                duration_minutes=minutes,
-                present=present,
-                format="girp",
-                sections=sections,
-                status=Note.Status.DRAFT if draft else Note.Status.SIGNED,
-                signed_at=None if draft else signed_at,
-                signed_by=None if draft else worker,
-                autosaved_at=signed_at,
-                search_text=search_text,
-                search_starts=search_starts,
-                version=3,
-                created_at=started,
-                updated_at=signed_at,
+            notes.append(
+                (
+                    agency.pk,
+                    client.pk,
+                    worker.pk,
+                    rng.choice(ContactType.values),
+                    day,
+                    minutes,
+                    present,
+                    "girp",
+                    sections,
+                    Note.Status.DRAFT if draft else Note.Status.SIGNED,
+                    None if draft else signed_at,
+                    None if draft else worker.pk,
+                    signed_at,
+                    search_text,
+                    search_starts,
+                    3,
+                    started,
+                    signed_at,
+                )
             )
-            notes.append(note)
             if mine and rng.random() < 0.6:
-                note_goals.append((note, rng.choice(mine)))
+                note_goals.append((len(notes) - 1, rng.choice(mine)))
         for goal in mine[:2]:
             day = spans[-1][0] + dt.timedelta(days=rng.randint(7, 60))
             if day > spans[-1][1]:
                 continue
             checkins.append(
-                CheckIn(
-                    agency_id=agency.pk,
-                    client_id=client.pk,
-                    goal_id=goal.pk,
-                    checked_on=day,
-                    client_rating=rng.randint(3, 9),
-                    worker_rating=rng.randint(3, 9),
-                    importance=rng.randint(6, 10),
-                    confidence=rng.randint(3, 9),
-                    comment=rng.choice(["", "Getting there.", "Better than last month."]),
-                    recorded_by_id=worker.pk,
-                    created_at=_at(day, 15),
+                (
+                    agency.pk,
+                    client.pk,
+                    goal.pk,
+                    day,
+                    rng.randint(3, 9),
+                    rng.randint(3, 9),
+                    rng.randint(6, 10),
+                    rng.randint(3, 9),
+                    rng.choice(["", "Getting there.", "Better than last month."]),
+                    worker.pk,
+                    _at(day, 15),
                 )
             )
-    insert(Note, notes)
-    insert(
-        Note.goals.through, [Note.goals.through(note_id=n.pk, goal_id=g.pk) for n, g in note_goals]
+    note_ids = insert_rows(Note, NOTE_FIELDS, notes)
+    insert_rows(
+        Note.goals.through, ("note_id", "goal_id"), [(note_ids[i], g.pk) for i, g in note_goals]
     )
-    insert(CheckIn, checkins)
+    insert_rows(CheckIn, CHECKIN_FIELDS, checkins)
     counts.add("notes", len(notes))
     counts.add("checkins", len(checkins))
 
     # Strengths assessment (two versions) and the matrix at entry and review.
     assessments: list[StrengthsAssessment] = []
-    assessment_versions: list[StrengthsAssessmentVersion] = []
-    ssm: list[QuestionnaireResponse] = []
+    assessment_versions: list[tuple[StrengthsAssessment, list[Any]]] = []
+    ssm: list[tuple[Any, ...]] = []
     ssm_entry: list[dict[str, int]] = []
     ssm_definition = definition_of(ctx.ssm_version)
     for client, eps, mine in zip(clients, history, goals_of, strict=True):
@@ -925,14 +1048,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         second_doc = _strengths_document(ctx, rng, mine, filled=len(ctx.domains))
         for number, doc, day in ((1, first_doc, start), (2, second_doc, second)):
             assessment_versions.append(
-                StrengthsAssessmentVersion(
-                    agency_id=agency.pk,
-                    assessment=assessment,
-                    number=number,
-                    content=doc,
-                    saved_by=worker,
-                    saved_at=_at(day, 11, 30),
-                )
+                (assessment, [agency.pk, number, doc, worker.pk, _at(day, 11, 30)])
             )
         entry_scores = {d: rng.randint(1, 4) for d in ctx.ssm_domains}
         review_day = min(end, start + dt.timedelta(days=rng.randint(60, 120)))
@@ -946,38 +1062,33 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
         ):
             typed = {d: [str(level)] for d, level in scores.items()}
             ssm.append(
-                QuestionnaireResponse(
-                    agency_id=agency.pk,
-                    client_id=client.pk,
-                    questionnaire_id=ctx.ssm_version.questionnaire_id,
-                    version=ctx.ssm_version,
-                    occasion=ssm_kind,
-                    answered_on=day,
-                    items=qdef.response_items(ssm_definition, typed, {}),
-                    score=qdef.total_score(ssm_definition, typed),
-                    recorded_by_id=worker.pk,
-                    created_at=_at(day, 12),
+                (
+                    agency.pk,
+                    client.pk,
+                    ctx.ssm_version.questionnaire_id,
+                    ctx.ssm_version.pk,
+                    ssm_kind,
+                    day,
+                    qdef.response_items(ssm_definition, typed, {}),
+                    qdef.total_score(ssm_definition, typed),
+                    worker.pk,
+                    _at(day, 12),
                 )
             )
             ssm_entry.append(scores)
     insert(StrengthsAssessment, assessments)
-    for v in assessment_versions:
-        v.assessment_id = v.assessment.pk
-    insert(StrengthsAssessmentVersion, assessment_versions)
-    insert(QuestionnaireResponse, ssm)
-    insert(
+    insert_rows(
+        StrengthsAssessmentVersion,
+        ASSESSMENT_VERSION_FIELDS,
+        [[a.pk, *row] for a, row in assessment_versions],
+    )
+    ssm_ids = insert_rows(QuestionnaireResponse, SSM_FIELDS, ssm)
+    insert_rows(
         AnswerValue,
+        ANSWER_FIELDS,
         [
-            AnswerValue(
-                agency_id=agency.pk,
-                response_id=a.pk,
-                questionnaire_id=a.questionnaire_id,
-                client_id=a.client_id,
-                link_id=d,
-                code=str(level),
-                number=level,
-            )
-            for a, scores in zip(ssm, ssm_entry, strict=True)
+            (agency.pk, pk, a[2], a[1], d, str(level), level)
+            for pk, a, scores in zip(ssm_ids, ssm, ssm_entry, strict=True)
             for d, level in scores.items()
         ],
     )
@@ -987,7 +1098,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
     # Referrals to directory services, each under a consent to the service's organisation.
     consents: list[Consent] = []
     referrals: list[Referral] = []
-    ref_events: list[ReferralEvent] = []
+    ref_events: list[tuple[Referral, list[Any]]] = []
     ratings: list[ServiceRating] = []
     paths = [
         [workflow.REQUESTED],
@@ -1065,15 +1176,17 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
                 if st == workflow.CANCELLED:
                     side = workflow.REQUESTER
                 ref_events.append(
-                    ReferralEvent(
-                        referral=referral,
-                        from_status=before,
-                        to_status=st,
-                        side=side,
-                        reason=ref_reason if st == ref_status else "",
-                        actor=worker if side == workflow.REQUESTER else None,
-                        actor_label=worker.label if side == workflow.REQUESTER else "partner",
-                        at=at,
+                    (
+                        referral,
+                        [
+                            before,
+                            st,
+                            side,
+                            ref_reason if st == ref_status else "",
+                            worker.pk if side == workflow.REQUESTER else None,
+                            worker.label if side == workflow.REQUESTER else "partner",
+                            at,
+                        ],
                     )
                 )
                 before = st
@@ -1081,9 +1194,7 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
     for referral in referrals:
         referral.consent_id = referral.consent.pk if referral.consent else None
     insert(Referral, referrals)
-    for rev in ref_events:
-        rev.referral_id = rev.referral.pk
-    insert(ReferralEvent, ref_events)
+    insert_rows(ReferralEvent, REFERRAL_EVENT_FIELDS, [[r.pk, *row] for r, row in ref_events])
     for referral in referrals:
         if referral.helpful:
             ratings.append(
@@ -1125,7 +1236,8 @@ def seed_batch(ctx: Context, assignments: list[User], team_of: dict[int, Team]) 
     chain = AuditChain()
     per_client: dict[int, dict[str, int]] = {c.pk: {} for c in clients}
     for note in notes:
-        per_client[note.client_id]["notes"] = per_client[note.client_id].get("notes", 0) + 1
+        client_id = note[1]
+        per_client[client_id]["notes"] = per_client[client_id].get("notes", 0) + 1
     for client, mine in zip(clients, goals_of, strict=True):
         chain.add(
             action="seed.client",

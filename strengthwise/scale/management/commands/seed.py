@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import gc
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +27,25 @@ from strengthwise.scale import seed_agency
 from strengthwise.scale.seed_agency import AuditChain, deal, own_timestamps
 
 BATCH = 500  # clients per transaction (with ~100 rows of casework each)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While the clients are seeded, leave what is already in memory (Django, Faker, the
+    context) out of the garbage collector's full collections, and collect once per batch (call
+    `gc.collect()`) rather than every few thousand allocations: the automatic full collections
+    walked every object the process holds, a sixth of the seed's time. Nothing written depends
+    on it."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
 
 
 class Command(BaseCommand):
@@ -123,7 +145,7 @@ class Command(BaseCommand):
             ctx = seed_agency.make_context(target, rng, notes_per_client, staff, seed)
             assignments = deal(staff)
             task = progress.add_task(f"Seeding {clients:,} clients", total=clients)
-            with own_timestamps(seed_agency.OWN_TIMESTAMPS):
+            with own_timestamps(seed_agency.OWN_TIMESTAMPS), frozen_heap():
                 for start in range(0, len(assignments), batch):
                     with transaction.atomic():
                         counts = seed_agency.seed_batch(
@@ -131,6 +153,7 @@ class Command(BaseCommand):
                         )
                         # Bulk inserts send no signals: the reports' snapshots go stale here.
                         snapshots.mark_changed(target.pk)
+                    gc.collect()  # the batch's own garbage (see frozen_heap)
                     for name, n in counts.values.items():
                         totals[name] = totals.get(name, 0) + n
                     progress.update(task, advance=counts.values.get("clients", 0))
