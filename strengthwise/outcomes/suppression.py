@@ -343,8 +343,13 @@ def _pinned(
         return None  # the reader's belief is false here: nothing true can be learnt from it
     unresolved = sorted(hidden, key=_entry_key)
     cleared: set[Entry] = set()
+    partners = _swap_partners(hidden) if QUICK_WITNESS else {}
     for entry in unresolved:
         if entry in cleared:
+            continue
+        moved = _swap(entry, partners, value, base)
+        if moved:
+            cleared.update(moved)
             continue
         low, high = base[entry]
         truth = value[entry]
@@ -356,6 +361,65 @@ def _pinned(
         else:
             return entry
     return None
+
+
+# A cheap witness before each maximum flow (`_swap`); off only to check that it changes
+# nothing (tests/test_suppression.py).
+QUICK_WITNESS = True
+SWAP_TRIES = 50
+
+
+def _swap_partners(hidden: set[Entry]) -> dict[tuple[str, int], list[Entry]]:
+    """The hidden cells of each column whose rows' totals are hidden too (key ("col", j)), and
+    of each row whose columns' totals are hidden too (key ("row", i)), in table order."""
+    found: dict[tuple[str, int], list[Entry]] = {}
+    for e in sorted(hidden, key=_entry_key):
+        if e[0] == "cell":
+            if ("row", e[1]) in hidden:
+                found.setdefault(("col", e[2]), []).append(e)
+            if ("col", e[2]) in hidden:
+                found.setdefault(("row", e[1]), []).append(e)
+    return found
+
+
+def _swap(
+    entry: Entry,
+    partners: Mapping[tuple[str, int], list[Entry]],
+    value: Mapping[Entry, int],
+    base: Mapping[Entry, tuple[int, int]],
+) -> tuple[Entry, ...]:
+    """A filling that gives `entry` another value, found without a flow: one moved from a
+    hidden cell to another hidden cell of the same column (or row), and with it from the one's
+    hidden row (or column) total to the other's. Every line still adds up, so when every moved
+    entry stays within its bounds, a reader cannot tell the two fillings apart. Returns the
+    entries it changes (all of them shown to be unknown), or () when no partner allows it."""
+    if entry[0] != "cell":
+        return ()
+
+    def fits(e: Entry, change: int) -> bool:
+        low, high = base[e]
+        return low <= value[e] + change <= high
+
+    _kind, i, j = entry
+    for line, own_total, total_of in (
+        (("col", j), ("row", i), lambda o: ("row", o[1])),
+        (("row", i), ("col", j), lambda o: ("col", o[2])),
+    ):
+        # (A shown total cannot move: `fits` refuses it.) A few partners at most: past them,
+        # the flow below decides.
+        for other in partners.get(line, ())[:SWAP_TRIES]:
+            if other == entry:
+                continue
+            other_total = total_of(other)
+            for change in (-1, 1):
+                if (
+                    fits(entry, change)
+                    and fits(own_total, change)
+                    and fits(other, -change)
+                    and fits(other_total, -change)
+                ):
+                    return (entry, own_total, other, other_total)
+    return ()
 
 
 @functools.lru_cache(maxsize=64)
