@@ -934,10 +934,25 @@ def refresh_next() -> bool:
                 log.exception("refreshing a report snapshot failed")
             except BaseException:
                 # Stopped (the server is stopping): give the claim back for the next refresher.
-                ReportSnapshot.objects.filter(pk=snap.pk).update(refreshing_since=None)
+                _give_back(snap)
                 raise
         return True
     return False
+
+
+def _give_back(snap: ReportSnapshot) -> None:
+    """Clear the claim of a refresh stopped part-way. The stop may have come in the middle of
+    reading rows: on SQLite that connection still holds a read snapshot older than the
+    writers' commits, and a write from it fails at once ("database is locked", no waiting),
+    so it is closed first (outside a transaction; within one, as in tests, it is kept). If
+    the claim cannot be cleared, it lapses after CLAIM_SECONDS."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        connection.close()
+    try:
+        ReportSnapshot.objects.filter(pk=snap.pk).update(refreshing_since=None)
+    except DatabaseError as error:
+        log.warning("a stopped report refresh kept its claim (%s)", type(error).__name__)
 
 
 def _wait_for_refresher(snap: ReportSnapshot, wait: float) -> ReportSnapshot | None:
