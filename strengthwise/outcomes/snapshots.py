@@ -67,7 +67,7 @@ import threading
 import time
 import zoneinfo
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -864,15 +864,8 @@ def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
     flush()
     deleted = prune(older_than_days=older_than_days)
     refreshed = 0
-    states: dict[int, tuple[int, dt.date]] = {}
     rows = ReportSnapshot.objects.defer("figures", "deidentified").order_by("-seconds", "id")
-    for snap in list(rows):
-        if snap.agency_id not in states:
-            version, tz = _state(snap.agency_id)
-            states[snap.agency_id] = (version, timezone.localtime(timezone.now(), tz).date())
-        version, today = states[snap.agency_id]
-        if snap.version == version and snap.today == today:
-            continue
+    for snap, today in _stale(list(rows), timezone.now()):
         with translation.override(snap.language or None):
             scope = _scope_of(snap)
             if scope is None or scope_key(scope) != snap.key:
@@ -880,6 +873,21 @@ def refresh_stale(*, older_than_days: int = 30) -> tuple[int, int]:
             compute(scope, today=today, key=snap.key, reader_id=snap.reader_id)
         refreshed += 1
     return refreshed, deleted
+
+
+def _stale(
+    rows: list[ReportSnapshot], now: dt.datetime
+) -> Iterator[tuple[ReportSnapshot, dt.date]]:
+    """The snapshots of `rows` not computed at their agency's current version and day, each
+    with that day (each agency's state read once, when first needed)."""
+    states: dict[int, tuple[int, dt.date]] = {}
+    for snap in rows:
+        if snap.agency_id not in states:
+            version, tz = _state(snap.agency_id)
+            states[snap.agency_id] = (version, timezone.localtime(now, tz).date())
+        version, today = states[snap.agency_id]
+        if snap.version != version or snap.today != today:
+            yield snap, today
 
 
 # --- the report refresher (`strengthwise refresh-reports --loop`, refresh mode "process") ------
@@ -910,16 +918,8 @@ def refresh_next() -> bool:
         )
         .order_by("seconds", "id")
     )
-    states: dict[int, tuple[int, dt.date]] = {}
-    for snap in rows:
-        if (snap.pk, snap.computed_at) in _passed_over:
-            continue
-        if snap.agency_id not in states:
-            version, tz = _state(snap.agency_id)
-            states[snap.agency_id] = (version, timezone.localtime(now, tz).date())
-        version, today = states[snap.agency_id]
-        if snap.version == version and snap.today == today:
-            continue
+    waiting = [snap for snap in rows if (snap.pk, snap.computed_at) not in _passed_over]
+    for snap, today in _stale(waiting, now):
         with translation.override(snap.language or None):
             scope = _scope_of(snap)
             if scope is None or scope_key(scope) != snap.key:
