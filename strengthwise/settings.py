@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Only with STRENGTHWISE_SERVER_TIMING (the bench's server): the time and queries per request.
+    "strengthwise.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "strengthwise.core.middleware.SecurityHeadersMiddleware",
@@ -293,6 +295,9 @@ STRENGTHWISE_PORTAL_INVITATION_DAYS = int(
 # Webhook endpoints must be https:// on the Internet; tests and development may register
 # http:// and loopback receivers (strengthwise/interop/webhooks.py).
 STRENGTHWISE_WEBHOOKS_ALLOW_HTTP = _env_bool("STRENGTHWISE_WEBHOOKS_ALLOW_HTTP", TESTING or DEBUG)
+# A Server-Timing header with Django's time and the SQL query count on every answer, for
+# `strengthwise bench` (which sets it for the server it starts). Never in production.
+STRENGTHWISE_SERVER_TIMING = _env_bool("STRENGTHWISE_SERVER_TIMING", False)
 LOCALE_PATHS = [BASE_DIR / "strengthwise" / "locale"]
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (Agency.timezone)
 USE_I18N = True

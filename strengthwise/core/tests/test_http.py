@@ -108,3 +108,27 @@ def test_the_health_check_answers_over_plain_http_when_https_is_enforced(db):
         plain = HttpClient()
         assert plain.get("/healthz").status_code == 200
         assert plain.get("/accounts/sign-in/").status_code == 301
+
+
+def test_server_timing_says_the_queries_a_request_ran_only_when_asked(personas, web, settings):
+    """The bench's server (STRENGTHWISE_SERVER_TIMING) reports Django's time and the exact
+    number of SQL queries of each answer; anywhere else the header is not sent at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from strengthwise.scale.management.commands.bench import server_timing
+
+    page = f"/clients/{personas.dana.pk}/"
+    assert "Server-Timing" not in web(personas.alice).get(page).headers
+    settings.STRENGTHWISE_SERVER_TIMING = True
+    browser = web(personas.alice)
+    browser.get(page)  # first request: sessions, caches
+    with CaptureQueriesContext(connection) as ran:
+        response = browser.get(page)
+    assert response.status_code == 200
+    timing = server_timing(response.headers["Server-Timing"])
+    assert timing is not None
+    milliseconds, queries = timing
+    assert queries == len(ran.captured_queries) > 5
+    assert milliseconds > 0
+    assert server_timing(None) is None and server_timing("app;dur=1") is None

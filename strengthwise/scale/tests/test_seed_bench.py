@@ -179,10 +179,16 @@ def test_http_bench_reports_no_errors_and_writes_markdown_and_json(tmp_path):
         assert names[0].startswith("health check")
         assert "caseload page" in names and "API client list" in names
         assert all(r["errors"] == 0 and r["requests"] == 8 for r in data["results"])
+        # The server said its own time and queries for every answer (Server-Timing).
+        by_name = {r["name"]: r for r in data["results"]}
+        assert all(r["server_p95"] > 0 for r in data["results"])
+        assert by_name["caseload page"]["queries"] >= 3
+        assert by_name["caseload page"]["server_p95"] <= by_name["caseload page"]["p95"]
         assert data["dataset"]["clients"] >= 45 and data["cores"] >= 1
         text = md.read_text()
         assert "| caseload page | alice |" in text
         assert "p95 ÷ healthz p95" in text and "Load average" in text
+        assert "| server p95 ms | queries |" in text
     finally:
         drop()  # type: ignore[operator]
 

@@ -5,7 +5,10 @@ started on a free loopback port with this process's environment (same database, 
 and a small asyncio + httpx driver sends each scenario's requests at a steady rate, open loop:
 request i is due at start + i / rate whatever the earlier ones are doing (at most
 --concurrency in flight; a request that waits for a free slot counts the wait in its latency).
-Every figure is set beside the p95 of /healthz measured in the same run.
+Every figure is set beside the p95 of /healthz measured in the same run. The server is started
+with STRENGTHWISE_SERVER_TIMING, so each answer also says how long Django spent on it and how
+many SQL queries it ran (`core.middleware.ServerTimingMiddleware`): the table gives the p95 of
+that server time and the queries per request beside the latencies seen over the wire.
 
 `--writers N` measures writes instead: N concurrent writers, closed loop, each a signed-in worker
 (the seeded workers first) saving contact notes and signing them through the API, recording
@@ -16,7 +19,7 @@ of write (count, p50/p95/p99, errors) and every answer that shows a database loc
 non-zero on any of them.
 
 `--in-process` keeps the older mode: sequential requests through Django's test client in this
-process, with the number of queries per request (not available over HTTP).
+process.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import json
 import math
 import os
 import platform
+import re
 import signal
 import socket
 import statistics
@@ -72,6 +76,18 @@ class Result:
     errors: int
     error_kinds: dict[str, int]
     vs_health: float | None = None
+    server_p95: float | None = None  # Django's own time (Server-Timing "app"), ms
+    queries: int | None = None  # SQL queries per request: the median …
+    queries_max: int | None = None  # … and the most
+
+
+SERVER_TIMING = re.compile(r'app;dur=([0-9.]+).*queries;desc="([0-9]+)"')
+
+
+def server_timing(header: str | None) -> tuple[float, int] | None:
+    """(Django's time in ms, SQL queries) from a Server-Timing header, or None without one."""
+    found = SERVER_TIMING.search(header or "")
+    return (float(found.group(1)), int(found.group(2))) if found else None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -136,7 +152,7 @@ class Server:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=os.environ.copy(),
+            env={**os.environ, "STRENGTHWISE_SERVER_TIMING": "1"},
             start_new_session=True,  # its own process group: stopped as a whole
         )
         deadline = time.monotonic() + wait_seconds
@@ -197,10 +213,11 @@ async def drive(
     seconds: float,
     timeout: float,
     concurrency: int,
-) -> tuple[list[float], dict[str, int], float]:
+) -> tuple[list[float], dict[str, int], float, list[tuple[float, int]]]:
     """Send round(rate × seconds) GETs to `path`, request i due at start + i / rate (open
     loop). Returns the latencies of the 2xx answers (ms, from when each request was due), the
-    errors by kind, and the requests per second achieved."""
+    errors by kind, the requests per second achieved, and the server's own (ms, queries) of
+    each 2xx answer that said them."""
     import httpx
 
     count = max(1, round(rate * seconds))
@@ -209,6 +226,7 @@ async def drive(
     latencies: list[float] = []
     errors: dict[str, int] = {}
     finished: list[float] = []
+    served: list[tuple[float, int]] = []
     async with httpx.AsyncClient(
         base_url=base,
         cookies=cookies,
@@ -228,6 +246,8 @@ async def drive(
                     response = await client.get(path)
                     if not 200 <= response.status_code < 300:
                         kind = f"HTTP {response.status_code}"
+                    elif timing := server_timing(response.headers.get("Server-Timing")):
+                        served.append(timing)
                 except httpx.TimeoutException:
                     kind = "timeout"
                 except httpx.HTTPError as error:
@@ -241,7 +261,7 @@ async def drive(
 
         await asyncio.gather(*(one(i) for i in range(count)))
     elapsed = max(finished) - start if finished else 0.0
-    return latencies, errors, (count / elapsed if elapsed > 0 else 0.0)
+    return latencies, errors, (count / elapsed if elapsed > 0 else 0.0), served
 
 
 class Command(BaseCommand):
@@ -405,7 +425,7 @@ class Command(BaseCommand):
                         )
                     )
                     console.print(f"  {name}: {round(rate * seconds)} requests at {rate:g}/s …")
-                    latencies, errors, achieved = asyncio.run(
+                    latencies, errors, achieved, served = asyncio.run(
                         drive(
                             server.base,
                             path,
@@ -429,6 +449,13 @@ class Command(BaseCommand):
                             throughput=achieved,
                             errors=sum(errors.values()),
                             error_kinds=errors,
+                            server_p95=percentile([ms for ms, _ in served], 0.95)
+                            if served
+                            else None,
+                            queries=round(statistics.median(q for _, q in served))
+                            if served
+                            else None,
+                            queries_max=max(q for _, q in served) if served else None,
                         )
                     )
             finally:
@@ -453,7 +480,7 @@ class Command(BaseCommand):
             "rate": rate,
             "seconds": seconds,
             "concurrency": concurrency,
-            "queries_per_request": "not measured over HTTP (use --in-process)",
+            "server_time": "Django's own time per request (Server-Timing), p95 ms",
         }
         title = (
             f"{dt.date.today():%Y-%m-%d} · HTTP · {vendor} · {size['clients']:,} clients, "
@@ -461,7 +488,8 @@ class Command(BaseCommand):
         )
         table = Table(title=title)
         columns = ("scenario", "user", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s")
-        for column in (*columns, "errors", "p95 ÷ healthz p95"):
+        extra = ("errors", "p95 ÷ healthz p95", "server p95 ms", "queries")
+        for column in (*columns, *extra):
             table.add_column(column, justify="left" if column in ("scenario", "user") else "right")
         for r in results:
             table.add_row(*self._cells(r))
@@ -476,11 +504,12 @@ class Command(BaseCommand):
                 f"Machine: {meta['machine']}. Server: `strengthwise serve`, gunicorn with "
                 f"{workers} workers, over loopback. Load: {rate:g} requests/s per scenario for "
                 f"{seconds:g} s, open loop, at most {concurrency} in flight. Load average after "
-                f"the run: {' / '.join(map(str, load))}. Queries per request are "
-                "not measured over HTTP (`--in-process` counts them).\n",
+                f"the run: {' / '.join(map(str, load))}. Server p95: Django's own time per "
+                "request (its Server-Timing header), without the queue and the wire. Queries: "
+                "SQL queries per request (median; the most after a dash when they vary).\n",
                 "| scenario | user | requests | p50 ms | p95 ms | p99 ms | req/s | errors "
-                "| p95 ÷ healthz p95 |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+                "| p95 ÷ healthz p95 | server p95 ms | queries |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += ["| " + " | ".join(self._cells(r)) + " |" for r in results]
             with Path(write).open("a") as out:
@@ -507,6 +536,12 @@ class Command(BaseCommand):
             f"{r.throughput:.1f}",
             str(r.errors),
             f"{r.vs_health:.1f}×" if r.vs_health is not None else "—",
+            f"{r.server_p95:.1f}" if r.server_p95 is not None else "—",
+            "—"
+            if r.queries is None
+            else str(r.queries)
+            if r.queries == r.queries_max
+            else f"{r.queries}–{r.queries_max}",
         ]
 
     # --- writes under load --------------------------------------------------------------------
