@@ -248,10 +248,13 @@ def _execute(
     *,
     returning: bool,
 ) -> list[Any] | None:
-    """One multi-row INSERT per chunk of prepared rows; the new keys if `returning`."""
+    """One multi-row INSERT per chunk of prepared rows (on PostgreSQL, one COPY); the new keys
+    if `returning`."""
     connection = connections[alias]
     meta = model._meta
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return _copy(connection, meta, fields, rows, returning=returning)
     columns = ", ".join(qn(str(f.column)) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 65_535
@@ -272,4 +275,36 @@ def _execute(
                 if len(got) != len(chunk):
                     raise RuntimeError("insert: the database returned fewer keys than rows")
                 ids.extend(got)
+    return ids if returning else None
+
+
+def _copy(
+    connection: Any,
+    meta: Any,
+    fields: Sequence[models.Field[Any, Any]],
+    rows: list[list[Any]],
+    *,
+    returning: bool,
+) -> list[Any] | None:
+    """PostgreSQL: the rows in one COPY, which neither parses a statement per chunk nor adapts
+    each value in Python (psycopg writes COPY rows in C): at 100,000 clients the seed spent most
+    of its time on both. COPY cannot return keys, so when they are wanted they are taken from
+    the primary key's sequence first (`nextval`, as the INSERT would have) and written with the
+    rows; the values are the same prepared values the INSERT would be given."""
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    ids: list[Any] = []
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, meta.pk.column, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            fields = [meta.pk, *fields]
+            rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+        columns = ", ".join(qn(str(f.column)) for f in fields)
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return ids if returning else None
