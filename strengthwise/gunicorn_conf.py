@@ -1,7 +1,8 @@
 """gunicorn hooks for `strengthwise serve` (`--config python:strengthwise.gunicorn_conf`): warm
 the master once before forking, and each worker before it takes traffic (strengthwise/warmup.py);
 beside the workers, the report refresher (`strengthwise refresh-reports --loop`), when dear
-reports are left to it (refresh mode "process", which `serve` sets).
+reports are left to it (refresh mode "process", which `serve` sets), started again by a
+watchdog thread of the master if it ever stops.
 """
 
 from __future__ import annotations
@@ -9,10 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
 _refresher: subprocess.Popen[bytes] | None = None
+_refresher_started = 0.0  # time.monotonic() of the last start
+_stopping = threading.Event()
+WATCH_SECONDS = 5.0  # how often the master looks whether the refresher still runs
+RESTART_AFTER = 30.0  # at most one start per this many seconds: a refresher that cannot run
+# (say, the database refuses it) is not started again in a tight loop
 
 
 def when_ready(server: Any) -> None:
@@ -43,6 +50,7 @@ def post_fork(server: Any, worker: Any) -> None:
 
 
 def on_exit(server: Any) -> None:
+    _stopping.set()
     if _refresher is not None and _refresher.poll() is None:
         _refresher.terminate()
         try:
@@ -54,10 +62,39 @@ def on_exit(server: Any) -> None:
 def _start_refresher(server: Any) -> None:
     """One process that computes the dear reports, at the lowest CPU priority: the workers'
     requests always come first. It stops when this master does."""
-    global _refresher
     if os.environ.get("STRENGTHWISE_REPORT_REFRESH") != "process":
         return
+    _spawn_refresher(server)
+    threading.Thread(target=_watch_refresher, args=(server,), daemon=True).start()
+
+
+def _spawn_refresher(server: Any) -> None:
+    global _refresher, _refresher_started
     argv = [sys.executable, "-m", "strengthwise.cli", "refresh-reports", "--loop", "1"]
     argv += ["--nice", "19", "--parent", str(os.getpid())]
     _refresher = subprocess.Popen(argv)  # noqa: S603 - our own command, no shell
+    _refresher_started = time.monotonic()
     server.log.info("Started the report refresher (pid %s)", _refresher.pid)
+
+
+def _watch_refresher(server: Any) -> None:
+    while not _stopping.wait(WATCH_SECONDS):
+        check_refresher(server)
+
+
+def check_refresher(server: Any) -> bool:
+    """Start the refresher again if it has stopped (killed, out of memory, a bug): otherwise
+    the dear reports would silently stay as of their last computation until the server is
+    restarted. gunicorn's master reaps every child, so a stopped refresher shows as a poll()
+    that is no longer None. Returns whether it started one."""
+    if _refresher is None or _refresher.poll() is None or _stopping.is_set():
+        return False
+    if time.monotonic() - _refresher_started < RESTART_AFTER:
+        return False
+    server.log.warning(
+        "The report refresher (pid %s) stopped with code %s; starting it again",
+        _refresher.pid,
+        _refresher.returncode,
+    )
+    _spawn_refresher(server)
+    return True

@@ -35,6 +35,7 @@ def process(settings: Any) -> Any:
     settings.STRENGTHWISE_REPORT_REFRESH = "process"
     settings.STRENGTHWISE_REPORT_EXACT_BELOW = 1
     settings.STRENGTHWISE_REPORT_WAIT_SECONDS = 0
+    settings.STRENGTHWISE_REPORT_REFRESH_COST = 0  # every minute (the one test of it sets it)
     return settings
 
 
@@ -87,6 +88,30 @@ def test_a_dear_stale_report_is_shown_as_of_and_left_to_the_refresher(
     assert snapshots.refresh_next() is True and counting.calls == 1
     figures, as_of = snapshots.figures_for(scope, wait=0)
     assert as_of.fresh and normal(figures) == normal(counting.real(scope))
+
+
+def test_a_dear_report_is_computed_again_at_most_once_per_ten_times_its_cost(
+    data: SimpleNamespace, process: Any, monkeypatch: Any
+) -> None:
+    process.STRENGTHWISE_REPORT_REFRESH_COST = 10
+    scope = Scope(agency_id=data.river.pk)
+    snapshots.figures_for(scope)
+    _last_took(30)  # due 300 s after it began, not 60
+    _add_clients(data, 1)
+    counting = Counting(monkeypatch)
+
+    def began(seconds_ago: int) -> None:
+        ReportSnapshot.objects.filter(pk=_row(scope).pk).update(
+            computed_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
+        )
+
+    began(299)
+    assert snapshots.figures_for(scope, wait=0)[1].fresh is False
+    assert snapshots.refresh_next() is False and counting.calls == 0
+    began(301)
+    assert snapshots.refresh_next() is True and counting.calls == 1
+    assert snapshots.figures_for(scope, wait=0)[1].fresh
+    assert snapshots.refresh_after(2) == 60 and snapshots.refresh_after(30) == 300
 
 
 def test_a_cheap_report_is_computed_on_the_request_not_by_the_refresher(
@@ -170,26 +195,97 @@ def test_the_loop_stops_when_the_server_is_gone(process: Any, monkeypatch: Any) 
     assert passes == []  # not its parent: it stops before a pass
 
 
-def test_serve_starts_the_refresher_at_the_lowest_priority(monkeypatch: Any) -> None:
+def test_the_loop_outlives_a_lost_database(monkeypatch: Any) -> None:
+    """A database restart must not end the refresher: it waits, longer each time, and goes on."""
+    from django.db import OperationalError
+
+    from strengthwise.outcomes.management.commands import refresh_reports
+
+    answers: list[Any] = [OperationalError("gone"), OperationalError("gone"), True, SystemExit]
+    waits: list[float] = []
+
+    def refresh_next() -> bool:
+        answer = answers.pop(0)
+        if answer is SystemExit or isinstance(answer, Exception):
+            raise answer
+        return bool(answer)
+
+    monkeypatch.setattr(snapshots, "refresh_next", refresh_next)
+    monkeypatch.setattr(snapshots, "prune", lambda **_: 0)
+    monkeypatch.setattr(refresh_reports.time, "sleep", waits.append)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit):
+            call_command("refresh_reports", loop=1)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert answers == [] and waits == [2, 4]  # two backoffs, then the pass that worked
+
+
+class FakePopen:
+    """A refresher process as `subprocess.Popen` gives it, without starting anything."""
+
+    pid = 4242
     started: list[list[str]] = []
 
-    class Popen:
-        pid = 4242
+    def __init__(self, argv: list[str]) -> None:
+        self.started.append(argv)
+        self.returncode: int | None = None
 
-        def __init__(self, argv: list[str]) -> None:
-            started.append(argv)
+    def poll(self) -> int | None:
+        return self.returncode
 
-        def poll(self) -> None:
-            return None
+    def terminate(self) -> None:
+        self.started.append(["terminated"])
 
-        def terminate(self) -> None:
-            started.append(["terminated"])
+    def wait(self, timeout: float) -> int:
+        return 0
 
-        def wait(self, timeout: float) -> int:
-            return 0
 
+def test_a_refresher_that_stops_is_started_again(monkeypatch: Any) -> None:
+    import threading
+
+    FakePopen.started = []
+    warnings: list[tuple[Any, ...]] = []
+    server = SimpleNamespace(
+        log=SimpleNamespace(info=lambda *args: None, warning=lambda *a: warnings.append(a))
+    )
+    monkeypatch.setattr(gunicorn_conf.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(gunicorn_conf, "_refresher", None)
+    monkeypatch.setattr(gunicorn_conf, "_stopping", threading.Event())
+    watchers: list[Any] = []
+    monkeypatch.setattr(
+        gunicorn_conf.threading,
+        "Thread",
+        lambda **kw: SimpleNamespace(start=lambda: watchers.append(kw)),
+    )
+    monkeypatch.setenv("STRENGTHWISE_REPORT_REFRESH", "process")
+    gunicorn_conf._start_refresher(server)
+    assert len(FakePopen.started) == 1 and watchers[0]["target"] is gunicorn_conf._watch_refresher
+    assert gunicorn_conf.check_refresher(server) is False  # running: nothing to do
+    first = gunicorn_conf._refresher
+    assert first is not None
+    first.returncode = -9  # killed
+    assert gunicorn_conf.check_refresher(server) is False  # just started: not in a tight loop
+    monkeypatch.setattr(gunicorn_conf, "_refresher_started", 0.0)
+    assert gunicorn_conf.check_refresher(server) is True
+    assert len(FakePopen.started) == 2 and FakePopen.started[1] == FakePopen.started[0]
+    assert gunicorn_conf._refresher is not first and "-9" in str(warnings[0])
+    gunicorn_conf.on_exit(server)  # the server stops: no more starts
+    assert FakePopen.started[-1] == ["terminated"]
+    gunicorn_conf._refresher.returncode = 0
+    monkeypatch.setattr(gunicorn_conf, "_refresher_started", 0.0)
+    assert gunicorn_conf.check_refresher(server) is False
+
+
+def test_serve_starts_the_refresher_at_the_lowest_priority(monkeypatch: Any) -> None:
+    import threading
+
+    FakePopen.started = []
+    started = FakePopen.started
     server = SimpleNamespace(log=SimpleNamespace(info=lambda *args: None))
-    monkeypatch.setattr(gunicorn_conf.subprocess, "Popen", Popen)
+    monkeypatch.setattr(gunicorn_conf.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(gunicorn_conf, "_stopping", threading.Event())
     monkeypatch.delenv("STRENGTHWISE_REPORT_REFRESH", raising=False)
     gunicorn_conf._start_refresher(server)
     assert started == []  # workers refresh in their own thread: no refresher
