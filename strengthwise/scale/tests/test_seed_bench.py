@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from strengthwise.accounts.models import Membership, Role, Team, User
@@ -212,3 +213,40 @@ def test_the_bench_signs_in_as_seeded_users_who_carry_clients(seeded):
     assert Client.objects.filter(primary_worker__in=workers).exists()
     assert any(s.name == "seeded worker: face sheet" for s in scenarios)
     assert any(s.name.startswith("seeded supervisor") for s in scenarios)
+
+
+def test_compare_sets_two_runs_side_by_side_and_marks_the_misses(tmp_path):
+    """`bench --compare`: the scenarios of both runs, the p95 ratio and the queries of each;
+    a scenario of one run only is left out; a ratio over 1.5 or other queries is a miss."""
+    from io import StringIO
+
+    from strengthwise.scale.management.commands.bench import compare
+
+    def run(clients: int, *results: tuple[str, float, int | None]) -> dict:
+        return {
+            "database": "postgresql",
+            "date": "2026-12-06T08:00:00+00:00",
+            "dataset": {"clients": clients},
+            "results": [{"name": n, "p95": p95, "queries": q} for n, p95, q in results],
+        }
+
+    small = run(1_000, ("face sheet", 40.0, 30), ("today", 20.0, 12), ("only here", 5.0, 3))
+    large = run(100_000, ("face sheet", 50.0, 30), ("today", 31.0, 12), ("search", 9.0, 4))
+    rows = {c.name: c for c in compare(small, large)}
+    assert set(rows) == {"face sheet", "today"}
+    assert rows["face sheet"].ratio == 1.25 and rows["face sheet"].misses == []
+    assert rows["today"].misses == ["p95 × 1.55"]
+    large["results"][0]["queries"] = 31
+    assert compare(small, large)[0].misses == ["queries differ"]
+
+    paths = []
+    for name, data in (("small", small), ("large", large)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(data))
+    md, out = tmp_path / "perf.md", StringIO()
+    call_command("bench", "--compare", *map(str, paths), "--write", str(md), stdout=out)
+    assert "2 scenarios in both runs; 0 within 1.5×" in out.getvalue()
+    text = md.read_text()
+    assert "| face sheet | 40.0 | 50.0 | 1.25× | 30 | 31 | queries differ |" in text
+    with pytest.raises(CommandError, match="Cannot compare"):
+        call_command("bench", "--compare", str(paths[0]), str(tmp_path / "missing.json"))

@@ -18,6 +18,11 @@ of write (count, p50/p95/p99, errors) and every answer that shows a database loc
 "database is locked" in the body), reads the server's log for "database is locked", and exits
 non-zero on any of them.
 
+`--compare SMALL.json LARGE.json` sets two runs' JSON side by side (say, 1,000 and 100,000
+clients): per scenario in both, the p95 of each and their ratio, and the queries per request of
+each, marking where the larger run's p95 is more than 1.5 times the smaller's or the queries
+differ (issue 11's targets). It starts nothing.
+
 `--in-process` keeps the older mode: sequential requests through Django's test client in this
 process.
 """
@@ -264,6 +269,49 @@ async def drive(
     return latencies, errors, (count / elapsed if elapsed > 0 else 0.0), served
 
 
+SCALE_RATIO = 1.5  # the larger run's p95 at most this many times the smaller's
+
+
+@dataclass
+class Comparison:
+    name: str
+    small_p95: float
+    large_p95: float
+    ratio: float
+    small_queries: int | None
+    large_queries: int | None
+
+    @property
+    def misses(self) -> list[str]:
+        found = []
+        if self.ratio > SCALE_RATIO:
+            found.append(f"p95 × {self.ratio:.2f}")
+        if self.small_queries != self.large_queries:
+            found.append("queries differ")
+        return found
+
+
+def compare(small: dict[str, Any], large: dict[str, Any]) -> list[Comparison]:
+    """The scenarios of two `--json` runs found in both, in the larger run's order."""
+    before = {r["name"]: r for r in small["results"]}
+    rows = []
+    for r in large["results"]:
+        b = before.get(r["name"])
+        if b is None or not b["p95"]:
+            continue
+        rows.append(
+            Comparison(
+                name=r["name"],
+                small_p95=b["p95"],
+                large_p95=r["p95"],
+                ratio=r["p95"] / b["p95"],
+                small_queries=b.get("queries"),
+                large_queries=r.get("queries"),
+            )
+        )
+    return rows
+
+
 class Command(BaseCommand):
     help = (
         "Time the everyday pages and API calls against the current database: over HTTP against "
@@ -324,8 +372,17 @@ class Command(BaseCommand):
             "--write", metavar="PATH", help="also append the table, as Markdown, to PATH"
         )
         parser.add_argument("--json", metavar="PATH", dest="json_path", help="write JSON to PATH")
+        parser.add_argument(
+            "--compare",
+            nargs=2,
+            metavar=("SMALL", "LARGE"),
+            help="set two --json runs side by side (p95 ratio, queries per request); runs nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("compare"):
+            self.compared(*options["compare"], write=options.get("write"))
+            return
         runs = options.get("runs")
         if options.get("in_process") or runs is not None:
             self.in_process(runs or 30, options.get("write"), options.get("only"))
@@ -543,6 +600,62 @@ class Command(BaseCommand):
             if r.queries == r.queries_max
             else f"{r.queries}–{r.queries_max}",
         ]
+
+    # --- two runs side by side ------------------------------------------------------------------
+
+    def compared(self, small_path: str, large_path: str, *, write: str | None) -> None:
+        try:
+            small, large = (json.loads(Path(p).read_text()) for p in (small_path, large_path))
+            rows = compare(small, large)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise CommandError(f"Cannot compare {small_path} and {large_path}: {error}") from error
+
+        def size(run: dict[str, Any]) -> str:
+            return f"{run['dataset']['clients']:,}"
+
+        head = [
+            "scenario",
+            f"p95 ms at {size(small)}",
+            f"p95 ms at {size(large)}",
+            "ratio",
+            f"queries at {size(small)}",
+            f"queries at {size(large)}",
+            "within target",
+        ]
+        cells = [
+            [
+                c.name,
+                f"{c.small_p95:.1f}",
+                f"{c.large_p95:.1f}",
+                f"{c.ratio:.2f}×",
+                "—" if c.small_queries is None else str(c.small_queries),
+                "—" if c.large_queries is None else str(c.large_queries),
+                "; ".join(c.misses) or "yes",
+            ]
+            for c in rows
+        ]
+        table = Table(title=f"{small['database']} · {size(small)} → {size(large)} clients")
+        for column in head:
+            table.add_column(column, justify="left" if column == "scenario" else "right")
+        for row in cells:
+            table.add_row(*row)
+        Console(width=None if sys.stdout.isatty() else 180).print(table)
+        missed = [c for c in rows if c.misses]
+        summary = (
+            f"{len(rows)} scenarios in both runs; {len(rows) - len(missed)} within "
+            f"{SCALE_RATIO:g}× of the smaller run's p95 with the same queries per request."
+        )
+        self.stdout.write(summary)
+        if write:
+            lines = [
+                f"\n### {small['database']}: {size(small)} → {size(large)} clients\n",
+                f"Runs of {small['date']} and {large['date']}. {summary}\n",
+                "| " + " | ".join(head) + " |",
+                "|---|" + "---:|" * (len(head) - 1),
+            ]
+            lines += ["| " + " | ".join(row) + " |" for row in cells]
+            with Path(write).open("a") as out:
+                out.write("\n".join(lines) + "\n")
 
     # --- writes under load --------------------------------------------------------------------
 
