@@ -72,7 +72,10 @@ def _spawn_refresher(server: Any) -> None:
     global _refresher, _refresher_started
     argv = [sys.executable, "-m", "strengthwise.cli", "refresh-reports", "--loop", "1"]
     argv += ["--nice", "19", "--parent", str(os.getpid())]
-    _refresher = subprocess.Popen(argv)  # noqa: S603 - our own command, no shell
+    # Its own session: a signal to the server's process group (Ctrl-C, `kill -- -PGID`) reaches
+    # the master, whose on_exit then stops the refresher; so while the master runs, a refresher
+    # that stopped was not asked to, and the watchdog may start it again.
+    _refresher = subprocess.Popen(argv, start_new_session=True)  # noqa: S603 - no shell
     _refresher_started = time.monotonic()
     server.log.info("Started the report refresher (pid %s)", _refresher.pid)
 
@@ -91,10 +94,7 @@ def check_refresher(server: Any) -> bool:
         return False
     if time.monotonic() - _refresher_started < RESTART_AFTER:
         return False
-    server.log.warning(
-        "The report refresher (pid %s) stopped with code %s; starting it again",
-        _refresher.pid,
-        _refresher.returncode,
-    )
+    # No exit code to give: the master's own reaping of its children usually collects it first.
+    server.log.warning("The report refresher (pid %s) stopped; starting it again", _refresher.pid)
     _spawn_refresher(server)
     return True

@@ -228,7 +228,8 @@ class FakePopen:
     pid = 4242
     started: list[list[str]] = []
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], start_new_session: bool = False) -> None:
+        assert start_new_session  # a signal to the server's group reaches the master only
         self.started.append(argv)
         self.returncode: int | None = None
 
@@ -270,7 +271,7 @@ def test_a_refresher_that_stops_is_started_again(monkeypatch: Any) -> None:
     monkeypatch.setattr(gunicorn_conf, "_refresher_started", 0.0)
     assert gunicorn_conf.check_refresher(server) is True
     assert len(FakePopen.started) == 2 and FakePopen.started[1] == FakePopen.started[0]
-    assert gunicorn_conf._refresher is not first and "-9" in str(warnings[0])
+    assert gunicorn_conf._refresher is not first and "4242" in str(warnings[0])
     gunicorn_conf.on_exit(server)  # the server stops: no more starts
     assert FakePopen.started[-1] == ["terminated"]
     gunicorn_conf._refresher.returncode = 0
