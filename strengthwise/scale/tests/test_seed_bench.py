@@ -227,7 +227,10 @@ def test_compare_sets_two_runs_side_by_side_and_marks_the_misses(tmp_path):
             "database": "postgresql",
             "date": "2026-12-06T08:00:00+00:00",
             "dataset": {"clients": clients},
-            "results": [{"name": n, "p95": p95, "queries": q} for n, p95, q in results],
+            "results": [
+                {"name": n, "p95": p95, "queries": q, "server_p95": p95 * 0.8}
+                for n, p95, q in results
+            ],
         }
 
     small = run(1_000, ("face sheet", 40.0, 30), ("today", 20.0, 12), ("only here", 5.0, 3))
@@ -247,6 +250,6 @@ def test_compare_sets_two_runs_side_by_side_and_marks_the_misses(tmp_path):
     call_command("bench", "--compare", *map(str, paths), "--write", str(md), stdout=out)
     assert "2 scenarios in both runs; 0 within 1.5×" in out.getvalue()
     text = md.read_text()
-    assert "| face sheet | 40.0 | 50.0 | 1.25× | 30 | 31 | queries differ |" in text
+    assert "| face sheet | 40.0 | 50.0 | 1.25× | 32.0 | 40.0 | 30 | 31 | queries differ |" in text
     with pytest.raises(CommandError, match="Cannot compare"):
         call_command("bench", "--compare", str(paths[0]), str(tmp_path / "missing.json"))

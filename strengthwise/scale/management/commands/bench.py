@@ -280,6 +280,8 @@ class Comparison:
     ratio: float
     small_queries: int | None
     large_queries: int | None
+    small_server: float | None = None  # Django's own p95 (Server-Timing), ms
+    large_server: float | None = None
 
     @property
     def misses(self) -> list[str]:
@@ -307,6 +309,8 @@ def compare(small: dict[str, Any], large: dict[str, Any]) -> list[Comparison]:
                 ratio=r["p95"] / b["p95"],
                 small_queries=b.get("queries"),
                 large_queries=r.get("queries"),
+                small_server=b.get("server_p95"),
+                large_server=r.get("server_p95"),
             )
         )
     return rows
@@ -618,6 +622,8 @@ class Command(BaseCommand):
             f"p95 ms at {size(small)}",
             f"p95 ms at {size(large)}",
             "ratio",
+            f"server p95 ms at {size(small)}",
+            f"server p95 ms at {size(large)}",
             f"queries at {size(small)}",
             f"queries at {size(large)}",
             "within target",
@@ -628,6 +634,8 @@ class Command(BaseCommand):
                 f"{c.small_p95:.1f}",
                 f"{c.large_p95:.1f}",
                 f"{c.ratio:.2f}×",
+                "—" if c.small_server is None else f"{c.small_server:.1f}",
+                "—" if c.large_server is None else f"{c.large_server:.1f}",
                 "—" if c.small_queries is None else str(c.small_queries),
                 "—" if c.large_queries is None else str(c.large_queries),
                 "; ".join(c.misses) or "yes",
