@@ -8,7 +8,7 @@ with the cheap form (`PRAGMA optimize` on SQLite: only the tables whose statisti
 missing or stale; `ANALYZE` on PostgreSQL, which samples), and `strengthwise seed` with the
 full one after a bulk load: on PostgreSQL `VACUUM (ANALYZE)`, which also sets the tables'
 visibility map and hint bits. Autovacuum would do that some time later, or never where it is
-turned off (it is on this project's CI machine): until then every first read of a page also
+turned off (as on the machine this project's CI runs on): until then every first read of a page also
 writes it, and no index-only scan can skip the table. On 100,000 seeded clients it takes 17 s.
 """
 
