@@ -43,9 +43,10 @@ def _row(scope: Scope) -> ReportSnapshot:
     return ReportSnapshot.objects.get(agency_id=scope.agency_id, key=snapshots.scope_key(scope))
 
 
-def _minute_ago(scope: Scope) -> None:
+def _minute_ago(scope: Scope, seconds: int = 61) -> None:
+    """Say the scope's snapshot was computed `seconds` ago (by default, just over a minute)."""
     ReportSnapshot.objects.filter(pk=_row(scope).pk).update(
-        computed_at=timezone.now() - dt.timedelta(seconds=61)
+        computed_at=timezone.now() - dt.timedelta(seconds=seconds)
     )
 
 
@@ -99,16 +100,10 @@ def test_a_dear_report_is_computed_again_at_most_once_per_ten_times_its_cost(
     _last_took(30)  # due 300 s after it began, not 60
     _add_clients(data, 1)
     counting = Counting(monkeypatch)
-
-    def began(seconds_ago: int) -> None:
-        ReportSnapshot.objects.filter(pk=_row(scope).pk).update(
-            computed_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
-        )
-
-    began(299)
+    _minute_ago(scope, seconds=299)
     assert snapshots.figures_for(scope, wait=0)[1].fresh is False
     assert snapshots.refresh_next() is False and counting.calls == 0
-    began(301)
+    _minute_ago(scope, seconds=301)
     assert snapshots.refresh_next() is True and counting.calls == 1
     assert snapshots.figures_for(scope, wait=0)[1].fresh
     assert snapshots.refresh_after(2) == 60 and snapshots.refresh_after(30) == 300
