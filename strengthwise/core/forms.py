@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,6 +34,21 @@ class IdChoiceField(forms.TypedChoiceField):
         return True
 
 
+class FlatChoices(BaseChoiceIterator):
+    """Choices already flat (value, label) pairs, which a field and its widget take as they
+    are: Django normalises a plain list on every assignment (twice per field, about 5 µs per
+    option; thousands of workers at agency scale)."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self) -> Any:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
 class QuickSelect(forms.Select):
     """A select of many flat options (an agency's workers and teams: thousands at agency scale)
     written in one pass: Django renders a template per option, ~200 ms for 2,800 workers. The
@@ -54,7 +71,11 @@ class QuickSelect(forms.Select):
                 raise ValueError("QuickSelect takes no option groups")
             key = "" if option is None else str(option)
             on = " selected" if key in chosen else ""
-            parts.append(f'<option value="{escape(key)}"{on}>{escape(label)}</option>')
+            # The standard library's escape, which Django's wraps (lazily, per call: a tenth
+            # of this loop's time for thousands of options).
+            parts.append(
+                f'<option value="{html_escape(key)}"{on}>{html_escape(str(label))}</option>'
+            )
         parts.append("</select>")
         return mark_safe("\n".join(parts))  # noqa: S308 - every value and label escaped
 

@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from strengthwise.assessments.models import Author
-from strengthwise.core.forms import IdChoiceField, QuickSelect
+from strengthwise.core.forms import FlatChoices, IdChoiceField, QuickSelect
 from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
@@ -144,27 +144,14 @@ class ReportFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, agency_id: int | None, **kwargs: Any) -> None:
-        from strengthwise.accounts.models import Program, Team, User
-
+    def __init__(
+        self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any
+    ) -> None:
+        """`choices`: what the reader may filter by (`selectors.report_filter_choices`)."""
         super().__init__(*args, **kwargs)
-        agency_id = agency_id or 0
         any_: list[tuple[Any, Any]] = [("", _("All"))]
-        self.fields["program"].choices = any_ + [  # type: ignore[attr-defined]
-            (p.pk, p.name) for p in Program.objects.filter(agency_id=agency_id).order_by("name")
-        ]
-        self.fields["team"].choices = any_ + [  # type: ignore[attr-defined]
-            (t.pk, t.name) for t in Team.objects.filter(agency_id=agency_id).order_by("name")
-        ]
-        # An agency of 100,000 clients has thousands of workers: read as values, not models.
-        self.fields["worker"].choices = any_ + [  # type: ignore[attr-defined]
-            (pk, User.label_of(*names))
-            for pk, *names in User.objects.filter(
-                agency_id=agency_id, is_active=True, role__in=["worker", "supervisor"]
-            )
-            .order_by("display_name", "username")
-            .values_list("pk", "display_name", "first_name", "last_name", "username")
-        ]
+        for name in ("program", "team", "worker"):
+            self.fields[name].choices = FlatChoices(any_ + choices[name])  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -46,9 +46,7 @@ def report(
             {"detail": reports.pending_note()}, status=503, headers={"Retry-After": "15"}
         )
     result, deidentified = report.figures, report.deidentified
-    body = serialize.plain(
-        result if name == "all" else {name: result.get(name)}, deidentified=deidentified
-    )
+    body = serialize.report_body(result, name, deidentified=deidentified)
     if name != "all" and body.get(name) is None:
         raise Http404("Not found")
     # When the figures were computed, and whether a write may have moved them since

@@ -18,8 +18,9 @@ from strengthwise.accounts.access import (
     may_list_report_clients,
     may_read_reports,
     record_reads,
+    team_ids_for,
 )
-from strengthwise.accounts.models import Program
+from strengthwise.accounts.models import Membership, Program, Role, Team, User
 from strengthwise.assessments.models import Kind
 from strengthwise.audit.services import audit_record
 from strengthwise.people.models import Client, Episode
@@ -232,6 +233,35 @@ DATA_QUALITY_CHECKS = (
 
 def _filters_shown(filters: reports.Filters) -> dict[str, Any]:
     return {k: v for k, v in vars(filters).items() if v}
+
+
+def report_filter_choices(*, visible_to: Any) -> dict[str, list[tuple[int, str]]]:
+    """What the reports' filters offer this reader, as (id, label) by name: the agency's
+    programs, and the teams and workers whose clients the reader's figures can cover
+    (`reports.scope_for`): a worker's own teams and only themselves; a supervisor's teams and
+    their members; for the agency's readers, every team and every active worker and
+    supervisor. An agency of 100,000 clients has thousands of workers: read as values."""
+    agency_id = visible_to.agency_id or 0
+    programs = Program.objects.filter(agency_id=agency_id).order_by("name")
+    teams = Team.objects.filter(agency_id=agency_id).order_by("name")
+    workers = User.objects.filter(
+        agency_id=agency_id, is_active=True, role__in=[Role.WORKER, Role.SUPERVISOR]
+    )
+    if visible_to.role in (Role.WORKER, Role.SUPERVISOR):
+        teams = teams.filter(pk__in=team_ids_for(visible_to))
+        if visible_to.role == Role.WORKER:
+            workers = workers.filter(pk=visible_to.pk)
+        else:
+            members = Membership.objects.filter(team_id__in=team_ids_for(visible_to))
+            workers = workers.filter(pk__in=members.values("user_id"))
+    labels = workers.order_by("display_name", "username").values_list(
+        "pk", "display_name", "first_name", "last_name", "username"
+    )
+    return {
+        "program": list(programs.values_list("pk", "name")),
+        "team": list(teams.values_list("pk", "name")),
+        "worker": [(pk, User.label_of(*names)) for pk, *names in labels],
+    }
 
 
 def report_read(

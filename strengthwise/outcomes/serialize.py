@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from . import suppression
+from . import snapshots, suppression
 
 NAMES = (
     "gas",
@@ -46,3 +46,17 @@ def plain(value: Any, *, deidentified: bool) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def report_body(figures: dict[str, Any], name: str, *, deidentified: bool) -> Any:
+    """`plain` of every figure (`name` "all") or of one report's (`{name: …}`): the body of
+    `/api/v1/reports/{name}` and `strengthwise report`. Made once per snapshot this process
+    holds (`snapshots.derived`; an agency's figures are tens of thousands of values), so it is
+    shared: read-only."""
+    return snapshots.derived(
+        figures,
+        ("plain", name, deidentified),
+        lambda: plain(
+            figures if name == "all" else {name: figures.get(name)}, deidentified=deidentified
+        ),
+    )

@@ -308,8 +308,8 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
 def _report_filters(request: StaffRequest) -> tuple[Any, reports.Filters]:
     from .forms import ReportFilterForm
 
-    agency_id = request.user.agency_id
-    form = ReportFilterForm(request.GET or None, agency_id=agency_id)
+    choices = selectors.report_filter_choices(visible_to=request.user)
+    form = ReportFilterForm(request.GET or None, choices=choices)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         return form, reports.Filters(

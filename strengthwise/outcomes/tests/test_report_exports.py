@@ -172,3 +172,19 @@ def test_a_long_table_shows_its_most_rated_rows_and_exports_every_row(demo):
     for table, number, column in shares:
         sheet = sheets.worksheets[every.index(table)]
         assert sheet.cell(row=number, column=column).number_format == exports.PERCENT_FORMAT
+
+
+def test_the_api_body_is_made_once_per_snapshot_held(personas, api, settings):
+    """`serialize.report_body` is `plain` of the figures, kept with a snapshot this process
+    holds: the second read of the same figures gets the same object back."""
+    from strengthwise.outcomes import reports, serialize, snapshots
+
+    settings.STRENGTHWISE_REPORT_CACHE_CHARS = 10_000_000
+    first = api(personas.priya).get("/api/v1/reports/all").json()
+    report = reports.report_for(personas.priya, reports.Filters())
+    assert snapshots._decoded.entry_of(report.figures) is not None, "the figures are held"
+    body = serialize.report_body(report.figures, "all", deidentified=True)
+    assert body == serialize.plain(report.figures, deidentified=True) == first
+    assert serialize.report_body(report.figures, "all", deidentified=True) is body
+    goals = serialize.report_body(report.figures, "goals", deidentified=True)
+    assert goals == {"goals": body["goals"]}

@@ -165,3 +165,36 @@ def test_dates_out_of_range_are_refused_with_a_reason_never_a_500(personas, web,
         assert "between 1900-01-01 and 2199-12-31" in page.content.decode()
     with pytest.raises(CommandError):
         call_command("report", "gas", "--agency", personas.river_city.slug, "--to", when)
+
+
+def test_the_filters_offer_only_what_the_reader_can_cover(personas, web):
+    """A worker's figures cover their own caseload, a supervisor's their teams: the page offers
+    no filter that could only come back empty (an agency has thousands of workers)."""
+    from strengthwise.outcomes.selectors import report_filter_choices
+
+    p = personas
+
+    def ids(user, name):
+        return {pk for pk, _label in report_filter_choices(visible_to=user)[name]}
+
+    assert report_filter_choices(visible_to=p.alice)["worker"] == [(p.alice.pk, p.alice.label)]
+    assert ids(p.alice, "team") == {p.housing.pk}
+    assert ids(p.bob, "team") == {p.housing.pk, p.family.pk}
+    assert ids(p.bob, "worker") == {p.alice.pk, p.bob.pk, p.carol.pk}
+    assert ids(p.priya, "team") == {p.housing.pk, p.family.pk}  # not Eastgate's
+    assert ids(p.priya, "worker") == {p.alice.pk, p.bob.pk, p.carol.pk}  # no manager, no admin
+    assert (
+        ids(p.priya, "program")
+        == ids(p.alice, "program")
+        == {
+            p.housing_program.pk,
+            p.family_program.pk,
+        }
+    )
+    page = web(p.alice).get(reverse("outcomes:reports")).content.decode()
+    assert p.carol.label not in page
+    chosen = web(p.priya).get(reverse("outcomes:reports"), {"worker": p.carol.pk})
+    assert f'<option value="{p.carol.pk}" selected>' in chosen.content.decode()
+    # A team the supervisor does not have is not on offer: the form says so.
+    refused = web(p.bob).get(reverse("outcomes:reports"), {"team": p.eastgate_team.pk})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()

@@ -65,9 +65,7 @@ class Command(BaseCommand):
         report = reports.build(scope, deidentified=True)
         result = report.figures
         if o["format"] == "json":
-            body = serialize.plain(
-                result if name == "all" else {name: result.get(name)}, deidentified=True
-            )
+            body = serialize.report_body(result, name, deidentified=True)
             self._write(o["output"], json.dumps(body, indent=2, ensure_ascii=False).encode())
             return
         tables = [*report.tables, *reports.advocacy_tables(result)]
