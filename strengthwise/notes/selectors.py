@@ -100,7 +100,7 @@ def _fts_any(tokens: list[str]) -> str:
     return "(" + " OR ".join(f'"{token}"' for token in tokens) + ")"
 
 
-# The matches in scope (from the start tokens' index), ranked by bm25 over the word tokens.
+# The matches in scope (`_sqlite_ranked`), ranked by bm25 over the word tokens.
 # The word index drives the ranking join (CROSS JOIN keeps it outside: bm25's statistics are
 # gathered once, not once per note in scope); a note matching only by the start of a word
 # ranks after the whole-word matches (rank 0; bm25 ranks are negative).
@@ -115,31 +115,47 @@ _SQLITE_RANKED = (
 )
 
 
+# Up to this many notes in the reader's scope, each is matched on its own start tokens; past
+# it, the start tokens' FTS index lists the agency's matches for the scope to be checked against.
+FEW_IN_SCOPE = 1000
+
+
 def _sqlite_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> list[int]:
-    """The best SEARCH_LIMIT ids of the notes of `qs` the FTS5 indexes match."""
+    """The best SEARCH_LIMIT ids of the notes of `qs` holding a start token of every word.
+
+    The notes in scope drive (through the client indexes). How each is matched depends on how
+    many there are, counted first up to FEW_IN_SCOPE + 1 (a millisecond at most): a few (a
+    worker's caseload and team), and each is matched on its own start tokens (`search_starts`:
+    tokens of lowercase letters, one space apart; about 5 µs a note), so the cost follows the
+    scope, not the agency; many (a supervisor's teams), and the FTS index lists the agency's
+    matches once for the scope's notes to be checked against (a common word: 150,000 notes at
+    100,000 clients, 40 ms). Both give the same notes (tests/test_search_index.py)."""
     starts = " AND ".join(_fts_any(start_tokens) for start_tokens, _ in terms)
     words = " OR ".join(_fts_any(word_tokens) for _, word_tokens in terms)
-    # The ORM cannot join a virtual table: `extra` adds the match as a condition, leaving the
-    # access rule to the ORM. The notes in scope drive (through the client indexes) and each
-    # is checked against the matched ids, gathered once: a scope holds far fewer notes than a
-    # common word matches across the agency. (`+` keeps SQLite from driving by those ids.)
-    matched = (
-        qs.extra(
-            where=[
-                "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
-                "WHERE notes_note_starts MATCH %s)"
-            ],
-            params=[starts],
-        )
-        .order_by()
-        .values("id", "contact_date")
-    )
+    few = qs.order_by().values("id")[: FEW_IN_SCOPE + 1].count() <= FEW_IN_SCOPE
+    # The ORM writes neither a MATCH nor `instr`: `extra` adds the condition, leaving the
+    # access rule to the ORM. (`+` keeps SQLite from driving by the listed ids.)
+    if few:
+        spaced = "(' ' || notes_note.search_starts || ' ')"
+        where = [
+            " OR ".join(f"instr({spaced}, %s) > 0" for _ in start_tokens)
+            for start_tokens, _ in terms
+        ]
+        params = [f" {token} " for start_tokens, _ in terms for token in start_tokens]
+    else:
+        where = [
+            "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
+            "WHERE notes_note_starts MATCH %s)"
+        ]
+        params = [starts]
+    matched = qs.extra(where=where, params=params).order_by()  # noqa: S610 - parameters only
+    matched = matched.values("id", "contact_date")
     try:
-        sql, params = matched.query.sql_with_params()
+        sql, sql_params = matched.query.sql_with_params()
     except EmptyResultSet:  # nothing in scope (a program manager, an admin)
         return []
     with connection.cursor() as cursor:
-        cursor.execute(_SQLITE_RANKED.format(matched=sql), [*params, words, SEARCH_LIMIT])
+        cursor.execute(_SQLITE_RANKED.format(matched=sql), [*sql_params, words, SEARCH_LIMIT])
         return [row[0] for row in cursor.fetchall()]
 
 
