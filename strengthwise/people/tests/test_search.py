@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from strengthwise.people import search
 from strengthwise.people.search import search_keys_for
 from strengthwise.people.selectors import client_search
+
+
+@pytest.fixture(autouse=True, params=["the whole scope", "the indexes' candidates"])
+def scoring(request, monkeypatch):
+    """Every test holds both for a scope scored whole (a caseload) and for one too large for
+    that, whose candidates come from the indexes (`search.SCORE_WHOLE_SCOPE`)."""
+    whole = request.param == "the whole scope"
+    monkeypatch.setattr(search, "SCORE_WHOLE_SCOPE", 10**9 if whole else 0)
+    return request.param
 
 
 def names(results):
@@ -242,3 +252,24 @@ def test_the_trigram_index_stays_in_step_after_the_keys_migration(personas, alic
         fields={"legal_last_name": "Castellanos"},
     )
     assert [c.pk for c in client_search(visible_to=alice, query="Castel")] == [personas.rosa.pk]
+
+
+def test_a_common_surname_finds_every_client_in_scope(personas, scoring, monkeypatch):
+    """The indexes rank an agency's matches before the access rule applies: at 100,000 clients
+    the best 500 "garcia"s held one of alice's eight. A caseload is scored whole instead."""
+    # The agency's best few from each index, as 500 and 200 of thousands at 100,000 clients.
+    monkeypatch.setattr(search, "FTS_POOL", 3)
+    monkeypatch.setattr(search, "KEY_POOL", 3)
+    outside = [_person(personas, first, "Garcia") for first in ("Al", "Bo", "Cy", "Di", "Ed")]
+    for other in outside:  # another team's clients, better matches by rank (shorter names)
+        other.team, other.primary_worker = personas.family, personas.carol
+        other.save()
+    hers = {
+        _person(personas, "Maria Isabel", "Garcia").pk,
+        _person(personas, "Josefina Alejandra", "Garcia").pk,
+    }
+    found = {c.pk for c in client_search(visible_to=personas.alice, query="garcia")}
+    if scoring == "the whole scope":
+        assert found == hers
+    else:
+        assert found <= hers  # never outside the scope, but not every one of them
