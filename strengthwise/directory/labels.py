@@ -8,7 +8,9 @@ name reads as stored.
 
 from __future__ import annotations
 
-from django.utils.translation import pgettext, pgettext_lazy
+from functools import cache
+
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 
 CONTEXT = "directory category"
 
@@ -49,9 +51,18 @@ def term_choices(terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def language_label(code: str, name: str = "") -> str:
     """A service language's name in the reader's language: the client languages the agency
     records (`people.Language`) are translated; any other reads as stored."""
+    found = _language_names(get_language()).get((code or "").lower())
+    return found if found else (name or code)
+
+
+@cache
+def _language_names(language: str | None) -> dict[str, str]:
+    """`people.Language`'s names by code in `language`, the active language when it is asked
+    (a catalogue does not change while the process runs). Made once per language: a page of
+    25 services showed their languages by translating every name again for each badge, a
+    tenth of a find-help page's time."""
     from strengthwise.people.models import Language
 
     labels = {str(value): str(label) for value, label in Language.choices}
     labels.setdefault("asl", labels.get("ase", ""))
-    found = labels.get((code or "").lower())
-    return found if found else (name or code)
+    return labels

@@ -45,3 +45,19 @@ def test_spanish_find_help_and_service_page_show_spanish_categories(personas, we
     assert not re.search(r"<option[^>]*>\s*(Shelter|Daily living and home)\s*</option>", find)
     detail = _text(browser.get(reverse("directory:service", args=[shelter.pk])).content.decode())
     assert "Albergue" in detail and "Shelter" not in detail.replace("Night shelter", "")
+
+
+def test_language_names_follow_the_reader_each_time():
+    """The names are made once per language (`labels._language_names`), never served in the
+    language of whoever asked first."""
+    from strengthwise.directory.labels import language_label
+
+    for _round in range(2):
+        with translation.override("es"):
+            assert language_label("en") == "Inglés"
+            assert language_label("ES") == "Español"
+            assert language_label("xx", "Klingon") == "Klingon"  # not a client language
+        with translation.override("en"):
+            assert language_label("en") == "English"
+            assert language_label("es") == "Spanish"
+            assert language_label("asl") == language_label("ase")
