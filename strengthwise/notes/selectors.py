@@ -129,12 +129,13 @@ def _sqlite_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]])
     tokens of lowercase letters, one space apart; about 5 µs a note), so the cost follows the
     scope, not the agency; many (a supervisor's teams), and the FTS index lists the agency's
     matches once for the scope's notes to be checked against (a common word: 150,000 notes at
-    100,000 clients, 40 ms). Both give the same notes (tests/test_search_index.py)."""
+    100,000 clients, 40 ms). Both give the same notes: tests/test_search.py runs every test
+    both ways."""
     starts = " AND ".join(_fts_any(start_tokens) for start_tokens, _ in terms)
     words = " OR ".join(_fts_any(word_tokens) for _, word_tokens in terms)
     few = qs.order_by().values("id")[: FEW_IN_SCOPE + 1].count() <= FEW_IN_SCOPE
-    # The ORM writes neither a MATCH nor `instr`: `extra` adds the condition, leaving the
-    # access rule to the ORM. (`+` keeps SQLite from driving by the listed ids.)
+    # The ORM writes neither `instr` nor a MATCH: `extra` adds the condition, leaving the
+    # access rule to the ORM.
     if few:
         spaced = "(' ' || notes_note.search_starts || ' ')"
         where = [
@@ -142,7 +143,7 @@ def _sqlite_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]])
             for start_tokens, _ in terms
         ]
         params = [f" {token} " for start_tokens, _ in terms for token in start_tokens]
-    else:
+    else:  # (`+` keeps SQLite from driving by the listed ids)
         where = [
             "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
             "WHERE notes_note_starts MATCH %s)"

@@ -4,7 +4,7 @@ A report of an agency has tables of hundreds of rows (a row per service, team or
 template language renders each cell through a loop, an `if` and a filter, which was half of the
 reports page's time at 100,000 clients. `report_body` writes the same markup as that loop did:
 the first cell of a row a row header, the rest numbers, nothing as "—", every value localised
-and escaped as `{{ value }}` would be (tests/test_report_exports.py compares the two).
+and escaped as `{{ value }}` would be (tests/test_report_cells.py compares the two).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def _row(scope: Scope) -> ReportSnapshot:
     return ReportSnapshot.objects.get(agency_id=scope.agency_id, key=snapshots.scope_key(scope))
 
 
-def _minute_ago(scope: Scope, seconds: int = 61) -> None:
+def _computed_ago(scope: Scope, seconds: int = 61) -> None:
     """Say the scope's snapshot was computed `seconds` ago (by default, just over a minute)."""
     ReportSnapshot.objects.filter(pk=_row(scope).pk).update(
         computed_at=timezone.now() - dt.timedelta(seconds=seconds)
@@ -83,7 +83,7 @@ def test_a_dear_stale_report_is_shown_as_of_and_left_to_the_refresher(
     assert shown == first and not as_of.fresh and counting.calls == 0
     # Computed less than a minute ago: not yet (as a background refresh would not).
     assert snapshots.refresh_next() is False
-    _minute_ago(scope)
+    _computed_ago(scope)
     shown, as_of = snapshots.figures_for(scope, wait=0)
     assert not as_of.fresh and counting.calls == 0  # still nothing on the request
     assert snapshots.refresh_next() is True and counting.calls == 1
@@ -100,10 +100,10 @@ def test_a_dear_report_is_computed_again_at_most_once_per_ten_times_its_cost(
     _last_took(30)  # due 300 s after it began, not 60
     _add_clients(data, 1)
     counting = Counting(monkeypatch)
-    _minute_ago(scope, seconds=299)
+    _computed_ago(scope, seconds=299)
     assert snapshots.figures_for(scope, wait=0)[1].fresh is False
     assert snapshots.refresh_next() is False and counting.calls == 0
-    _minute_ago(scope, seconds=301)
+    _computed_ago(scope, seconds=301)
     assert snapshots.refresh_next() is True and counting.calls == 1
     assert snapshots.figures_for(scope, wait=0)[1].fresh
     assert snapshots.refresh_after(2) == 60 and snapshots.refresh_after(30) == 300
@@ -116,13 +116,13 @@ def test_a_cheap_report_is_computed_on_the_request_not_by_the_refresher(
     scope = Scope(agency_id=data.river.pk)
     snapshots.figures_for(scope)
     _add_clients(data, 1)
-    _minute_ago(scope)
+    _computed_ago(scope)
     counting = Counting(monkeypatch)
     figures, as_of = snapshots.figures_for(scope, wait=0)
     assert as_of.fresh and counting.calls == 1
     assert normal(figures) == normal(counting.real(scope))
     _add_clients(data, 1)
-    _minute_ago(scope)
+    _computed_ago(scope)
     assert snapshots.refresh_next() is False
 
 
@@ -134,7 +134,7 @@ def test_a_waiting_reader_comes_before_a_dear_refresh(
     snapshots.figures_for(agency)
     _last_took(400)
     _add_clients(data, 1)
-    _minute_ago(agency)
+    _computed_ago(agency)
     assert snapshots.figures_for(program, wait=0)[0] is None  # being prepared
     counting = Counting(monkeypatch)
     assert snapshots.refresh_next() is True
