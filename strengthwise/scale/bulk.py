@@ -18,16 +18,24 @@ Date times repeat within a batch (the seed's history is whole minutes): their ad
 is remembered for the length of one call.
 
 `scale/tests/test_bulk.py` checks both against `bulk_create` row for row.
+
+`write_behind()` (PostgreSQL, outside any transaction): a batch's COPYs and other writes are
+handed to one thread with a connection of its own, which writes each batch in one transaction
+while the caller builds the next one. Keys still come from the sequences on the caller's
+connection, in the caller's order, so the rows are the same as written in line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
 
 # Field kinds whose get_db_prep_save returns the (already correctly typed) Python value.
@@ -294,17 +302,118 @@ def _copy(
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     ids: list[Any] = []
-    with connection.cursor() as cursor:
-        if returning:
+    if returning:
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, meta.pk.column, len(rows)],
             )
             ids = [r[0] for r in cursor.fetchall()]
-            fields = [meta.pk, *fields]
-            rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
-        columns = ", ".join(qn(str(f.column)) for f in fields)
-        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        fields = [meta.pk, *fields]
+        rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    defer(_copy_rows, connection.alias, f"COPY {table} ({columns}) FROM STDIN", rows)
     return ids if returning else None
+
+
+def _copy_rows(alias: str, sql: str, rows: list[list[Any]]) -> None:
+    with connections[alias].cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+# --- writing behind ---------------------------------------------------------------------------
+
+_collecting = threading.local()  # .jobs: the current batch's writes, in the caller's thread
+
+
+def defer(fn: Callable[..., Any], *args: Any) -> None:
+    """Write now, or, inside a `WriteBehind.batch()`, with that batch on the writer's thread."""
+    jobs = getattr(_collecting, "jobs", None)
+    if jobs is None:
+        fn(*args)
+    else:
+        jobs.append((fn, args))
+
+
+class WriteBehind:
+    """One thread writing batches in order, each in one transaction on its own connection,
+    while the caller builds the next (at most `depth` batches wait). A batch that fails is
+    rolled back, nothing after it is written, and its error is raised to the caller at its next
+    batch or at `close`. The writer's connection sees only what is committed: use it where the
+    caller is not inside a transaction (`write_behind` decides)."""
+
+    def __init__(self, depth: int = 1) -> None:
+        self._queue: queue.Queue[list[tuple[Callable[..., Any], tuple[Any, ...]]] | None] = (
+            queue.Queue(maxsize=depth)
+        )
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="write-behind", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (jobs := self._queue.get()) is not None:
+                if self.error is not None:
+                    continue  # a batch failed: write nothing after it
+                try:
+                    with transaction.atomic():
+                        for fn, args in jobs:
+                            fn(*args)
+                except BaseException as error:  # noqa: BLE001 - handed to the caller
+                    self.error = error
+        finally:
+            connections.close_all()  # this thread's own
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Collect the writes `defer`red inside; hand them to the writer at the end."""
+        self._raise()
+        jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        _collecting.jobs = jobs
+        try:
+            yield
+        finally:
+            del _collecting.jobs
+        self._queue.put(jobs)
+
+    def close(self) -> None:
+        """Wait for every batch handed over to be written; raise a batch's error."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+
+class InLine:
+    """`WriteBehind`'s interface, writing each batch at once in its own transaction."""
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with transaction.atomic():
+            yield
+
+    def close(self) -> None:
+        return None
+
+
+@contextmanager
+def write_behind(alias: str = DEFAULT_DB_ALIAS) -> Iterator[WriteBehind | InLine]:
+    """A `WriteBehind` on PostgreSQL outside a transaction (the seed command); else `InLine`:
+    SQLite writes one connection at a time and reads keys back from its INSERTs, and inside a
+    transaction (a test, a caller's own) a second connection would not see its rows."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield InLine()
+        return
+    writer = WriteBehind()
+    try:
+        yield writer
+    except BaseException:
+        writer._queue.put(None)  # finish what was handed over; the caller's error wins
+        writer._thread.join()
+        raise
+    writer.close()

@@ -24,6 +24,7 @@ from strengthwise.core.dbstats import update_statistics
 from strengthwise.directory.services import reindex
 from strengthwise.outcomes import snapshots
 from strengthwise.scale import seed_agency
+from strengthwise.scale.bulk import defer, write_behind
 from strengthwise.scale.seed_agency import AuditChain, deal, own_timestamps
 
 BATCH = 500  # clients per transaction (with ~100 rows of casework each)
@@ -145,14 +146,19 @@ class Command(BaseCommand):
             ctx = seed_agency.make_context(target, rng, notes_per_client, staff, seed)
             assignments = deal(staff)
             task = progress.add_task(f"Seeding {clients:,} clients", total=clients)
-            with own_timestamps(seed_agency.OWN_TIMESTAMPS), frozen_heap():
+            # On PostgreSQL a second connection writes each batch while the next is built.
+            with (
+                own_timestamps(seed_agency.OWN_TIMESTAMPS),
+                frozen_heap(),
+                write_behind() as writer,
+            ):
                 for start in range(0, len(assignments), batch):
-                    with transaction.atomic():
+                    with writer.batch():
                         counts = seed_agency.seed_batch(
                             ctx, assignments[start : start + batch], staff.team_of
                         )
                         # Bulk inserts send no signals: the reports' snapshots go stale here.
-                        snapshots.mark_changed(target.pk)
+                        defer(snapshots.mark_changed, target.pk)
                     gc.collect()  # the batch's own garbage (see frozen_heap)
                     for name, n in counts.values.items():
                         totals[name] = totals.get(name, 0) + n
