@@ -66,13 +66,14 @@ def search(user: Any, query: str, *, client: Client | None = None) -> list[Note]
     """Notes the user may see holding every word of the query as a word or the start of one
     (accents and case folded), best match first, then newest; at most SEARCH_LIMIT.
 
-    Driven by the database's full-text indexes over the notes' blind tokens (`word_index`:
-    keyed tokens, never words; migrations 0004 and 0007): a note matches when it holds the
-    start token of every query word; whole-word matches rank it (bm25 on SQLite, `ts_rank` on
-    PostgreSQL, over the word tokens), then the newest come first. The access rule
-    (`client_scope_q`; drafts only for their author) is part of the ranking query, so the
-    database applies it to the matched ids and a note outside the scope is never loaded. Two
-    queries whatever the data (the user's teams are cached per request)."""
+    Over the notes' blind tokens (`word_index`: keyed tokens, never words): a note matches
+    when it holds the start token of every query word, tested on each note of a small scope
+    or through the full-text indexes (migrations 0004 and 0007) for a large one; whole-word
+    matches rank it (bm25 on SQLite, `ts_rank` on PostgreSQL, over the word tokens), then the
+    newest come first. The access rule (`client_scope_q`; drafts only for their author) is
+    part of the ranking query, so the database applies it to the matched ids and a note
+    outside the scope is never loaded. Three queries whatever the data (the scope's size, the
+    ranked ids, the notes; the user's teams are cached per request)."""
     agency_id = getattr(user, "agency_id", None)
     terms = word_index.query_terms(agency_id, query) if agency_id else []
     if not terms:
@@ -116,43 +117,56 @@ _SQLITE_RANKED = (
 
 
 # Up to this many notes in the reader's scope, each is matched on its own start tokens; past
-# it, the start tokens' FTS index lists the agency's matches for the scope to be checked against.
-FEW_IN_SCOPE = 1000
+# it, the start tokens' full-text index lists the agency's matches for the scope to be checked
+# against.
+FEW_IN_SCOPE = 10_000
+
+
+def _few_in_scope(qs: QuerySet[Note]) -> bool:
+    """Whether `qs` holds at most FEW_IN_SCOPE notes, counted up to one more (a millisecond at
+    most, through the client indexes)."""
+    return qs.order_by().values("id")[: FEW_IN_SCOPE + 1].count() <= FEW_IN_SCOPE
+
+
+def _holding_starts(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> QuerySet[Note]:
+    """The notes of `qs` holding a start token of every query word, each note matched on its own
+    start tokens (`search_starts`: tokens of lowercase letters, one space apart): a substring
+    test costing microseconds a note, where building the note's vector (PostgreSQL) costs tens.
+    Nothing indexes it, so the scope drives: for a scope of FEW_IN_SCOPE notes at most."""
+    find = "instr" if connection.vendor == "sqlite" else "strpos"
+    spaced = "(' ' || notes_note.search_starts || ' ')"
+    # The ORM writes no substring test: `extra` adds it, leaving the access rule to the ORM.
+    where = [
+        " OR ".join(f"{find}({spaced}, %s) > 0" for _ in start_tokens) for start_tokens, _ in terms
+    ]
+    params = [f" {token} " for start_tokens, _ in terms for token in start_tokens]
+    return qs.extra(where=where, params=params)  # noqa: S610 - parameters only
 
 
 def _sqlite_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> list[int]:
     """The best SEARCH_LIMIT ids of the notes of `qs` holding a start token of every word.
 
     The notes in scope drive (through the client indexes). How each is matched depends on how
-    many there are, counted first up to FEW_IN_SCOPE + 1 (a millisecond at most): a few (a
-    worker's caseload and team), and each is matched on its own start tokens (`search_starts`:
-    tokens of lowercase letters, one space apart; about 5 µs a note), so the cost follows the
-    scope, not the agency; many (a supervisor's teams), and the FTS index lists the agency's
-    matches once for the scope's notes to be checked against (a common word: 150,000 notes at
-    100,000 clients, 40 ms). Both give the same notes: tests/test_search.py runs every test
-    both ways."""
-    starts = " AND ".join(_fts_any(start_tokens) for start_tokens, _ in terms)
+    many there are (`_few_in_scope`): a few (a worker's caseload and team), and each is matched
+    on its own start tokens (`_holding_starts`), so the cost follows the scope, not the agency;
+    many (a supervisor's teams), and the FTS index lists the agency's matches once for the
+    scope's notes to be checked against (a common word: 150,000 notes at 100,000 clients,
+    40 ms). Both give the same notes: tests/test_search.py runs every test both ways."""
     words = " OR ".join(_fts_any(word_tokens) for _, word_tokens in terms)
-    few = qs.order_by().values("id")[: FEW_IN_SCOPE + 1].count() <= FEW_IN_SCOPE
-    # The ORM writes neither `instr` nor a MATCH: `extra` adds the condition, leaving the
-    # access rule to the ORM.
-    if few:
-        spaced = "(' ' || notes_note.search_starts || ' ')"
-        where = [
-            " OR ".join(f"instr({spaced}, %s) > 0" for _ in start_tokens)
-            for start_tokens, _ in terms
-        ]
-        params = [f" {token} " for start_tokens, _ in terms for token in start_tokens]
-    else:  # (`+` keeps SQLite from driving by the listed ids)
-        where = [
-            "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
-            "WHERE notes_note_starts MATCH %s)"
-        ]
-        params = [starts]
-    matched = qs.extra(where=where, params=params).order_by()  # noqa: S610 - parameters only
-    matched = matched.values("id", "contact_date")
+    if _few_in_scope(qs):
+        matched = _holding_starts(qs, terms)
+    else:  # (`+` keeps SQLite from driving by the listed ids; a MATCH the ORM cannot write)
+        starts = " AND ".join(_fts_any(start_tokens) for start_tokens, _ in terms)
+        matched = qs.extra(  # noqa: S610 - parameters only
+            where=[
+                "+notes_note.id IN (SELECT rowid FROM notes_note_starts "
+                "WHERE notes_note_starts MATCH %s)"
+            ],
+            params=[starts],
+        )
+    rows = matched.order_by().values("id", "contact_date")
     try:
-        sql, sql_params = matched.query.sql_with_params()
+        sql, sql_params = rows.query.sql_with_params()
     except EmptyResultSet:  # nothing in scope (a program manager, an admin)
         return []
     with connection.cursor() as cursor:
@@ -173,24 +187,30 @@ _STORED_WORD_VECTOR = RawSQL('"notes_note"."search_vector"', [], output_field=Se
 
 
 def _postgres_ranked(qs: QuerySet[Note], terms: list[tuple[list[str], list[str]]]) -> list[int]:
-    """The best SEARCH_LIMIT ids of the notes of `qs` the GIN index on the start tokens
-    matches, ranked by `ts_rank` (length normalised) over the word tokens' stored vector."""
-    starts = SearchQuery(
-        " & ".join("(" + " | ".join(start_tokens) + ")" for start_tokens, _ in terms),
-        config="simple",
-        search_type="raw",
-    )
+    """The best SEARCH_LIMIT ids of the notes of `qs` holding a start token of every word,
+    ranked by `ts_rank` (length normalised) over the word tokens' stored vector. As on SQLite,
+    a few notes in scope are each matched on their own start tokens (`_holding_starts`: at
+    100,000 clients a worker's search took 100–160 ms building each note's vector, 13 ms
+    with the substring test); many, through the GIN index on the start tokens."""
+    if _few_in_scope(qs):
+        matched = _holding_starts(qs, terms)
+    else:
+        starts = SearchQuery(
+            " & ".join("(" + " | ".join(start_tokens) + ")" for start_tokens, _ in terms),
+            config="simple",
+            search_type="raw",
+        )
+        matched = qs.alias(starts_vector=_NoteVector(F("search_starts"))).filter(
+            starts_vector=starts
+        )
     words = SearchQuery(
         " | ".join(token for _, word_tokens in terms for token in word_tokens),
         config="simple",
         search_type="raw",
     )
-    ranked = (
-        qs.alias(starts_vector=_NoteVector(F("search_starts")))
-        .filter(starts_vector=starts)
-        .annotate(match_rank=SearchRank(_STORED_WORD_VECTOR, words, normalization=Value(1)))
-        .order_by(F("match_rank").desc(), "-contact_date", "-id")
-    )
+    ranked = matched.annotate(
+        match_rank=SearchRank(_STORED_WORD_VECTOR, words, normalization=Value(1))
+    ).order_by(F("match_rank").desc(), "-contact_date", "-id")
     return list(ranked.values_list("id", flat=True)[:SEARCH_LIMIT])
 
 

@@ -27,8 +27,9 @@ DAY = dt.date(2026, 1, 10)
 
 @pytest.fixture(autouse=True, params=["each note in scope", "the index's matches"])
 def matching(request, monkeypatch):
-    """Every test holds for both ways SQLite matches the notes in scope: each note on its own
-    start tokens (a small scope), or against the FTS index's matches (a large one)."""
+    """Every test holds for both ways the database matches the notes in scope: each note on
+    its own start tokens (a small scope), or against the full-text index's matches (a large
+    one)."""
     few = 10**9 if request.param == "each note in scope" else 0
     monkeypatch.setattr(selectors, "FEW_IN_SCOPE", few)
     return request.param
@@ -162,14 +163,13 @@ def test_search_uses_a_constant_number_of_queries(personas, web):
     small_client = queries(lambda: browser.get(f"/clients/{dana.pk}/notes/?q=landlords"))
     for i in range(12):
         write(alice, dana if i % 2 else rosa, "Called the landlords", day=DAY - dt.timedelta(i))
-    # The user, their teams, (on SQLite: how many notes are in scope,) the ranked ids, the
-    # page's notes with client and author.
-    counted = 1 if connection.vendor == "sqlite" else 0
+    # The user, their teams, how many notes are in scope, the ranked ids, the page's notes
+    # with client and author.
     assert small_selector == queries(lambda: selectors.search(fresh(alice), "landlords"))
-    assert small_selector == 4 + counted
+    assert small_selector == 5
     assert small_page == queries(lambda: browser.get("/notes/search/?q=landlords"))
     assert small_client == queries(lambda: browser.get(f"/clients/{dana.pk}/notes/?q=landlords"))
-    assert queries(lambda: selectors.search(fresh(alice), "nowhere")) == 3 + counted
+    assert queries(lambda: selectors.search(fresh(alice), "nowhere")) == 4
 
 
 def _raw_index_text(note):
