@@ -381,10 +381,14 @@ class WriteBehind:
             del _collecting.jobs
         self._queue.put(jobs)
 
-    def close(self) -> None:
-        """Wait for every batch handed over to be written; raise a batch's error."""
+    def finish(self) -> None:
+        """Wait for every batch handed over to be written (or refused after an error)."""
         self._queue.put(None)
         self._thread.join()
+
+    def close(self) -> None:
+        """`finish`, then raise a batch's error."""
+        self.finish()
         self._raise()
 
 
@@ -413,7 +417,6 @@ def write_behind(alias: str = DEFAULT_DB_ALIAS) -> Iterator[WriteBehind | InLine
     try:
         yield writer
     except BaseException:
-        writer._queue.put(None)  # finish what was handed over; the caller's error wins
-        writer._thread.join()
+        writer.finish()  # what was handed over is written; the caller's error wins
         raise
     writer.close()
