@@ -184,7 +184,15 @@ def _database(url: str) -> dict[str, Any]:
     else:
         database["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
         # Typo-tolerant search: accept word similarity from 0.3 (pg_trgm's default is 0.6).
-        database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.3"
+        # No parallel workers per query by default: a page's query is short, and a parallel
+        # plan spends two more processes' CPU on what one index answers (at 100,000 clients a
+        # supervisor's notes search: a parallel scan of every client, 24-27 ms; serial through
+        # the indexes, 0.5 ms). docs/operations.md says when to raise it.
+        parallel = int(os.environ.get("STRENGTHWISE_PG_PARALLEL_WORKERS", "0"))
+        database.setdefault("OPTIONS", {})["options"] = (
+            "-c pg_trgm.word_similarity_threshold=0.3"
+            f" -c max_parallel_workers_per_gather={parallel}"
+        )
         database["CONN_HEALTH_CHECKS"] = True
     return database
 

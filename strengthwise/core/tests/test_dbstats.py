@@ -1,4 +1,5 @@
-"""Planner statistics are refreshed after a migrate and after a bulk load."""
+"""Planner statistics are refreshed after a migrate and after a bulk load; the planner's
+settings of every PostgreSQL connection."""
 
 from __future__ import annotations
 
@@ -42,3 +43,15 @@ def test_migrate_refreshes_statistics(monkeypatch):
     )
     call_command("migrate", verbosity=0)
     assert calls == ["default"]  # once, not once per app
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings")
+@pytest.mark.django_db
+def test_postgres_connections_plan_without_parallel_workers():
+    """A page's short queries stay on one process (settings, docs/operations.md); typo search
+    keeps its word-similarity threshold beside it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone()[0] == "0.3"
