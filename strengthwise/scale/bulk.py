@@ -393,15 +393,12 @@ class WriteBehind:
 
 
 class InLine:
-    """`WriteBehind`'s interface, writing each batch at once in its own transaction."""
+    """`WriteBehind.batch`, writing each batch at once in its own transaction."""
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         with transaction.atomic():
             yield
-
-    def close(self) -> None:
-        return None
 
 
 @contextmanager
