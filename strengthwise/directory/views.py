@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -140,6 +141,9 @@ def find_for_client(request: StaffRequest, client_id: int) -> HttpResponse:
         **results,
         "home_known": home_known,
         "saved_ids": selectors.saved_service_ids(client=client),
+        # The same for every result: reversed once, not once per result.
+        "saved_add_url": reverse("directory:saved-add", args=[client.pk]),
+        "refer_url": reverse("referrals:referral-new", args=[client.pk]),
         "tab": "find-help",
         "can_edit": may_edit_directory(request.user),
     }

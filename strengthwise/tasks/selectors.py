@@ -151,9 +151,11 @@ def from_the_portal(user: User, *, only: str | None = None) -> list[PortalNews]:
 
 def caseload_choices(*, visible_to: User, limit: int = 500) -> list[tuple[int, str]]:
     """The user's own caseload as (id, name), for choosing whom a new task is about."""
-    rows = Client.objects.filter(client_scope_q(visible_to, only="mine")).order_by(
-        "legal_last_name", "legal_first_name"
-    )[:limit]
+    rows = (
+        Client.objects.filter(client_scope_q(visible_to, only="mine"))
+        .order_by("legal_last_name", "legal_first_name")
+        .only("pk", "legal_first_name", "legal_last_name", "preferred_name")[:limit]
+    )  # the names only: no sealed column (birth date, address) opened for each client
     return [(c.pk, c.display_name) for c in rows]
 
 

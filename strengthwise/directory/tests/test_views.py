@@ -150,6 +150,20 @@ def test_find_for_client_uses_home_unless_confidential(personas, directory, web,
     assert "km from home" not in page.content.decode()
 
 
+def test_each_result_saves_to_and_refers_the_client_of_the_page(personas, directory, web):
+    dana, goal = personas.dana, _goal(personas)
+    page = web(personas.alice).get(
+        reverse("directory:find-for-client", args=[dana.pk]), {"goal": goal.pk}
+    )
+    html = page.content.decode()
+    save = reverse("directory:saved-add", args=[dana.pk])
+    refer = reverse("referrals:referral-new", args=[dana.pk])
+    for service in (directory["workshop"], directory["shelter"]):
+        assert f'href="{refer}?service={service.pk}&amp;goal={goal.pk}"' in html
+        assert f'<input type="hidden" name="service" value="{service.pk}">' in html
+    assert html.count(f'action="{save}"') == html.count(f'hx-post="{save}"') >= 2
+
+
 def _goal(personas):
     plan = plan_services.plan_start(acting_user=personas.alice, client=personas.dana)
     return plan_services.goal_add(
