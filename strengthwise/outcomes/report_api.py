@@ -43,8 +43,7 @@ def report(request: StaffRequest, name: str, q: Query[ReportQuery]) -> HttpRespo
             {"detail": reports.pending_note()}, status=503, headers={"Retry-After": "15"}
         )
     result, deidentified = report.figures, report.deidentified
-    body = serialize.report_body(result, name, deidentified=deidentified)
-    if name != "all" and body.get(name) is None:
+    if name != "all" and result.get(name) is None:
         raise Http404("Not found")
     response = HttpResponse(
         serialize.report_json(result, name, deidentified=deidentified),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -23,8 +24,6 @@ from django.utils.translation import gettext
 from strengthwise.directory.labels import language_label
 
 register = template.Library()
-
-_MARK = "00000000-0000-4000-8000-000000000000"  # reversed once, then each id put in its place
 
 
 def _e(value: Any) -> str:
@@ -48,7 +47,6 @@ def result_cards(context: template.Context, hits: Sequence[Any]) -> SafeString:
     — saving it to their list (`saved_add_url`, unless `saved_ids` holds it) and referring
     them (`refer_url`), for the `goal` when there is one."""
     client, goal = context.get("client"), context.get("goal")
-    pattern = reverse("directory:service", args=[_MARK])
     labels = {
         "open": _t("Open now"),
         "closed": _t("Closed now"),
@@ -58,12 +56,7 @@ def result_cards(context: template.Context, hits: Sequence[Any]) -> SafeString:
     }
     if client:
         saved_ids = context.get("saved_ids") or ()
-        csrf = context.get("csrf_token")
-        token = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf)}">'
-            if csrf and csrf != "NOTPROVIDED"
-            else ""
-        )
+        token = CsrfTokenNode().render(context)  # `{% csrf_token %}`, the same for every form
         goal_input = f'<input type="hidden" name="goal" value="{_e(goal.pk)}">' if goal else ""
         goal_query = f"&amp;goal={_e(goal.pk)}" if goal else ""
         save_url = _e(context.get("saved_add_url"))
@@ -107,7 +100,7 @@ def result_cards(context: template.Context, hits: Sequence[Any]) -> SafeString:
         )
         card = (
             '\n    <li class="card result">\n'
-            f'      <h2 class="result-title"><a href="{pattern.replace(_MARK, str(s.pk))}">'
+            f'      <h2 class="result-title"><a href="{reverse("directory:service", args=[s.pk])}">'
             f"{_e(s.name)}</a></h2>\n"
             f'      <p class="muted">{_e(s.organization.name)}{where}</p>\n'
             '      <p class="badges">\n'

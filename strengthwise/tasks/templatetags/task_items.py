@@ -15,14 +15,14 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-register = template.Library()
+from strengthwise.tasks.rules import Urls
 
-_MARK = 900000001  # reversed once, then each id put in its place
+register = template.Library()
 
 
 def _e(value: Any) -> str:
@@ -36,13 +36,8 @@ def task_items(context: template.Context, tasks: Sequence[Any]) -> SafeString:
     the user's own task, the client and day and a form to mark it done."""
     user, today = context.get("user"), context.get("today")
     user_pk = getattr(user, "pk", None)
-    done_url = reverse("tasks:done", args=[_MARK])
-    csrf = context.get("csrf_token")
-    token = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf)}">'
-        if csrf and csrf != "NOTPROVIDED"
-        else ""
-    )
+    urls = Urls()  # each URL name reversed once
+    token = CsrfTokenNode().render(context)  # `{% csrf_token %}`, the same for every form
     days: dict[dt.date, str] = {}
 
     def day(value: dt.date) -> str:
@@ -72,7 +67,7 @@ def task_items(context: template.Context, tasks: Sequence[Any]) -> SafeString:
             tail = f"{when}\n    "
         else:
             client = f" · {_e(t.client_name)}" if t.client_name else ""
-            action = done_url.replace(str(_MARK), str(t.pk))
+            action = urls("tasks:done", t.pk)
             tail = (
                 f'<span class="muted">{client} · {day(t.due_on)}</span>\n'
                 f'      <form method="post" action="{action}" class="inline-form">{token}'
