@@ -144,14 +144,14 @@ class ReportFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
-    def __init__(
-        self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         """`choices`: what the reader may filter by (`selectors.report_filter_choices`)."""
         super().__init__(*args, **kwargs)
         any_: list[tuple[Any, Any]] = [("", _("All"))]
         for name in ("program", "team", "worker"):
-            self.fields[name].choices = FlatChoices(any_ + choices[name])  # type: ignore[attr-defined]
+            self.fields[name].choices = FlatChoices(any_ + getattr(choices, name))  # type: ignore[attr-defined]
+        if choices.workers_cut:
+            self.fields["worker"].help_text = _("Choose a team to list its workers.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -235,12 +235,33 @@ def _filters_shown(filters: reports.Filters) -> dict[str, Any]:
     return {k: v for k, v in vars(filters).items() if v}
 
 
-def report_filter_choices(*, visible_to: Any) -> dict[str, list[tuple[int, str]]]:
-    """What the reports' filters offer this reader, as (id, label) by name: the agency's
-    programs, and the teams and workers whose clients the reader's figures can cover
-    (`reports.scope_for`): a worker's own teams and only themselves; a supervisor's teams and
-    their members; for the agency's readers, every team and every active worker and
-    supervisor. An agency of 100,000 clients has thousands of workers: read as values."""
+# An agency's readers choose among every worker only while the list stays short enough to
+# read; past it (thousands of workers at 100,000 clients) they choose a team and then among its
+# members, and the page does not grow with the agency.
+WORKERS_LISTED = 150
+
+
+@dataclass(frozen=True)
+class ReportFilterChoices:
+    """What the reports' filters offer one reader, as (id, label) pairs by filter."""
+
+    program: list[tuple[int, str]]
+    team: list[tuple[int, str]]
+    worker: list[tuple[int, str]]
+    # True when the reader's workers were too many to list: a team narrows them.
+    workers_cut: bool = False
+
+
+def report_filter_choices(
+    *, visible_to: Any, team_id: int | None = None, worker_id: int | None = None
+) -> ReportFilterChoices:
+    """What the reports' filters offer this reader: the agency's programs, and the teams and
+    workers whose clients the reader's figures can cover (`reports.scope_for`): a worker's own
+    teams and only themselves; a supervisor's teams and their members; for the agency's
+    readers, every team and every active worker and supervisor. With `team_id` (one of those
+    teams) the workers are that team's members. More than `WORKERS_LISTED` workers are not
+    listed (`workers_cut`): only `worker_id`, when the reader could choose it, stays on offer
+    so that a chosen filter still reads back. Read as values."""
     agency_id = visible_to.agency_id or 0
     programs = Program.objects.filter(agency_id=agency_id).order_by("name")
     teams = Team.objects.filter(agency_id=agency_id).order_by("name")
@@ -254,14 +275,23 @@ def report_filter_choices(*, visible_to: Any) -> dict[str, list[tuple[int, str]]
         else:
             members = Membership.objects.filter(team_id__in=team_ids_for(visible_to))
             workers = workers.filter(pk__in=members.values("user_id"))
-    labels = workers.order_by("display_name", "username").values_list(
-        "pk", "display_name", "first_name", "last_name", "username"
+    team_pairs = list(teams.values_list("pk", "name"))
+    listed = workers
+    if team_id is not None and any(pk == team_id for pk, _name in team_pairs):
+        listed = workers.filter(pk__in=Membership.objects.filter(team_id=team_id).values("user_id"))
+    fields = ("pk", "display_name", "first_name", "last_name", "username")
+    labels = list(
+        listed.order_by("display_name", "username").values_list(*fields)[: WORKERS_LISTED + 1]
     )
-    return {
-        "program": list(programs.values_list("pk", "name")),
-        "team": list(teams.values_list("pk", "name")),
-        "worker": [(pk, User.label_of(*names)) for pk, *names in labels],
-    }
+    cut = len(labels) > WORKERS_LISTED
+    if cut:
+        labels = list(workers.filter(pk=worker_id).values_list(*fields)) if worker_id else []
+    return ReportFilterChoices(
+        program=list(programs.values_list("pk", "name")),
+        team=team_pairs,
+        worker=[(pk, User.label_of(*names)) for pk, *names in labels],
+        workers_cut=cut,
+    )
 
 
 def report_read(

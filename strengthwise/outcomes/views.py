@@ -19,6 +19,7 @@ from strengthwise.assessments.models import Author
 from strengthwise.core.errors import Conflict, DomainError
 from strengthwise.core.forms import apply_domain_error
 from strengthwise.core.htmx import render_page
+from strengthwise.core.validation import parse_id
 from strengthwise.people.models import Episode
 
 from . import reports, selectors, services
@@ -308,7 +309,12 @@ def reopen(request: StaffRequest, client_id: int) -> HttpResponse:
 def _report_filters(request: StaffRequest) -> tuple[Any, reports.Filters]:
     from .forms import ReportFilterForm
 
-    choices = selectors.report_filter_choices(visible_to=request.user)
+    # The team narrows the workers on offer; the form then parses both as it parses the rest.
+    choices = selectors.report_filter_choices(
+        visible_to=request.user,
+        team_id=parse_id(request.GET.get("team")),
+        worker_id=parse_id(request.GET.get("worker")),
+    )
     form = ReportFilterForm(request.GET or None, choices=choices)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

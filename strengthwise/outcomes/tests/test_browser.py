@@ -43,3 +43,38 @@ def test_reports_with_filters_and_exports(new_page, sign_in):
     phone.goto("/reports/")
     assert "Figures for your caseload" in phone.content()
     assert_wcag_clean(phone, "reports on a phone")
+
+
+def test_a_chosen_team_lists_its_workers(new_page, sign_in, monkeypatch):
+    """Past a readable list (here 2 workers; thousands at agency scale) the worker filter
+    waits for a team: choosing one swaps its members in, keeps focus where it was, and the
+    figures follow."""
+    from strengthwise.outcomes import selectors
+
+    personas = create_personas()
+    monkeypatch.setattr(selectors, "WORKERS_LISTED", 2)
+    page = new_page()
+    sign_in(page, "priya")
+    page.goto("/reports/")
+    worker = page.locator("#id_worker")
+    assert worker.locator("option").all_inner_texts() == ["All"]
+    assert "Choose a team to list its workers." in page.content()
+    page.locator("#id_team").focus()
+    page.locator("#id_team").select_option(label=personas.family.name)
+    page.wait_for_url(f"**team={personas.family.pk}*")
+    page.wait_for_function("document.querySelectorAll('#id_worker option').length === 3")
+    assert sorted(worker.locator("option").all_inner_texts()[1:]) == sorted(
+        [personas.bob.label, personas.carol.label]
+    )
+    assert "Choose a team to list its workers." not in page.content()
+    assert page.evaluate("document.activeElement.id") == "id_team"
+    worker.focus()
+    worker.select_option(label=personas.carol.label)
+    page.wait_for_url(f"**worker={personas.carol.pk}*")
+    page.wait_for_function(
+        "name => document.querySelector('.report-scope').textContent.includes(name)",
+        arg=personas.carol.label,
+    )
+    assert page.evaluate("document.activeElement.id") == "id_worker"
+    assert worker.input_value() == str(personas.carol.pk)
+    assert_wcag_clean(page, "reports, a team's workers")

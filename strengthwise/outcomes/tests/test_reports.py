@@ -175,9 +175,9 @@ def test_the_filters_offer_only_what_the_reader_can_cover(personas, web):
     p = personas
 
     def ids(user, name):
-        return {pk for pk, _label in report_filter_choices(visible_to=user)[name]}
+        return {pk for pk, _label in getattr(report_filter_choices(visible_to=user), name)}
 
-    assert report_filter_choices(visible_to=p.alice)["worker"] == [(p.alice.pk, p.alice.label)]
+    assert report_filter_choices(visible_to=p.alice).worker == [(p.alice.pk, p.alice.label)]
     assert ids(p.alice, "team") == {p.housing.pk}
     assert ids(p.bob, "team") == {p.housing.pk, p.family.pk}
     assert ids(p.bob, "worker") == {p.alice.pk, p.bob.pk, p.carol.pk}
@@ -198,3 +198,49 @@ def test_the_filters_offer_only_what_the_reader_can_cover(personas, web):
     # A team the supervisor does not have is not on offer: the form says so.
     refused = web(p.bob).get(reverse("outcomes:reports"), {"team": p.eastgate_team.pk})
     assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
+def test_past_a_readable_list_a_team_narrows_the_workers(personas, web, monkeypatch):
+    """An agency of 100,000 clients has thousands of workers: past `WORKERS_LISTED` the page
+    lists a chosen team's members, keeps a chosen worker on offer, and the htmx results swap
+    the narrowed list into the form (here the limit is 2 and priya's agency has 3)."""
+    from strengthwise.outcomes import selectors
+    from strengthwise.outcomes.selectors import report_filter_choices
+
+    p = personas
+    monkeypatch.setattr(selectors, "WORKERS_LISTED", 2)
+
+    def workers(user, **ids):
+        offered = report_filter_choices(visible_to=user, **ids)
+        return {pk for pk, _label in offered.worker}, offered.workers_cut
+
+    assert workers(p.priya) == (set(), True)
+    assert workers(p.priya, team_id=p.housing.pk) == ({p.alice.pk, p.bob.pk}, False)
+    assert workers(p.priya, team_id=p.family.pk) == ({p.bob.pk, p.carol.pk}, False)
+    assert workers(p.priya, worker_id=p.carol.pk) == ({p.carol.pk}, True)
+    assert workers(p.priya, worker_id=p.mallory.pk) == (set(), True)  # another agency's
+    assert workers(p.priya, team_id=p.eastgate_team.pk) == (set(), True)  # not a team here
+    assert workers(p.bob, team_id=p.family.pk) == ({p.bob.pk, p.carol.pk}, False)
+    assert workers(p.alice, team_id=p.family.pk) == ({p.alice.pk}, False)  # only herself
+
+    url = reverse("outcomes:reports")
+    page = web(p.priya).get(url).content.decode()
+    assert "Choose a team to list its workers." in page
+    assert f'<option value="{p.alice.pk}"' not in page.split('id="report-worker"')[1]
+    chosen = web(p.priya).get(url, {"worker": p.carol.pk}).content.decode()
+    assert f'<option value="{p.carol.pk}" selected>' in chosen
+    assert f"Worker: {p.carol.label}" in chosen  # the figures are carol's: the scope says so
+    refused = web(p.priya).get(url, {"worker": p.mallory.pk}).content.decode()
+    assert "Select a valid choice" in refused
+
+    # The form's own htmx request swaps the team's workers into the form; the pending
+    # figures' poller (no trigger id) does not touch it.
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "report-filters"}
+    swapped = web(p.priya).get(url, {"team": p.family.pk}, **htmx).content.decode()
+    oob = swapped.split('<div id="report-worker" hx-swap-oob="true">')[1].split("</select>")[0]
+    assert f'<option value="{p.carol.pk}">' in oob and f'<option value="{p.bob.pk}">' in oob
+    assert f'value="{p.alice.pk}"' not in oob
+    assert "Choose a team" not in oob
+    polled = web(p.priya).get(url, {"team": p.family.pk}, HTTP_HX_REQUEST="true")
+    assert "hx-swap-oob" not in polled.content.decode()
+    assert "<form" not in polled.content.decode()  # the results alone
