@@ -43,38 +43,32 @@ if TYPE_CHECKING:
 CASEWORK_ROLES = frozenset({Role.WORKER, Role.SUPERVISOR})
 
 
-def team_ids_for(user: User) -> list[int]:
-    """Ids of the teams a user belongs to or supervises (cached on the user for the request)."""
-    cached = getattr(user, "_sw_team_ids", None)
-    agency_id = user.agency_id
+def _memberships(user: User) -> list[tuple[int, str]]:
+    """The user's (team id, kind) pairs in their agency, read once per request and kept on
+    the user: both lists below come from it (a supervisor's page needs both)."""
+    cached = getattr(user, "_sw_memberships", None)
     if cached is None:
         cached = []
-        if agency_id:
+        if user.agency_id:
             cached = list(
-                Membership.objects.filter(user_id=user.pk, agency_id=agency_id)
-                .values_list("team_id", flat=True)
+                Membership.objects.filter(user_id=user.pk, agency_id=user.agency_id)
+                .values_list("team_id", "kind")
                 .order_by("team_id")
             )
-        user._sw_team_ids = cached  # type: ignore[attr-defined]
+        user._sw_memberships = cached  # type: ignore[attr-defined]
     return cached
+
+
+def team_ids_for(user: User) -> list[int]:
+    """Ids of the teams a user belongs to or supervises (cached on the user for the request)."""
+    return [team_id for team_id, _kind in _memberships(user)]
 
 
 def supervised_team_ids(user: User) -> list[int]:
     """Ids of the teams a user supervises (cached on the user for the request)."""
-    cached = getattr(user, "_sw_supervised_team_ids", None)
-    agency_id = user.agency_id
-    if cached is None:
-        cached = []
-        if agency_id and user.role == Role.SUPERVISOR:
-            cached = list(
-                Membership.objects.filter(
-                    user_id=user.pk, agency_id=agency_id, kind=Membership.Kind.SUPERVISOR
-                )
-                .values_list("team_id", flat=True)
-                .order_by("team_id")
-            )
-        user._sw_supervised_team_ids = cached  # type: ignore[attr-defined]
-    return cached
+    if user.role != Role.SUPERVISOR:
+        return []
+    return [team_id for team_id, kind in _memberships(user) if kind == Membership.Kind.SUPERVISOR]
 
 
 def client_scope_q(user: Any, prefix: str = "", *, only: str | None = None) -> Q:
