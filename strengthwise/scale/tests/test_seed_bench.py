@@ -189,7 +189,11 @@ def test_http_bench_reports_no_errors_and_writes_markdown_and_json(tmp_path):
         text = md.read_text()
         assert "| caseload page | alice |" in text
         assert "p95 ÷ healthz p95" in text and "Load average" in text
-        assert "| server p95 ms | queries |" in text
+        assert "| server p95 ms | queries | yardstick ms |" in text
+        # Each scenario carries the host's speed just before it ran (a shared host's varies).
+        assert all(r["yardstick"] > 0 for r in data["results"])
+        assert data["yardstick"]["median_ms"] > 0 and "CPU yardstick" in text
+        assert "CPU yardstick" in run.stdout
     finally:
         drop()  # type: ignore[operator]
 
@@ -249,6 +253,13 @@ def test_compare_sets_two_runs_side_by_side_and_marks_the_misses(tmp_path):
     md, out = tmp_path / "perf.md", StringIO()
     call_command("bench", "--compare", *map(str, paths), "--write", str(md), stdout=out)
     assert "2 scenarios in both runs; 0 within 1.5×" in out.getvalue()
+    assert "yardstick" not in out.getvalue()  # runs from before it was measured
+    small["yardstick"], large["yardstick"] = {"median_ms": 80.5}, {"median_ms": 121.0}
+    paths[0].write_text(json.dumps(small))
+    paths[1].write_text(json.dumps(large))
+    out = StringIO()
+    call_command("bench", "--compare", *map(str, paths), stdout=out)
+    assert "CPU yardstick (median): 80.5 ms and 121 ms." in out.getvalue()
     text = md.read_text()
     assert "| face sheet | 40.0 | 50.0 | 1.25× | 32.0 | 40.0 | 30 | 31 | queries differ |" in text
     with pytest.raises(CommandError, match="Cannot compare"):

@@ -84,6 +84,24 @@ class Result:
     server_p95: float | None = None  # Django's own time (Server-Timing "app"), ms
     queries: int | None = None  # SQL queries per request: the median …
     queries_max: int | None = None  # … and the most
+    yardstick: float | None = None  # `yardstick_ms()` just before the scenario ran
+
+
+YARDSTICK_LOOPS = 300_000
+
+
+def yardstick_ms(loops: int = YARDSTICK_LOOPS) -> float:
+    """How long this machine takes right now for a fixed piece of pure Python (the best of
+    three), in ms. A shared host's speed varies — by 1.5× within the hour on the machines this
+    was measured on — so a p95 compares with another run's only beside its yardstick."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(loops):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 SERVER_TIMING = re.compile(r'app;dur=([0-9.]+).*queries;desc="([0-9]+)"')
@@ -485,6 +503,7 @@ class Command(BaseCommand):
                             concurrency=concurrency,
                         )
                     )
+                    stick = yardstick_ms()  # the server idle: the host's speed just now
                     console.print(f"  {name}: {round(rate * seconds)} requests at {rate:g}/s …")
                     latencies, errors, achieved, served = asyncio.run(
                         drive(
@@ -517,6 +536,7 @@ class Command(BaseCommand):
                             if served
                             else None,
                             queries_max=max(q for _, q in served) if served else None,
+                            yardstick=stick,
                         )
                     )
             finally:
@@ -529,6 +549,13 @@ class Command(BaseCommand):
 
         cores = os.cpu_count() or 1
         load = [round(x, 2) for x in os.getloadavg()]
+        sticks = sorted(r.yardstick for r in results if r.yardstick is not None)
+        stick_note = (
+            f"CPU yardstick {sticks[0]:g}–{sticks[-1]:g} ms, median "
+            f"{statistics.median(sticks):g} ({YARDSTICK_LOOPS:,} additions in Python)"
+            if sticks
+            else ""
+        )
         meta: dict[str, Any] = {
             "date": timezone.now().isoformat(timespec="seconds"),
             "machine": f"{cores} cores, {platform.system()} {platform.machine()}",
@@ -542,6 +569,11 @@ class Command(BaseCommand):
             "seconds": seconds,
             "concurrency": concurrency,
             "server_time": "Django's own time per request (Server-Timing), p95 ms",
+            "yardstick": {
+                "loops": YARDSTICK_LOOPS,
+                "median_ms": statistics.median(sticks) if sticks else None,
+                "what": "a fixed Python loop timed before each scenario, the best of three",
+            },
         }
         title = (
             f"{dt.date.today():%Y-%m-%d} · HTTP · {vendor} · {size['clients']:,} clients, "
@@ -549,7 +581,7 @@ class Command(BaseCommand):
         )
         table = Table(title=title)
         columns = ("scenario", "user", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s")
-        extra = ("errors", "p95 ÷ healthz p95", "server p95 ms", "queries")
+        extra = ("errors", "p95 ÷ healthz p95", "server p95 ms", "queries", "yardstick ms")
         for column in (*columns, *extra):
             table.add_column(column, justify="left" if column in ("scenario", "user") else "right")
         for r in results:
@@ -557,7 +589,7 @@ class Command(BaseCommand):
         Console(width=None if sys.stdout.isatty() else 180).print(table)
         self.stdout.write(
             f"{meta['machine']}; gunicorn {workers} workers; {rate:g} req/s for {seconds:g} s "
-            f"per scenario, open loop; load average {' '.join(map(str, load))}"
+            f"per scenario, open loop; load average {' '.join(map(str, load))}; {stick_note}"
         )
         if write:
             lines = [
@@ -567,10 +599,12 @@ class Command(BaseCommand):
                 f"{seconds:g} s, open loop, at most {concurrency} in flight. Load average after "
                 f"the run: {' / '.join(map(str, load))}. Server p95: Django's own time per "
                 "request (its Server-Timing header), without the queue and the wire. Queries: "
-                "SQL queries per request (median; the most after a dash when they vary).\n",
+                "SQL queries per request (median; the most after a dash when they vary). "
+                "Yardstick: a fixed Python loop timed just before the scenario (the host's "
+                f"speed then; higher is slower): {stick_note}.\n",
                 "| scenario | user | requests | p50 ms | p95 ms | p99 ms | req/s | errors "
-                "| p95 ÷ healthz p95 | server p95 ms | queries |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| p95 ÷ healthz p95 | server p95 ms | queries | yardstick ms |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += ["| " + " | ".join(self._cells(r)) + " |" for r in results]
             with Path(write).open("a") as out:
@@ -603,6 +637,7 @@ class Command(BaseCommand):
             else str(r.queries)
             if r.queries == r.queries_max
             else f"{r.queries}–{r.queries_max}",
+            f"{r.yardstick:g}" if r.yardstick is not None else "—",
         ]
 
     # --- two runs side by side ------------------------------------------------------------------
@@ -653,6 +688,9 @@ class Command(BaseCommand):
             f"{len(rows)} scenarios in both runs; {len(rows) - len(missed)} within "
             f"{SCALE_RATIO:g}× of the smaller run's p95 with the same queries per request."
         )
+        sticks = [run.get("yardstick", {}).get("median_ms") for run in (small, large)]
+        if None not in sticks:  # runs before the yardstick have none
+            summary += f" CPU yardstick (median): {sticks[0]:g} ms and {sticks[1]:g} ms."
         self.stdout.write(summary)
         if write:
             lines = [
