@@ -260,8 +260,8 @@ def report_filter_choices(
     teams and only themselves; a supervisor's teams and their members; for the agency's
     readers, every team and every active worker and supervisor. With `team_id` (one of those
     teams) the workers are that team's members. More than `WORKERS_LISTED` workers are not
-    listed (`workers_cut`): only `worker_id`, when the reader could choose it, stays on offer
-    so that a chosen filter still reads back. Read as values."""
+    listed (`workers_cut`). `worker_id`, when the reader could choose it, is always on offer,
+    so that a chosen filter reads back. Read as values."""
     agency_id = visible_to.agency_id or 0
     programs = Program.objects.filter(agency_id=agency_id).order_by("name")
     teams = Team.objects.filter(agency_id=agency_id).order_by("name")
@@ -285,7 +285,11 @@ def report_filter_choices(
     )
     cut = len(labels) > WORKERS_LISTED
     if cut:
-        labels = list(workers.filter(pk=worker_id).values_list(*fields)) if worker_id else []
+        labels = []
+    if worker_id and all(pk != worker_id for pk, *_names in labels):
+        # A worker chosen before (say, of another team) stays on offer: the figures are then
+        # of both filters, as the page says, not of a form refused.
+        labels += list(workers.filter(pk=worker_id).values_list(*fields))
     return ReportFilterChoices(
         program=list(programs.values_list("pk", "name")),
         team=team_pairs,

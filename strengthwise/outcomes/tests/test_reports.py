@@ -218,6 +218,11 @@ def test_past_a_readable_list_a_team_narrows_the_workers(personas, web, monkeypa
     assert workers(p.priya, team_id=p.housing.pk) == ({p.alice.pk, p.bob.pk}, False)
     assert workers(p.priya, team_id=p.family.pk) == ({p.bob.pk, p.carol.pk}, False)
     assert workers(p.priya, worker_id=p.carol.pk) == ({p.carol.pk}, True)
+    # A worker chosen before the team changed stays on offer (the figures are of both).
+    assert workers(p.priya, team_id=p.housing.pk, worker_id=p.carol.pk) == (
+        {p.alice.pk, p.bob.pk, p.carol.pk},
+        False,
+    )
     assert workers(p.priya, worker_id=p.mallory.pk) == (set(), True)  # another agency's
     assert workers(p.priya, team_id=p.eastgate_team.pk) == (set(), True)  # not a team here
     assert workers(p.bob, team_id=p.family.pk) == ({p.bob.pk, p.carol.pk}, False)
@@ -232,6 +237,9 @@ def test_past_a_readable_list_a_team_narrows_the_workers(personas, web, monkeypa
     assert f"Worker: {p.carol.label}" in chosen  # the figures are carol's: the scope says so
     refused = web(p.priya).get(url, {"worker": p.mallory.pk}).content.decode()
     assert "Select a valid choice" in refused
+    both = web(p.priya).get(url, {"team": p.housing.pk, "worker": p.carol.pk}).content.decode()
+    assert "Select a valid choice" not in both
+    assert f"Team: {p.housing.name}" in both and f"Worker: {p.carol.label}" in both
 
     # The form's own htmx request swaps the team's workers into the form; the pending
     # figures' poller (no trigger id) does not touch it.
