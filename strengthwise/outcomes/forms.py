@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.text import capfirst
@@ -14,6 +14,9 @@ from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
 from .measures import period_problem
+
+if TYPE_CHECKING:
+    from .selectors import ReportFilterChoices
 from .models import Closure
 
 
@@ -144,7 +147,7 @@ class ReportFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: ReportFilterChoices, **kwargs: Any) -> None:
         """`choices`: what the reader may filter by (`selectors.report_filter_choices`)."""
         super().__init__(*args, **kwargs)
         any_: list[tuple[Any, Any]] = [("", _("All"))]

@@ -92,8 +92,8 @@ YARDSTICK_LOOPS = 300_000
 
 def yardstick_ms(loops: int = YARDSTICK_LOOPS) -> float:
     """How long this machine takes right now for a fixed piece of pure Python (the best of
-    three), in ms. A shared host's speed varies — by 1.5× within the hour on the machines this
-    was measured on — so a p95 compares with another run's only beside its yardstick."""
+    three), in ms. A shared host's speed varies — by up to 2× within the hour on the machine of
+    the ninth 100,000-client run — so a p95 compares with another run's only beside it."""
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
