@@ -48,6 +48,20 @@ class SearchIn(Schema):
 
 
 def service_out(service: Service, hit: selectors.Hit | None = None) -> dict[str, Any]:
+    """A service as JSON; a search result's (`hit`) from what the search read for its page,
+    its locations the nearest first when searching near a point."""
+    if hit is None:
+        sites = [sal.location for sal in service.at_locations.all()]
+        languages = list(service.languages.all())
+        domains = [d.domain for d in service.domains.all()]
+        addresses = {site.pk: list(site.addresses.all()) for site in sites}
+    else:
+        sites, languages, domains, addresses = (
+            hit.locations,
+            hit.languages,
+            hit.domains,
+            hit.addresses,
+        )
     return {
         "id": str(service.pk),
         "name": service.name,
@@ -58,22 +72,22 @@ def service_out(service: Service, hit: selectors.Hit | None = None) -> dict[str,
         "status": service.status,
         "capacity": service.capacity or None,
         "capacity_notes": service.capacity_notes,
-        "languages": [lang.code for lang in service.languages.all()],
-        "domains": [d.domain for d in service.domains.all()],
+        "languages": [lang.code for lang in languages],
+        "domains": domains,
         "open_now": hit.open_now if hit else None,
         "distance_km": round(hit.distance_km, 2) if hit and hit.distance_km is not None else None,
         "locations": [
             {
-                "id": str(sal.location.pk),
-                "name": sal.location.name,
-                "latitude": sal.location.latitude,
-                "longitude": sal.location.longitude,
+                "id": str(site.pk),
+                "name": site.name,
+                "latitude": site.latitude,
+                "longitude": site.longitude,
                 "addresses": [
                     f"{a.address_1}, {a.city}, {a.state_province} {a.postal_code}"
-                    for a in sal.location.addresses.all()
+                    for a in addresses.get(site.pk, [])
                 ],
             }
-            for sal in service.at_locations.all()
+            for site in sites
         ],
     }
 

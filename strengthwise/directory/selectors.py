@@ -48,7 +48,9 @@ from . import geo, hours, relevance
 from . import index as directory_index
 from .labels import language_label
 from .models import (
+    Address,
     Attribute,
+    Language,
     Location,
     Organization,
     SavedService,
@@ -80,14 +82,20 @@ class Filters:
 
 @dataclass
 class Hit:
+    """A service found, with what its card shows read in bulk for the whole page: read these
+    lists, not the service's related managers (each of those would be a query)."""
+
     service: Service
     distance_km: float | None = None
     open_now: bool | None = None
     domain_match: bool = False
     language_match: bool = False
     score: float = 0.0
-    locations: list[Location] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)  # the nearest first, near a point
     relevance: float = 0.0  # how well the goal's words match, as a share of the best match
+    languages: list[Language] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    addresses: dict[UUID, list[Address]] = field(default_factory=dict)  # by location id
 
 
 def _schedules(service: Service) -> list[Schedule]:
@@ -118,15 +126,18 @@ def _base() -> QuerySet[Service]:
 
 
 def _results_base() -> QuerySet[Service]:
-    """What a result shows of a service (its hours come from the index)."""
+    """What a result shows of a service (its hours come from the index), into lists
+    (`to_attr`): Django builds no queryset per service and relation then, which cost half of
+    a page of results (25 services: 35 → 18 ms)."""
     return Service.objects.select_related("organization").prefetch_related(
-        "languages",
-        "domains",
+        Prefetch("languages", to_attr="language_list"),
+        Prefetch("domains", to_attr="domain_list"),
         Prefetch(
             "at_locations",
             queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                "location__addresses"
+                Prefetch("location__addresses", to_attr="address_list")
             ),
+            to_attr="at_location_list",
         ),
     )
 
@@ -306,13 +317,17 @@ def search_page(
         service = loaded[entry.pk]
         fits = bool(rank_domain) and rank_domain in entry.domains
         speaks = bool(rank_language) and rank_language.casefold() in entry.codes
+        sites = [sal.location for sal in service.at_location_list]  # type: ignore[attr-defined]
         hit = Hit(
             service=service,
             open_now=is_open(entry.hours_id),
             domain_match=fits,
             language_match=speaks,
-            locations=[sal.location for sal in service.at_locations.all()],
+            locations=sites,
             relevance=round(fit.get(position, 0.0), 3),
+            languages=service.language_list,  # type: ignore[attr-defined]
+            domains=[d.domain for d in service.domain_list],  # type: ignore[attr-defined]
+            addresses={site.pk: site.address_list for site in sites},  # type: ignore[attr-defined]
         )
         km_away = float(distance[position]) if origin is not None else 0.0
         if near is not None:

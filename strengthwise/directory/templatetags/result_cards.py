@@ -69,7 +69,7 @@ def result_cards(context: template.Context, hits: Sequence[Any]) -> SafeString:
         s = hit.service
         where = ""
         for loc in hit.locations[:1]:
-            for a in loc.addresses.all()[:1]:
+            for a in hit.addresses.get(loc.pk, [])[:1]:
                 where += f" · {_e(a.address_1)}, {_e(a.city)}"
         if hit.open_now:
             open_badge = f'<span class="badge badge-ok">{labels["open"]}</span>'
@@ -96,7 +96,7 @@ def result_cards(context: template.Context, hits: Sequence[Any]) -> SafeString:
         )
         languages = "".join(
             f'<span class="badge">{_e(language_label(lang.code, lang.name))}</span>'
-            for lang in s.languages.all()
+            for lang in hit.languages
         )
         card = (
             '\n    <li class="card result">\n'
