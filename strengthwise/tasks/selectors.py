@@ -413,12 +413,19 @@ def team_view(user: User, *, today: dt.date | None = None, days: int = 90) -> Te
         due.items_q(user, only="teams", today=today, approvals=True), kind=rules.APPROVAL
     )
     urls = rules.Urls()
-    approvals = [
-        rules.from_item(i, urls)
-        for i in rules.item_rows()
-        .filter(pk__in=waiting.values("pk"))
-        .order_by("due_on", "sort_name", "id")[:APPROVALS_LIMIT]
-    ]
+    # Ordered and cut on the item table alone, then the titles joined for those ids as values:
+    # as a subquery, PostgreSQL spent ~10 ms planning the eleven-table join (0.5 ms to run).
+    shown = list(
+        waiting.order_by("due_on", "sort_name", "id").values_list("id", flat=True)[:APPROVALS_LIMIT]
+    )
+    approvals = (
+        [
+            rules.from_item(i, urls)
+            for i in rules.item_rows().filter(pk__in=shown).order_by("due_on", "sort_name", "id")
+        ]
+        if shown
+        else []
+    )
     approvals_total = len(approvals) if len(approvals) < APPROVALS_LIMIT else waiting.count()
 
     # Goals moving up: the latest score (GAS level, or the client's 0–10 rating) is above the
