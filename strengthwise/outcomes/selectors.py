@@ -375,19 +375,13 @@ def face_sheet_sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, 
     """Face-sheet provider (settings.STRENGTHWISE_FACE_SHEET_PROVIDERS): what helped last
     time, in their words — a strength to build on when someone comes back — and a closure in
     progress."""
-    latest = (
-        Closure.objects.filter(client=client, status=Closure.Status.CLOSED)
-        .select_related("episode__program")
-        .order_by("-closed_at", "-id")
-        .first()
+    # One read of the client's closures (one per episode: a handful), newest first.
+    closures = list(
+        Closure.objects.filter(client=client).select_related("episode__program").order_by("-id")
     )
-    pending = (
-        Closure.objects.filter(client=client)
-        .exclude(status=Closure.Status.CLOSED)
-        .select_related("episode__program")
-        .order_by("-id")
-        .first()
-    )
+    closed = [c for c in closures if c.status == Closure.Status.CLOSED]
+    latest = max(closed, key=lambda c: (c.closed_at, c.pk)) if closed else None
+    pending = next((c for c in closures if c.status != Closure.Status.CLOSED), None)
     if latest is None and pending is None:
         return {}
     return {

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import selectors, workflow
+from . import selectors
 
 
 def sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    current = [
-        r for r in selectors.referrals_for(client).exclude(status=workflow.ENTERED_IN_ERROR)[:8]
-    ]
+    current = selectors.face_sheet_referrals(client=client)
     # Follow-ups and expiring consents are in the tasks section (tasks/rules.py).
     if current:
         return {"referrals": [("referrals/face/referrals.html", {"referrals": current})]}

@@ -199,6 +199,18 @@ def referrals_for(client: Client) -> QuerySet[Referral]:
     )
 
 
+def face_sheet_referrals(*, client: Client, limit: int = 8) -> list[Referral]:
+    """The newest referrals for the face sheet: what its list shows (the service's name, the
+    status, how helpful) and nothing else — no sealed column opened, no related row built."""
+    return list(
+        referrals_for(client)
+        .exclude(status=workflow.ENTERED_IN_ERROR)
+        .select_related(None)
+        .select_related("service")
+        .only("id", "client_id", "status", "helpful", "service__name")[:limit]
+    )
+
+
 def referral_page(
     *, visible_to: Any, client: Client, limit: int = keyset.DEFAULT_LIMIT, cursor: str = ""
 ) -> keyset.KeysetPage[Referral]:

@@ -59,7 +59,7 @@ def grow(personas):
 
 
 PINNED = {
-    "": 32,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
+    "": 31,  # the face sheet, with every assessment, plan, referral, note, task, closure section,
     # and the agency questionnaires (its due tasks: the client's stored items, tasks/due.py)
     "strengths/": 14,
     "factors/": 17,

@@ -149,10 +149,10 @@ def count_queries(browser, path):
 
 CASELOAD_QUERIES = 13  # the session save (3 statements), the audit of the rows shown (5)
 # audit write (4), session save (3), assessment (4), plan (2), referral (3), notes (2), tasks
-# and closure (2) sections, the merge history (1)
+# and closure (2: one read of the client's closures) sections, the merge history (1)
 # + the agency questionnaires' answers and intake questions (2); the due tasks are the client's
 # stored items (tasks/due.py: two queries once the client has them, computed on a first view)
-FACE_SHEET_QUERIES = 29
+FACE_SHEET_QUERIES = 28
 
 
 def test_caseload_query_count_is_pinned_and_constant(personas, web):
