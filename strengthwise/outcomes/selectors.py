@@ -41,6 +41,7 @@ OPEN_REFERRAL_STATUSES = (
     workflow.ON_HOLD,
 )
 FINAL_GAS_GOAL_STATUSES = (Goal.Status.ACTIVE, Goal.Status.ACHIEVED)
+_LONG_AGO = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def closure_for(*, episode: Episode) -> Closure | None:
@@ -380,7 +381,13 @@ def face_sheet_sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, 
         Closure.objects.filter(client=client).select_related("episode__program").order_by("-id")
     )
     closed = [c for c in closures if c.status == Closure.Status.CLOSED]
-    latest = max(closed, key=lambda c: (c.closed_at, c.pk)) if closed else None
+    # The latest closed: by when it closed (a closure without that time counts as the
+    # oldest), then the newest.
+    latest = (
+        max(closed, key=lambda c: (c.closed_at is not None, c.closed_at or _LONG_AGO, c.pk))
+        if closed
+        else None
+    )
     pending = next((c for c in closures if c.status != Closure.Status.CLOSED), None)
     if latest is None and pending is None:
         return {}

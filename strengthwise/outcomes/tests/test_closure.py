@@ -736,3 +736,31 @@ def test_the_demo_closes_one_of_alices_clients_and_brings_another_back(db):
     assert reopened.previous_closure.reason == "moved"
     assert reopened.episode.closed_on is None
     assert outcomes_demo.load() == {}  # once only
+
+
+def test_the_face_sheet_reads_the_latest_closed_and_the_pending_closure_at_once(personas):
+    """One read of the client's closures gives the face sheet both: the latest closed one (a
+    closed one without its time still counts, as the oldest) and the one in progress."""
+    alice, dana = personas.alice, personas.dana
+    old = services.closure_submit(
+        acting_user=alice, closure=draft(alice, dana, closed_on=TODAY() - dt.timedelta(days=5))
+    )
+    assert old.status == Closure.Status.CLOSED
+    services.episode_reopen(
+        acting_user=alice,
+        client=dana,
+        program=personas.housing_program,
+        reason="Lost the apartment.",
+        opened_on=TODAY(),
+    )
+    pending = draft(alice, dana)
+
+    def section():
+        (template, context), *_rest = selectors.face_sheet_sections(client=dana, user=alice)[
+            "strengths"
+        ]
+        return context["closure"], context["pending"]
+
+    assert section() == (old, pending)
+    Closure.objects.filter(pk=old.pk).update(closed_at=None)  # a repaired row, say
+    assert section() == (old, pending)
