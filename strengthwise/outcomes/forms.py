@@ -14,10 +14,10 @@ from strengthwise.people.forms import DateInput
 from strengthwise.plans.forms import LEVEL_CHOICES
 
 from .measures import period_problem
+from .models import Closure
 
 if TYPE_CHECKING:
     from .selectors import ReportFilterChoices
-from .models import Closure
 
 
 class ClosureForm(forms.ModelForm):

@@ -381,13 +381,8 @@ def face_sheet_sections(*, client: Any, user: Any) -> dict[str, list[tuple[str, 
         Closure.objects.filter(client=client).select_related("episode__program").order_by("-id")
     )
     closed = [c for c in closures if c.status == Closure.Status.CLOSED]
-    # The latest closed: by when it closed (a closure without that time counts as the
-    # oldest), then the newest.
-    latest = (
-        max(closed, key=lambda c: (c.closed_at is not None, c.closed_at or _LONG_AGO, c.pk))
-        if closed
-        else None
-    )
+    # The latest closed: by when it closed (one without that time counts as the oldest).
+    latest = max(closed, key=lambda c: (c.closed_at or _LONG_AGO, c.pk)) if closed else None
     pending = next((c for c in closures if c.status != Closure.Status.CLOSED), None)
     if latest is None and pending is None:
         return {}
